@@ -1,0 +1,342 @@
+"""The corpus file: schema, the crawl's batched transactional writes, and the single-writer lock.
+
+One SQLite file in WAL mode, laid out with sqlite-utils so that `sqlite-utils`, Datasette, pandas and
+DuckDB read it without help. Tables:
+
+- ``articles``: one row per kept story; FTS5 on ``title`` and ``text`` (sqlite-utils triggers).
+- ``duplicates``: every copy the crawl removed, with the kept article and why (``exact``, ``near``,
+  ``translation``). ``duplicate_of`` is NULL when the kept copy lives in another shard; then
+  ``duplicate_of_url`` names it (``deepseek-news merge`` resolves it).
+- ``translations``: cross-language links between kept articles.
+- ``fingerprints``: the dedup index's state, so duplicates are caught across runs.
+- ``boilerplate``: site chrome learned while crawling.
+- ``pages``: every URL the crawl finished with and how, so a second run skips them.
+- ``frontier``: requests scheduled and not finished yet, so a killed crawl loses none.
+- ``runs``: one row per crawl with its arguments and closing stats.
+
+Writes are buffered by :class:`CorpusWriter` and flushed in one transaction, so a crash leaves either a
+whole batch or none of it. Only parameterised SQL reaches SQLite.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import sqlite_utils
+
+ARTICLE_COLUMNS = {
+    "id": int,
+    "url": str,
+    "title": str,
+    "text": str,
+    "language": str,
+    "published": str,
+    "author": str,
+    "site": str,
+    "site_name": str,
+    "description": str,
+    "source": str,
+    "fetched_at": str,
+    "content_hash": str,
+}
+DUPLICATE_COLUMNS = {
+    "id": int,
+    "url": str,
+    "duplicate_of": int,
+    "duplicate_of_url": str,
+    "similarity": float,
+    "kind": str,
+    "title": str,
+    "language": str,
+    "fetched_at": str,
+}
+TERMINAL_OUTCOMES = ("stored", "duplicate", "off_topic")
+"""Page outcomes that a later crawl need not fetch again (listings and errors are retried)."""
+
+
+class CorpusError(Exception):
+    """A corpus file that cannot be used: not SQLite, locked by another crawl, unreadable."""
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def create_schema(db: sqlite_utils.Database) -> None:
+    """Create every table and index the corpus needs; a no-op on an existing corpus."""
+    db["articles"].create(ARTICLE_COLUMNS, pk="id", not_null={"url"}, if_not_exists=True)
+    db["articles"].create_index(["url"], unique=True, if_not_exists=True)
+    db["articles"].create_index(["content_hash"], if_not_exists=True)
+    db["articles"].create_index(["site"], if_not_exists=True)
+    db["articles"].create_index(["published"], if_not_exists=True)
+    if not db["articles"].detect_fts():
+        db["articles"].enable_fts(["title", "text"], create_triggers=True, tokenize="unicode61")
+    db["duplicates"].create(
+        DUPLICATE_COLUMNS, pk="id", not_null={"url"},
+        foreign_keys=[("duplicate_of", "articles", "id")], if_not_exists=True,
+    )
+    db["duplicates"].create_index(["url"], unique=True, if_not_exists=True)
+    db["duplicates"].create_index(["duplicate_of"], if_not_exists=True)
+    db["translations"].create(
+        {"article": int, "translation_of": int, "score": float, "method": str},
+        pk=("article", "translation_of"),
+        foreign_keys=[("article", "articles", "id"), ("translation_of", "articles", "id")],
+        if_not_exists=True,
+    )
+    db["fingerprints"].create(
+        {"article_id": int, "key": str, "data": bytes}, pk="article_id",
+        foreign_keys=[("article_id", "articles", "id")], if_not_exists=True,
+    )
+    db["boilerplate"].create(
+        {"site": str, "fingerprint": str, "pages": int}, pk=("site", "fingerprint"), if_not_exists=True,
+    )
+    db["pages"].create({"url": str, "outcome": str, "fetched_at": str}, pk="url", if_not_exists=True)
+    db["frontier"].create({"url": str, "request": str, "added_at": str}, pk="url", if_not_exists=True)
+    db["runs"].create(
+        {"id": int, "started_at": str, "finished_at": str, "args": str, "stats": str},
+        pk="id", if_not_exists=True,
+    )
+
+
+def open_database(path: str | os.PathLike, *, create: bool = False) -> sqlite_utils.Database:
+    """Open a corpus file; with ``create`` make it (and its schema) when missing.
+
+    Raises CorpusError for a missing file (without ``create``) or a file that is not SQLite, without
+    creating or changing anything.
+    """
+    path = Path(path)
+    if not create and not path.is_file():
+        raise CorpusError(f"no corpus at {path}")
+    if path.exists():
+        with open(path, "rb") as handle:
+            head = handle.read(16)
+        if head and head != b"SQLite format 3\x00":
+            raise CorpusError(f"{path} is not an SQLite database")
+    elif create:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        db = sqlite_utils.Database(sqlite3.connect(str(path), timeout=30, check_same_thread=False))
+        db.execute("PRAGMA busy_timeout = 30000")
+        if create:
+            db.enable_wal()
+            db.execute("PRAGMA synchronous = NORMAL")
+            create_schema(db)
+        else:
+            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError as error:
+        raise CorpusError(f"{path}: {error}") from None
+    return db
+
+
+class WriterLock:
+    """An exclusive advisory lock beside the corpus: one crawl writes a corpus file at a time.
+
+    flock is released by the kernel when the process dies, SIGKILL included, so a killed crawl never
+    leaves a stale lock behind.
+    """
+
+    def __init__(self, db_path: str | os.PathLike):
+        self.path = Path(f"{db_path}.lock")
+        self.handle = None
+
+    def acquire(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(self.path, "a+")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            handle.close()
+            raise CorpusError(
+                f"{self.path.with_suffix('')} is being written by {holder}; "
+                "wait for that crawl to finish or give this one another CORPUS_DB"
+            ) from None
+        handle.truncate(0)
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        self.handle = handle
+
+    def release(self) -> None:
+        if self.handle is not None:
+            fcntl.flock(self.handle, fcntl.LOCK_UN)
+            self.handle.close()
+            self.handle = None
+
+
+@dataclass
+class Batch:
+    """Rows waiting for the next flush, in the order they were produced."""
+
+    articles: list[dict] = field(default_factory=list)
+    duplicates: list[dict] = field(default_factory=list)
+    translations: list[dict] = field(default_factory=list)
+    pages: list[tuple[str, str, str]] = field(default_factory=list)
+    frontier_add: list[tuple[str, str, str]] = field(default_factory=list)
+    frontier_done: list[str] = field(default_factory=list)
+    boilerplate: list[tuple[str, str, int]] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.articles) + len(self.duplicates) + len(self.pages) + len(self.frontier_add)
+
+
+class CorpusWriter:
+    """The crawl's one writer: buffers rows and flushes each batch in a single transaction."""
+
+    def __init__(self, path: str | os.PathLike, *, batch_size: int = 100):
+        self.path = Path(path)
+        self.batch_size = batch_size
+        self.lock = WriterLock(self.path)
+        self.lock.acquire()
+        try:
+            self.db = open_database(self.path, create=True)
+        except Exception:
+            self.lock.release()
+            raise
+        self.conn = self.db.conn
+        self.batch = Batch()
+
+    # -- reads the crawl needs at start-up ---------------------------------------------------------
+    def finished_urls(self) -> set[str]:
+        """URLs a new crawl must not fetch again: stored articles, removed copies, off-topic pages."""
+        marks = ",".join("?" for _ in TERMINAL_OUTCOMES)
+        rows = self.conn.execute(f"SELECT url FROM pages WHERE outcome IN ({marks})", TERMINAL_OUTCOMES)
+        return {url for (url,) in rows}
+
+    def fingerprints(self) -> Iterator[tuple[str, bytes]]:
+        yield from self.conn.execute("SELECT key, data FROM fingerprints ORDER BY article_id")
+
+    def boilerplate_rows(self) -> Iterator[tuple[str, str, int]]:
+        yield from self.conn.execute("SELECT site, fingerprint, pages FROM boilerplate")
+
+    def frontier(self) -> Iterator[tuple[str, dict]]:
+        for url, request in self.conn.execute("SELECT url, request FROM frontier ORDER BY rowid"):
+            yield url, json.loads(request)
+
+    def stored_url(self, url: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM articles WHERE url = ?", (url,)).fetchone() is not None
+
+    # -- buffered writes ----------------------------------------------------------------------------
+    def add_article(self, article: dict, fingerprint: tuple[str, bytes] | None = None) -> None:
+        """Queue an article (keys of ARTICLE_COLUMNS but ``id``) and its dedup fingerprint."""
+        self.batch.articles.append({"row": article, "fingerprint": fingerprint})
+        self._maybe_flush()
+
+    def add_duplicate(self, duplicate: dict) -> None:
+        """Queue a removed copy: ``url, duplicate_of_url, similarity, kind`` (+ title, language)."""
+        self.batch.duplicates.append(duplicate)
+        self._maybe_flush()
+
+    def add_translation(self, article_url: str, original_url: str, score: float, method: str) -> None:
+        self.batch.translations.append(
+            {"article": article_url, "translation_of": original_url, "score": score, "method": method}
+        )
+
+    def mark_page(self, url: str, outcome: str) -> None:
+        self.batch.pages.append((url, outcome, utc_now()))
+        self.batch.frontier_done.append(url)
+        self._maybe_flush()
+
+    def add_to_frontier(self, url: str, request: dict) -> None:
+        self.batch.frontier_add.append((url, json.dumps(request), utc_now()))
+        self._maybe_flush()
+
+    def save_boilerplate(self, rows: Iterable[tuple[str, str, int]]) -> None:
+        self.batch.boilerplate.extend(rows)
+
+    def _maybe_flush(self) -> None:
+        if len(self.batch) >= self.batch_size:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the whole batch in one transaction (all of it or, after a crash, none of it)."""
+        batch, self.batch = self.batch, Batch()
+        with self.conn:
+            for entry in batch.articles:
+                self._insert_article(entry["row"], entry["fingerprint"])
+            for duplicate in batch.duplicates:
+                self._insert_duplicate(duplicate)
+            for link in batch.translations:
+                self._insert_translation(link)
+            self.conn.executemany(
+                "INSERT INTO frontier (url, request, added_at) VALUES (?, ?, ?) ON CONFLICT(url) DO NOTHING",
+                batch.frontier_add,
+            )
+            self.conn.executemany(
+                "INSERT INTO pages (url, outcome, fetched_at) VALUES (?, ?, ?) "
+                "ON CONFLICT(url) DO UPDATE SET outcome = excluded.outcome, fetched_at = excluded.fetched_at",
+                batch.pages,
+            )
+            self.conn.executemany("DELETE FROM frontier WHERE url = ?", [(url,) for url in batch.frontier_done])
+            self.conn.executemany(
+                "INSERT INTO boilerplate (site, fingerprint, pages) VALUES (?, ?, ?) "
+                "ON CONFLICT(site, fingerprint) DO UPDATE SET pages = excluded.pages",
+                batch.boilerplate,
+            )
+
+    def _insert_article(self, row: dict, fingerprint: tuple[str, bytes] | None) -> None:
+        columns = [name for name in ARTICLE_COLUMNS if name != "id"]
+        values = [row.get(name) for name in columns]
+        cursor = self.conn.execute(
+            f"INSERT INTO articles ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)}) "
+            "ON CONFLICT(url) DO NOTHING",
+            values,
+        )
+        if cursor.rowcount and fingerprint is not None:
+            key, data = fingerprint
+            self.conn.execute(
+                "INSERT INTO fingerprints (article_id, key, data) VALUES (?, ?, ?)",
+                (cursor.lastrowid, key, data),
+            )
+
+    def _insert_duplicate(self, duplicate: dict) -> None:
+        kept = self.conn.execute(
+            "SELECT id FROM articles WHERE url = ?", (duplicate["duplicate_of_url"],)
+        ).fetchone()
+        self.conn.execute(
+            "INSERT INTO duplicates (url, duplicate_of, duplicate_of_url, similarity, kind, title, language,"
+            " fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO NOTHING",
+            (
+                duplicate["url"], kept[0] if kept else None, duplicate["duplicate_of_url"],
+                duplicate.get("similarity"), duplicate["kind"], duplicate.get("title"),
+                duplicate.get("language"), duplicate.get("fetched_at") or utc_now(),
+            ),
+        )
+
+    def _insert_translation(self, link: dict) -> None:
+        self.conn.execute(
+            "INSERT INTO translations (article, translation_of, score, method) "
+            "SELECT a.id, o.id, ?, ? FROM articles a, articles o WHERE a.url = ? AND o.url = ? "
+            "ON CONFLICT DO NOTHING",
+            (link["score"], link["method"], link["article"], link["translation_of"]),
+        )
+
+    # -- runs ---------------------------------------------------------------------------------------
+    def begin_run(self, args: dict) -> int:
+        with self.conn:
+            cursor = self.conn.execute(
+                "INSERT INTO runs (started_at, args) VALUES (?, ?)", (utc_now(), json.dumps(args, sort_keys=True))
+            )
+        return cursor.lastrowid
+
+    def finish_run(self, run_id: int, stats: dict) -> None:
+        with self.conn:
+            self.conn.execute(
+                "UPDATE runs SET finished_at = ?, stats = ? WHERE id = ?",
+                (utc_now(), json.dumps(stats, sort_keys=True, default=str), run_id),
+            )
+
+    def close(self) -> None:
+        try:
+            self.flush()
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self.conn.close()
+        finally:
+            self.lock.release()
