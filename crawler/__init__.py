@@ -1,0 +1,1 @@
+"""Scrapy glue for deepseek_news: spider, discovery, extraction, pipelines, middlewares, settings."""

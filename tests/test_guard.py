@@ -1,0 +1,41 @@
+"""The address guard: private, loopback, link-local, multicast and reserved addresses are refused
+unless their host was named in the start points, whatever form the address takes."""
+
+import pytest
+
+from crawler.guard import address_allowed, named_hosts_of
+
+NAMED = named_hosts_of(["http://127.0.0.1:8000/feed.xml", "https://news.example/"])
+
+
+@pytest.mark.parametrize(
+    "host, resolved",
+    [
+        ("127.0.0.2", None), ("127.1.2.3", None), ("10.0.0.1", None), ("172.16.5.4", None),
+        ("192.168.1.1", None), ("169.254.169.254", None), ("224.0.0.1", None), ("239.255.255.250", None),
+        ("0.0.0.0", None), ("100.64.0.1", None), ("[::1]", None), ("::1", None), ("fe80::1", None),
+        ("fc00::1", None), ("ff02::1", None), ("::ffff:10.0.0.1", None), ("[::ffff:192.168.0.1]", None),
+        ("::ffff:127.0.0.2", None),
+        # host names resolving to private addresses
+        ("localhost", "127.0.0.1"), ("intranet.example", "10.1.2.3"), ("evil.example", "169.254.169.254"),
+        ("v6.example", "::1"), ("mapped.example", "::ffff:172.16.0.1"),
+    ],
+)
+def test_private_addresses_refused(host, resolved):
+    assert not address_allowed(host, resolved, NAMED)
+
+
+@pytest.mark.parametrize(
+    "host, resolved",
+    [
+        ("127.0.0.1", None),  # named in the start points
+        ("::ffff:127.0.0.1", None),  # the same address, IPv4-mapped
+        ("news.example", "10.0.0.5"),  # a named host may be private
+        ("example.com", "93.184.216.34"),
+        ("8.8.8.8", None),
+        ("2606:4700::1111", None),
+        ("example.org", None),  # not resolved yet: the resolver decides later
+    ],
+)
+def test_public_and_named_addresses_allowed(host, resolved):
+    assert address_allowed(host, resolved, NAMED)
