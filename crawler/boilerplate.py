@@ -1,0 +1,131 @@
+"""Site-level boilerplate learning: text blocks that recur on many pages of one site are chrome.
+
+Owns: the fingerprint of a text block (`block_fingerprint`, shared with extraction) and
+`SiteChrome`, a pure in-memory counter of how many pages of each site carried each block.
+The crawler's main process feeds it the `block_fingerprints` of every extracted page and
+passes `chrome_for(site)` back to `extract_page(..., site_chrome=...)`, so later pages of a
+site lose those blocks whatever their markup. `rows()` / `load()` persist the counts in the
+corpus table `boilerplate(site, fingerprint, pages)`; the row with fingerprint
+`PAGES_ROW` ("*") holds how many pages of the site were observed.
+
+Memory stays bounded: at most `max_blocks_per_site` fingerprints per site (when full, the
+rarest are dropped: chrome recurs on most pages, so it is never the rarest) and at most
+`max_fingerprints_per_page` blocks counted per page.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+import xxhash
+
+PAGES_ROW = "*"
+_DIGITS_RE = re.compile(r"\d+")
+_SPACE_RE = re.compile(r"\s+")
+
+
+def normalize_block(text: str) -> str:
+    """Casefolded, whitespace-collapsed text with every number replaced by 0.
+
+    "Kommentar (3)" and "Kommentar (12)" are the same block.
+    """
+    return _SPACE_RE.sub(" ", _DIGITS_RE.sub("0", text)).strip().casefold()
+
+
+def block_fingerprint(text: str) -> str | None:
+    """16-hex-digit fingerprint of a text block, None for blocks too short to mean anything."""
+    norm = normalize_block(text)
+    if len(norm) < 3:
+        return None
+    return xxhash.xxh3_64_hexdigest(norm.encode("utf-8"))
+
+
+class SiteChrome:
+    """Counts, per site, on how many pages each text block was seen.
+
+    A block is chrome for a site once it was seen on at least `min_pages` pages and on at
+    least `min_share` of the pages observed for that site.
+    """
+
+    def __init__(self, *, min_pages: int = 3, min_share: float = 0.1,
+                 max_blocks_per_site: int = 20_000, max_fingerprints_per_page: int = 500):
+        if min_pages < 2:
+            raise ValueError("min_pages must be at least 2: one page cannot show recurrence")
+        self.min_pages = min_pages
+        self.min_share = min_share
+        self.max_blocks_per_site = max_blocks_per_site
+        self.max_fingerprints_per_page = max_fingerprints_per_page
+        self._counts: dict[str, dict[str, int]] = {}
+        self._pages: dict[str, int] = {}
+        self._chrome_cache: dict[str, frozenset[str]] = {}
+
+    def observe(self, site: str, fingerprints: Iterable[str]) -> None:
+        """Count one page of `site` carrying these block fingerprints (duplicates count once)."""
+        unique = []
+        seen = set()
+        for fp in fingerprints:
+            if fp and fp != PAGES_ROW and fp not in seen:
+                seen.add(fp)
+                unique.append(fp)
+                if len(unique) >= self.max_fingerprints_per_page:
+                    break
+        counts = self._counts.setdefault(site, {})
+        self._pages[site] = self._pages.get(site, 0) + 1
+        for fp in unique:
+            counts[fp] = counts.get(fp, 0) + 1
+        if len(counts) > self.max_blocks_per_site:
+            self._shrink(counts)
+        self._chrome_cache.pop(site, None)
+
+    def _shrink(self, counts: dict[str, int]) -> None:
+        """Drop the rarest fingerprints until the site is back under three quarters of its cap."""
+        target = self.max_blocks_per_site * 3 // 4
+        floor = 1
+        while len(counts) > target:
+            for fp in [fp for fp, n in counts.items() if n <= floor]:
+                del counts[fp]
+            floor += 1
+
+    def threshold(self, site: str) -> int:
+        """How many pages a block of `site` must be seen on to count as chrome."""
+        pages = self._pages.get(site, 0)
+        return max(self.min_pages, int(self.min_share * pages + 0.999))
+
+    def chrome_for(self, site: str) -> frozenset[str]:
+        """Fingerprints of the blocks that are chrome on `site` (empty for unknown sites)."""
+        cached = self._chrome_cache.get(site)
+        if cached is not None:
+            return cached
+        need = self.threshold(site)
+        chrome = frozenset(fp for fp, n in self._counts.get(site, {}).items() if n >= need)
+        self._chrome_cache[site] = chrome
+        return chrome
+
+    def pages_seen(self, site: str) -> int:
+        return self._pages.get(site, 0)
+
+    def rows(self) -> Iterator[tuple[str, str, int]]:
+        """(site, fingerprint, pages) for every counted block, plus one (site, "*", pages seen).
+
+        Blocks seen on a single page are left out: they cannot become chrome soon.
+        """
+        for site, counts in self._counts.items():
+            yield site, PAGES_ROW, self._pages.get(site, 0)
+            for fp, n in counts.items():
+                if n >= 2:
+                    yield site, fp, n
+
+    def load(self, rows: Iterable[tuple[str, str, int]]) -> None:
+        """Add counts from persisted rows (the output of `rows()`)."""
+        for site, fp, pages in rows:
+            pages = int(pages)
+            if fp == PAGES_ROW:
+                self._pages[site] = self._pages.get(site, 0) + pages
+                continue
+            counts = self._counts.setdefault(site, {})
+            counts[fp] = counts.get(fp, 0) + pages
+        for site, counts in self._counts.items():
+            self._pages[site] = max(self._pages.get(site, 0), max(counts.values(), default=0))
+            if len(counts) > self.max_blocks_per_site:
+                self._shrink(counts)
+        self._chrome_cache.clear()

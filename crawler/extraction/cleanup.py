@@ -1,0 +1,167 @@
+"""Line-level clean-up of extracted text, and the chrome phrase vocabulary it shares with pruning.
+
+Owns: which single lines are chrome whatever the markup around them (reading time,
+"Kommentar (0)", rating and comment-form prompts, ad placeholders like "[Anzeige_2]",
+share/newsletter prompts, chrome section headings such as "Cùng chuyên mục"), attribution
+lines ("Quelle: ...", "Source: ...", "Nguồn: ...": kept as metadata, removed from text),
+photo credits and captions (removed unless ExtractOptions.keep_captions), bylines and date
+lines at the edges of the text, and a title repeated as the first line.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from crawler.boilerplate import block_fingerprint, normalize_block
+
+
+def _full(*alternatives: str) -> re.Pattern:
+    return re.compile(r"^\s*(?:" + "|".join(alternatives) + r")\s*$", re.I)
+
+
+# Lines that are chrome on their own, in any language we crawl.
+CHROME_LINE_RE = _full(
+    # reading time
+    r"(?:lesezeit|lesedauer|reading time|read time|thời gian đọc|阅读时间|阅读时长)\s*[:：]?\s*"
+    r"(?:ca\.\s*|about\s*|~\s*)?\d+\s*(?:min\.?|minuten|minutes?|mins?\.?|phút|分钟)?",
+    r"\d+\s*(?:min\.?|minuten|minutes?|mins?\.?|phút|分钟)\s*(?:read|lesezeit|lesen|đọc|阅读)",
+    # comment counters, comment forms and their messages
+    r"(?:kommentare?|leserkommentare|comments?|bình luận|ý kiến|评论|留言)\s*[(\[]?\s*\d*\s*[)\]]?",
+    r"\d+\s*(?:kommentare?|comments?|bình luận|条评论)",
+    r"(?:hinterlasse|schreibe|verfasse)\s+einen\s+kommentar.{0,40}",
+    r"(?:jetzt\s+)?kommentar\s+(?:schreiben|verfassen|abgeben).{0,20}",
+    r"(?:leave|post|add|write)\s+a\s+(?:comment|reply).{0,40}",
+    r"(?:gửi|viết)\s+bình luận.{0,30}|发表评论.{0,20}",
+    r"please wait \d+ minutes? before posting another comment\.?",
+    r"comments? (?:sent|submitted) for (?:approval|moderation)\.?",
+    r"(?:titel|title|name|e-?mail|website|kommentar|comment|nachricht|message)\s*\*?",
+    r"(?:loader|loading\.*|lädt\.*|wird geladen\.*|no data|no videos available|event calendar)",
+    r"(?:loader\s+)?(?:mehr anzeigen|mehr laden|weitere laden|load more|show more|see more|xem thêm)"
+    r"\s*(?:\.\.\.|…)?",
+    # ratings
+    r"hat (?:dir|ihnen) (?:der|dieser) (?:artikel|beitrag) gefallen\s*\??",
+    r"wir freuen uns über (?:eine|ihre|deine) bewertung\s*!?",
+    r"wir freuen uns,? dass (?:dir|ihnen) unsere arbeit gefallen hat\s*!?",
+    r"(?:bewerte|bewerten sie) uns auf trustpilot\s*!?",
+    r".{0,200}\btrustpilot\b.{0,200}",
+    r"\d+\s*bewertet von\s*\d+\s*nutzern",
+    r"danke für (?:dein|ihr) feedback\s*!?",
+    r"ich mag es gar nicht.{0,60}ich liebe es",
+    r"(?:did you|do you) (?:like|enjoy) this (?:article|story|post)\s*\??",
+    r"(?:was this (?:article|page) helpful|rate this (?:article|story|post))\s*\??",
+    r"(?:bài viết|tin) (?:này )?có hữu ích (?:với bạn )?không\s*\??",
+    # advertising
+    r"\[\s*(?:anzeige|werbung|ad|ads|advert|advertisement|quảng cáo|广告)[_\s-]*\d*\s*\]",
+    r"(?:anzeige|werbung|advertisement|advertising|sponsored|gesponsert|quảng cáo|广告)",
+    # sharing, newsletter, cookies
+    r"(?:artikel |beitrag )?teilen|share(?: this(?: article| story| post)?)?|chia sẻ|分享(?:到)?",
+    r"like this (?:story|article)\s*\?\s*share it with a friend\s*!?",
+    r"(?:jetzt\s+)?(?:zum\s+)?newsletter(?:\s+anmelden|\s+abonnieren)?\s*!?",
+    r"(?:subscribe|sign up) (?:to|for) (?:our|the)\b.{0,60}newsletters?.{0,40}",
+    r"get the latest updates right in your inbox\b.{0,120}",
+    r"đăng ký nhận (?:tin|bản tin).{0,40}",
+    r"(?:wir verwenden|diese (?:web)?seite (?:verwendet|nutzt)|this (?:web)?site uses|we use) cookies.{0,200}",
+    # section headings of related / recommended / most-read lists
+    r"artikel empfehlen|empfohlene artikel|empfehlungen(?: der redaktion)?|lesetipps?",
+    r"das (?:könnte|dürfte) sie (?:auch )?interessieren|(?:auch )?interessant",
+    r"mehr zum thema.{0,40}|weitere (?:artikel|beiträge|nachrichten|news)|ähnliche (?:artikel|beiträge)",
+    r"verwandte (?:artikel|beiträge|themen)|meistgelesen(?:e artikel)?|meist gelesen|top-?artikel",
+    r"cùng chuyên mục|cùng tác giả|tin liên quan|bài viết liên quan|tin cùng chuyên mục|"
+    r"tin khác|đọc thêm|tin mới nhất|đọc nhiều(?: nhất)?",
+    r"related(?: articles?| posts?| stories| news| content| coverage| topics)?|recommended(?: for you| articles?| stories)?",
+    r"you (?:may|might) also (?:like|enjoy)|more (?:from|on|stories|news|articles)\b.{0,40}",
+    r"most (?:read|popular|viewed|shared)|trending(?: now)?|read (?:more|next)|also read|see also|further reading",
+    r"also on [\w.-]+\b.{0,200}",
+    r"相关(?:文章|阅读|新闻|推荐)|推荐阅读|热门(?:文章|推荐)?|猜你喜欢|延伸阅读|更多(?:文章|新闻)?",
+    # prev / next teasers and breadcrumbs
+    r"(?:<<|>>|«|»)\s*:.{0,300}",
+    r"(?:vorheriger|nächster|voriger) (?:artikel|beitrag).{0,200}",
+    r"(?:previous|next|prev) (?:article|post|story)\b.{0,200}",
+    r"(?:bài|tin) (?:trước|sau|tiếp theo).{0,200}|(?:上一篇|下一篇)[:：]?.{0,200}",
+    r"(?:home|startseite|trang chủ|首页)\s*[>»/›|].{0,200}",
+    # leftovers of images and tables
+    r"[!\[\]()|\s.·•-]+",
+)
+
+# "Quelle: ...", "Source: ...", "Nguồn: ...", or the bare word (the link text of a source link).
+SOURCE_LINE_RE = re.compile(
+    r"^\s*(?:quelle|quellen|source|sources|nguồn|来源|出处|originalquelle|original source)"
+    r"\s*(?:[:：]\s*(?P<value>.{1,300}?))?\s*$", re.I)
+
+# Photo credits and captions: "Foto: Bloomberg", "Bildquelle: Stanford University", a caption
+# ending in a credit, "(Photo: Reuters)".
+CREDIT_WORDS = (r"(?:foto|fotos|photo|photos|bild|bilder|bildquelle|bildnachweis|image|images|"
+                r"ảnh|hình|图片|图|credit|credits|quelle|source|nguồn)")
+CREDIT_LINE_RE = re.compile(r"^\s*\(?" + CREDIT_WORDS + r"\s*[:：].{1,120}$", re.I)
+CAPTION_WITH_CREDIT_RE = re.compile(
+    r"^.{0,400}[(\s.,]" + CREDIT_WORDS + r"\s*[:：]\s*[^.:]{1,60}(?:\.\s*)?[)|\s]*$", re.I)
+PHOTO_BY_RE = re.compile(r"^.{0,300}\((?:photo|foto|image|bild)\s+(?:by|von|:)[^)]{1,80}\)\s*$", re.I)
+
+BYLINE_RE = re.compile(
+    r"^\s*(?:(?:date\s+)?[\d./-]{4,10}\s+)?(?:von|by|bởi|tác giả|作者|autor|author)[:：]?\s+"
+    r"[\w.'’-]+(?:\s+[\w.'’-]+){0,4}\s*$", re.I)
+DATE_TOKEN_RE = re.compile(
+    r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\b(?:19|20)\d\d\b|\d{1,2}:\d\d", re.I)
+EDGE_LINES = 3  # bylines, date lines and site names are only dropped this close to the edges
+
+
+@dataclass
+class Cleaned:
+    text: str
+    source: str | None
+    dropped: list[str]
+
+
+def is_chrome_line(line: str) -> bool:
+    """True when the whole line is chrome in any language (see CHROME_LINE_RE)."""
+    return bool(CHROME_LINE_RE.match(line)) if len(line) <= 600 else False
+
+
+def is_caption_line(line: str) -> bool:
+    """A photo credit or a caption that ends in one."""
+    if len(line) > 500:
+        return False
+    return bool(CREDIT_LINE_RE.match(line) or CAPTION_WITH_CREDIT_RE.match(line)
+                or PHOTO_BY_RE.match(line))
+
+
+def _is_date_line(line: str) -> bool:
+    return len(line) <= 80 and bool(DATE_TOKEN_RE.search(line)) and len(line.split()) <= 8
+
+
+def _same_text(a: str, b: str) -> bool:
+    return normalize_block(re.sub(r"\W+", " ", a)) == normalize_block(re.sub(r"\W+", " ", b))
+
+
+def clean_text(text: str, *, title: str | None = None, author: str | None = None,
+               site_name: str | None = None, site_chrome: frozenset[str] = frozenset(),
+               keep_captions: bool = False) -> Cleaned:
+    """Drop chrome lines from extracted text; return the prose, the attribution and what went."""
+    lines = [ln.strip() for ln in text.replace("\r", "\n").split("\n")]
+    lines = [ln for ln in lines if ln]
+    kept: list[str] = []
+    dropped: list[str] = []
+    source = None
+    for index, line in enumerate(lines):
+        near_edge = index < EDGE_LINES or index >= len(lines) - EDGE_LINES
+        source_match = SOURCE_LINE_RE.match(line)
+        if source_match:
+            value = source_match.group("value")
+            if source is None and value:
+                source = value.strip()
+            dropped.append(line)
+        elif (is_chrome_line(line)
+              or (site_chrome and block_fingerprint(line) in site_chrome)
+              or (not keep_captions and is_caption_line(line))
+              or (near_edge and BYLINE_RE.match(line))
+              or (near_edge and author and len(line) <= len(author) + 12
+                  and normalize_block(author) in normalize_block(line))
+              or (near_edge and site_name and len(line) <= 2 * len(site_name) + 20
+                  and normalize_block(site_name) in normalize_block(line))
+              or (index < EDGE_LINES and _is_date_line(line))):
+            dropped.append(line)
+        else:
+            kept.append(line)
+    while kept and title and _same_text(kept[0], title):
+        dropped.append(kept.pop(0))
+    return Cleaned("\n\n".join(kept), source, dropped)

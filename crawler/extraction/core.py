@@ -1,0 +1,131 @@
+"""extract_page: one fetched page in, its article prose and metadata out.
+
+Owns the order of the steps (decode -> parse -> metadata -> block fingerprints -> prune ->
+trafilatura -> fallback -> line clean-up -> language -> page kind) and ExtractOptions.
+Module-level and pure: arguments and result are plain picklable values, so the crawler runs
+it in worker processes. It never raises: a broken page comes back with text None and the
+error in `reason`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import trafilatura
+from lxml.html import HtmlElement
+
+from crawler.boilerplate import normalize_block
+from crawler.extraction.cleanup import clean_text
+from crawler.extraction.decode import decode_body, parse_html
+from crawler.extraction.language import detect_language
+from crawler.extraction.metadata import Metadata, read_metadata
+from crawler.extraction.pagekind import classify_page
+from crawler.extraction.prune import page_fingerprints, prune_chrome, text_of
+
+RESULT_KEYS = ("url", "canonical_url", "title", "text", "author", "published", "language",
+               "site_name", "description", "source", "is_article", "reason", "block_fingerprints")
+
+
+@dataclass(frozen=True)
+class ExtractOptions:
+    """Knobs of extract_page; the defaults are what the crawler stores."""
+    keep_captions: bool = False       # photo captions and credits stay out of text by default
+    favor_precision: bool = True      # trafilatura's precision mode (measured best on the dev set)
+    structural_pruning: bool = True   # link-dense blocks and repeated teasers out before extraction
+    use_fallback: bool = True         # second extractor when trafilatura finds nothing
+    use_htmldate: bool = True         # htmldate as the last resort for the published date
+    min_article_chars: int = 250      # shorter texts are articles only with article markup
+
+
+DEFAULT_OPTIONS = ExtractOptions()
+
+
+def empty_result(url: str | None) -> dict:
+    result = dict.fromkeys(RESULT_KEYS)
+    result.update(url=url, is_article=False, block_fingerprints=[])
+    return result
+
+
+def run_trafilatura(tree: HtmlElement, url: str | None, options: ExtractOptions) -> str:
+    document = trafilatura.bare_extraction(
+        tree, url=url, favor_precision=options.favor_precision, include_comments=False,
+        include_tables=True, include_images=False, include_links=False, with_metadata=False)
+    return (document.text or "") if document is not None else ""
+
+
+def run_fallback(tree: HtmlElement, html: str) -> str:
+    """Text of the page when trafilatura returns nothing: readability-lxml, else trafilatura's baseline."""
+    try:
+        from readability import Document
+    except ImportError:
+        Document = None
+    if Document is not None:
+        try:
+            summary = Document(html).summary(html_partial=True)
+            parsed = parse_html(f"<html><body>{summary}</body></html>")
+            if parsed is not None:
+                blocks = [text_of(e) for e in parsed.iter("p", "li", "h2", "h3", "h4", "blockquote", "pre", "td")]
+                text = "\n".join(b for b in blocks if b)
+                if not text:
+                    text = text_of(parsed)
+                if text:
+                    return text
+        except Exception:
+            pass
+    try:
+        _element, text, _length = trafilatura.baseline(tree)
+        return text or ""
+    except Exception:
+        return ""
+
+
+def page_link_texts(tree: HtmlElement) -> set[str]:
+    """Normalised texts of the page's links that are long enough to be teaser titles."""
+    texts = set()
+    for anchor in tree.iter("a"):
+        text = normalize_block(anchor.text_content())
+        if len(text) >= 25:
+            texts.add(text)
+    return texts
+
+
+def extract_page(body: bytes | str, url: str | None = None, *, content_type: str | None = None,
+                 site_chrome: frozenset[str] = frozenset(),
+                 options: ExtractOptions | None = None) -> dict:
+    """Article prose and metadata of one page; see DEVELOPERS-CONTRACT.md for the keys."""
+    result = empty_result(url)
+    try:
+        _extract_into(result, body, url, content_type, frozenset(site_chrome or ()),
+                      options or DEFAULT_OPTIONS)
+    except Exception as error:  # a bad page must never stop the crawl
+        result.update(text=None, is_article=False,
+                      reason=f"error: {type(error).__name__}: {error}"[:200])
+    return result
+
+
+def _extract_into(result: dict, body, url, content_type, site_chrome, options) -> None:
+    html = decode_body(body, content_type)
+    tree = parse_html(html)
+    if tree is None:
+        result["reason"] = "empty or unparseable page"
+        return
+    meta: Metadata = read_metadata(tree, url, use_htmldate=options.use_htmldate)
+    result.update(title=meta.title, author=meta.author, published=meta.published,
+                  site_name=meta.site_name, canonical_url=meta.canonical_url,
+                  description=meta.description, language=meta.language)
+    page_url = url or meta.canonical_url
+    result["block_fingerprints"] = page_fingerprints(tree)
+    link_texts = page_link_texts(tree)
+
+    prune_chrome(tree, site_chrome=site_chrome, keep_captions=options.keep_captions,
+                 structural=options.structural_pruning)
+    raw_text = run_trafilatura(tree, page_url, options)
+    if not raw_text.strip() and options.use_fallback:
+        raw_text = run_fallback(tree, html)
+    cleaned = clean_text(raw_text, title=meta.title, author=meta.author, site_name=meta.site_name,
+                         site_chrome=site_chrome, keep_captions=options.keep_captions)
+    result["source"] = cleaned.source
+    result["language"] = detect_language(cleaned.text) or meta.language
+
+    is_article, reason = classify_page(meta, page_url, cleaned.text, link_texts=link_texts,
+                                       min_chars=options.min_article_chars)
+    result.update(is_article=is_article, reason=reason, text=cleaned.text if is_article else None)

@@ -1,0 +1,34 @@
+"""Bytes to text the way Scrapy does it, and text to an lxml tree.
+
+Owns: choosing the encoding of a page body (HTTP Content-Type header, BOM, <meta charset>,
+then detection — w3lib.encoding.html_to_unicode, the function behind Scrapy's
+TextResponse.text) and parsing the result with trafilatura's forgiving HTML loader.
+"""
+from __future__ import annotations
+
+from lxml.html import HtmlElement
+from trafilatura.utils import load_html
+from w3lib.encoding import html_to_unicode
+
+MAX_BODY_CHARS = 5_000_000  # larger bodies are cut: no news article needs more
+
+
+def decode_body(body: bytes | str, content_type: str | None = None) -> str:
+    """Return the page as str; bytes are decoded like Scrapy decodes a TextResponse."""
+    if isinstance(body, str):
+        return body[:MAX_BODY_CHARS]
+    if not isinstance(body, (bytes, bytearray, memoryview)):
+        raise TypeError(f"body must be bytes or str, not {type(body).__name__}")
+    _encoding, text = html_to_unicode(content_type, bytes(body[:MAX_BODY_CHARS]))
+    return text
+
+
+def parse_html(html: str) -> HtmlElement | None:
+    """Parse HTML into an lxml tree; None when there is nothing HTML-like to parse."""
+    html = html.replace("\x00", "")
+    if not html.strip():
+        return None
+    tree = load_html(html)
+    if tree is None or not isinstance(tree, HtmlElement):
+        return None
+    return tree

@@ -1,0 +1,79 @@
+"""Language of a text from its most frequent function words, or of a page from its markup.
+
+Owns: a small, fast detector for the languages the corpus cares about (de, en, fr, es, it,
+nl, pt, vi, zh, ja, ko, ru by script or stopwords) and reading a declared language
+(<html lang>, Content-Language, og:locale) as ISO 639-1.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+STOPWORDS = {
+    "de": "der die das und ist nicht mit den von zu sich auf für ein eine einer des dem im auch "
+          "als wird werden sind wurde hat oder aber nach bei noch wie über nur durch sie es er",
+    "en": "the and of to is in that for with was on are as be by this from have has it an "
+          "which their not but at or they were been its would will can about more",
+    "fr": "le la les et des est une pour dans que qui pas sur par du au avec ce sont plus "
+          "il elle ses ont été aux mais comme leur cette",
+    "es": "el la los las y de que en es una por con para del se su al lo como más pero sus "
+          "ha fue son este esta también entre",
+    "it": "il di che la e un una per non sono gli della del le con si nel al alla anche come "
+          "più ha è delle questo dei",
+    "nl": "de het een van en is dat niet op te in zijn met voor er aan ook als maar om door "
+          "bij wordt nog heeft werd naar",
+    "pt": "o a os as de que e do da em um uma para com não por mais dos das se ao na no é "
+          "foi são também pela pelo",
+    "vi": "của và là các có được những cho trong một với người này không đã khi về từ đến "
+          "theo như để năm cũng sẽ nhiều tại",
+}
+STOPWORD_SETS = {lang: frozenset(words.split()) for lang, words in STOPWORDS.items()}
+WORD_RE = re.compile(r"[^\W\d_]+", re.UNICODE)
+SCRIPT_RES = {
+    "ja": re.compile(r"[\u3040-\u30ff]"),            # kana
+    "ko": re.compile(r"[\uac00-\ud7af]"),            # hangul
+    "zh": re.compile(r"[\u4e00-\u9fff]"),            # han (after kana: Japanese uses han too)
+    "ru": re.compile(r"[\u0400-\u04ff]"),            # cyrillic (ru is the likely one)
+}
+LANG_CODE_RE = re.compile(r"^\s*([a-zA-Z]{2,3})(?:[-_][a-zA-Z0-9]+)*\s*$")
+SAMPLE_CHARS = 3000
+
+
+def detect_language(text: str | None) -> str | None:
+    """ISO 639-1 code of text, or None when the text is too short or unclear."""
+    if not text:
+        return None
+    sample = text[:SAMPLE_CHARS]
+    letters = sum(1 for ch in sample if ch.isalpha())
+    if letters < 20:
+        return None
+    for lang in ("ja", "ko", "zh", "ru"):
+        hits = len(SCRIPT_RES[lang].findall(sample))
+        if hits / letters > 0.3:
+            return lang
+    words = [w.lower() for w in WORD_RE.findall(sample)]
+    if len(words) < 5:
+        return None
+    counts = Counter()
+    for word in words:
+        for lang, stop in STOPWORD_SETS.items():
+            if word in stop:
+                counts[lang] += 1
+    if not counts:
+        return None
+    (best, n1), *rest = counts.most_common(2) + [(None, 0)]
+    n2 = rest[0][1]
+    if n1 / len(words) < 0.08 or n1 < 1.3 * n2:
+        return None
+    return best
+
+
+def normalize_language_code(value: str | None) -> str | None:
+    """'de-DE' / 'en_US' / 'vi' -> 'de' / 'en' / 'vi'; None for anything else."""
+    if not value:
+        return None
+    match = LANG_CODE_RE.match(value.split(",")[0])
+    if not match:
+        return None
+    code = match.group(1).lower()
+    return code if len(code) == 2 else None

@@ -1,0 +1,261 @@
+"""Page metadata from the head, JSON-LD, the URL and the visible byline.
+
+Owns: title, author, published date (JSON-LD, meta tags, <time>, a date in the URL, then
+htmldate as the last resort), declared language, site name, canonical URL, description,
+and the page-kind signals read from markup (og:type, JSON-LD @type values).
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from urllib.parse import urljoin, urlsplit
+
+from lxml.html import HtmlElement
+
+from crawler.extraction.language import normalize_language_code
+
+ARTICLE_TYPES = frozenset({"article", "newsarticle", "blogposting", "reportagenewsarticle",
+                           "analysisnewsarticle", "opinionnewsarticle", "backgroundnewsarticle",
+                           "reviewnewsarticle", "techarticle", "scholarlyarticle", "report",
+                           "liveblogposting", "socialmediaposting", "posting"})
+LISTING_TYPES = frozenset({"collectionpage", "itemlist", "searchresultspage", "profilepage",
+                           "blog", "periodical", "searchaction"})
+DATE_META_KEYS = ("article:published_time", "og:published_time", "og:article:published_time",
+                  "datepublished", "publishdate", "publish-date", "publish_date", "pubdate",
+                  "parsely-pub-date", "sailthru.date", "dc.date.issued", "dcterms.created",
+                  "dc.date", "date", "article.published", "published_time", "cxenseparse:recs:publishtime",
+                  "article:modified_time", "og:updated_time", "datemodified", "last-modified")
+AUTHOR_META_KEYS = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator",
+                    "byl", "twitter:creator")
+URL_DATE_RE = re.compile(r"/((?:19|20)\d\d)[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|[-_]|$)"
+                         r"|/((?:19|20)\d\d)(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?:/|[-_.]|$)")
+ISO_LIKE_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2}))?"
+                         r"(?:\.\d+)?\s*(Z|[+-]\d{2}:?\d{2})?)?")
+TITLE_SPLIT_RE = re.compile(r"\s+[|\-–—:·»]\s+")
+SPACE_RE = re.compile(r"\s+")
+
+
+@dataclass
+class Metadata:
+    title: str | None = None
+    author: str | None = None
+    published: str | None = None
+    language: str | None = None
+    site_name: str | None = None
+    canonical_url: str | None = None
+    description: str | None = None
+    og_type: str | None = None
+    schema_types: set[str] = field(default_factory=set)
+    schema_body: str | None = None
+
+
+def _clean(value) -> str | None:
+    if not isinstance(value, str):
+        return None
+    value = SPACE_RE.sub(" ", value).strip()
+    return value or None
+
+
+def read_meta_tags(tree: HtmlElement) -> dict[str, str]:
+    """name/property/itemprop/http-equiv (lowercased) -> content; the first one wins."""
+    found: dict[str, str] = {}
+    for meta in tree.iter("meta"):
+        content = _clean(meta.get("content"))
+        if not content:
+            continue
+        for attr in ("property", "name", "itemprop", "http-equiv"):
+            key = meta.get(attr)
+            if key:
+                found.setdefault(key.strip().lower(), content)
+    return found
+
+
+def _walk_jsonld(node, out: list[dict]) -> None:
+    if isinstance(node, list):
+        for item in node:
+            _walk_jsonld(item, out)
+    elif isinstance(node, dict):
+        out.append(node)
+        for key in ("@graph", "mainEntity", "itemListElement"):
+            if key in node:
+                _walk_jsonld(node[key], out)
+
+
+def read_jsonld(tree: HtmlElement) -> list[dict]:
+    """Every JSON-LD object on the page (unparseable scripts are skipped)."""
+    objects: list[dict] = []
+    for script in tree.xpath('//script[contains(translate(@type, "LDJSON", "ldjson"), "ld+json")]'):
+        raw = (script.text or "").strip().rstrip(";")
+        if not raw:
+            continue
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            continue
+        _walk_jsonld(data, objects)
+    return objects
+
+
+def _types(obj: dict) -> set[str]:
+    value = obj.get("@type")
+    values = value if isinstance(value, list) else [value]
+    return {v.lower() for v in values if isinstance(v, str)}
+
+
+def _names(value) -> list[str]:
+    """Author-ish JSON-LD value -> list of names."""
+    if isinstance(value, str):
+        return [value] if not value.startswith("http") else []
+    if isinstance(value, dict):
+        name = _clean(value.get("name"))
+        return [name] if name else []
+    if isinstance(value, list):
+        return [n for item in value for n in _names(item)]
+    return []
+
+
+def normalize_date(value: str | None) -> str | None:
+    """ISO 8601: 'YYYY-MM-DD', or 'YYYY-MM-DDTHH:MM:SS[+HH:MM]' when a time is known."""
+    if not value:
+        return None
+    match = ISO_LIKE_RE.match(value)
+    if match:
+        year, month, day, hour, minute, second, tz = match.groups()
+        try:
+            day_value = date(int(year), int(month), int(day))
+        except ValueError:
+            return None
+        if not (1990 <= day_value.year <= 2100):
+            return None
+        if hour is None:
+            return day_value.isoformat()
+        try:
+            stamp = datetime(day_value.year, day_value.month, day_value.day, int(hour), int(minute),
+                             int(second or 0))
+        except ValueError:
+            return day_value.isoformat()
+        text = stamp.isoformat()
+        if tz:
+            text += "+00:00" if tz == "Z" else (tz if ":" in tz else f"{tz[:3]}:{tz[3:]}")
+        return text
+    for fmt in ("%a, %d %b %Y %H:%M:%S %z", "%a, %d %b %Y %H:%M:%S %Z", "%d.%m.%Y", "%d/%m/%Y",
+                "%B %d, %Y", "%b %d, %Y", "%d %B %Y"):
+        try:
+            parsed = datetime.strptime(value.strip(), fmt)
+        except ValueError:
+            continue
+        return parsed.date().isoformat() if fmt.count("%H") == 0 else parsed.isoformat()
+    return None
+
+
+def date_from_url(url: str | None) -> str | None:
+    if not url:
+        return None
+    match = URL_DATE_RE.search(urlsplit(url).path)
+    if not match:
+        return None
+    parts = [g for g in match.groups() if g]
+    try:
+        return date(int(parts[0]), int(parts[1]), int(parts[2])).isoformat()
+    except ValueError:
+        return None
+
+
+def _date_from_htmldate(tree: HtmlElement, url: str | None) -> str | None:
+    try:
+        from htmldate import find_date
+        found = find_date(tree, extensive_search=False, original_date=True, url=url)
+    except Exception:  # htmldate is a best-effort last resort
+        return None
+    return normalize_date(found) if found else None
+
+
+def _clean_title(title: str | None, site_name: str | None) -> str | None:
+    if not title or not site_name:
+        return title
+    parts = TITLE_SPLIT_RE.split(title)
+    if len(parts) > 1:
+        key = site_name.casefold()
+        kept = [p for p in parts if p.casefold() != key and key not in p.casefold()]
+        if kept:
+            return " - ".join(kept) if len(kept) > 1 else kept[0]
+    return title
+
+
+def read_metadata(tree: HtmlElement, url: str | None, *, use_htmldate: bool = True) -> Metadata:
+    """Collect metadata from tree (call before pruning: it needs the scripts and the head)."""
+    meta = read_meta_tags(tree)
+    objects = read_jsonld(tree)
+    info = Metadata()
+    article = None
+    for obj in objects:
+        types = _types(obj)
+        info.schema_types |= types
+        if article is None and types & ARTICLE_TYPES:
+            article = obj
+    article = article or {}
+
+    info.og_type = (meta.get("og:type") or "").lower() or None
+    publisher = article.get("publisher")
+    publisher_name = _clean(publisher.get("name")) if isinstance(publisher, dict) else None
+    host = urlsplit(url).hostname if url else None
+    info.site_name = (meta.get("og:site_name") or publisher_name or meta.get("application-name")
+                      or (host[4:] if host and host.startswith("www.") else host))
+
+    h1 = next((t for t in (_clean(e.text_content()) for e in tree.iter("h1")) if t), None)
+    title_tag = _clean(tree.findtext(".//title"))
+    title = (_clean(article.get("headline")) or meta.get("og:title") or meta.get("twitter:title")
+             or h1 or title_tag)
+    info.title = _clean_title(title, info.site_name)
+
+    authors = _names(article.get("author"))
+    if not authors:
+        for key in AUTHOR_META_KEYS:
+            value = meta.get(key)
+            if value and not value.startswith(("http", "@")):
+                authors = [value]
+                break
+    if not authors:
+        for element in tree.xpath('//*[@itemprop="author" or @rel="author"][1]'):
+            name = _clean(element.text_content())
+            if name and len(name) <= 80:
+                authors = [name]
+    info.author = "; ".join(dict.fromkeys(a for a in authors if a)) or None
+
+    published = normalize_date(_clean(article.get("datePublished")) or _clean(article.get("dateCreated")))
+    for key in DATE_META_KEYS:
+        if published:
+            break
+        published = normalize_date(meta.get(key))
+    if not published:
+        for element in tree.xpath("//time[@datetime][1]"):
+            published = normalize_date(element.get("datetime"))
+    if not published:
+        published = date_from_url(url)
+    if not published and use_htmldate:
+        published = _date_from_htmldate(tree, url)
+    info.published = published
+
+    html = tree if tree.tag == "html" else tree.getroottree().getroot()
+    declared = (html.get("lang") or html.get("xml:lang") or meta.get("content-language")
+                or meta.get("og:locale") or article.get("inLanguage"))
+    info.language = normalize_language_code(declared if isinstance(declared, str) else None)
+
+    canonical = None
+    for link in tree.xpath('//link[@href and contains(concat(" ", translate(@rel, "CANOICL", "canoicl"), " "), " canonical ")]'):
+        canonical = link.get("href").strip()
+        break
+    canonical = canonical or meta.get("og:url") or url
+    if canonical and url:
+        canonical = urljoin(url, canonical)
+    if canonical and not urlsplit(canonical).scheme.startswith("http"):
+        canonical = url
+    info.canonical_url = canonical
+
+    info.description = (meta.get("og:description") or meta.get("description")
+                        or meta.get("twitter:description") or _clean(article.get("description")))
+    body = article.get("articleBody")
+    info.schema_body = body.strip() if isinstance(body, str) and body.strip() else None
+    return info

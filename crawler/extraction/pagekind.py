@@ -1,0 +1,90 @@
+"""Is this page an article? Decided from the page itself, not only from what was extracted.
+
+Owns the signals and their order: error pages (title/h1), article markup (JSON-LD Article
+types, og:type=article), listing markup (CollectionPage/ItemList/SearchResultsPage), URL shape
+(/tag/, /category/, /search, /page/2, /chu-de/, home page...), how much of the extracted text
+is link text of the page (teaser lists), and the length of the text.
+"""
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from crawler.boilerplate import normalize_block
+from crawler.extraction.metadata import ARTICLE_TYPES, LISTING_TYPES, Metadata
+
+LISTING_SEGMENTS = frozenset("""
+    tag tags topic topics thema themen schlagwort schlagworte stichwort category categories
+    kategorie kategorien rubrik ressort archive archiv archives author authors autor autoren
+    search suche page seite label labels chu-de the-loai tim-kiem tu-khoa tac-gia chuyen-muc
+    biaoqian tag-list
+""".split())
+SEARCH_QUERY_RE = re.compile(r"(?:^|&)(?:s|q|query|search|keyword|keywords|suche|tag)=", re.I)
+ERROR_RE = re.compile(r"(?:^|\b)(?:404|410|not found|page not found|seite nicht gefunden|"
+                      r"seite existiert nicht|fehlerseite|error \d{3}|không tìm thấy|页面不存在|"
+                      r"找不到页面)(?:\b|$)", re.I)
+ARTICLE_SLUG_RE = re.compile(r"(?:[\w%]+-){3,}[\w%]+|\d{5,}|(?:19|20)\d\d/\d\d")
+MIN_CHARS_WITH_MARKUP = 80   # article markup present: this little text still counts
+LINK_LINE_SHARE_MAX = 0.5    # more of the text than this in lines that are link texts: a listing
+
+
+def url_listing_reason(url: str | None) -> str | None:
+    """Why the URL looks like a listing/tag/search/home page, or None."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    path = parts.path.lower()
+    segments = [s for s in path.split("/") if s]
+    if not segments and not parts.query:
+        return "home page url"
+    if parts.query and SEARCH_QUERY_RE.search(parts.query):
+        return "search url"
+    last = segments[-1] if segments else ""
+    if ARTICLE_SLUG_RE.search(last) and not (len(segments) >= 2 and segments[-2] in ("page", "seite")):
+        return None
+    for segment in segments[-3:]:
+        if segment in LISTING_SEGMENTS:
+            return f"listing url /{segment}/"
+    if re.fullmatch(r"(?:page|seite|trang)[-_]?\d+", last):
+        return "listing url (page number)"
+    return None
+
+
+def link_text_share(text: str, link_texts: set[str]) -> float:
+    """Share of the text's characters in lines that are the text of some link of the page."""
+    lines = [ln for ln in text.split("\n") if ln.strip()]
+    total = sum(len(ln) for ln in lines)
+    if not total or not link_texts:
+        return 0.0
+    linked = sum(len(ln) for ln in lines if normalize_block(ln) in link_texts)
+    return linked / total
+
+
+def classify_page(meta: Metadata, url: str | None, text: str | None, *,
+                  link_texts: set[str] = frozenset(), min_chars: int = 250) -> tuple[bool, str]:
+    """(is_article, short reason)."""
+    title = meta.title or ""
+    if ERROR_RE.search(title[:120]):
+        return False, "error page"
+    marked_article = bool(meta.schema_types & ARTICLE_TYPES) or meta.og_type == "article"
+    marked_listing = bool(meta.schema_types & LISTING_TYPES) and not meta.schema_types & ARTICLE_TYPES
+    url_reason = url_listing_reason(url)
+    if not text or not text.strip():
+        return False, "no article text"
+    if url_reason and not (marked_article and url_reason.startswith("listing url /") is False):
+        if not marked_article or url_reason in ("home page url", "search url"):
+            return False, url_reason
+    if marked_listing and not marked_article:
+        return False, "listing markup"
+    share = link_text_share(text, link_texts)
+    if share > LINK_LINE_SHARE_MAX:
+        return False, f"teaser list ({share:.0%} link text)"
+    if len(text) < MIN_CHARS_WITH_MARKUP:
+        return False, "text too short"
+    if len(text) < min_chars and not marked_article:
+        return False, "text too short"
+    if meta.schema_types & ARTICLE_TYPES:
+        return True, "article markup (JSON-LD)"
+    if meta.og_type == "article":
+        return True, "article markup (og:type)"
+    return True, "article text"

@@ -1,0 +1,285 @@
+"""DOM pruning before extraction: take page chrome out of the lxml tree, in place.
+
+Owns the rules that recognise chrome in the tree:
+- by semantics: aside, nav, footer, form controls, dialogs, ARIA roles (navigation,
+  complementary, contentinfo, search, dialog, menu...);
+- by class/id vocabulary in English, German, Vietnamese and Chinese (pinyin): comments,
+  related/recommended/most-read lists, share/rating/newsletter widgets, cookie banners, ads,
+  prev/next teasers, author boxes, breadcrumbs, captions;
+- by text: blocks whose whole text is a chrome line (cleanup.CHROME_LINE_RE), and headings
+  such as "Cùng chuyên mục" / "Artikel empfehlen" together with the list that follows them;
+- by structure, whatever the class names: link-dense blocks and runs of repeated teaser blocks;
+- by site: blocks whose fingerprint the crawler learned as chrome of this site.
+The container holding most of the page's paragraph text, and its ancestors, are never removed.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+
+from lxml import etree
+from lxml.html import HtmlElement
+
+from crawler.boilerplate import block_fingerprint
+from crawler.extraction.cleanup import is_caption_line, is_chrome_line
+
+DROP_TAGS = {"aside", "nav", "footer", "form", "button", "select", "textarea", "input", "label",
+             "dialog", "menu", "iframe", "object", "embed", "svg", "canvas", "noscript", "template"}
+CAPTION_TAGS = {"figcaption"}
+DROP_ROLES = {"navigation", "complementary", "contentinfo", "search", "dialog", "alertdialog",
+              "menu", "menubar", "toolbar", "tablist", "banner", "form", "status", "alert"}
+BLOCK_TAGS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "td", "th", "dd", "dt",
+              "figcaption", "caption", "pre", "div", "section", "article", "aside", "header",
+              "footer", "nav", "form", "ul", "ol", "dl", "table", "tr", "tbody", "address",
+              "figure", "main", "center"}
+HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+
+# class/id tokens (after splitting on non-letters and camelCase) that name chrome
+CHROME_TOKENS = frozenset("""
+    comment comments commentlist kommentar kommentare leserkommentare disqus discussion respond reply replies
+    related recommended recommendation recommendations recommend empfehlung empfehlungen verwandt verwandte
+    aehnliche ahnliche lesetipp lesetipps weiterlesen popular trending mostread mostviewed toplist
+    share sharing shares sharebar social socials sns teilen follow
+    rating ratings rate stars vote voting trustpilot bewertung feedback reactions
+    newsletter subscribe subscription signup optin
+    cookie cookies consent gdpr dsgvo
+    ad ads adv advert adverts advertisement advertising adslot adunit anzeige anzeigen werbung sponsor
+    sponsored promo promoted banner dfp gpt outbrain taboola
+    breadcrumb breadcrumbs crumbs pagination pager prevnext
+    byline author authors autor autorenbox bio
+    sidebar widget widgets toolbar tools print modal popup overlay
+    tags tagcloud keywords schlagworte
+    screenreader
+    binhluan lienquan tinlienquan xemthem tinkhac cungchuyenmuc docnhieu tacgia chiase quangcao
+    xiangguan tuijian pinglun fenxiang remen guanggao paihang shangyipian xiayipian
+""".lower().split())
+CAPTION_TOKENS = frozenset("caption captions credit credits bildunterschrift bildnachweis "
+                           "copyright photocredit chuthich".split())
+CHROME_PHRASES = ("relatedpost", "relatedarticle", "relatedstor", "readmore", "readnext",
+                  "mostread", "mostpopular", "youmayalso", "youmightalso", "morefrom", "postnav",
+                  "postnavigation", "nextpost", "prevpost", "previouspost", "nextarticle",
+                  "prevarticle", "authorbox", "authorbio", "aboutauthor", "screenreadertext",
+                  "visuallyhidden", "srtext", "sronly", "mehrzumthema", "weitereartikel", "tinlienquan",
+                  "cungchuyenmuc", "binhluan", "xemthem", "socialshare", "shareicons",
+                  "tooltip", "hovercard", "popover")
+# tokens that mark a container as the article itself: never pruned by vocabulary
+CONTENT_TOKENS = frozenset("articlebody articletext articlecontent postcontent postbody entrycontent "
+                           "storybody storycontent maincontent contentbody".split())
+SPLIT_CAMEL_RE = re.compile(r"(?<=[a-z])(?=[A-Z])")
+NON_ALNUM_RE = re.compile(r"[^a-z0-9]+")
+SPACE_RE = re.compile(r"\s+")
+
+MAX_SECTION_SHARE = 0.35   # a chrome heading may take following siblings up to this share of text
+LINK_DENSITY_MIN = 0.7     # share of a block's text inside links to call it a link list
+TEASER_RUN_MIN = 3         # repeated sibling blocks with a link and a heading/image = teasers
+TEASER_MAX_CHARS = 400
+
+
+def attr_tokens(element: HtmlElement) -> tuple[set[str], str]:
+    """Lowercased class/id tokens of element and the same tokens glued together."""
+    raw = f"{element.get('class', '')} {element.get('id', '')}"
+    if not raw.strip():
+        return set(), ""
+    lowered = SPLIT_CAMEL_RE.sub(" ", raw).lower()
+    tokens = {t for t in NON_ALNUM_RE.split(lowered) if t}
+    return tokens, "".join(NON_ALNUM_RE.split(lowered))
+
+
+def vocabulary_kind(element: HtmlElement) -> str | None:
+    """'chrome', 'caption', 'content' or None, from the element's class and id."""
+    tokens, glued = attr_tokens(element)
+    if not tokens:
+        return None
+    if tokens & CONTENT_TOKENS or any(t in glued for t in CONTENT_TOKENS):
+        return "content"
+    if tokens & CHROME_TOKENS or any(p in glued for p in CHROME_PHRASES):
+        return "chrome"
+    if tokens & CAPTION_TOKENS:
+        return "caption"
+    return None
+
+
+def text_of(element: HtmlElement) -> str:
+    return SPACE_RE.sub(" ", element.text_content()).strip()
+
+
+def remove(element: HtmlElement) -> None:
+    """Remove element but keep its tail text in place."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    if element.tail and element.tail.strip():
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
+
+
+def main_container(tree: HtmlElement) -> HtmlElement | None:
+    """The element whose direct <p> children hold the most text: the article, most likely."""
+    weight: Counter = Counter()
+    for paragraph in tree.iter("p"):
+        parent = paragraph.getparent()
+        if parent is not None:
+            weight[parent] += len(paragraph.text_content())
+    if not weight:
+        return None
+    return weight.most_common(1)[0][0]
+
+
+def protected_set(tree: HtmlElement) -> set:
+    container = main_container(tree)
+    protected = {tree}
+    body = tree.find("body")
+    if body is not None:
+        protected.add(body)
+    while container is not None:
+        protected.add(container)
+        container = container.getparent()
+    return protected
+
+
+def is_leaf_block(element: HtmlElement) -> bool:
+    return not any(isinstance(child.tag, str) and child.tag in BLOCK_TAGS
+                   for child in element.iterdescendants())
+
+
+def leaf_blocks(tree: HtmlElement, limit: int = 2000):
+    """Block elements holding no other block element, with their whitespace-collapsed text."""
+    found = 0
+    for element in tree.iter(*BLOCK_TAGS):
+        if found >= limit:
+            return
+        if is_leaf_block(element):
+            text = text_of(element)
+            if text:
+                found += 1
+                yield element, text
+
+
+def page_fingerprints(tree: HtmlElement, limit: int = 500) -> list[str]:
+    """Fingerprints of the page's text blocks (for SiteChrome), in document order, unique."""
+    seen: dict[str, None] = {}
+    for _element, text in leaf_blocks(tree):
+        if len(text) > 1000:
+            continue
+        fp = block_fingerprint(text)
+        if fp:
+            seen.setdefault(fp, None)
+            if len(seen) >= limit:
+                break
+    return list(seen)
+
+
+def link_density(element: HtmlElement, total: int) -> float:
+    if total == 0:
+        return 0.0
+    linked = sum(len(SPACE_RE.sub(" ", a.text_content()).strip()) for a in element.iter("a"))
+    return linked / total
+
+
+def _drop_semantic(tree, protected, keep_captions) -> None:
+    doomed = []
+    for element in tree.iter():
+        tag = element.tag
+        if not isinstance(tag, str) or element in protected:
+            continue
+        role = (element.get("role") or "").lower()
+        if (tag in DROP_TAGS or role in DROP_ROLES or element.get("aria-hidden") == "true"
+                or (not keep_captions and tag in CAPTION_TAGS)):
+            doomed.append(element)
+    for element in doomed:
+        remove(element)
+
+
+def _drop_by_vocabulary(tree, protected, keep_captions) -> None:
+    doomed = []
+    for element in tree.xpath("//*[@class or @id]"):
+        if element in protected or element.tag in ("html", "body"):
+            continue
+        kind = vocabulary_kind(element)
+        if kind == "chrome" or (kind == "caption" and not keep_captions):
+            if element.tag in ("p", "span") and len(text_of(element)) > 200 and kind == "chrome":
+                continue  # a long paragraph with an odd class is prose, not a widget
+            doomed.append(element)
+    for element in doomed:
+        remove(element)
+
+
+def _drop_by_text(tree, protected, site_chrome, keep_captions, body_chars) -> None:
+    doomed, headings = [], []
+    for element, text in leaf_blocks(tree):
+        if element in protected:
+            continue
+        if len(text) <= 600 and is_chrome_line(text):
+            doomed.append(element)
+            if len(text) <= 80 and (element.tag in HEADING_TAGS or element.tag in ("p", "div", "span", "strong")):
+                headings.append(element)
+        elif site_chrome and len(text) <= 1000 and block_fingerprint(text) in site_chrome:
+            doomed.append(element)
+        elif not keep_captions and is_caption_line(text) and len(text) <= 300:
+            doomed.append(element)
+    # a chrome heading ("Cùng chuyên mục", "Related articles") takes the list after it along
+    for heading in headings:
+        following = list(heading.itersiblings())
+        if not following:
+            continue
+        chars = sum(len(f.text_content()) for f in following if isinstance(f.tag, str))
+        if body_chars and chars <= MAX_SECTION_SHARE * body_chars and not any(f in protected for f in following):
+            doomed.extend(f for f in following if isinstance(f.tag, str))
+    for element in set(doomed):
+        if element.getparent() is not None:
+            remove(element)
+
+
+def _signature(element: HtmlElement) -> tuple:
+    return element.tag, element.get("class", "")
+
+
+def _is_teaser(element: HtmlElement) -> bool:
+    if element.find(".//a") is None:
+        return False
+    if element.find(".//img") is None and not any(True for _ in element.iter(*HEADING_TAGS)):
+        return False
+    return len(text_of(element)) <= TEASER_MAX_CHARS
+
+
+def _drop_by_structure(tree, protected, body_chars) -> None:
+    doomed = []
+    for element in tree.iter("ul", "ol", "div", "section", "table", "dl"):
+        if element in protected:
+            continue
+        links = element.findall(".//a")
+        if len(links) >= 3:
+            text = text_of(element)
+            if len(text) <= 3000 and link_density(element, len(text)) >= LINK_DENSITY_MIN:
+                doomed.append(element)
+                continue
+        children = [c for c in element if isinstance(c.tag, str)]
+        if len(children) >= TEASER_RUN_MIN:
+            groups = defaultdict(list)
+            for child in children:
+                groups[_signature(child)].append(child)
+            for group in groups.values():
+                if len(group) >= TEASER_RUN_MIN and sum(map(_is_teaser, group)) >= TEASER_RUN_MIN:
+                    doomed.extend(c for c in group if c not in protected and _is_teaser(c))
+    for element in doomed:
+        if element.getparent() is not None:
+            remove(element)
+
+
+def prune_chrome(tree: HtmlElement, *, site_chrome: frozenset[str] = frozenset(),
+                 keep_captions: bool = False, structural: bool = True) -> HtmlElement:
+    """Remove chrome from tree in place and return it."""
+    etree.strip_elements(tree, etree.Comment, "script", "style", with_tail=False)
+    protected = protected_set(tree)
+    body = tree.find("body")
+    body_chars = len((body if body is not None else tree).text_content())
+    _drop_semantic(tree, protected, keep_captions)
+    _drop_by_vocabulary(tree, protected, keep_captions)
+    _drop_by_text(tree, protected, site_chrome, keep_captions, body_chars)
+    if structural:
+        _drop_by_structure(tree, protected, body_chars)
+    return tree
