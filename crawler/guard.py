@@ -10,10 +10,13 @@ to, at resolution time, so a public-looking name pointing at 127.0.0.1 or 10.0.0
 from __future__ import annotations
 
 import ipaddress
+import socket
 from urllib.parse import urlsplit
 
 from scrapy.exceptions import IgnoreRequest
 from scrapy.resolver import CachingThreadedResolver
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet import threads
 from twisted.internet.error import DNSLookupError
 
 from crawler.urls import HTTP_SCHEMES
@@ -47,6 +50,11 @@ def address_allowed(host: str, address: str | None, named_hosts: frozenset[str])
     return is_public(ip)
 
 
+def resolve_all(host: str) -> list[str]:
+    """Every address a host name resolves to (IPv4 and IPv6); raises OSError when it does not resolve."""
+    return sorted({info[4][0] for info in socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)})
+
+
 def named_hosts_of(urls) -> frozenset[str]:
     """Hosts named in the start points: those, and only those, may be private."""
     hosts = set()
@@ -60,13 +68,18 @@ def named_hosts_of(urls) -> frozenset[str]:
     return frozenset(hosts)
 
 
-def guard_of(crawler) -> frozenset[str]:
-    spider = getattr(crawler, "spider", None)
-    return getattr(spider, "named_hosts", frozenset())
+NAMED_HOSTS: set[str] = set()
+"""Hosts named in the start points of the crawls in this process. Scrapy makes one DNS resolver per
+process, not per crawl, so the resolver reads this; each spider adds its own hosts."""
+
+
+def allow_named_hosts(hosts) -> None:
+    NAMED_HOSTS.update(hosts)
 
 
 class AddressGuardMiddleware:
-    """Downloader middleware: refuses non-http(s) schemes and private IP literals not named as start points."""
+    """Downloader middleware: refuses non-http(s) schemes and private addresses not named as start points,
+    counting each refusal; IP literals are checked as they are, host names by what they resolve to."""
 
     def __init__(self, crawler):
         self.crawler = crawler
@@ -75,27 +88,32 @@ class AddressGuardMiddleware:
     def from_crawler(cls, crawler):
         return cls(crawler)
 
-    def process_request(self, request, spider=None):
+    async def process_request(self, request, spider=None):
         parts = urlsplit(request.url)
-        stats = self.crawler.stats
         if parts.scheme.lower() not in HTTP_SCHEMES:
-            stats.inc_value("deepseek/blocked/scheme")
-            raise IgnoreRequest(f"scheme not allowed: {request.url[:200]}")
+            self.refuse("scheme", f"scheme not allowed: {request.url[:200]}")
         host = parts.hostname or ""
-        if not address_allowed(host, None, guard_of(self.crawler)):
-            stats.inc_value("deepseek/blocked/private_address")
-            raise IgnoreRequest(f"private address not named in the start points: {request.url[:200]}")
+        named = frozenset(NAMED_HOSTS)
+        if parse_ip(host) is None and host not in named:
+            try:
+                addresses = await maybe_deferred_to_future(threads.deferToThread(resolve_all, host))
+            except OSError:
+                return None  # unresolvable: the download fails and is counted as a DNS error
+            if not all(address_allowed(host, address, named) for address in addresses):
+                self.refuse("private_address", f"{host} resolves to a private address: {request.url[:200]}")
+            return None
+        if not address_allowed(host, None, named):
+            self.refuse("private_address", f"private address not named in the start points: {request.url[:200]}")
         return None
+
+    def refuse(self, reason: str, message: str):
+        self.crawler.stats.inc_value(f"deepseek/blocked/{reason}")
+        raise IgnoreRequest(message)
 
 
 class GuardedResolver(CachingThreadedResolver):
-    """Scrapy's caching resolver that refuses names resolving to private addresses not named as start points."""
-
-    @classmethod
-    def from_crawler(cls, crawler, reactor):
-        resolver = super().from_crawler(crawler, reactor)
-        resolver.crawler = crawler
-        return resolver
+    """Scrapy's caching resolver, refusing private addresses not named as start points: the last line of
+    defence, at the moment of connecting (it sees IP literals too, and names re-resolved later)."""
 
     def getHostByName(self, name, timeout=()):
         deferred = super().getHostByName(name, timeout)
@@ -103,7 +121,6 @@ class GuardedResolver(CachingThreadedResolver):
         return deferred
 
     def _check(self, address, name):
-        if address_allowed(name, address, guard_of(self.crawler)):
+        if address_allowed(name, address, frozenset(NAMED_HOSTS)):
             return address
-        self.crawler.stats.inc_value("deepseek/blocked/private_address")
         raise DNSLookupError(f"{name} resolves to private address {address}, not named in the start points")

@@ -1,0 +1,27 @@
+"""What a worker process does with one fetched page: extract it, then fingerprint its text for dedup.
+
+Pure and Scrapy-free, so it runs in a ProcessPoolExecutor worker; everything it needs comes in as
+picklable arguments, everything it finds goes back as a plain dict and a dedup Fingerprint.
+"""
+
+from __future__ import annotations
+
+from crawler.extract import extract_page
+from dedup import DedupConfig, fingerprint_text
+
+HINTED_FIELDS = ("title", "published", "language", "site_name")
+
+
+def analyse_page(body: bytes, url: str, content_type: str, hints: dict, site_chrome: frozenset,
+                 dedup_config: DedupConfig):
+    """(page, fingerprint): the extracted page, with what a feed or news sitemap said filling its gaps,
+    and the dedup fingerprint of its text (None when the page holds no article)."""
+    page = extract_page(body, url, content_type=content_type, site_chrome=site_chrome)
+    for name in HINTED_FIELDS:
+        if not page.get(name) and hints.get(name):
+            page[name] = hints[name]
+    if page.get("language"):
+        page["language"] = page["language"].split("-")[0].split("_")[0].lower()
+    if not page.get("text"):
+        return page, None
+    return page, fingerprint_text(page["text"], page.get("language"), dedup_config)

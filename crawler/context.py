@@ -1,0 +1,66 @@
+"""The crawl's shared state, opened once per crawl: the corpus writer, the dedup index, the site-chrome
+memory and the set of pages finished by earlier runs.
+
+Spider and pipelines reach it through ``CrawlContext.of(crawler)``, so the dedup decision, the SQLite
+writes and the learned boilerplate live in one place and one process, and are saved together.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from scrapy import signals
+
+from crawler.boilerplate import SiteChrome
+from crawler.urls import url_key
+from dedup import DedupConfig, Deduplicator
+from storage.corpus import TERMINAL_OUTCOMES, CorpusWriter
+
+logger = logging.getLogger(__name__)
+
+
+class CrawlContext:
+    def __init__(self, crawler):
+        self.crawler = crawler
+        settings = crawler.settings
+        self.writer = CorpusWriter(settings.get("CORPUS_DB"), batch_size=settings.getint("CORPUS_BATCH_SIZE"))
+        self.dedup_config = DedupConfig.from_settings(settings.copy_to_dict())
+        self.dedup = Deduplicator(self.dedup_config)
+        self.dedup.load(self.writer.fingerprints())
+        self.chrome = SiteChrome()
+        self.chrome.load(self.writer.boilerplate_rows())
+        self.finished = {url_key(url) for url in self.writer.finished_urls()}
+        self.run_id = None
+        crawler.signals.connect(self.close, signal=signals.spider_closed)
+        logger.info(
+            "corpus %s: %d pages finished by earlier runs", settings.get("CORPUS_DB"), len(self.finished)
+        )
+
+    @classmethod
+    def of(cls, crawler) -> "CrawlContext":
+        context = getattr(crawler, "_deepseek_context", None)
+        if context is None:
+            context = crawler._deepseek_context = cls(crawler)
+        return context
+
+    def begin_run(self, args: dict) -> None:
+        self.run_id = self.writer.begin_run(args)
+
+    def is_finished(self, url: str) -> bool:
+        return url_key(url) in self.finished
+
+    def mark_page(self, url: str, outcome: str) -> None:
+        if outcome in TERMINAL_OUTCOMES:
+            self.finished.add(url_key(url))
+        self.writer.mark_page(url, outcome)
+
+    def close(self, spider, reason):
+        try:
+            self.writer.save_boilerplate(self.chrome.rows())
+            if self.run_id is not None:
+                stats = dict(self.crawler.stats.get_stats())
+                stats["finish_reason"] = reason
+                self.writer.flush()
+                self.writer.finish_run(self.run_id, stats)
+        finally:
+            self.writer.close()

@@ -1,0 +1,174 @@
+"""Item pipelines: thin adapters from a fetched PageItem to the pure functions that judge and keep it.
+
+- ExtractPipeline: extraction and dedup fingerprint (crawler.analysis) in a pool of worker processes.
+- TopicPipeline: keeps article pages whose clean title or text is on topic (crawler.topic).
+- CorpusPipeline: dedup decision (dedup.Deduplicator) and batched writes (storage.corpus), together.
+
+Every page ends with an ``outcome`` recorded in the corpus's ``pages`` table and in the crawl stats.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from crawler.analysis import analyse_page
+from crawler.context import CrawlContext
+from crawler.topic import compile_terms, on_topic
+from crawler.urls import canonical_url, same_site, site_of
+
+logger = logging.getLogger(__name__)
+
+
+class ExtractPipeline:
+    """Runs extraction off the reactor thread, in EXTRACT_WORKERS processes (0: in the crawl process)."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        workers = crawler.settings.get("EXTRACT_WORKERS")
+        self.workers = (os.cpu_count() or 1) if workers in (None, "") else int(workers)
+        self.pool = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def open_spider(self):
+        self.context = CrawlContext.of(self.crawler)
+        if self.workers > 0:
+            self.pool = self.new_pool()
+
+    def new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("forkserver"))
+
+    async def process_item(self, item):
+        site = site_of(item.url)
+        args = (item.body, item.url, item.content_type, item.hints, self.context.chrome.chrome_for(site),
+                self.context.dedup_config)
+        item.body = b""  # the worker has it; do not keep it in memory through the other pipelines
+        try:
+            if self.pool is None:
+                item.page, item.fingerprint = analyse_page(*args)
+            else:
+                item.page, item.fingerprint = await asyncio.wrap_future(self.pool.submit(analyse_page, *args))
+        except BrokenProcessPool:
+            logger.error("an extraction worker died on %s; starting a new pool", item.url)
+            self.pool = self.new_pool()
+            item.outcome = "error"
+            self.crawler.stats.inc_value("deepseek/errors/extraction_worker")
+            return item
+        except Exception as error:  # a broken page never stops the crawl
+            logger.warning("extraction failed on %s: %s", item.url, repr(error)[:200])
+            item.outcome = "error"
+            self.crawler.stats.inc_value("deepseek/errors/extraction")
+            return item
+        self.context.chrome.observe(site, item.page.get("block_fingerprints") or ())
+        return item
+
+    def close_spider(self):
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+
+class TopicPipeline:
+    """Sets the outcome of pages that hold no article or are off topic."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def open_spider(self):
+        self.pattern = compile_terms(self.crawler.spider.keywords)
+
+    def process_item(self, item):
+        if item.outcome is not None:
+            return item
+        page = item.page
+        if not page.get("text"):
+            item.outcome = "not_article"
+            self.crawler.stats.inc_value(f"deepseek/not_article/{page.get('reason') or 'no_text'}")
+        elif not on_topic(self.pattern, page.get("title"), page["text"]):
+            item.outcome = "off_topic"
+            self.crawler.stats.inc_value("deepseek/off_topic")
+        return item
+
+
+class CorpusPipeline:
+    """Drops duplicates (exact and near) and stores the rest, both in the crawl's one corpus writer."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def open_spider(self):
+        self.context = CrawlContext.of(self.crawler)
+
+    def process_item(self, item):
+        if item.outcome is None:
+            item.outcome = self.keep_or_drop(item)
+        self.context.mark_page(item.url, item.outcome)
+        return {"url": item.url, "outcome": item.outcome, "title": (item.page or {}).get("title")}
+
+    def keep_or_drop(self, item) -> str:
+        context, page, fingerprint = self.context, item.page, item.fingerprint
+        url = article_url(item.url, page.get("canonical_url"))
+        if url != item.url and context.is_finished(url):
+            return self.drop(item, url, 1.0, "exact")
+        match = context.dedup.find(fingerprint)
+        if match is not None:
+            return self.drop(item, match.key, match.similarity, match.kind)
+        context.writer.add_article(
+            {
+                "url": url,
+                "title": page.get("title"),
+                "text": page["text"],
+                "language": page.get("language"),
+                "published": page.get("published"),
+                "author": page.get("author"),
+                "site": site_of(url),
+                "site_name": page.get("site_name"),
+                "description": page.get("description"),
+                "source": page.get("source"),
+                "fetched_at": item.fetched_at,
+                "content_hash": fingerprint.content_hash,
+            },
+            (url, fingerprint.to_bytes()),
+        )
+        context.dedup.add(url, fingerprint)
+        if url != item.url:
+            context.mark_page(url, "stored")
+        self.crawler.stats.inc_value("deepseek/stored")
+        return "stored"
+
+    def drop(self, item, kept_url: str, similarity: float, kind: str) -> str:
+        self.context.writer.add_duplicate(
+            {
+                "url": item.url, "duplicate_of_url": kept_url, "similarity": round(similarity, 4),
+                "kind": kind, "title": item.page.get("title"), "language": item.page.get("language"),
+                "fetched_at": item.fetched_at,
+            }
+        )
+        self.crawler.stats.inc_value(f"deepseek/duplicates/{kind}")
+        return "duplicate"
+
+
+def article_url(fetched_url: str, declared_canonical: str | None) -> str:
+    """The URL an article is stored under: its rel=canonical when that is an http(s) URL on the same site."""
+    if declared_canonical:
+        try:
+            canonical = canonical_url(declared_canonical)
+        except ValueError:
+            return fetched_url
+        if same_site(canonical, fetched_url):
+            return canonical
+    return fetched_url

@@ -1,0 +1,63 @@
+"""Every setting of the deepseek_news crawl, each default in one place with the reason for it.
+
+Override any of them with ``scrapy crawl deepseek_news -s NAME=VALUE``.
+"""
+
+BOT_NAME = "deepseek_news"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# --- Where the corpus goes --------------------------------------------------------------------------
+CORPUS_DB = "data/deepseek_news.db"  # one SQLite file (WAL); see storage/corpus.py
+CORPUS_BATCH_SIZE = 100  # rows per write transaction: a crash loses at most the batch in flight
+
+# --- Politeness -------------------------------------------------------------------------------------
+CONTACT_URL = "https://github.com/deepseek-news/deepseek_news"  # who we are, for site operators
+USER_AGENT = f"deepseek_news/0.1 (news research crawler; +{CONTACT_URL})"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2  # small: news sites are someone else's servers
+DOWNLOAD_DELAY = 1.0  # seconds between requests to one site, before AutoThrottle adapts it
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+RETRY_ENABLED = True
+RETRY_TIMES = 2  # 5xx, 408, 429 and connection errors are retried twice, then counted as errors
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024  # 10 MiB, applied by Scrapy to inflated gzip/brotli bodies too
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+REDIRECT_MAX_TIMES = 10
+COOKIES_ENABLED = False  # news pages need no session; cookies only grow session-id URL variants
+TELNETCONSOLE_ENABLED = False  # no listening ports: a crawler is a client
+REMOTE_CONTROL_ENABLED = False
+
+# --- Discovery --------------------------------------------------------------------------------------
+HTML_FOLLOW_DEPTH = 2  # links inside HTML pages: followed on the page's own site, this many hops from a
+#                        start point or listing, so calendars and endless archives cannot trap the crawl
+MAX_PAGES_PER_SITE = 20000  # a hard stop per site against infinite URL spaces
+DEPTH_LIMIT = 8  # Scrapy's own bound over all hops (sitemap index -> sitemap -> page ...)
+
+# --- Extraction and dedup ---------------------------------------------------------------------------
+EXTRACT_WORKERS = None  # worker processes for extraction; None = one per core, 0 = in the crawl process
+# DEDUP_* settings override dedup.DedupConfig fields (see dedup/config.py), e.g. -s DEDUP_THRESHOLD=0.5
+
+# --- Components -------------------------------------------------------------------------------------
+TWISTED_DNS_RESOLVER = "crawler.guard.GuardedResolver"  # refuses names resolving to private addresses
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.guard.AddressGuardMiddleware": 50,  # before robots.txt, so no private host is asked for it
+}
+ITEM_PIPELINES = {
+    "crawler.pipelines.ExtractPipeline": 100,
+    "crawler.pipelines.TopicPipeline": 200,
+    "crawler.pipelines.CorpusPipeline": 300,
+}
+EXTENSIONS = {
+    "scrapy.extensions.logstats.LogStats": None,  # replaced by our progress line
+    "crawler.progress.CrawlProgress": 500,
+}
+PROGRESS_INTERVAL = 10.0  # seconds between progress log lines
+REQUEST_FINGERPRINTER_CLASS = "crawler.fingerprint.UrlKeyFingerprinter"  # www./slash/case variants are one page
+
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"

@@ -1,0 +1,151 @@
+"""The deepseek_news spider: reads the start points, tells feeds, sitemaps and HTML pages apart from
+each response, follows what each offers, and yields every HTML page it meets as a PageItem.
+
+It judges nothing about content: extraction, the article/listing decision, the topic filter, dedup
+and storage are the pipelines' (crawler/pipelines.py). Links in feeds and sitemaps may go to any
+public host; links inside HTML pages are followed on the page's own site only, HTML_FOLLOW_DEPTH hops
+from a start point.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+
+from lxml import etree
+from scrapy import Request, Spider
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import DNSLookupError, TimeoutError, TCPTimedOutError, ConnectionRefusedError
+from twisted.web._newclient import ResponseNeverReceived
+
+from crawler import discovery
+from crawler.context import CrawlContext
+from crawler.guard import allow_named_hosts, named_hosts_of
+from crawler.items import PageItem
+from crawler.seeds import DEFAULT_SEEDS, load_seeds, split_argument
+from crawler.urls import canonical_url, is_http_url, site_of
+from storage.corpus import utc_now
+
+logger = logging.getLogger(__name__)
+
+DISCOVERY_PARSERS = {
+    "sitemapindex": discovery.parse_sitemap_index,
+    "sitemap": discovery.parse_sitemap,
+    "feed": discovery.parse_feed,
+}
+ERROR_KINDS = (
+    ((HttpError,), "http"),
+    ((DNSLookupError,), "dns"),
+    ((TimeoutError, TCPTimedOutError), "timeout"),
+    ((ConnectionRefusedError,), "refused"),
+    ((ResponseNeverReceived,), "connection"),
+)
+
+
+class DeepseekNewsSpider(Spider):
+    name = "deepseek_news"
+
+    def __init__(self, start_urls: str | None = None, keywords: str | None = None, seeds: str | None = None,
+                 **kwargs):
+        super().__init__(**kwargs)
+        seed = load_seeds(seeds or DEFAULT_SEEDS)
+        self.start_points = split_argument(start_urls) if start_urls is not None else seed.start_urls
+        invalid = [url for url in self.start_points if not is_http_url(url)]
+        if invalid or not self.start_points:
+            raise ValueError(f"start_urls must be http(s) URLs, got: {', '.join(invalid) or 'nothing'}")
+        self.keywords = split_argument(keywords) if keywords is not None else seed.keywords
+        allow_named_hosts(named_hosts_of(self.start_points))
+        self.requests_per_site = Counter()
+
+    async def start(self):
+        context = CrawlContext.of(self.crawler)
+        context.begin_run({"start_urls": list(self.start_points), "keywords": list(self.keywords)})
+        for url in self.start_points:
+            yield Request(url, callback=self.parse, errback=self.failed, dont_filter=True,
+                          meta={"via": "start", "html_depth": 0})
+
+    # -- responses ---------------------------------------------------------------------------------
+    def parse(self, response):
+        stats = self.crawler.stats
+        stats.inc_value("deepseek/pages")
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        kind = discovery.classify(response.body, content_type)
+        if kind in DISCOVERY_PARSERS:
+            yield from self.discovered(response, kind)
+        elif kind == "html" and isinstance(response, TextResponse):
+            yield from self.html_page(response, content_type)
+        else:
+            stats.inc_value("deepseek/not_article/not_html")
+            CrawlContext.of(self.crawler).mark_page(response.url, "not_article")
+
+    def discovered(self, response, kind: str):
+        try:
+            links = DISCOVERY_PARSERS[kind](response.body, response.url)
+        except (ValueError, etree.LxmlError, OSError, EOFError) as error:
+            self.crawler.stats.inc_value(f"deepseek/errors/malformed_{kind}")
+            logger.warning("unreadable %s at %s: %s", kind, response.url, str(error)[:200])
+            return
+        self.crawler.stats.inc_value(f"deepseek/discovery/{kind}")
+        via = "sitemap" if kind.startswith("sitemap") else "feed"
+        for link in links:
+            request = self.page_request(link.url, via, link.hints, response.meta.get("html_depth", 0))
+            if request is not None:
+                yield request
+
+    def html_page(self, response, content_type: str):
+        via = response.meta.get("via", "start")
+        yield PageItem(
+            url=canonical_url(response.url), body=response.body, content_type=content_type,
+            fetched_at=utc_now(), via=via, hints=response.meta.get("hints", {}),
+        )
+        depth = response.meta.get("html_depth", 0)
+        if via not in ("start", "html") or depth >= self.settings.getint("HTML_FOLLOW_DEPTH"):
+            return
+        pages, feeds = discovery.html_links(response.body, response.url)
+        for url in feeds + pages:
+            if site_of(canonical_or_none(url) or "") == site_of(canonical_url(response.url)):
+                request = self.page_request(url, "html", {}, depth + 1)
+                if request is not None:
+                    yield request
+
+    def page_request(self, url: str, via: str, hints: dict, depth: int) -> Request | None:
+        """A request for a discovered URL, or None when it is not http(s), finished or over a site's budget."""
+        stats = self.crawler.stats
+        url = canonical_or_none(url)
+        if url is None:
+            stats.inc_value("deepseek/blocked/scheme")
+            return None
+        if CrawlContext.of(self.crawler).is_finished(url):
+            stats.inc_value("deepseek/skipped/finished_earlier")
+            return None
+        site = site_of(url)
+        if self.requests_per_site[site] >= self.settings.getint("MAX_PAGES_PER_SITE"):
+            stats.inc_value("deepseek/skipped/site_budget")
+            return None
+        self.requests_per_site[site] += 1
+        return Request(url, callback=self.parse, errback=self.failed,
+                       meta={"via": via, "hints": hints, "html_depth": depth})
+
+    def failed(self, failure):
+        """Count a failed request by kind; a broken page never stops the crawl."""
+        request = failure.request
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+            return  # robots.txt or the address guard: counted where decided
+        kind = next((name for types, name in ERROR_KINDS if failure.check(*types)), "other")
+        if kind == "http":
+            status = failure.value.response.status
+            kind = f"http_{status}"
+            self.crawler.stats.inc_value("deepseek/pages")
+        self.crawler.stats.inc_value(f"deepseek/errors/{kind}")
+        logger.info("failed %s: %s", request.url, kind)
+        if request.meta.get("via") != "start":
+            CrawlContext.of(self.crawler).mark_page(request.url, "error")
+
+
+def canonical_or_none(url: str) -> str | None:
+    try:
+        return canonical_url(url)
+    except ValueError:
+        return None
