@@ -1,0 +1,156 @@
+"""Merging shards written by several crawler processes (storage.merge), on real corpus files."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from storage.corpus import CorpusError, CorpusWriter
+from storage.merge import merge_shards
+from storage.query import Corpus
+from tests.test_storage_query import file_state
+from tests.test_storage_sample import ARTICLES, build_sample_corpus, content_hash
+
+SYNDICATED = "https://regional-anzeiger.de/deepseek-nvidia-syndiziert"
+
+
+def article(url, text, fetched_at, language="de", title=None):
+    return {"url": url, "title": title or url.rsplit("/", 1)[-1], "text": text, "language": language,
+            "published": "2025-01-28", "author": None, "site": url.split("/")[2], "site_name": None,
+            "description": None, "source": "sitemap", "fetched_at": fetched_at, "content_hash": content_hash(text)}
+
+
+def write_shard(path, articles, duplicates=(), translations=(), run_stats=None):
+    writer = CorpusWriter(path)
+    try:
+        run = writer.begin_run({"shard": str(path)})
+        for row in articles:
+            writer.add_article(row, fingerprint=(row["url"], row["url"].encode()))
+            writer.mark_page(row["url"], "stored")
+        writer.flush()
+        for duplicate in duplicates:
+            writer.add_duplicate(duplicate)
+            writer.mark_page(duplicate["url"], "duplicate")
+        for link in translations:
+            writer.add_translation(*link)
+        writer.add_to_frontier("https://later.example/unfinished", {"url": "https://later.example/unfinished"})
+        writer.finish_run(run, run_stats or {"response_received_count": len(articles) + len(duplicates)})
+    finally:
+        writer.close()
+    return path
+
+
+@pytest.fixture
+def shards(tmp_path):
+    """Two shards of one crawl: one story stored by both (same URL), one syndicated copy stored by each
+    under a different URL (same text), a copy in B whose kept article A stored, a translation in B."""
+    shared = article("https://technik-tagblatt.de/deepseek-r1", "DeepSeek R1 ist da. Nvidia fällt.", "2025-01-28T10:00:01")
+    a_only = article("https://wirtschaftsecho.de/nvidia-analyse", "Nvidia und DeepSeek: eine Analyse.", "2025-01-28T10:00:02")
+    # the same text under two URLs: B fetched it first, so B's copy is the one kept
+    syndicated_a = article(SYNDICATED, "Syndizierter Text über DeepSeek.", "2025-01-28T10:00:09")
+    syndicated_b = article("https://technik-tagblatt.de/original", "Syndizierter Text über DeepSeek.", "2025-01-28T10:00:03")
+    english = article("https://techwire.example/deepseek-nvidia", "DeepSeek and Nvidia, in English.", "2025-01-28T10:00:04",
+                      language="en")
+    shard_a = write_shard(
+        tmp_path / "shard-a.db", [shared, a_only, syndicated_a],
+        duplicates=[{"url": "https://amp.wirtschaftsecho.de/nvidia-analyse", "duplicate_of_url": a_only["url"],
+                     "similarity": 0.95, "kind": "near"},
+                    {"url": "https://copy.example/of-syndicated", "duplicate_of_url": SYNDICATED,
+                     "similarity": 0.9, "kind": "near"}],
+    )
+    shard_b = write_shard(
+        tmp_path / "shard-b.db", [shared, syndicated_b, english],
+        # B removed this copy as a near duplicate of an article that shard A stored
+        duplicates=[{"url": "https://mirror.example/nvidia-analyse", "duplicate_of_url": a_only["url"],
+                     "similarity": 0.9, "kind": "near"}],
+        translations=[(syndicated_b["url"], english["url"], 0.8, "minhash-crosslingual")],
+    )
+    return shard_a, shard_b
+
+
+def rows(path, sql):
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def test_merge_keeps_each_story_once(shards, tmp_path):
+    merged = tmp_path / "merged.db"
+    report = merge_shards(shards, merged)
+    urls = {url for (url,) in rows(merged, "SELECT url FROM articles")}
+    assert urls == {"https://technik-tagblatt.de/deepseek-r1", "https://wirtschaftsecho.de/nvidia-analyse",
+                    "https://technik-tagblatt.de/original", "https://techwire.example/deepseek-nvidia"}
+    assert (report.articles, report.same_url, report.same_content) == (4, 1, 1)
+    assert rows(merged, "SELECT count(DISTINCT content_hash) = count(*) FROM articles") == [(1,)]
+    # the copy fetched later becomes an exact duplicate of the one kept
+    assert rows(merged, f"SELECT d.kind, a.url FROM duplicates d JOIN articles a ON a.id = d.duplicate_of "
+                        f"WHERE d.url = '{SYNDICATED}'") == [("exact", "https://technik-tagblatt.de/original")]
+
+
+def test_merge_repoints_duplicates_across_shards(shards, tmp_path):
+    merged = tmp_path / "merged.db"
+    report = merge_shards(shards, merged)
+    pointing = dict(rows(merged, "SELECT d.url, a.url FROM duplicates d LEFT JOIN articles a ON a.id = d.duplicate_of"))
+    analysis = "https://wirtschaftsecho.de/nvidia-analyse"
+    assert pointing["https://amp.wirtschaftsecho.de/nvidia-analyse"] == analysis
+    assert pointing["https://mirror.example/nvidia-analyse"] == analysis  # NULL in shard B, kept by shard A
+    # kept article merged away as a copy: its own copy now points at the story kept
+    assert pointing["https://copy.example/of-syndicated"] == "https://technik-tagblatt.de/original"
+    assert report.unresolved == 0
+    assert rows(merged, "SELECT count(*) FROM duplicates WHERE duplicate_of IS NULL") == [(0,)]
+
+
+def test_merge_carries_fingerprints_translations_runs_and_crawl_state(shards, tmp_path):
+    merged = tmp_path / "merged.db"
+    report = merge_shards(shards, merged)
+    assert rows(merged, "SELECT count(*) FROM fingerprints f JOIN articles a ON a.id = f.article_id "
+                        "WHERE f.key = a.url") == [(4,)]
+    assert rows(merged, "SELECT a.url, o.url FROM translations t JOIN articles a ON a.id = t.article "
+                        "JOIN articles o ON o.id = t.translation_of") == [
+        ("https://technik-tagblatt.de/original", "https://techwire.example/deepseek-nvidia")]
+    assert report.runs == 2 and rows(merged, "SELECT count(*) FROM runs") == [(2,)]
+    assert rows(merged, "SELECT count(*) FROM pages WHERE outcome = 'stored'") == [(5,)]  # 6, one URL in both
+    assert rows(merged, "SELECT url FROM frontier") == [("https://later.example/unfinished",)]
+    with Corpus(merged) as corpus:
+        assert [hit["url"] for hit in corpus.search("Analyse")] == ["https://wirtschaftsecho.de/nvidia-analyse"]
+
+
+def test_merging_again_changes_nothing(shards, tmp_path):
+    merged = tmp_path / "merged.db"
+    merge_shards(shards, merged)
+    snapshot = [rows(merged, f"SELECT * FROM {table} ORDER BY 1")
+                for table in ("articles", "duplicates", "translations", "fingerprints", "runs", "pages")]
+    report = merge_shards(shards, merged)
+    assert report.articles == report.duplicates == report.runs == 0
+    assert snapshot == [rows(merged, f"SELECT * FROM {table} ORDER BY 1")
+                        for table in ("articles", "duplicates", "translations", "fingerprints", "runs", "pages")]
+
+
+def test_merge_of_one_shard_resolves_its_own_references(tmp_path):
+    sample = build_sample_corpus(tmp_path / "sample.db")
+    report = merge_shards([sample], tmp_path / "merged.db")
+    assert report.articles == len(ARTICLES) and report.duplicates == 4 and report.unresolved == 1
+    assert report.translations == 1
+
+
+def test_bad_merges_change_no_file(shards, tmp_path):
+    shard_a, shard_b = shards
+    before = [file_state(shard_a)[0], file_state(shard_b)[0]]
+    with pytest.raises(CorpusError, match="no corpus"):
+        merge_shards([shard_a, tmp_path / "missing.db"], tmp_path / "merged.db")
+    with pytest.raises(CorpusError, match="both a shard and the merge target"):
+        merge_shards([shard_a, shard_b], shard_b)
+    text = tmp_path / "notes.txt"
+    text.write_text("not sqlite")
+    with pytest.raises(CorpusError, match="not an SQLite database"):
+        merge_shards([shard_a], text)
+    assert text.read_text() == "not sqlite"
+    with pytest.raises(CorpusError, match="at least one shard"):
+        merge_shards([], tmp_path / "merged.db")
+    assert not (tmp_path / "merged.db").exists()
+    assert [file_state(shard_a)[0], file_state(shard_b)[0]] == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "notes.txt", "shard-a.db", "shard-a.db.lock", "shard-b.db", "shard-b.db.lock"]
