@@ -8,6 +8,8 @@ writes and the learned boilerplate live in one place and one process, and are sa
 from __future__ import annotations
 
 import logging
+import shutil
+from pathlib import Path
 
 from scrapy import signals
 
@@ -31,6 +33,10 @@ class CrawlContext:
         self.chrome.load(self.writer.boilerplate_rows())
         self.finished = {url_key(url) for url in self.writer.finished_urls()}
         self.run_id = None
+        self.pages_since_save = 0
+        self.chrome_save_every = settings.getint("CHROME_SAVE_EVERY", 200)
+        if self.writer.last_run_unfinished():
+            self.recover_from_crash(settings.get("JOBDIR"))
         crawler.signals.connect(self.close, signal=signals.spider_closed)
         logger.info(
             "corpus %s: %d pages finished by earlier runs", settings.get("CORPUS_DB"), len(self.finished)
@@ -49,10 +55,28 @@ class CrawlContext:
     def is_finished(self, url: str) -> bool:
         return url_key(url) in self.finished
 
+    def recover_from_crash(self, jobdir: str | None) -> None:
+        """The last crawl on this corpus was killed. Its committed batches are whole (SQLite transactions);
+        Scrapy's JOBDIR queue and seen-set are only written consistently on a graceful stop, and the seen
+        set marks requests that were in flight and are now lost. Drop both: the start points and the
+        corpus frontier (requests scheduled and never finished) rebuild the queue."""
+        logger.warning("the last crawl on this corpus did not finish; resuming from the corpus frontier")
+        if jobdir:
+            for name in ("requests.seen", "requests.queue"):
+                path = Path(jobdir) / name
+                if path.is_dir():
+                    shutil.rmtree(path)
+                elif path.exists():
+                    path.unlink()
+
     def mark_page(self, url: str, outcome: str) -> None:
         if outcome in TERMINAL_OUTCOMES:
             self.finished.add(url_key(url))
         self.writer.mark_page(url, outcome)
+        self.pages_since_save += 1
+        if self.pages_since_save >= self.chrome_save_every:
+            self.writer.save_boilerplate(self.chrome.rows())
+            self.pages_since_save = 0
 
     def close(self, spider, reason):
         try:

@@ -114,6 +114,9 @@ class CorpusPipeline:
         self.context = CrawlContext.of(self.crawler)
 
     def process_item(self, item):
+        if self.context.is_finished(item.url):
+            # fetched twice (a request replayed after a crash, or a URL variant): the first one counts
+            return {"url": item.url, "outcome": "finished_earlier"}
         if item.outcome is None:
             item.outcome = self.keep_or_drop(item)
         self.context.mark_page(item.url, item.outcome)

@@ -10,6 +10,7 @@ NEWSPIDER_MODULE = "crawler.spiders"
 # --- Where the corpus goes --------------------------------------------------------------------------
 CORPUS_DB = "data/deepseek_news.db"  # one SQLite file (WAL); see storage/corpus.py
 CORPUS_BATCH_SIZE = 100  # rows per write transaction: a crash loses at most the batch in flight
+CHROME_SAVE_EVERY = 200  # pages between saves of the learned site chrome
 
 # --- Politeness -------------------------------------------------------------------------------------
 CONTACT_URL = "https://github.com/deepseek-news/deepseek_news"  # who we are, for site operators
@@ -36,7 +37,6 @@ REMOTE_CONTROL_ENABLED = False
 HTML_FOLLOW_DEPTH = 2  # links inside HTML pages: followed on the page's own site, this many hops from a
 #                        start point or listing, so calendars and endless archives cannot trap the crawl
 MAX_PAGES_PER_SITE = 20000  # a hard stop per site against infinite URL spaces
-DEPTH_LIMIT = 8  # Scrapy's own bound over all hops (sitemap index -> sitemap -> page ...)
 
 # --- Extraction and dedup ---------------------------------------------------------------------------
 EXTRACT_WORKERS = None  # worker processes for extraction; None = one per core, 0 = in the crawl process

@@ -220,6 +220,11 @@ class CorpusWriter:
         for url, request in self.conn.execute("SELECT url, request FROM frontier ORDER BY rowid"):
             yield url, json.loads(request)
 
+    def last_run_unfinished(self) -> bool:
+        """Did the last crawl on this corpus stop without closing (SIGKILL, a second Ctrl-C, a crash)?"""
+        row = self.conn.execute("SELECT finished_at FROM runs ORDER BY id DESC LIMIT 1").fetchone()
+        return row is not None and row[0] is None
+
     def stored_url(self, url: str) -> bool:
         return self.conn.execute("SELECT 1 FROM articles WHERE url = ?", (url,)).fetchone() is not None
 

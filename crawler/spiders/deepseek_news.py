@@ -10,6 +10,7 @@ from a start point.
 from __future__ import annotations
 
 import logging
+import sys
 from collections import Counter
 
 from lxml import etree
@@ -26,7 +27,7 @@ from crawler.guard import allow_named_hosts, named_hosts_of
 from crawler.items import PageItem
 from crawler.seeds import DEFAULT_SEEDS, load_seeds, split_argument
 from crawler.urls import canonical_url, is_http_url, site_of
-from storage.corpus import utc_now
+from storage.corpus import CorpusError, utc_now
 
 logger = logging.getLogger(__name__)
 
@@ -59,12 +60,26 @@ class DeepseekNewsSpider(Spider):
         allow_named_hosts(named_hosts_of(self.start_points))
         self.requests_per_site = Counter()
 
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        """The spider, with the crawl's corpus opened before Scrapy opens its scheduler (see CrawlContext);
+        bad arguments or an unusable corpus end the command with one line, before anything is fetched."""
+        try:
+            spider = super().from_crawler(crawler, *args, **kwargs)
+            CrawlContext.of(crawler)
+        except (ValueError, CorpusError) as error:
+            sys.stderr.write(f"deepseek_news: error: {error}\n")
+            raise SystemExit(2) from None
+        return spider
+
     async def start(self):
         context = CrawlContext.of(self.crawler)
         context.begin_run({"start_urls": list(self.start_points), "keywords": list(self.keywords)})
         for url in self.start_points:
             yield Request(url, callback=self.parse, errback=self.failed, dont_filter=True,
                           meta={"via": "start", "html_depth": 0})
+        for url, meta in context.writer.frontier():
+            yield Request(url, callback=self.parse, errback=self.failed, meta=meta)
 
     # -- responses ---------------------------------------------------------------------------------
     def parse(self, response):
@@ -117,7 +132,8 @@ class DeepseekNewsSpider(Spider):
         if url is None:
             stats.inc_value("deepseek/blocked/scheme")
             return None
-        if CrawlContext.of(self.crawler).is_finished(url):
+        context = CrawlContext.of(self.crawler)
+        if context.is_finished(url):
             stats.inc_value("deepseek/skipped/finished_earlier")
             return None
         site = site_of(url)
@@ -125,14 +141,19 @@ class DeepseekNewsSpider(Spider):
             stats.inc_value("deepseek/skipped/site_budget")
             return None
         self.requests_per_site[site] += 1
-        return Request(url, callback=self.parse, errback=self.failed,
-                       meta={"via": via, "hints": hints, "html_depth": depth})
+        meta = {"via": via, "hints": hints, "html_depth": depth}
+        context.writer.add_to_frontier(url, meta)
+        return Request(url, callback=self.parse, errback=self.failed, meta=meta)
 
     def failed(self, failure):
         """Count a failed request by kind; a broken page never stops the crawl."""
         request = failure.request
+        context = CrawlContext.of(self.crawler)
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
-            return  # robots.txt or the address guard: counted where decided
+            if "robots.txt" in str(failure.value):
+                self.crawler.stats.inc_value("deepseek/blocked/robots")
+            context.mark_page(request.url, "blocked")  # the address guard counts its own
+            return
         kind = next((name for types, name in ERROR_KINDS if failure.check(*types)), "other")
         if kind == "http":
             status = failure.value.response.status
@@ -141,7 +162,7 @@ class DeepseekNewsSpider(Spider):
         self.crawler.stats.inc_value(f"deepseek/errors/{kind}")
         logger.info("failed %s: %s", request.url, kind)
         if request.meta.get("via") != "start":
-            CrawlContext.of(self.crawler).mark_page(request.url, "error")
+            context.mark_page(request.url, "error")
 
 
 def canonical_or_none(url: str) -> str | None:
