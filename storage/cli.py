@@ -1,0 +1,239 @@
+"""The ``deepseek-news`` command: search, show, export, stats and merge over a corpus file.
+
+A thin layer over ``storage.query``, ``storage.export`` and ``storage.merge``. Every subcommand takes
+``--db PATH`` (default ``data/deepseek_news.db``, where the crawler writes). Bad input ends with one
+line on stderr and exit status 1 (2 for a bad command line), never a traceback, and a read never
+creates or changes a file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sqlite3
+import sys
+from typing import IO, Sequence
+
+from storage.corpus import CorpusError
+from storage.export import FORMATS, export
+from storage.merge import merge_shards
+from storage.query import Corpus, Filters, quote_fts
+
+PROG = "deepseek-news"
+DEFAULT_DB = "data/deepseek_news.db"
+ANSI_BOLD, ANSI_RESET = "\x1b[1m", "\x1b[0m"
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse that reports a bad command line in one line (no usage dump) and exits 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _add_db(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", default=DEFAULT_DB, metavar="PATH", help=f"corpus file (default: {DEFAULT_DB})")
+
+
+def _add_filters(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--lang", metavar="CODE", help="only articles in this language (ISO 639-1: de, en, vi)")
+    parser.add_argument("--site", metavar="DOMAIN", help="only articles from this site")
+    parser.add_argument("--since", metavar="DATE", help="published on or after DATE (YYYY-MM-DD)")
+    parser.add_argument("--until", metavar="DATE", help="published on or before DATE (YYYY-MM-DD, inclusive)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = OneLineParser(prog=PROG, description="Search, show, export and merge a deepseek_news corpus.")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser, required=True)
+
+    search = commands.add_parser("search", help="full-text search, best matches first, with highlighted snippets")
+    search.add_argument("query", metavar="QUERY", help='FTS5 query: words, "a phrase", AND/OR/NOT, prefix*, title:word')
+    _add_filters(search)
+    search.add_argument("--limit", type=int, default=20, help="at most this many results; 0 for all (default 20)")
+    search.add_argument("--quote", action="store_true", help="search the words literally, ignoring FTS5 syntax")
+    search.add_argument("--json", action="store_true", help="print a JSON array instead of a table")
+    _add_db(search)
+
+    show = commands.add_parser("show", help="one article: metadata, removed duplicate copies, translations")
+    show.add_argument("article", metavar="ID|URL", help="article id or URL")
+    show.add_argument("--text", action="store_true", help="print the article text too")
+    show.add_argument("--json", action="store_true", help="print JSON (text included)")
+    _add_db(show)
+
+    exporter = commands.add_parser("export", help="write articles as JSON Lines, CSV or Parquet")
+    exporter.add_argument("--format", default="jsonl", help=f"one of {', '.join(FORMATS)} (default jsonl)")
+    exporter.add_argument("--output", "-o", metavar="FILE", help="write to FILE (default: stdout; required for parquet)")
+    exporter.add_argument("--query", "-q", metavar="QUERY", help="only articles matching this FTS5 query")
+    _add_filters(exporter)
+    exporter.add_argument("--with-duplicates", action="store_true", help="add the URLs of each article's removed copies")
+    _add_db(exporter)
+
+    stats = commands.add_parser("stats", help="articles by site, language and day, duplicates, crawl runs, size")
+    stats.add_argument("--json", action="store_true", help="print JSON")
+    _add_db(stats)
+
+    merge = commands.add_parser("merge", help="combine corpus shards from several crawler processes into one")
+    merge.add_argument("shards", nargs="+", metavar="SHARD", help="corpus files written by the crawler processes")
+    merge.add_argument("--into", "--db", dest="into", required=True, metavar="PATH",
+                       help="the merged corpus, created when missing (--db is another name for it)")
+    return parser
+
+
+# -- output helpers ----------------------------------------------------------------------------------
+def _fit(text: str | None, width: int) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+
+
+def _table(rows: list[dict], columns: list[str], out: IO[str]) -> None:
+    widths = {name: max([len(name)] + [len(str(row.get(name) if row.get(name) is not None else "")) for row in rows])
+              for name in columns}
+    out.write("  ".join(name.ljust(widths[name]) for name in columns).rstrip() + "\n")
+    for row in rows:
+        cells = [str(row.get(name) if row.get(name) is not None else "").ljust(widths[name]) for name in columns]
+        out.write("  ".join(cells).rstrip() + "\n")
+
+
+def _filters(args: argparse.Namespace, query: str | None = None) -> Filters:
+    return Filters(language=args.lang, site=args.site, since=args.since, until=args.until, query=query)
+
+
+# -- commands ----------------------------------------------------------------------------------------
+def cmd_search(args: argparse.Namespace, out: IO[str]) -> int:
+    query = quote_fts(args.query) if args.quote else args.query
+    if not query.strip():
+        raise CorpusError("the search query is empty")
+    if args.limit < 0:
+        raise CorpusError("--limit must be 0 (all) or more")
+    tty = out.isatty()
+    highlight = (ANSI_BOLD, ANSI_RESET) if tty and not args.json else ("**", "**")
+    with Corpus(args.db) as corpus:
+        corpus.check_query(query)
+        hits = corpus.search(query, _filters(args), limit=args.limit or None, highlight=highlight)
+        if args.json:
+            out.write("[")
+            for number, hit in enumerate(hits):
+                out.write(("," if number else "") + "\n  " + json.dumps(hit, ensure_ascii=False))
+            out.write("\n]\n")
+            return 0
+        width = shutil.get_terminal_size((120, 24)).columns if tty else 120
+        found = 0
+        for hit in hits:
+            found += 1
+            day = (hit["published"] or "")[:10] or "-"
+            out.write(f"{hit['id']:>6}  {day:<10}  {hit['language'] or '-':<3} {_fit(hit['site'], 24):<24}  "
+                      f"{_fit(hit['title'], max(width - 52, 20))}\n")
+            out.write(f"        {' '.join((hit['snippet'] or '').split())}\n")
+            out.write(f"        {hit['url']}\n")
+        if not found:
+            out.write("no articles match\n")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace, out: IO[str]) -> int:
+    with Corpus(args.db) as corpus:
+        article = corpus.get(args.article)
+        if article is None:
+            raise CorpusError(f"no article {args.article!r} in {args.db}")
+        copies = corpus.duplicates_of(article["id"])
+        translations = corpus.translations_of(article["id"])
+    if args.json:
+        json.dump({**article, "duplicates": copies, "translations": translations}, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return 0
+    for name, value in article.items():
+        if name != "text":
+            out.write(f"{name + ':':<13} {value if value is not None else ''}\n")
+    out.write(f"{'length:':<13} {len(article['text'] or '')} characters\n")
+    out.write(f"\nremoved duplicate copies ({len(copies)}):\n")
+    if copies:
+        _table([{**copy, "similarity": f"{copy['similarity']:.2f}" if copy["similarity"] is not None else ""}
+                for copy in copies], ["kind", "similarity", "language", "url"], out)
+    out.write(f"\ntranslations ({len(translations)}):\n")
+    if translations:
+        _table(translations, ["relation", "id", "language", "url"], out)
+    if args.text:
+        out.write(f"\n{article['text'] or ''}\n")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace, out: IO[str]) -> int:
+    if args.format not in FORMATS:
+        raise CorpusError(f"unknown format {args.format!r} (choose from {', '.join(FORMATS)})")
+    progress = sys.stderr if sys.stderr.isatty() else None
+    with Corpus(args.db) as corpus:
+        count = export(corpus, args.format, args.output, _filters(args, args.query),
+                       with_duplicates=args.with_duplicates, stdout=out, progress=progress)
+    if args.output:
+        sys.stderr.write(f"exported {count} article{'s' if count != 1 else ''} to {args.output}\n")
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace, out: IO[str]) -> int:
+    with Corpus(args.db) as corpus:
+        stats = corpus.stats()
+    if args.json:
+        json.dump(stats, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return 0
+    totals = stats["corpus"]
+    out.write(f"corpus: {totals['path']}, {totals['bytes'] / 1e6:.1f} MB, {totals['articles']} articles, "
+              f"{totals['characters']:,} characters, {totals['duplicates']} duplicates removed "
+              f"({totals['unresolved_duplicates']} kept in another shard), {totals['translations']} translation links\n")
+    sections = [
+        ("articles by site", stats["by_site"], ["site", "articles"]),
+        ("articles by language", stats["by_language"], ["language", "articles"]),
+        ("articles by day published", stats["by_day"], ["day", "articles"]),
+        ("duplicates removed by kind", stats["duplicates_by_kind"], ["kind", "duplicates"]),
+        ("crawl runs", stats["runs"], ["id", "started_at", "finished_at", "pages", "items", "seconds"]),
+    ]
+    for title, rows, columns in sections:
+        out.write(f"\n{title}:\n")
+        if rows:
+            _table(rows, columns, out)
+        else:
+            out.write("(none)\n")
+    return 0
+
+
+def cmd_merge(args: argparse.Namespace, out: IO[str]) -> int:
+    report = merge_shards(args.shards, args.into)
+    out.write(
+        f"merged {report.shards} shards into {args.into}: {report.articles} articles added, "
+        f"{report.same_url} already there by URL, {report.same_content} by content (kept as exact duplicates), "
+        f"{report.duplicates} removed copies, {report.unresolved} still unresolved, "
+        f"{report.translations} translation links, {report.runs} runs\n"
+    )
+    return 0
+
+
+COMMANDS = {"search": cmd_search, "show": cmd_show, "export": cmd_export, "stats": cmd_stats, "merge": cmd_merge}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    out = sys.stdout
+    try:
+        out.reconfigure(encoding="utf-8")
+    except (AttributeError, ValueError, OSError):
+        pass  # not a plain text stream (a test's capture, a pipe wrapper): leave it as it is
+    try:
+        return COMMANDS[args.command](args, out)
+    except CorpusError as error:
+        sys.stderr.write(f"{PROG} {args.command}: error: {error}\n")
+        return 1
+    except sqlite3.Error as error:
+        sys.stderr.write(f"{PROG} {args.command}: error: {getattr(args, 'db', '')}: {error}\n")
+        return 1
+    except BrokenPipeError:  # e.g. `deepseek-news export | head`: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:
+        sys.stderr.write(f"{PROG} {args.command}: interrupted\n")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
