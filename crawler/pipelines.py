@@ -13,6 +13,7 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -52,9 +53,9 @@ class ExtractPipeline:
         item.body = b""  # the worker has it; do not keep it in memory through the other pipelines
         try:
             if self.pool is None:
-                item.page, item.fingerprint = analyse_page(*args)
+                item.page, item.fingerprint, seconds = analyse_page(*args)
             else:
-                item.page, item.fingerprint = await asyncio.wrap_future(self.pool.submit(analyse_page, *args))
+                item.page, item.fingerprint, seconds = await asyncio.wrap_future(self.pool.submit(analyse_page, *args))
         except BrokenProcessPool:
             logger.error("an extraction worker died on %s; starting a new pool", item.url)
             self.pool = self.new_pool()
@@ -67,6 +68,8 @@ class ExtractPipeline:
             self.crawler.stats.inc_value("deepseek/errors/extraction")
             return item
         self.context.chrome.observe(site, item.page.get("block_fingerprints") or ())
+        for stage, spent in seconds.items():
+            self.crawler.stats.inc_value(f"deepseek/seconds/{stage}", spent)
         return item
 
     def close_spider(self):
@@ -117,9 +120,11 @@ class CorpusPipeline:
         if self.context.is_finished(item.url):
             # fetched twice (a request replayed after a crash, or a URL variant): the first one counts
             return {"url": item.url, "outcome": "finished_earlier"}
+        started = time.process_time()
         if item.outcome is None:
             item.outcome = self.keep_or_drop(item)
         self.context.mark_page(item.url, item.outcome)
+        self.crawler.stats.inc_value("deepseek/seconds/dedup_and_store", time.process_time() - started)
         return {"url": item.url, "outcome": item.outcome, "title": (item.page or {}).get("title")}
 
     def keep_or_drop(self, item) -> str:
@@ -143,7 +148,7 @@ class CorpusPipeline:
                 "description": page.get("description"),
                 "source": page.get("source"),
                 "fetched_at": item.fetched_at,
-                "content_hash": fingerprint.content_hash,
+                "content_hash": fingerprint.content_hash.hex(),
             },
             (url, fingerprint.to_bytes()),
         )
