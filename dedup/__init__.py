@@ -1,0 +1,20 @@
+"""Near-duplicate and translation detection for news articles (pure Python, no Scrapy).
+
+    from dedup import DedupConfig, Deduplicator, Match, Fingerprint
+    config = DedupConfig.from_settings(settings)   # DEDUP_<FIELD> overrides
+    dedup = Deduplicator(config)
+    fp = dedup.fingerprint(text, lang)             # or fingerprint_text(text, lang, config) in a worker
+    match = dedup.find(fp)                         # None | Match(key, similarity, kind)
+    dedup.add(key, fp)                             # after storing the kept article
+    dedup.load((key, fp.to_bytes()) for ...)       # rebuild at start-up
+
+Modules: ``config`` (parameters and the measurements behind them), ``normalize`` (text -> tokens),
+``minhash`` (signatures, band keys), ``anchors`` (what survives translation), ``fingerprint``,
+``index`` (in-memory LSH), ``redis_index`` (LSH shared through Redis), ``deduplicator`` (the
+decisions), ``cli`` (``python -m dedup cluster``).
+"""
+from dedup.config import DedupConfig
+from dedup.deduplicator import Deduplicator, Match
+from dedup.fingerprint import Fingerprint, fingerprint_text
+
+__all__ = ['DedupConfig', 'Deduplicator', 'Match', 'Fingerprint', 'fingerprint_text']

@@ -1,0 +1,93 @@
+"""Command line: ``python -m dedup cluster DOCS.jsonl``.
+
+Reads JSON lines ``{"id", "text", "lang"?}`` in order, as a crawl would meet them, and prints one
+``{"id", "cluster"}`` line per input document, ``cluster`` being the id of the kept document (the
+first one of its story). It runs the crawler's own decision: ``Deduplicator.find`` then ``add`` for
+kept documents, with the default ``DedupConfig`` unless ``-s DEDUP_NAME=value`` overrides a setting
+(as ``scrapy crawl -s`` would). ``--cross-language`` also joins a document to the kept article it
+translates (``Deduplicator.find_translation``).
+
+A line that is not a JSON object with an ``id`` is reported on stderr as ``FILE:LINE: reason`` and
+skipped; the run goes on.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from dedup.config import DedupConfig
+from dedup.deduplicator import Deduplicator
+
+
+def read_docs(path: str, errors=sys.stderr):
+    """Yield (id, text, lang) per valid line; report bad lines on ``errors`` and skip them."""
+    stream = sys.stdin if path == '-' else open(path, encoding='utf-8', errors='replace')
+    with stream:
+        for number, line in enumerate(stream, 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                print(f'{path}:{number}: invalid JSON ({exc.msg}), line skipped', file=errors)
+                continue
+            if not isinstance(obj, dict) or obj.get('id') is None:
+                print(f'{path}:{number}: no "id", line skipped', file=errors)
+                continue
+            text = obj.get('text')
+            if not isinstance(text, str):
+                text = ''
+            lang = obj.get('lang')
+            yield str(obj['id']), text, lang if isinstance(lang, str) else None
+
+
+def cluster(docs, config: DedupConfig, cross_language: bool = False):
+    """Yield (id, cluster id) for (id, text, lang) documents, deciding as the crawler does."""
+    dedup = Deduplicator(config)
+    for doc_id, text, lang in docs:
+        fp = dedup.fingerprint(text, lang)
+        match = dedup.find(fp)
+        if match is None and cross_language:
+            match = dedup.find_translation(fp)
+        if match is not None:
+            yield doc_id, match.key
+        else:
+            dedup.add(doc_id, fp)
+            yield doc_id, doc_id
+
+
+def parse_settings(pairs: list[str]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        name, sep, value = pair.partition('=')
+        if not sep or not name.startswith('DEDUP_'):
+            raise ValueError(f'-s expects DEDUP_NAME=value, got {pair!r}')
+        out[name] = value
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog='python -m dedup', description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest='command', required=True)
+    p = sub.add_parser('cluster', help='cluster a JSONL corpus; prints {"id","cluster"} per line')
+    p.add_argument('docs', help='JSONL file ({"id","text","lang"?} per line) or - for stdin')
+    p.add_argument('--cross-language', action='store_true',
+                   help='also join translations into another language')
+    p.add_argument('-s', '--set', dest='settings', action='append', default=[], metavar='DEDUP_NAME=VALUE',
+                   help='override a setting, e.g. -s DEDUP_SEED=2')
+    args = parser.parse_args(argv)
+    try:
+        config = DedupConfig.from_settings(parse_settings(args.settings))
+    except ValueError as exc:
+        print(f'error: {exc}', file=sys.stderr)
+        return 2
+    try:
+        out = sys.stdout
+        for doc_id, cluster_id in cluster(read_docs(args.docs), config, args.cross_language):
+            out.write(json.dumps({'id': doc_id, 'cluster': cluster_id}, ensure_ascii=False) + '\n')
+    except OSError as exc:
+        print(f'error: {exc}', file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,167 @@
+"""Every dedup parameter in one dataclass, with the measurements behind the defaults.
+
+Numbers quoted below were measured on ``shared/eval/dedup/docs.jsonl`` (1,136 German documents,
+machine and human translations of the same stories) and ``docs_full.jsonl`` (3,570), streaming the
+documents in file order exactly as ``python -m dedup cluster`` and the crawler do; pairwise F1 is
+the mean over MinHash seeds 1-3 (``tests/benchmarks/bench_dedup.py`` reprints them).
+
+Shingles (exact Jaccard, best threshold, F1 docs / full): word 5-grams 0.10 (baseline), word
+2-grams 0.96 / -, char 5-grams 0.986 / -, word unigrams 0.990 / 0.991, unigrams cut to 5 bytes
+(>= 4 bytes) 0.996 / 0.994. Translations share word stems, not word sequences; the byte prefix
+is a language-free stemmer. Stop words (``dedup.stopwords``) cost ~0.005 F1 but halve the
+similarity of unrelated documents, so the LSH returns 3x fewer candidates (2.1% -> 0.64% of the
+index per query on the dev set) -- that is what keeps queries fast at a million documents.
+
+Threshold arithmetic (as in datatrove's ``MinhashConfig``): a signature of ``num_perm`` values is
+cut into ``bands`` bands of ``rows`` values; two documents with Jaccard ``s`` share at least one
+band with probability ``1 - (1 - s**rows)**bands``, an S-curve whose midpoint is about
+``(1/bands)**(1/rows)``. With ``bands = rows = 0`` they are derived from ``threshold`` by
+datasketch's ``_optimal_param`` (minimising the false-positive and false-negative areas under the
+curve): for 0.25 and 192 permutations that is 64 x 3, midpoint (1/64)**(1/3) = 0.25, which
+catches a pair at Jaccard 0.3 with probability 0.83, at 0.4 with 0.986 and at 0.5 with 0.9998.
+Every candidate is then verified: estimated Jaccard (share of equal signature values, standard
+error ~ sqrt(s(1-s)/num_perm) = 0.031 at 0.25) must reach ``threshold``.
+
+``seed`` fixes the MinHash permutations: fingerprints made with different seeds, permutation
+counts or token settings are not comparable, and ``Fingerprint.from_bytes`` refuses to mix them.
+"""
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from functools import lru_cache
+from typing import Any
+
+
+@dataclass(frozen=True)
+class DedupConfig:
+    """Near-duplicate detection settings. Scrapy setting ``DEDUP_<FIELD>`` overrides ``<field>``."""
+
+    # --- tokens (dedup.normalize) ---
+    min_token_bytes: int = 4
+    """Tokens shorter than this (UTF-8 bytes) are ignored: articles, short function words."""
+    prefix_bytes: int = 5
+    """Tokens are cut to this many bytes (<= 8). 5 beat 6 and whole words on both dev sets."""
+    drop_stopwords: bool = True
+    """Drop the German/English/French stop words of ``dedup.stopwords``."""
+
+    # --- MinHash and LSH ---
+    num_perm: int = 192
+    """Signature length. Mean F1 over seeds 1-5, docs / full: 128 -> 0.975 / 0.970 (42 x 3 bands),
+    192 -> 0.986 / 0.983 (64 x 3 bands, and fewer candidates per query: 0.78% vs 0.90% of the
+    index); 256 -> 0.988 on docs. 192 costs ~20 us more per document than 128."""
+    seed: int = 1
+    """Seed of the permutations (numpy RandomState, stable across numpy versions)."""
+    threshold: float = 0.25
+    """Estimated Jaccard a candidate must reach to be a near duplicate. Exact-Jaccard F1 plateau
+    on the dev sets: 0.23-0.30. Our same-topic negatives (different DeepSeek stories, tests)
+    reach 0.19 at most, translations of one story 0.5-0.9."""
+    bands: int = 0
+    """LSH bands; 0 derives (bands, rows) from ``threshold`` (see module docstring)."""
+    rows: int = 0
+    """Rows per band; 0 derives them with ``bands``."""
+
+    # --- guards against merging different stories ---
+    min_tokens: int = 20
+    """Documents with fewer distinct stems are only matched as exact duplicates: too little text
+    to tell two stories apart."""
+    max_length_ratio: float = 2.0
+    """A near duplicate's stem count may differ by at most this factor: an article that quotes
+    one paragraph of a longer one is not its copy. Translations on the dev set stay below 1.6."""
+
+    # --- cross-language links (issue 8) ---
+    anchor_threshold: float = 0.3
+    """Minimum anchor-set similarity to link two articles in different languages."""
+    min_anchors: int = 6
+    """Articles with fewer anchors (numbers, names, URLs, quoted titles) are never linked."""
+
+    # --- shared index ---
+    redis_url: str | None = None
+    """``redis://host:port/db``: keep the LSH index in Redis, shared by several crawler processes.
+    None keeps it in this process's memory."""
+    redis_prefix: str = 'dedup'
+    """Prefix of the Redis keys; the token and MinHash settings are appended to it."""
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any]) -> 'DedupConfig':
+        """Build from a mapping (e.g. Scrapy settings): ``DEDUP_<FIELD>`` keys override defaults,
+        other keys are ignored. Raises ValueError with a one-line message on a bad value."""
+        values = {}
+        for f in fields(cls):
+            name = 'DEDUP_' + f.name.upper()
+            try:
+                present = name in settings
+            except TypeError:
+                present = False
+            if not present:
+                continue
+            raw = settings[name]
+            values[f.name] = _convert(name, raw, f)
+        return cls(**values).validated()
+
+    def validated(self) -> 'DedupConfig':
+        """Return self after checking the ranges; ValueError names the bad setting."""
+        checks = [
+            (1 <= self.min_token_bytes <= 8, 'DEDUP_MIN_TOKEN_BYTES must be 1..8'),
+            (1 <= self.prefix_bytes <= 8, 'DEDUP_PREFIX_BYTES must be 1..8'),
+            (self.num_perm >= 16, 'DEDUP_NUM_PERM must be >= 16'),
+            (0.0 < self.threshold <= 1.0, 'DEDUP_THRESHOLD must be in (0, 1]'),
+            (self.bands >= 0 and self.rows >= 0, 'DEDUP_BANDS and DEDUP_ROWS must be >= 0'),
+            ((self.bands == 0) == (self.rows == 0), 'set both DEDUP_BANDS and DEDUP_ROWS, or neither'),
+            (self.bands * self.rows <= self.num_perm, 'DEDUP_BANDS x DEDUP_ROWS must be <= DEDUP_NUM_PERM'),
+            (self.max_length_ratio >= 1.0, 'DEDUP_MAX_LENGTH_RATIO must be >= 1'),
+        ]
+        for ok, message in checks:
+            if not ok:
+                raise ValueError(message)
+        return self
+
+    def lsh_params(self) -> tuple[int, int]:
+        """(bands, rows) of the LSH index."""
+        if self.bands and self.rows:
+            return self.bands, self.rows
+        return derive_lsh_params(self.threshold, self.num_perm)
+
+    def signature_tag(self) -> str:
+        """Identifies every setting that changes a fingerprint; equal tags = comparable fingerprints."""
+        return (f'p{self.prefix_bytes}m{self.min_token_bytes}s{int(self.drop_stopwords)}'
+                f'n{self.num_perm}r{self.seed}')
+
+    def replace(self, **changes) -> 'DedupConfig':
+        return dataclasses.replace(self, **changes).validated()
+
+
+@lru_cache(maxsize=64)
+def derive_lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
+    """(bands, rows) minimising the weighted false-positive/negative areas (datasketch's optimiser)."""
+    from datasketch.lsh import _optimal_param
+    return _optimal_param(threshold, num_perm, 0.5, 0.5)
+
+
+def _convert(name: str, raw: Any, f: dataclasses.Field) -> Any:
+    kind = type(f.default) if f.default is not None else str
+    if raw is None:
+        if f.default is None:
+            return None
+        raise ValueError(f'{name} must not be empty')
+    try:
+        if kind is bool:
+            if isinstance(raw, str):
+                low = raw.strip().lower()
+                if low in ('1', 'true', 'yes', 'on'):
+                    return True
+                if low in ('0', 'false', 'no', 'off', ''):
+                    return False
+                raise ValueError
+            return bool(raw)
+        if kind is int:
+            if isinstance(raw, float) and not raw.is_integer():
+                raise ValueError
+            return int(raw)
+        if kind is float:
+            return float(raw)
+        value = str(raw).strip()
+        return value or None if f.default is None else value
+    except (TypeError, ValueError):
+        raise ValueError(f'{name}={raw!r} is not a valid {kind.__name__}') from None

@@ -1,0 +1,118 @@
+"""``Deduplicator``: decide whether an article is a copy of one already kept.
+
+``find(fp)`` answers in this order:
+
+1. exact: an indexed article has the same content hash -> ``Match(key, 1.0, "exact")``;
+2. near: LSH candidates (articles sharing a signature band) are verified one by one, and the most
+   similar one that passes every check is returned as ``Match(key, similarity, "near")``:
+   - estimated Jaccard of the stem sets >= ``threshold``;
+   - both articles have >= ``min_tokens`` stems (too short to tell stories apart otherwise);
+   - their stem counts differ by at most ``max_length_ratio`` (an article quoting one paragraph
+     of a longer article is not a copy of it, nor is the longer one a copy of the quote).
+
+The index holds only kept articles: ``add(key, fp)`` after the caller stored one. The first
+stored copy of a story is therefore the one kept. ``load(rows)`` rebuilds the index from the
+fingerprints persisted in the corpus. With ``config.redis_url`` the index lives in Redis and is
+shared by every process using the same URL and settings (``dedup.redis_index``).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from dedup.config import DedupConfig
+from dedup.fingerprint import Fingerprint, config_tag, fingerprint_text
+from dedup.index import MemoryIndex
+from dedup.minhash import estimated_jaccard
+
+
+@dataclass(frozen=True)
+class Match:
+    key: str
+    similarity: float
+    kind: str  # "exact" | "near" | "translation"
+
+
+class Deduplicator:
+    def __init__(self, config: DedupConfig | None = None):
+        self.config = (config or DedupConfig()).validated()
+        self.bands, self.rows = self.config.lsh_params()
+        self._tag = config_tag(self.config)
+        if self.config.redis_url:
+            from dedup.redis_index import RedisIndex
+            self.index = RedisIndex(self.config.redis_url, self._redis_namespace(),
+                                    self.config.num_perm, self.bands, self.rows)
+        else:
+            self.index = MemoryIndex(self.config.num_perm, self.bands, self.rows)
+
+    def _redis_namespace(self) -> str:
+        return f'{self.config.redis_prefix}:{self.config.signature_tag()}b{self.bands}x{self.rows}'
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def fingerprint(self, text: str, lang: str | None = None) -> Fingerprint:
+        return fingerprint_text(text, lang, self.config)
+
+    def _check(self, fp: Fingerprint) -> None:
+        if not isinstance(fp, Fingerprint):
+            raise TypeError(f'expected a Fingerprint, got {type(fp).__name__}')
+        if fp.tag != self._tag:
+            raise ValueError('fingerprint made with other dedup settings (num_perm, seed or tokens)')
+
+    def find(self, fp: Fingerprint) -> Match | None:
+        """The kept article ``fp`` duplicates, or None."""
+        self._check(fp)
+        key = self.index.exact(fp.content_hash)
+        if key is not None:
+            return Match(key, 1.0, 'exact')
+        cfg = self.config
+        if fp.stems < cfg.min_tokens:
+            return None
+        cand = self.index.lookup(fp.signature)
+        if not len(cand.stems):
+            return None
+        sims = estimated_jaccard(fp.signature, cand.signatures)
+        stems = cand.stems.astype(np.float64)
+        ratio = np.maximum(stems, fp.stems) / np.maximum(np.minimum(stems, fp.stems), 1)
+        ok = (sims >= cfg.threshold) & (stems >= cfg.min_tokens) & (ratio <= cfg.max_length_ratio)
+        if not ok.any():
+            return None
+        best = int(np.argmax(np.where(ok, sims, -1.0)))
+        return Match(cand.key(best), float(sims[best]), 'near')
+
+    def add(self, key: str, fp: Fingerprint) -> None:
+        """Index a kept article under ``key`` (its canonical URL)."""
+        self._check(fp)
+        if not isinstance(key, str) or not key:
+            raise ValueError('key must be a non-empty string')
+        self.index.add(key, fp.content_hash, fp.signature, fp.stems)
+
+    def load(self, rows: Iterable[tuple[str, bytes]], batch: int = 100_000) -> int:
+        """Rebuild the index from persisted ``(key, fp.to_bytes())`` rows; returns rows loaded.
+
+        Rows made with other settings raise ValueError (the corpus must be re-fingerprinted).
+        """
+        loaded = 0
+        keys: list[str] = []
+        blobs: list[bytes] = []
+        for key, data in rows:
+            keys.append(key)
+            blobs.append(data)
+            if len(keys) >= batch:
+                loaded += self._load_batch(keys, blobs)
+                keys, blobs = [], []
+        if keys:
+            loaded += self._load_batch(keys, blobs)
+        return loaded
+
+    def _load_batch(self, keys: list[str], blobs: list[bytes]) -> int:
+        fps = [Fingerprint.from_bytes(b) for b in blobs]
+        for fp in fps:
+            self._check(fp)
+        sigs = np.stack([fp.signature for fp in fps])
+        stems = np.array([fp.stems for fp in fps], np.int32)
+        self.index.add_many(keys, [fp.content_hash for fp in fps], sigs, stems)
+        return len(fps)

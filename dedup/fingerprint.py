@@ -1,0 +1,93 @@
+"""The fingerprint of one article: what the index stores and the corpus persists.
+
+``fingerprint_text(text, lang, config)`` is a pure module-level function (picklable arguments and
+result), so the crawler runs it in worker processes. A ``Fingerprint`` holds:
+
+- ``content_hash``: 16 bytes over the normalised token sequence (exact duplicates);
+- ``signature``: uint32[num_perm] MinHash of the stem set (near duplicates);
+- ``stems``: how many distinct stems the signature summarises (guards, see ``DedupConfig``);
+- ``lang``: ISO 639-1 code or '' when unknown;
+- ``anchors``: sorted uint64 hashes of what survives translation (numbers, names, acronyms, URLs,
+  handles, quoted titles; ``dedup.anchors``), for cross-language links;
+- ``tag``: a checksum of the settings that made it; fingerprints with different tags are not
+  comparable.
+
+``to_bytes`` is a fixed little-endian layout (~0.6 KB for 128 permutations), ``from_bytes`` its
+inverse; a corrupt or foreign blob raises ValueError with a one-line reason.
+"""
+from __future__ import annotations
+
+import struct
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+
+from dedup.anchors import anchor_hashes
+from dedup.config import DedupConfig
+from dedup.minhash import signature
+from dedup.normalize import content_hash, shingle_hashes, tokens
+
+_MAGIC = b'DDF1'
+_HEADER = struct.Struct('<4sIHHI16s2s')  # magic, tag, num_perm, n_anchors, stems, content hash, lang
+
+
+def config_tag(config: DedupConfig) -> int:
+    return zlib.crc32(config.signature_tag().encode())
+
+
+@dataclass(frozen=True, eq=False)
+class Fingerprint:
+    content_hash: bytes
+    signature: np.ndarray
+    stems: int
+    lang: str
+    anchors: np.ndarray
+    tag: int
+
+    def to_bytes(self) -> bytes:
+        head = _HEADER.pack(_MAGIC, self.tag, len(self.signature), len(self.anchors), self.stems,
+                            self.content_hash, self.lang.encode('ascii', 'replace')[:2].ljust(2, b' '))
+        return head + self.signature.astype('<u4').tobytes() + self.anchors.astype('<u8').tobytes()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> 'Fingerprint':
+        data = bytes(data)
+        if len(data) < _HEADER.size or data[:4] != _MAGIC:
+            raise ValueError('not a dedup fingerprint (bad header)')
+        magic, tag, num_perm, n_anchors, stems, chash, lang = _HEADER.unpack_from(data)
+        end_sig = _HEADER.size + 4 * num_perm
+        if len(data) != end_sig + 8 * n_anchors:
+            raise ValueError(f'truncated dedup fingerprint ({len(data)} bytes, expected {end_sig + 8 * n_anchors})')
+        sig = np.frombuffer(data, '<u4', num_perm, _HEADER.size).astype(np.uint32)
+        anchors = np.frombuffer(data, '<u8', n_anchors, end_sig).astype(np.uint64)
+        return cls(chash, sig, stems, lang.decode('ascii').strip(), anchors, tag)
+
+    def __reduce__(self):
+        return (Fingerprint.from_bytes, (self.to_bytes(),))
+
+    def __eq__(self, other):
+        return isinstance(other, Fingerprint) and self.to_bytes() == other.to_bytes()
+
+    def __hash__(self):
+        return hash(self.content_hash)
+
+    def __repr__(self):
+        return (f'Fingerprint(lang={self.lang!r}, stems={self.stems}, anchors={len(self.anchors)}, '
+                f'content_hash={self.content_hash.hex()[:12]}...)')
+
+
+def fingerprint_text(text: str, lang: str | None, config: DedupConfig) -> Fingerprint:
+    """Fingerprint of an article's text (pure; safe to run in a worker process)."""
+    if not isinstance(text, str):
+        raise TypeError(f'text must be str, not {type(text).__name__}')
+    toks = tokens(text)
+    stems = shingle_hashes(toks, config.min_token_bytes, config.prefix_bytes, config.drop_stopwords)
+    return Fingerprint(
+        content_hash=content_hash(toks),
+        signature=signature(stems, config.num_perm, config.seed),
+        stems=len(stems),
+        lang=(lang or '').strip().lower()[:2],
+        anchors=anchor_hashes(text),
+        tag=config_tag(config),
+    )
