@@ -16,11 +16,28 @@ from crawler.boilerplate import block_fingerprint, normalize_block
 
 
 def _full(*alternatives: str) -> re.Pattern:
+    """One case-insensitive pattern matching a whole line that is any of the alternatives."""
     return re.compile(r"^\s*(?:" + "|".join(alternatives) + r")\s*$", re.I)
 
 
+# Headings of related / recommended / most-read lists: the list after them is chrome too.
+SECTION_HEADING_PATTERNS = (
+    r"artikel empfehlen|empfohlene artikel|empfehlungen(?: der redaktion)?|lesetipps?",
+    r"das (?:könnte|dürfte) sie (?:auch )?interessieren|(?:auch )?interessant",
+    r"mehr zum thema.{0,40}|weitere (?:artikel|beiträge|nachrichten|news)|ähnliche (?:artikel|beiträge)",
+    r"verwandte (?:artikel|beiträge|themen)|meistgelesen(?:e artikel)?|meist gelesen|top-?artikel",
+    r"cùng chuyên mục|cùng tác giả|tin liên quan|bài viết liên quan|tin cùng chuyên mục|"
+    r"tin khác|đọc thêm|tin mới nhất|đọc nhiều(?: nhất)?",
+    r"related(?: articles?| posts?| stories| news| content| coverage| topics)?|recommended(?: for you| articles?| stories)?",
+    r"you (?:may|might) also (?:like|enjoy)|more (?:from|on|stories|news|articles)\b.{0,40}",
+    r"most (?:read|popular|viewed|shared)|trending(?: now)?|further reading",
+    r"相关(?:文章|阅读|新闻|推荐)|推荐阅读|热门(?:文章|推荐)?|猜你喜欢|延伸阅读|更多(?:文章|新闻)?",
+)
+
 # Lines that are chrome on their own, in any language we crawl.
-CHROME_LINE_RE = _full(
+CHROME_LINE_PATTERNS = SECTION_HEADING_PATTERNS + (
+    # inline teasers of other articles
+    r"read (?:more|next)|also read|see also|lesen sie auch|auch interessant|xem thêm|also on [\w.-]+\b.{0,200}",
     # reading time
     r"(?:lesezeit|lesedauer|reading time|read time|thời gian đọc|阅读时间|阅读时长)\s*[:：]?\s*"
     r"(?:ca\.\s*|about\s*|~\s*)?\d+\s*(?:min\.?|minuten|minutes?|mins?\.?|phút|分钟)?",
@@ -61,18 +78,6 @@ CHROME_LINE_RE = _full(
     r"get the latest updates right in your inbox\b.{0,120}",
     r"đăng ký nhận (?:tin|bản tin).{0,40}",
     r"(?:wir verwenden|diese (?:web)?seite (?:verwendet|nutzt)|this (?:web)?site uses|we use) cookies.{0,200}",
-    # section headings of related / recommended / most-read lists
-    r"artikel empfehlen|empfohlene artikel|empfehlungen(?: der redaktion)?|lesetipps?",
-    r"das (?:könnte|dürfte) sie (?:auch )?interessieren|(?:auch )?interessant",
-    r"mehr zum thema.{0,40}|weitere (?:artikel|beiträge|nachrichten|news)|ähnliche (?:artikel|beiträge)",
-    r"verwandte (?:artikel|beiträge|themen)|meistgelesen(?:e artikel)?|meist gelesen|top-?artikel",
-    r"cùng chuyên mục|cùng tác giả|tin liên quan|bài viết liên quan|tin cùng chuyên mục|"
-    r"tin khác|đọc thêm|tin mới nhất|đọc nhiều(?: nhất)?",
-    r"related(?: articles?| posts?| stories| news| content| coverage| topics)?|recommended(?: for you| articles?| stories)?",
-    r"you (?:may|might) also (?:like|enjoy)|more (?:from|on|stories|news|articles)\b.{0,40}",
-    r"most (?:read|popular|viewed|shared)|trending(?: now)?|read (?:more|next)|also read|see also|further reading",
-    r"also on [\w.-]+\b.{0,200}",
-    r"相关(?:文章|阅读|新闻|推荐)|推荐阅读|热门(?:文章|推荐)?|猜你喜欢|延伸阅读|更多(?:文章|新闻)?",
     # prev / next teasers and breadcrumbs
     r"(?:<<|>>|«|»)\s*:.{0,300}",
     r"(?:vorheriger|nächster|voriger) (?:artikel|beitrag).{0,200}",
@@ -82,6 +87,8 @@ CHROME_LINE_RE = _full(
     # leftovers of images and tables
     r"[!\[\]()|\s.·•-]+",
 )
+CHROME_LINE_RE = _full(*CHROME_LINE_PATTERNS)
+SECTION_HEADING_RE = _full(*SECTION_HEADING_PATTERNS)
 
 # "Quelle: ...", "Source: ...", "Nguồn: ...", or the bare word (the link text of a source link).
 SOURCE_LINE_RE = re.compile(
@@ -102,6 +109,7 @@ BYLINE_RE = re.compile(
     r"[\w.'’-]+(?:\s+[\w.'’-]+){0,4}\s*$", re.I)
 DATE_TOKEN_RE = re.compile(
     r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\b(?:19|20)\d\d\b|\d{1,2}:\d\d", re.I)
+LIST_MARK_RE = re.compile(r"^-\s+")  # trafilatura writes list items as "- item"
 EDGE_LINES = 3  # bylines, date lines and site names are only dropped this close to the edges
 
 
@@ -115,6 +123,11 @@ class Cleaned:
 def is_chrome_line(line: str) -> bool:
     """True when the whole line is chrome in any language (see CHROME_LINE_RE)."""
     return bool(CHROME_LINE_RE.match(line)) if len(line) <= 600 else False
+
+
+def is_section_heading(line: str) -> bool:
+    """True for headings of related/recommended/most-read lists ("Cùng chuyên mục", "Related")."""
+    return len(line) <= 100 and bool(SECTION_HEADING_RE.match(line))
 
 
 def is_caption_line(line: str) -> bool:
@@ -137,7 +150,7 @@ def clean_text(text: str, *, title: str | None = None, author: str | None = None
                site_name: str | None = None, site_chrome: frozenset[str] = frozenset(),
                keep_captions: bool = False) -> Cleaned:
     """Drop chrome lines from extracted text; return the prose, the attribution and what went."""
-    lines = [ln.strip() for ln in text.replace("\r", "\n").split("\n")]
+    lines = [LIST_MARK_RE.sub("", ln.strip()) for ln in text.replace("\r", "\n").split("\n")]
     lines = [ln for ln in lines if ln]
     kept: list[str] = []
     dropped: list[str] = []

@@ -19,7 +19,7 @@ from crawler.extraction.decode import decode_body, parse_html
 from crawler.extraction.language import detect_language
 from crawler.extraction.metadata import Metadata, read_metadata
 from crawler.extraction.pagekind import classify_page
-from crawler.extraction.prune import page_fingerprints, prune_chrome, text_of
+from crawler.extraction.prune import page_fingerprints, prune_chrome, teaser_texts, text_of
 
 RESULT_KEYS = ("url", "canonical_url", "title", "text", "author", "published", "language",
                "site_name", "description", "source", "is_article", "reason", "block_fingerprints")
@@ -79,7 +79,8 @@ def run_fallback(tree: HtmlElement, html: str) -> str:
 
 
 def page_link_texts(tree: HtmlElement) -> set[str]:
-    """Normalised texts of the page's links that are long enough to be teaser titles."""
+    """Normalised texts of the page's links long enough to be teaser titles (after pruning:
+    links inside removed chrome no longer matter)."""
     texts = set()
     for anchor in tree.iter("a"):
         text = normalize_block(anchor.text_content())
@@ -114,7 +115,6 @@ def _extract_into(result: dict, body, url, content_type, site_chrome, options) -
                   description=meta.description, language=meta.language)
     page_url = url or meta.canonical_url
     result["block_fingerprints"] = page_fingerprints(tree)
-    link_texts = page_link_texts(tree)
 
     prune_chrome(tree, site_chrome=site_chrome, keep_captions=options.keep_captions,
                  structural=options.structural_pruning)
@@ -126,6 +126,7 @@ def _extract_into(result: dict, body, url, content_type, site_chrome, options) -
     result["source"] = cleaned.source
     result["language"] = detect_language(cleaned.text) or meta.language
 
-    is_article, reason = classify_page(meta, page_url, cleaned.text, link_texts=link_texts,
+    is_article, reason = classify_page(meta, page_url, cleaned.text,
+                                       teaser_texts=lambda: page_link_texts(tree) | teaser_texts(tree),
                                        min_chars=options.min_article_chars)
     result.update(is_article=is_article, reason=reason, text=cleaned.text if is_article else None)

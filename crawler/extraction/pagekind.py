@@ -8,6 +8,7 @@ is link text of the page (teaser lists), and the length of the text.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from crawler.boilerplate import normalize_block
@@ -25,7 +26,7 @@ ERROR_RE = re.compile(r"(?:^|\b)(?:404|410|not found|page not found|seite nicht 
                       r"找不到页面)(?:\b|$)", re.I)
 ARTICLE_SLUG_RE = re.compile(r"(?:[\w%]+-){3,}[\w%]+|\d{5,}|(?:19|20)\d\d/\d\d")
 MIN_CHARS_WITH_MARKUP = 80   # article markup present: this little text still counts
-LINK_LINE_SHARE_MAX = 0.5    # more of the text than this in lines that are link texts: a listing
+TEASER_SHARE_MAX = 0.5       # more of the text than this in teaser titles/snippets: a listing
 
 
 def url_listing_reason(url: str | None) -> str | None:
@@ -50,35 +51,40 @@ def url_listing_reason(url: str | None) -> str | None:
     return None
 
 
-def link_text_share(text: str, link_texts: set[str]) -> float:
-    """Share of the text's characters in lines that are the text of some link of the page."""
+def teaser_share(text: str, teaser_texts: set[str]) -> float:
+    """Share of the text's characters in lines that are link texts or teaser snippets of the page."""
     lines = [ln for ln in text.split("\n") if ln.strip()]
     total = sum(len(ln) for ln in lines)
-    if not total or not link_texts:
+    if not total or not teaser_texts:
         return 0.0
-    linked = sum(len(ln) for ln in lines if normalize_block(ln) in link_texts)
+    linked = sum(len(ln) for ln in lines if normalize_block(ln) in teaser_texts)
     return linked / total
 
 
 def classify_page(meta: Metadata, url: str | None, text: str | None, *,
-                  link_texts: set[str] = frozenset(), min_chars: int = 250) -> tuple[bool, str]:
-    """(is_article, short reason)."""
+                  teaser_texts: Callable[[], set[str]] = frozenset,
+                  min_chars: int = 250) -> tuple[bool, str]:
+    """(is_article, short reason).
+
+    JSON-LD Article markup outweighs a listing-like URL; og:type=article does not (many
+    sites put it on every page). Teaser lists and home/search pages are never articles.
+    teaser_texts is called only when needed: it returns the page's link and teaser texts.
+    """
     title = meta.title or ""
     if ERROR_RE.search(title[:120]):
         return False, "error page"
-    marked_article = bool(meta.schema_types & ARTICLE_TYPES) or meta.og_type == "article"
-    marked_listing = bool(meta.schema_types & LISTING_TYPES) and not meta.schema_types & ARTICLE_TYPES
-    url_reason = url_listing_reason(url)
+    schema_article = bool(meta.schema_types & ARTICLE_TYPES)
+    marked_article = schema_article or meta.og_type == "article"
     if not text or not text.strip():
         return False, "no article text"
-    if url_reason and not (marked_article and url_reason.startswith("listing url /") is False):
-        if not marked_article or url_reason in ("home page url", "search url"):
-            return False, url_reason
-    if marked_listing and not marked_article:
+    url_reason = url_listing_reason(url)
+    if url_reason and (not schema_article or url_reason in ("home page url", "search url")):
+        return False, url_reason
+    if meta.schema_types & LISTING_TYPES and not schema_article:
         return False, "listing markup"
-    share = link_text_share(text, link_texts)
-    if share > LINK_LINE_SHARE_MAX:
-        return False, f"teaser list ({share:.0%} link text)"
+    share = teaser_share(text, teaser_texts())
+    if share > TEASER_SHARE_MAX:
+        return False, f"teaser list ({share:.0%} of text in teasers)"
     if len(text) < MIN_CHARS_WITH_MARKUP:
         return False, "text too short"
     if len(text) < min_chars and not marked_article:

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from functools import lru_cache
 
 from lxml import etree
 from lxml.html import HtmlElement
 
-from crawler.boilerplate import block_fingerprint
-from crawler.extraction.cleanup import is_caption_line, is_chrome_line
+from crawler.boilerplate import block_fingerprint, normalize_block
+from crawler.extraction.cleanup import SOURCE_LINE_RE, is_caption_line, is_chrome_line, is_section_heading
 
 DROP_TAGS = {"aside", "nav", "footer", "form", "button", "select", "textarea", "input", "label",
              "dialog", "menu", "iframe", "object", "embed", "svg", "canvas", "noscript", "template"}
@@ -75,11 +76,8 @@ TEASER_RUN_MIN = 3         # repeated sibling blocks with a link and a heading/i
 TEASER_MAX_CHARS = 400
 
 
-def attr_tokens(element: HtmlElement) -> tuple[set[str], str]:
-    """Lowercased class/id tokens of element and the same tokens glued together."""
-    raw = f"{element.get('class', '')} {element.get('id', '')}"
-    if not raw.strip():
-        return set(), ""
+def attr_tokens(raw: str) -> tuple[set[str], str]:
+    """Lowercased class/id tokens of a class+id string and the same tokens glued together."""
     lowered = SPLIT_CAMEL_RE.sub(" ", raw).lower()
     tokens = {t for t in NON_ALNUM_RE.split(lowered) if t}
     return tokens, "".join(NON_ALNUM_RE.split(lowered))
@@ -87,7 +85,12 @@ def attr_tokens(element: HtmlElement) -> tuple[set[str], str]:
 
 def vocabulary_kind(element: HtmlElement) -> str | None:
     """'chrome', 'caption', 'content' or None, from the element's class and id."""
-    tokens, glued = attr_tokens(element)
+    return _vocabulary_kind(f"{element.get('class', '')} {element.get('id', '')}")
+
+
+@lru_cache(maxsize=4096)
+def _vocabulary_kind(raw: str) -> str | None:
+    tokens, glued = attr_tokens(raw)
     if not tokens:
         return None
     if tokens & CONTENT_TOKENS or any(t in glued for t in CONTENT_TOKENS):
@@ -141,22 +144,28 @@ def protected_set(tree: HtmlElement) -> set:
     return protected
 
 
-def is_leaf_block(element: HtmlElement) -> bool:
-    return not any(isinstance(child.tag, str) and child.tag in BLOCK_TAGS
-                   for child in element.iterdescendants())
-
-
-def leaf_blocks(tree: HtmlElement, limit: int = 2000):
-    """Block elements holding no other block element, with their whitespace-collapsed text."""
-    found = 0
-    for element in tree.iter(*BLOCK_TAGS):
-        if found >= limit:
-            return
-        if is_leaf_block(element):
-            text = text_of(element)
-            if text:
-                found += 1
-                yield element, text
+def leaf_blocks(tree: HtmlElement, limit: int = 2000) -> list[tuple[HtmlElement, str]]:
+    """Block elements holding no other block element, in document order, with their
+    whitespace-collapsed text (one pass: children are seen before their parents)."""
+    elements = [e for e in tree.iter() if isinstance(e.tag, str)]
+    has_block_below = set()
+    leaves = []
+    for element in reversed(elements):
+        is_block = element.tag in BLOCK_TAGS
+        if is_block and element not in has_block_below:
+            leaves.append(element)
+        if is_block or element in has_block_below:
+            parent = element.getparent()
+            if parent is not None:
+                has_block_below.add(parent)
+    found = []
+    for element in reversed(leaves):
+        text = text_of(element)
+        if text:
+            found.append((element, text))
+            if len(found) >= limit:
+                break
+    return found
 
 
 def page_fingerprints(tree: HtmlElement, limit: int = 500) -> list[str]:
@@ -211,11 +220,11 @@ def _drop_by_vocabulary(tree, protected, keep_captions) -> None:
 def _drop_by_text(tree, protected, site_chrome, keep_captions, body_chars) -> None:
     doomed, headings = [], []
     for element, text in leaf_blocks(tree):
-        if element in protected:
-            continue
+        if element in protected or SOURCE_LINE_RE.match(text):
+            continue  # attribution lines are read (and dropped) by the line clean-up
         if len(text) <= 600 and is_chrome_line(text):
             doomed.append(element)
-            if len(text) <= 80 and (element.tag in HEADING_TAGS or element.tag in ("p", "div", "span", "strong")):
+            if is_section_heading(text):
                 headings.append(element)
         elif site_chrome and len(text) <= 1000 and block_fingerprint(text) in site_chrome:
             doomed.append(element)
@@ -239,35 +248,64 @@ def _signature(element: HtmlElement) -> tuple:
 
 
 def _is_teaser(element: HtmlElement) -> bool:
-    if element.find(".//a") is None:
-        return False
-    if element.find(".//img") is None and not any(True for _ in element.iter(*HEADING_TAGS)):
+    """A card linking elsewhere: its heading or image is a link, and it holds little text."""
+    if not element.xpath(".//a[.//img or .//h2 or .//h3 or .//h4 or .//h5] | .//*[self::h2 or self::h3 "
+                         "or self::h4 or self::h5]//a"):
         return False
     return len(text_of(element)) <= TEASER_MAX_CHARS
 
 
+def _sibling_groups(element: HtmlElement, min_size: int):
+    groups = defaultdict(list)
+    for child in element:
+        if isinstance(child.tag, str):
+            groups[_signature(child)].append(child)
+    return [group for group in groups.values() if len(group) >= min_size]
+
+
 def _drop_by_structure(tree, protected, body_chars) -> None:
     doomed = []
-    for element in tree.iter("ul", "ol", "div", "section", "table", "dl"):
-        if element in protected:
-            continue
-        links = element.findall(".//a")
-        if len(links) >= 3:
+    for element in tree.iter("ul", "ol", "div", "section", "table", "dl", "main", "article"):
+        if element not in protected and len(element.findall(".//a")) >= 3:
             text = text_of(element)
             if len(text) <= 3000 and link_density(element, len(text)) >= LINK_DENSITY_MIN:
                 doomed.append(element)
                 continue
-        children = [c for c in element if isinstance(c.tag, str)]
-        if len(children) >= TEASER_RUN_MIN:
-            groups = defaultdict(list)
-            for child in children:
-                groups[_signature(child)].append(child)
-            for group in groups.values():
-                if len(group) >= TEASER_RUN_MIN and sum(map(_is_teaser, group)) >= TEASER_RUN_MIN:
-                    doomed.extend(c for c in group if c not in protected and _is_teaser(c))
+        for group in _sibling_groups(element, TEASER_RUN_MIN):
+            teasers = [c for c in group if c not in protected and _is_teaser(c)]
+            if len(teasers) >= TEASER_RUN_MIN:
+                doomed.extend(teasers)
     for element in doomed:
         if element.getparent() is not None:
             remove(element)
+
+
+def _starts_with_link(element: HtmlElement) -> bool:
+    """True when the first text inside element belongs to a link (a teaser title)."""
+    for node in element.iter():
+        if node.text and node.text.strip():
+            return any(a.tag == "a" for a in node.iterancestors()) or node.tag == "a"
+        if node is not element and node.tail and node.tail.strip():
+            return False
+    return False
+
+
+def teaser_texts(tree: HtmlElement) -> set[str]:
+    """Normalised texts of teaser items: runs of >= 3 sibling blocks that each start with a
+    link (a title) and hold little text. A page whose text is mostly these is a listing."""
+    found: set[str] = set()
+    for element in tree.iter("ul", "ol", "div", "section", "main", "body"):
+        for group in _sibling_groups(element, TEASER_RUN_MIN):
+            if group[0].tag not in ("li", "article", "div", "section"):
+                continue
+            items = [c for c in group if _starts_with_link(c) and len(text_of(c)) <= 600]
+            if len(items) < TEASER_RUN_MIN:
+                continue
+            for item in items:
+                found.add(normalize_block(text_of(item)))
+                for part in item.iter("a", "p", "div", "span", "h2", "h3", "h4"):
+                    found.add(normalize_block(part.text_content()))
+    return found
 
 
 def prune_chrome(tree: HtmlElement, *, site_chrome: frozenset[str] = frozenset(),
