@@ -32,6 +32,9 @@ SECTION_HEADING_PATTERNS = (
     r"you (?:may|might) also (?:like|enjoy)|more (?:from|on|stories|news|articles)\b.{0,40}",
     r"most (?:read|popular|viewed|shared)|trending(?: now)?|further reading",
     r"相关(?:文章|阅读|新闻|推荐)|推荐阅读|热门(?:文章|推荐)?|猜你喜欢|延伸阅读|更多(?:文章|新闻)?",
+    # comment sections: plural or counted ("Kommentar" alone is also an opinion-piece label)
+    r"(?:kommentare|leserkommentare|comments|bình luận|评论|留言)\s*[(\[]?\s*\d*\s*[)\]]?",
+    r"(?:kommentar|comment)\s*[(\[]\s*\d+\s*[)\]]|\d+\s*(?:kommentare?|comments?|bình luận|条评论)",
 )
 
 # Lines that are chrome on their own, in any language we crawl.
@@ -66,6 +69,8 @@ CHROME_LINE_PATTERNS = SECTION_HEADING_PATTERNS + (
     r"ich mag es gar nicht.{0,60}ich liebe es",
     r"(?:did you|do you) (?:like|enjoy) this (?:article|story|post)\s*\??",
     r"(?:was this (?:article|page) helpful|rate this (?:article|story|post))\s*\??",
+    r"wie (?:hilfreich|gut) (?:war|fanden sie|findest du) (?:dieser|der|diesen|den) (?:artikel|beitrag)\s*\??",
+    r"[★☆✩✪⭐*\s]+",
     r"(?:bài viết|tin) (?:này )?có hữu ích (?:với bạn )?không\s*\??",
     # advertising
     r"\[\s*(?:anzeige|werbung|ad|ads|advert|advertisement|quảng cáo|广告)[_\s-]*\d*\s*\]",

@@ -48,7 +48,8 @@ CHROME_TOKENS = frozenset("""
     sponsored promo promoted banner dfp gpt outbrain taboola
     breadcrumb breadcrumbs crumbs pagination pager prevnext
     byline author authors autor autorenbox bio
-    sidebar widget widgets toolbar tools print modal popup overlay
+    sidebar widget widgets toolbar tools print modal popup overlay nav navi navigation navbar menu
+    topnav subnav mainnav
     tags tagcloud keywords schlagworte
     screenreader
     binhluan lienquan tinlienquan xemthem tinkhac cungchuyenmuc docnhieu tacgia chiase quangcao
@@ -265,10 +266,13 @@ def _sibling_groups(element: HtmlElement, min_size: int):
 
 def _drop_by_structure(tree, protected, body_chars) -> None:
     doomed = []
-    for element in tree.iter("ul", "ol", "div", "section", "table", "dl", "main", "article"):
-        if element not in protected and len(element.findall(".//a")) >= 3:
+    for element in tree.iter("ul", "ol", "div", "section", "table", "tr", "td", "p", "dl", "main", "article"):
+        links = 0 if element in protected else len(element.findall(".//a"))
+        if links >= 2:
             text = text_of(element)
-            if len(text) <= 3000 and link_density(element, len(text)) >= LINK_DENSITY_MIN:
+            density = link_density(element, len(text))
+            if ((links >= 3 and len(text) <= 3000 and density >= LINK_DENSITY_MIN)
+                    or (len(text) <= 200 and density >= 0.8)):
                 doomed.append(element)
                 continue
         for group in _sibling_groups(element, TEASER_RUN_MIN):
