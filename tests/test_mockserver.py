@@ -148,6 +148,75 @@ def test_requests_are_logged_and_the_log_resets(news_web):
     news_web.reset()
 
 
+# --- broken and hostile pages (/kaputt/) -----------------------------------------------------------
+
+
+def test_redirect_loop_and_overlong_chain(news_web):
+    assert fetch(news_web.url("site_a", "/kaputt/schleife-a"))[1]["location"] == "/kaputt/schleife-b"
+    assert fetch(news_web.url("site_a", "/kaputt/schleife-b"))[1]["location"] == "/kaputt/schleife-a"
+    url, hops = news_web.url("site_a", "/kaputt/kette/1"), 0
+    while True:
+        status, headers, _ = fetch(url)
+        if status != 302:
+            break
+        url, hops = urljoin(url, headers["location"]), hops + 1
+    assert hops == 29 and status == 404
+
+
+def test_empty_truncated_and_mislabelled_bodies(news_web):
+    status, headers, body = fetch(news_web.url("site_a", "/kaputt/leer.html"))
+    assert (status, body, headers["content-type"]) == (200, b"", "text/html; charset=utf-8")
+    _, _, head_only = fetch(news_web.url("site_a", "/kaputt/kopf-abgeschnitten.html"))
+    assert b"<head>" in head_only and b"</head>" not in head_only and b"<body" not in head_only
+    _, headers, pdf = fetch(news_web.url("site_a", "/kaputt/pdf-als-html.html"))
+    assert headers["content-type"].startswith("text/html") and pdf.startswith(b"%PDF-")
+
+
+def test_wrong_charset_header_and_bom(news_web):
+    _, headers, body = fetch(news_web.url("site_a", "/kaputt/falscher-zeichensatz.html"))
+    assert headers["content-type"] == "text/html; charset=utf-8"
+    with pytest.raises(UnicodeDecodeError):
+        body.decode("utf-8")
+    assert "Glätte" in body.decode("iso-8859-1") and b"charset=iso-8859-1" in body
+    _, headers, bom = fetch(news_web.url("site_a", "/artikel/2025/02/suedkorea-stoppt-deepseek-downloads.html"))
+    assert headers["content-type"] == "text/html" and bom.startswith(b"\xef\xbb\xbf")
+    assert b"charset" not in bom.lower()
+    assert "Südkorea stoppt Downloads" in bom.decode("utf-8-sig")
+
+
+def test_brotli_bomb(news_web):
+    brotli = pytest.importorskip("brotli")
+    status, headers, body = fetch(news_web.url("site_a", "/kaputt/brotli-bombe.html"), headers={"Accept-Encoding": "br"})
+    assert status == 200 and headers["content-encoding"] == "br" and len(body) < 10_000
+    decompressor, inflated = brotli.Decompressor(), 0
+    for start in range(0, len(body), 16):
+        inflated += len(decompressor.process(body[start:start + 16]))
+    assert inflated > 50 * 1024 * 1024
+
+
+def test_connection_reset_midway(news_web):
+    with pytest.raises((OSError, http.client.HTTPException)):
+        fetch(news_web.url("site_a", "/kaputt/verbindungsabbruch.html"))
+
+
+def test_session_ids_vary_forever(news_web):
+    _, _, body = fetch(news_web.url("site_a", "/kaputt/sitzung?sid=41"))
+    assert b'href="/kaputt/sitzung?sid=42"' in body and b'href="/thema/deepseek/?sid=42"' in body
+
+
+def test_slow_trickle_sends_byte_by_byte(news_web):
+    status, _, body = fetch(news_web.url("site_a", "/kaputt/langsam.html?sekunden=2"))
+    assert status == 200 and body.endswith(b"  </article></body></html>\n")
+
+
+def test_gzip_file_sitemap(news_web):
+    status, headers, body = fetch(news_web.url("site_a", "/sitemaps/archiv.xml.gz"))
+    assert status == 200 and headers["content-type"] == "application/x-gzip" and "content-encoding" not in headers
+    xml = gzip.decompress(body)
+    assert news_web.site_a.encode() + b"/artikel/2025/02/suedkorea-stoppt-deepseek-downloads.html" in xml
+    assert b"sid=1" in xml and b"{{" not in xml
+
+
 # --- expected.json against the served web -------------------------------------------------------
 
 LINK_XPATH = "//a/@href | //link[@rel='alternate' or @rel='canonical' or @rel='next' or @rel='prev']/@href"
@@ -155,11 +224,12 @@ XML_LINK = re.compile(rb"<(?:loc|link)>([^<]+)</(?:loc|link)>|<link [^>]*href=\"
 
 
 def links_of(base_url: str, content_type: str, body: bytes) -> list[str]:
+    if "gzip" in content_type:
+        body, content_type = gzip.decompress(body), "application/xml"
     if "xml" in content_type:
-        ElementTree.fromstring(body)  # feeds and sitemaps must be well-formed XML
         found = [(m.group(1) or m.group(2)).decode().strip() for m in XML_LINK.finditer(body)]
         found = [f.replace("&amp;", "&") for f in found]
-    elif content_type.startswith("text/html"):
+    elif content_type.startswith("text/html") and body.strip():
         found = lxml_html.fromstring(body).xpath(LINK_XPATH)
     elif content_type.startswith("text/plain"):
         found = re.findall(r"(?m)^Sitemap:\s*(\S+)", body.decode())
@@ -180,10 +250,15 @@ def walk_fixture_web(news_web) -> dict[str, tuple[int, dict]]:
         if url in seen or manifest.site_of(bases, url) is None:
             continue
         site, path = manifest.site_of(bases, url)
-        if site == "forbidden" or (path.startswith("/kalender/") and not path.startswith("/kalender/2025/0")):
+        endless = re.search(r"[?&]sid=(\d+)", path) and int(re.search(r"[?&]sid=(\d+)", path).group(1)) > 2
+        if site == "forbidden" or endless or (path.startswith("/kalender/") and not path.startswith("/kalender/2025/0")):
             seen[url] = (0, {})  # never fetched here: the private host must stay untouched
             continue
-        status, headers, body = fetch(url)
+        try:
+            status, headers, body = fetch(url)
+        except (OSError, http.client.HTTPException):
+            seen[url] = (599, {})  # the connection broke (on purpose)
+            continue
         seen[url] = (status, headers)
         if "location" in headers:
             queue.append(urljoin(url, headers["location"]))
@@ -212,7 +287,7 @@ def test_every_manifest_page_is_linked_from_the_web(news_web, fixture_web_links)
 
 
 STATUS_BY_OUTCOME = {"stored": {200}, "duplicate_of": {200}, "off_topic": {200}, "not_article": {200},
-                     "discovery": {200}, "same_as": {200, 301}, "error": {500, 301, 302, 200},
+                     "discovery": {200}, "same_as": {200, 301}, "error": {500, 404, 301, 302, 200, 599},
                      "never_requested": {200, 404}}
 
 
@@ -229,13 +304,28 @@ def test_served_status_matches_expected_outcome(news_web, fixture_web_links):
 def test_stored_articles_are_reachable_from_feeds_or_sitemaps(news_web, fixture_web_links):
     """Whatever depth limit the crawler uses for HTML links, every story is one hop from a start URL."""
     direct = set()
-    for start in manifest.start_urls(news_web.bases) + [news_web.url("site_a", "/sitemaps/news.xml"),
-                                                         news_web.url("site_a", "/sitemaps/seiten.xml")]:
+    sitemaps = ["/sitemaps/news.xml", "/sitemaps/seiten.xml", "/sitemaps/archiv.xml.gz"]
+    for start in manifest.start_urls(news_web.bases) + [news_web.url("site_a", s) for s in sitemaps]:
         _, headers, body = fetch(start)
-        if "xml" in headers["content-type"]:
+        if "xml" in headers["content-type"] or "gzip" in headers["content-type"]:
             direct |= {url.split("?", 1)[0] for url in links_of(start, headers["content-type"], body)}
     for entry in manifest.pages("stored", "duplicate_of", "off_topic"):
         assert manifest.url(news_web.bases, entry) in direct, entry["path"]
+
+
+@pytest.mark.parametrize("entry", [e for e in manifest.pages("discovery") if e.get("match") != "prefix"],
+                         ids=lambda e: f"{e['site']}:{e['path']}")
+def test_feeds_and_sitemaps_are_well_formed_unless_meant_to_be_broken(news_web, entry):
+    _, headers, body = fetch(manifest.url(news_web.bases, entry))
+    if "gzip" in headers["content-type"]:
+        body = gzip.decompress(body)
+    if not headers["content-type"].startswith(("application/", "text/xml")) or entry["path"].endswith(".txt"):
+        return
+    if entry.get("malformed"):
+        with pytest.raises(ElementTree.ParseError):
+            ElementTree.fromstring(body)
+    else:
+        ElementTree.fromstring(body)
 
 
 @pytest.mark.parametrize("entry", manifest.pages("stored", "duplicate_of"), ids=lambda e: e["path"])

@@ -54,6 +54,7 @@ class Response:
     status: int = 200
     headers: list[tuple[str, str]] = field(default_factory=list)
     body: bytes | Iterable[bytes] = b""
+    reset_connection: bool = False  # after the body, drop the connection with a TCP reset
 
 
 def fill_placeholders(raw: bytes, bases: Mapping[str, str]) -> bytes:
@@ -225,6 +226,110 @@ def calendar(site: str, path: str, bases: Mapping[str, str]) -> Response:
     return Response(200, [("Content-Type", "text/html; charset=utf-8")], html.encode("utf-8"))
 
 
+# --- broken and hostile pages (issue 6): /kaputt/... on site_a ------------------------------------
+
+
+def redirect_chain(site: str, path: str, bases: Mapping[str, str]) -> Response:
+    """/kaputt/kette/N redirects to N+1 up to 30 (then 404): longer than any sane redirect limit."""
+    step = path.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+    if not step.isdigit() or not 1 <= int(step) <= 30:
+        return not_found()
+    if int(step) == 30:
+        return not_found()
+    return redirect(302, f"/kaputt/kette/{int(step) + 1}")(site, path, bases)
+
+
+def raw(status: int, content_type: str | None, body: bytes, **extra_headers: str) -> Route:
+    """A fixed answer, e.g. an empty body or bytes that contradict their Content-Type."""
+    headers = ([("Content-Type", content_type)] if content_type else []) + [
+        (name.replace("_", "-"), value) for name, value in extra_headers.items()]
+    return lambda site, path, bases: Response(status, list(headers), body)
+
+
+HEAD_CUT_OFF = (b"<!DOCTYPE html>\n<html lang=\"de\"><head><meta charset=\"utf-8\">"
+                b"<title>DeepSeek: Neue Vorw\xc3\xbcrfe aus Washington</title><meta property=\"og:type\" cont")
+
+
+def pdf_as_html(site: str, path: str, bases: Mapping[str, str]) -> Response:
+    body = (WEB_ROOT / "site_a" / "downloads" / "deepseek-r1-bericht-zusammenfassung.pdf").read_bytes()
+    return Response(200, [("Content-Type", "text/html; charset=utf-8")], body)
+
+
+def wrong_charset(site: str, path: str, bases: Mapping[str, str]) -> Response:
+    """Header says UTF-8, the bytes are ISO-8859-1 (and the page's <meta> says so)."""
+    raw_bytes = fill_placeholders((WEB_ROOT / site / "_special" / "falscher-zeichensatz.html").read_bytes(), bases)
+    return Response(200, [("Content-Type", "text/html; charset=utf-8")], raw_bytes)
+
+
+def brotli_bomb(site: str, path: str, bases: Mapping[str, str]) -> Response:
+    """Content-Encoding: br inflating to 50 MiB (404 when the brotli module is missing)."""
+    body = brotli_bomb_body()
+    if body is None:
+        return not_found()
+    return Response(200, [("Content-Type", "text/html; charset=utf-8"), ("Content-Encoding", "br")], body)
+
+
+@functools.lru_cache(maxsize=1)
+def brotli_bomb_body() -> bytes | None:
+    try:
+        import brotli
+    except ImportError:
+        return None
+    compressor = brotli.Compressor(quality=5)
+    parts = [compressor.process(_article_head("DeepSeek: Die Brotli-Akte") + OVERSIZED_PARAGRAPH * 20)]
+    spaces = b" " * MIB
+    parts += [compressor.process(spaces) for _ in range(GZIP_BOMB_INFLATED_BYTES // MIB)]
+    parts.append(compressor.process(b"</article></body></html>\n"))
+    parts.append(compressor.finish())
+    return b"".join(parts)
+
+
+def connection_reset(site: str, path: str, bases: Mapping[str, str]) -> Response:
+    """Promises 50 KB, sends 1 KB of an article, then resets the connection."""
+    body = (_article_head("DeepSeek: Abbruch mitten im Satz") + OVERSIZED_PARAGRAPH * 10)[:1024]
+    return Response(200, [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", "51200")], body,
+                    reset_connection=True)
+
+
+def gzipped_sitemap(site: str, path: str, bases: Mapping[str, str]) -> Response:
+    """/sitemaps/archiv.xml.gz: a gzip file (not a Content-Encoding) holding a sitemap."""
+    xml = fill_placeholders((WEB_ROOT / site / "_special" / "archiv-sitemap.xml").read_bytes(), bases)
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
+    body = compressor.compress(xml) + compressor.flush()
+    return Response(200, [("Content-Type", "application/x-gzip")], body)
+
+
+def session_listing(site: str, path: str, bases: Mapping[str, str]) -> Response:
+    """/kaputt/sitzung?sid=N links to itself with sid=N+1: endless query variations of one page."""
+    query = path.split("?", 1)[1] if "?" in path else ""
+    sid = next((int(v) for k, _, v in (p.partition("=") for p in query.split("&")) if k == "sid" and v.isdigit()), 0)
+    html = (
+        "<!DOCTYPE html>\n<html lang=\"de\"><head><meta charset=\"utf-8\"><title>Ihre Sitzung | Tech-Rundschau"
+        "</title></head><body><h1>Merkliste</h1><p>Ihre Merkliste ist leer.</p>"
+        f"<p><a href=\"/kaputt/sitzung?sid={sid + 1}\">Merkliste aktualisieren</a> · "
+        f"<a href=\"/thema/deepseek/?sid={sid + 1}\">Alles zu DeepSeek</a></p></body></html>\n"
+    )
+    return Response(200, [("Content-Type", "text/html; charset=utf-8")], html.encode("utf-8"))
+
+
+def slow_trickle(site: str, path: str, bases: Mapping[str, str]) -> Response:
+    """/kaputt/langsam.html?sekunden=N: sends a byte every second for N seconds (default 30).
+    Not linked from the fixture web (it would slow every crawl); for timeout tests."""
+    query = path.split("?", 1)[1] if "?" in path else ""
+    seconds = next((int(v) for k, _, v in (p.partition("=") for p in query.split("&")) if k == "sekunden"
+                    and v.isdigit()), 30)
+
+    def chunks() -> Iterable[bytes]:
+        import time
+        yield _article_head("DeepSeek im Schneckentempo")
+        for _ in range(seconds):
+            time.sleep(1)
+            yield b" "
+        yield b"</article></body></html>\n"
+
+    return Response(200, [("Content-Type", "text/html; charset=utf-8")], chunks())
+
+
 Route = Callable[[str, str, Mapping[str, str]], Response]
 
 # (site, exact path) -> route. Everything not listed here is a static file or a 404.
@@ -235,10 +340,22 @@ SPECIAL_ROUTES: dict[tuple[str, str], Route] = {
     ("site_a", "/artikel/2025/02/deepseek-serverausfall.html"): with_status(500, "serverausfall.html"),
     ("site_a", "/artikel/2025/02/deepseek-dossier-komplett.html"): oversized,
     ("site_a", "/artikel/2025/02/deepseek-chronik.html"): gzip_bomb,
+    ("site_a", "/sitemaps/archiv.xml.gz"): gzipped_sitemap,
+    ("site_a", "/kaputt/schleife-a"): redirect(302, "/kaputt/schleife-b"),
+    ("site_a", "/kaputt/schleife-b"): redirect(302, "/kaputt/schleife-a"),
+    ("site_a", "/kaputt/leer.html"): raw(200, "text/html; charset=utf-8", b""),
+    ("site_a", "/kaputt/kopf-abgeschnitten.html"): raw(200, "text/html; charset=utf-8", HEAD_CUT_OFF),
+    ("site_a", "/kaputt/pdf-als-html.html"): pdf_as_html,
+    ("site_a", "/kaputt/falscher-zeichensatz.html"): wrong_charset,
+    ("site_a", "/kaputt/brotli-bombe.html"): brotli_bomb,
+    ("site_a", "/kaputt/verbindungsabbruch.html"): connection_reset,
+    ("site_a", "/kaputt/sitzung"): session_listing,
+    ("site_a", "/kaputt/langsam.html"): slow_trickle,
 }
 # (site, path prefix) -> route, for generated families of pages.
 PREFIX_ROUTES: dict[tuple[str, str], Route] = {
     ("site_a", "/kalender/"): calendar,
+    ("site_a", "/kaputt/kette/"): redirect_chain,
 }
 
 
@@ -251,5 +368,5 @@ def respond(site: str, path: str, bases: Mapping[str, str]) -> Response:
     if route is None:
         route = next((r for (s, prefix), r in PREFIX_ROUTES.items() if s == site and bare.startswith(prefix)), None)
     if route is not None:
-        return route(site, bare, bases)
+        return route(site, path, bases)
     return static_file(site, bare, bases)

@@ -15,6 +15,8 @@ The forbidden listener has no control endpoints: whatever reaches it is recorded
 from __future__ import annotations
 
 import json
+import socket
+import struct
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -108,6 +110,10 @@ class NewsWebHandler(BaseHTTPRequestHandler):
                 self.wfile.write(chunk)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (e.g. on an oversized page): exactly what we hoped
+        if response.reset_connection:
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()  # closing with linger 0 sends a TCP reset
+            self.close_connection = True
 
 
 class NewsWeb:
