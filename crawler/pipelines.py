@@ -133,6 +133,8 @@ class CorpusPipeline:
         if url != item.url and context.is_finished(url):
             return self.drop(item, url, 1.0, "exact")
         match = context.dedup.find(fingerprint)
+        if match is not None and match.key == url:
+            return "stored_elsewhere"  # by another process sharing this index, in an earlier run
         if match is not None:
             return self.drop(item, match.key, match.similarity, match.kind)
         context.writer.add_article(

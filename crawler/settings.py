@@ -59,5 +59,9 @@ EXTENSIONS = {
 PROGRESS_INTERVAL = 10.0  # seconds between progress log lines
 REQUEST_FINGERPRINTER_CLASS = "crawler.fingerprint.UrlKeyFingerprinter"  # www./slash/case variants are one page
 
+# --- Scale-out ------------------------------------------------------------------------------------
+REDIS_URL = None  # redis://HOST:PORT/DB: share the queue, the request filter and the dedup index
+ADDONS = {"crawler.scaleout.RedisScaleOut": 0}  # switches to scrapy-redis only when REDIS_URL is set
+
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"

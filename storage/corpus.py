@@ -57,7 +57,7 @@ DUPLICATE_COLUMNS = {
     "language": str,
     "fetched_at": str,
 }
-TERMINAL_OUTCOMES = ("stored", "duplicate", "off_topic")
+TERMINAL_OUTCOMES = ("stored", "stored_elsewhere", "duplicate", "off_topic")
 """Page outcomes that a later crawl need not fetch again (listings and errors are retried)."""
 
 
