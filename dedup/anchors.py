@@ -18,33 +18,38 @@ import numpy as np
 import xxhash
 
 _URL = re.compile(r'https?://[^\s<>"]+|www\.[^\s<>"]+|(?<!\w)[@#]\w{2,}')
-_NUMBER = re.compile(r"\d+(?:[.,'\u202f ]\d{3})*(?:[.,]\d+)?")
-# A word starting with an upper-case letter (any script), with inner digits/hyphens allowed.
-_WORD = re.compile(r"[^\W\d_][\w\-]*|[.!?:;\n]")
-_SENTENCE_END = frozenset('.!?:;\n')
+_NUMBER = re.compile(r'[0-9][0-9.,]*')
+_UPPER = ''.join(c for c in map(chr, range(0x3000)) if c.isupper() and c.isalpha())
+_UPPER_CLASS = '[' + re.escape(_UPPER) + ']'
+# The first word of a sentence or paragraph (after opening quotes or brackets).
+_SENTENCE_START = re.compile(r'[.!?:;\n][\s"\'\u201e\u201c\u201d\u00ab\u00bb(\[]*(' + _UPPER_CLASS + r'[\w\-]*)')
+_STRIP = '.,;:!?"\'()[]{}\u201e\u201c\u201d\u2018\u2019\u00ab\u00bb\u2026*'
+_OPENERS = frozenset('"\'([{\u201e\u201c\u2018\u00ab*')
 
 
 def anchor_tokens(text: str) -> set[str]:
     """Readable anchor tokens of a text (``n:``, ``u:``, ``c:`` prefixes); for tests and debugging."""
-    text = unicodedata.normalize('NFKC', text)
+    text = '\n' + unicodedata.normalize('NFKC', text)
     out: set[str] = set()
-    for m in _URL.finditer(text):
-        out.add('u:' + m.group(0).lower().rstrip('.,;:)/'))
-    text = _URL.sub(' ', text)
-    for m in _NUMBER.finditer(text):
-        digits = re.sub(r'\D', '', m.group(0)).lstrip('0')
+    if 'http' in text or 'www.' in text or '@' in text or '#' in text:
+        for url in _URL.findall(text):
+            out.add('u:' + url.lower().rstrip('.,;:)/'))
+        text = _URL.sub(' ', text)
+    for number in _NUMBER.findall(text):
+        digits = number.replace('.', '').replace(',', '').lstrip('0')
         if len(digits) >= 2:
             out.add('n:' + digits)
-    at_start = True
-    for m in _WORD.finditer(text):
-        word = m.group(0)
-        if word in _SENTENCE_END:
-            at_start = True
-            continue
+    capitalised: dict[str, int] = {}
+    for word in [w for w in text.split() if w[0].isupper() or w[0] in _OPENERS]:
+        word = word.strip(_STRIP)
         if len(word) >= 2 and word[0].isupper():
-            if not at_start or (len(word) > 1 and sum(c.isupper() for c in word) >= 2):
-                out.add('c:' + word.casefold())
-        at_start = False
+            capitalised[word] = capitalised.get(word, 0) + 1
+    for word in _SENTENCE_START.findall(text):
+        if word in capitalised:
+            capitalised[word] -= 1
+    for word, mid_sentence in capitalised.items():
+        if mid_sentence > 0 or sum(1 for c in word if c.isupper()) >= 2:
+            out.add('c:' + word.casefold())
     return out
 
 

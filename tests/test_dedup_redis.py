@@ -1,0 +1,59 @@
+"""The Redis-backed LSH index against a real redis-server: two Deduplicator instances (as two
+crawler processes would) share one index; a rebuild through Redis finds what memory finds."""
+import pytest
+
+from dedup import DedupConfig, Deduplicator
+from tests.redis_server import redis_url  # noqa: F401  (pytest fixture)
+from tests.test_dedup_stories import IT_DE, NV_DE_A, NV_DE_B, QUOTING_DE, R1_DE_A, R1_DE_A_RETYPED, R1_DE_B, V3_DE
+
+
+@pytest.fixture
+def config(redis_url, request):  # noqa: F811
+    cfg = DedupConfig(redis_url=redis_url, redis_prefix=f'test-{request.node.name}')
+    yield cfg
+    Deduplicator(cfg).index.clear()
+
+
+def test_two_instances_share_one_index(config):
+    crawler_a, crawler_b = Deduplicator(config), Deduplicator(config)
+    crawler_a.add('https://a.example/r1', crawler_a.fingerprint(R1_DE_A, 'de'))
+    crawler_b.add('https://b.example/nv', crawler_b.fingerprint(NV_DE_A, 'de'))
+    assert len(crawler_a) == len(crawler_b) == 2
+
+    near = crawler_b.find(crawler_b.fingerprint(R1_DE_B, 'de'))
+    assert near is not None and near.key == 'https://a.example/r1' and near.kind == 'near'
+    exact = crawler_b.find(crawler_b.fingerprint(R1_DE_A_RETYPED, 'de'))
+    assert exact is not None and exact.key == 'https://a.example/r1' and exact.kind == 'exact'
+    other = crawler_a.find(crawler_a.fingerprint(NV_DE_B, 'de'))
+    assert other is not None and other.key == 'https://b.example/nv'
+    for text in (IT_DE, V3_DE, QUOTING_DE):
+        assert crawler_a.find(crawler_a.fingerprint(text, 'de')) is None
+
+
+def test_redis_and_memory_indexes_agree(config):
+    shared, local = Deduplicator(config), Deduplicator()
+    rows = []
+    for key, text in (('r1', R1_DE_A), ('nv', NV_DE_A), ('it', IT_DE), ('v3', V3_DE)):
+        fp = local.fingerprint(text, 'de')
+        rows.append((key, fp.to_bytes()))
+    assert shared.load(rows) == local.load(rows) == 4
+    shared.load(rows)  # loading twice changes nothing
+    assert len(shared) == 4
+    for text in (R1_DE_B, NV_DE_B, QUOTING_DE, R1_DE_A):
+        fp = local.fingerprint(text, 'de')
+        assert shared.find(fp) == local.find(fp)
+
+
+def test_settings_that_change_fingerprints_use_separate_indexes(config):
+    Deduplicator(config).add('r1', Deduplicator(config).fingerprint(R1_DE_A, 'de'))
+    other = Deduplicator(config.replace(seed=9))
+    try:
+        assert len(other) == 0
+        assert other.find(other.fingerprint(R1_DE_A, 'de')) is None
+    finally:
+        other.index.clear()
+
+
+def test_unreachable_redis_is_one_clear_error():
+    with pytest.raises(ConnectionError, match='cannot use Redis'):
+        Deduplicator(DedupConfig(redis_url='redis://127.0.0.1:1/0'))
