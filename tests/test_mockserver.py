@@ -204,6 +204,22 @@ def test_session_ids_vary_forever(news_web):
     assert b'href="/kaputt/sitzung?sid=42"' in body and b'href="/thema/deepseek/?sid=42"' in body
 
 
+def test_single_line_oversized_page_has_no_length(news_web):
+    status, headers, body = fetch(news_web.url("site_a", "/kaputt/einzeilig.html"))
+    assert status == 200 and "content-length" not in headers
+    assert len(body) > TEN_MIB and body.count(b"\n") == 0
+
+
+def test_directory_without_slash_redirects(news_web):
+    status, headers, _ = fetch(news_web.url("site_a", "/thema/deepseek"))
+    assert (status, headers["location"]) == (301, "/thema/deepseek/")
+
+
+def test_unlinked_huge_sitemap(news_web):
+    _, _, body = fetch(news_web.url("site_a", "/kaputt/riesen-sitemap.xml"))
+    assert len(ElementTree.fromstring(body)) == 50_000
+
+
 def test_slow_trickle_sends_byte_by_byte(news_web):
     status, _, body = fetch(news_web.url("site_a", "/kaputt/langsam.html?sekunden=2"))
     assert status == 200 and body.endswith(b"  </article></body></html>\n")
@@ -286,7 +302,7 @@ def test_every_manifest_page_is_linked_from_the_web(news_web, fixture_web_links)
     assert unlinked == []
 
 
-STATUS_BY_OUTCOME = {"stored": {200}, "duplicate_of": {200}, "off_topic": {200}, "not_article": {200},
+STATUS_BY_OUTCOME = {"stored": {200}, "duplicate_of": {200}, "off_topic": {200}, "not_article": {200, 301},
                      "discovery": {200}, "same_as": {200, 301}, "error": {500, 404, 301, 302, 200, 599},
                      "never_requested": {200, 404}}
 

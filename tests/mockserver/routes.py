@@ -88,6 +88,8 @@ def content_type_for(site: str, file: Path, root: Path = WEB_ROOT) -> str:
 
 def static_file(site: str, path: str, bases: Mapping[str, str], root: Path = WEB_ROOT) -> Response:
     file = file_for(site, path, root)
+    if file is None and not path.endswith("/") and file_for(site, path + "/", root) is not None:
+        return redirect(301, path + "/")(site, path, bases)  # a directory without its slash, as servers do
     if file is None:
         return not_found()
     raw = file.read_bytes()
@@ -312,6 +314,31 @@ def session_listing(site: str, path: str, bases: Mapping[str, str]) -> Response:
     return Response(200, [("Content-Type", "text/html; charset=utf-8")], html.encode("utf-8"))
 
 
+def single_line_oversized(site: str, path: str, bases: Mapping[str, str]) -> Response:
+    """An on-topic page of 11 MiB on one line, without Content-Length (the end is the connection close)."""
+    head = _article_head("DeepSeek in einer Zeile").replace(b"\n", b"")
+    sentence = OVERSIZED_PARAGRAPH.replace(b"\n", b" ")
+
+    def chunks() -> Iterable[bytes]:
+        yield head
+        block = sentence * 1024
+        for _ in range(OVERSIZED_BYTES // len(block) + 1):
+            yield block
+        yield b"</article></body></html>"
+
+    return Response(200, [("Content-Type", "text/html; charset=utf-8")], chunks())
+
+
+def huge_sitemap(site: str, path: str, bases: Mapping[str, str]) -> Response:
+    """/kaputt/riesen-sitemap.xml: 50,000 URLs (the sitemap protocol's maximum), all 404.
+    Not linked from the fixture web; for parser and memory tests."""
+    base = bases[site]
+    urls = "".join(f"<url><loc>{base}/riesig/seite-{n}.html</loc></url>\n" for n in range(50_000))
+    body = ('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+            + urls + "</urlset>\n").encode("ascii")
+    return Response(200, [("Content-Type", "application/xml")], body)
+
+
 def slow_trickle(site: str, path: str, bases: Mapping[str, str]) -> Response:
     """/kaputt/langsam.html?sekunden=N: sends a byte every second for N seconds (default 30).
     Not linked from the fixture web (it would slow every crawl); for timeout tests."""
@@ -350,7 +377,9 @@ SPECIAL_ROUTES: dict[tuple[str, str], Route] = {
     ("site_a", "/kaputt/brotli-bombe.html"): brotli_bomb,
     ("site_a", "/kaputt/verbindungsabbruch.html"): connection_reset,
     ("site_a", "/kaputt/sitzung"): session_listing,
+    ("site_a", "/kaputt/einzeilig.html"): single_line_oversized,
     ("site_a", "/kaputt/langsam.html"): slow_trickle,
+    ("site_a", "/kaputt/riesen-sitemap.xml"): huge_sitemap,
 }
 # (site, path prefix) -> route, for generated families of pages.
 PREFIX_ROUTES: dict[tuple[str, str], Route] = {

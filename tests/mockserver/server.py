@@ -136,7 +136,8 @@ class NewsWeb:
 
     def start(self) -> "NewsWeb":
         for site, server in self.servers.items():
-            thread = threading.Thread(target=server.serve_forever, name=f"newsweb-{site}", daemon=True)
+            thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
+                                      name=f"newsweb-{site}", daemon=True)
             thread.start()
             self._threads.append(thread)
         return self
