@@ -202,10 +202,12 @@ def cmd_merge(args: argparse.Namespace, out: IO[str]) -> int:
     report = merge_shards(args.shards, args.into)
     out.write(
         f"merged {report.shards} shards into {args.into}: {report.articles} articles added, "
-        f"{report.same_url} already there by URL, {report.same_content} by content (kept as exact duplicates), "
-        f"{report.duplicates} removed copies, {report.unresolved} still unresolved, "
-        f"{report.translations} translation links, {report.runs} runs\n"
+        f"{report.same_url} already there by URL, {report.same_content} exact and {report.near} near copies "
+        f"of a merged article (kept as duplicates), {report.duplicates} removed copies carried over, "
+        f"{report.unresolved} still unresolved, {report.translations} translation links, {report.runs} runs\n"
     )
+    if report.near_check != "on":
+        sys.stderr.write(f"{PROG} merge: near-duplicate check {report.near_check}\n")
     return 0
 
 

@@ -6,7 +6,10 @@
 - articles, in the order they were fetched across all shards (a k-way merge on ``fetched_at``), so
   the copy kept is the one fetched first, as a single crawl would have kept it. An article whose URL
   is already in the merged corpus is skipped; one whose ``content_hash`` is already there becomes an
-  ``exact`` duplicate of it. Each kept article's dedup fingerprint comes with it.
+  ``exact`` duplicate of it; one whose dedup fingerprint matches a merged article's (the crawl's own
+  MinHash index, ``dedup``, with default settings) becomes a ``near`` duplicate of it, so two shards
+  that each kept a different copy of one story (independent crawls, or a race between processes)
+  end up with one. Each kept article's fingerprint comes with it.
 - duplicates: ``duplicate_of`` is re-pointed by ``duplicate_of_url`` to the merged ids, including
   copies whose kept article was stored by another shard (NULL in their own shard), and copies whose
   kept article was itself merged away as a duplicate (then both point at the story kept).
@@ -41,6 +44,10 @@ class MergeReport:
     """Articles skipped because their URL was already there."""
     same_content: int = 0
     """Articles recorded as exact duplicates because their content_hash was already there."""
+    near: int = 0
+    """Articles recorded as near duplicates of a merged article by their dedup fingerprint."""
+    near_check: str = "on"
+    """"on", or why near duplicates across shards were not looked for."""
     duplicates: int = 0
     """Removed copies carried over."""
     unresolved: int = 0
@@ -112,7 +119,48 @@ class _Target:
         return cursor.rowcount > 0
 
 
+class _NearDuplicates:
+    """The crawl's MinHash index over the merged articles' fingerprints, when they can be read.
+
+    Fingerprints made with other dedup settings (or none at all) turn the check off, with the reason
+    in the report; the merge by URL and content hash goes on regardless.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, report: MergeReport):
+        self.report = report
+        try:
+            from dedup import Deduplicator, Fingerprint
+        except ImportError:
+            self.off("the dedup package is not importable")
+            return
+        self.fingerprint = Fingerprint.from_bytes
+        self.index = Deduplicator()
+        try:
+            self.index.load(conn.execute("SELECT key, data FROM fingerprints ORDER BY article_id"))
+        except ValueError as error:
+            self.off(f"the merged corpus's fingerprints cannot be used: {error}")
+
+    def off(self, reason: str) -> None:
+        self.index = None
+        self.report.near_check = f"off: {reason}"
+
+    def find(self, data: bytes | None):
+        """The Match for a fingerprint blob (None when none, or when the check is off)."""
+        if self.index is None or data is None:
+            return None
+        try:
+            return self.index.find(self.fingerprint(data))
+        except ValueError as error:
+            self.off(f"a shard's fingerprints cannot be used: {error}")
+            return None
+
+    def add(self, key: str, data: bytes | None) -> None:
+        if self.index is not None and data is not None:
+            self.index.add(key, self.fingerprint(data))
+
+
 def _merge_articles(target: _Target, shards: Sequence[Corpus], report: MergeReport) -> None:
+    near = _NearDuplicates(target.conn, report)
     for row in _articles_by_fetch_time(shards):
         if target.article_id(row["url"]) is not None:
             report.same_url += 1
@@ -127,6 +175,17 @@ def _merge_articles(target: _Target, shards: Sequence[Corpus], report: MergeRepo
             })
             report.same_content += 1
             continue
+        match = near.find(row["fingerprint_data"])
+        kept = target.article_id(match.key) if match else None
+        if kept is not None:
+            target.insert_duplicate({
+                "url": row["url"], "duplicate_of": kept, "duplicate_of_url": match.key,
+                "similarity": round(match.similarity, 4), "kind": match.kind, "title": row["title"],
+                "language": row["language"], "fetched_at": row["fetched_at"],
+            })
+            report.same_content += match.kind == "exact"
+            report.near += match.kind != "exact"
+            continue
         article_id = target.insert_article(row)
         report.articles += 1
         if row["fingerprint_key"] is not None:
@@ -135,6 +194,7 @@ def _merge_articles(target: _Target, shards: Sequence[Corpus], report: MergeRepo
                 (article_id, row["fingerprint_key"], row["fingerprint_data"]),
             )
             report.fingerprints += 1
+            near.add(row["fingerprint_key"], row["fingerprint_data"])
 
 
 def _merge_duplicates(target: _Target, shard: Corpus, report: MergeReport) -> None:

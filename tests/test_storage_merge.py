@@ -154,3 +154,49 @@ def test_bad_merges_change_no_file(shards, tmp_path):
     assert [file_state(shard_a)[0], file_state(shard_b)[0]] == before
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "notes.txt", "shard-a.db", "shard-a.db.lock", "shard-b.db", "shard-b.db.lock"]
+
+
+STORY = ("Die Aktie des Chipkonzerns Nvidia verlor an einem einzigen Handelstag rund siebzehn Prozent, "
+         "nachdem das chinesische Unternehmen DeepSeek sein Sprachmodell R1 veröffentlicht hatte. Anleger "
+         "fürchten, dass große Rechenzentren künftig weniger Grafikprozessoren brauchen, wenn Modelle mit "
+         "deutlich geringerem Aufwand trainiert werden können. Analysten in Frankfurt und München halten "
+         "die Reaktion der Börse dagegen für übertrieben und erwarten steigende Nachfrage nach Rechenleistung.")
+RETOLD = STORY.replace("rund siebzehn Prozent", "etwa siebzehn Prozent").replace("halten", "betrachten")
+OTHER = ("Die italienische Datenschutzbehörde hat dem Anbieter DeepSeek untersagt, Daten italienischer "
+         "Nutzerinnen und Nutzer zu verarbeiten. Laut der Datenschutzerklärung werden Eingaben, Chatverläufe "
+         "und Gerätedaten auf Servern in der Volksrepublik China gespeichert. Eine Stellungnahme des "
+         "Unternehmens zu den Vorwürfen der Behörde lag bis zum späten Abend nicht vor, hieß es in Rom.")
+
+
+def write_fingerprinted_shard(path, articles):
+    from dedup import Deduplicator
+
+    dedup = Deduplicator()
+    writer = CorpusWriter(path)
+    try:
+        for row in articles:
+            writer.add_article(row, fingerprint=(row["url"], dedup.fingerprint(row["text"], row["language"]).to_bytes()))
+    finally:
+        writer.close()
+    return path
+
+
+def test_merge_catches_a_story_each_shard_kept_under_another_url(tmp_path):
+    """Two crawls without a shared index each kept their own copy of one story: the merge keeps one."""
+    first = article("https://technik-tagblatt.de/nvidia-aktie", STORY, "2025-01-28T10:00:01")
+    retold = article("https://netzecho.example/tech/nvidia-aktie-faellt", RETOLD, "2025-01-28T10:00:05")
+    other = article("https://technik-tagblatt.de/italien-sperrt-deepseek", OTHER, "2025-01-28T10:00:06")
+    shard_a = write_fingerprinted_shard(tmp_path / "a.db", [first])
+    shard_b = write_fingerprinted_shard(tmp_path / "b.db", [retold, other])
+    merged = tmp_path / "merged.db"
+    report = merge_shards([shard_b, shard_a], merged)
+    assert report.near_check == "on" and report.near == 1
+    assert {url for (url,) in rows(merged, "SELECT url FROM articles")} == {first["url"], other["url"]}
+    ((kind, kept, similarity),) = rows(
+        merged, "SELECT d.kind, a.url, d.similarity FROM duplicates d JOIN articles a ON a.id = d.duplicate_of")
+    assert (kind, kept) == ("near", first["url"]) and 0.25 <= similarity < 1
+
+
+def test_merge_without_usable_fingerprints_says_so(shards, tmp_path):
+    report = merge_shards(shards, tmp_path / "merged.db")
+    assert report.near_check.startswith("off: ") and report.near == 0
