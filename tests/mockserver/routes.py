@@ -6,7 +6,9 @@ Static pages live in tests/fixtures/web/<site>/; a URL path maps to a file the o
 `{{site_b}}`, `{{forbidden}}` are replaced in the raw bytes, so legacy-encoded files stay intact.
 
 Special routes (hostile or generated pages a crawler must survive) are listed in `SPECIAL_ROUTES`
-and `PREFIX_ROUTES` at the bottom of this module.
+and `PREFIX_ROUTES` at the bottom of this module. Two of them are not linked from the fixture web and
+exist for other tests: /kaputt/langsam.html?sekunden=N (a byte per second) and
+/kaputt/riesen-sitemap.xml (50,000 URLs).
 """
 
 from __future__ import annotations
