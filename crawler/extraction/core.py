@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import lxml.html
 import trafilatura
 from lxml.html import HtmlElement
 
@@ -52,28 +53,41 @@ def run_trafilatura(tree: HtmlElement, url: str | None, options: ExtractOptions)
     return (document.text or "") if document is not None else ""
 
 
-def run_fallback(tree: HtmlElement, html: str) -> str:
-    """Text of the page when trafilatura returns nothing: readability-lxml, else trafilatura's baseline."""
+def readability_text(html: str) -> str:
+    """Main text by readability-lxml (paragraph per line); "" when it is not installed or fails."""
     try:
         from readability import Document
     except ImportError:
-        Document = None
-    if Document is not None:
-        try:
-            summary = Document(html).summary(html_partial=True)
-            parsed = parse_html(f"<html><body>{summary}</body></html>")
-            if parsed is not None:
-                blocks = [text_of(e) for e in parsed.iter("p", "li", "h2", "h3", "h4", "blockquote", "pre", "td")]
-                text = "\n".join(b for b in blocks if b)
-                if not text:
-                    text = text_of(parsed)
-                if text:
-                    return text
-        except Exception:
-            pass
+        return ""
     try:
-        _element, text, _length = trafilatura.baseline(tree)
-        return text or ""
+        summary = Document(html).summary(html_partial=True)
+    except Exception:
+        return ""
+    parsed = parse_html(f"<html><body>{summary}</body></html>")
+    if parsed is None:
+        return ""
+    blocks = [text_of(e) for e in parsed.iter("p", "li", "h2", "h3", "h4", "blockquote", "pre", "td")]
+    return "\n".join(b for b in blocks if b) or text_of(parsed)
+
+
+def run_fallback(pruned: HtmlElement, html: str, url: str | None, options: ExtractOptions) -> str:
+    """Text of the page when trafilatura finds nothing in the pruned tree.
+
+    In order, the first that yields text: readability-lxml on the pruned page (measured on
+    the dev set alone: F1 0.946, trafilatura's baseline() 0.854), then trafilatura and
+    readability on the unpruned page (in case pruning took the article), then baseline().
+    """
+    text = readability_text(lxml.html.tostring(pruned, encoding="unicode"))
+    if text.strip():
+        return text
+    raw = parse_html(html)
+    if raw is None:
+        return ""
+    text = run_trafilatura(raw, url, options) or readability_text(html)
+    if text.strip():
+        return text
+    try:
+        return trafilatura.baseline(raw)[1] or ""
     except Exception:
         return ""
 
@@ -120,7 +134,7 @@ def _extract_into(result: dict, body, url, content_type, site_chrome, options) -
                  structural=options.structural_pruning)
     raw_text = run_trafilatura(tree, page_url, options)
     if not raw_text.strip() and options.use_fallback:
-        raw_text = run_fallback(tree, html)
+        raw_text = run_fallback(tree, html, page_url, options)
     cleaned = clean_text(raw_text, title=meta.title, author=meta.author, site_name=meta.site_name,
                          site_chrome=site_chrome, keep_captions=options.keep_captions)
     result["source"] = cleaned.source

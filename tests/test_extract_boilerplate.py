@@ -1,0 +1,88 @@
+"""Site-level boilerplate: SiteChrome learns blocks recurring on a site's pages, and
+extract_page drops them once the crawler passes them back as site_chrome."""
+from crawler.boilerplate import PAGES_ROW, SiteChrome, block_fingerprint, normalize_block
+from crawler.extract import extract_page
+
+SITE = "hangzhou-post.example"
+PROMO = "Unterstützen Sie unabhängigen Journalismus mit einem Abo für wenige Euro im Monat."
+TOPICS = ["Rechenzentren", "Exportkontrollen", "Datenschutz", "Open Source", "Aktienkurse",
+          "Chipfertigung", "Hochschulen", "Start-ups", "Regulierung", "Energiebedarf"]
+WORDS = ["Forscher", "Anleger", "Behörden", "Entwickler", "Politiker", "Studenten", "Gründer",
+         "Juristen", "Ingenieure", "Verbraucher"]
+
+
+def page(i: int) -> str:
+    topic, who = TOPICS[i], WORDS[i]
+    return f"""<html lang="de"><head><title>DeepSeek und {topic}</title>
+<meta property="og:type" content="article"></head><body><article><h1>DeepSeek und {topic}</h1>
+<div class="body">
+<p>Beim Thema {topic} hat DeepSeek eine neue Debatte ausgelöst, die {who} in vielen Ländern beschäftigt.</p>
+<p>{PROMO}</p>
+<p>Was die {who} über {topic} sagen, zeigt, wie schnell sich die Lage in der Branche verändert hat.</p>
+</div></article></body></html>"""
+
+
+def test_tenth_page_is_cleaner_than_the_first():
+    chrome = SiteChrome(min_pages=3)
+    first = extract_page(page(0), f"https://{SITE}/artikel/deepseek-thema-0-abc")
+    assert PROMO in first["text"]
+    for i in range(9):
+        result = extract_page(page(i), f"https://{SITE}/artikel/deepseek-thema-{i}-abc",
+                              site_chrome=chrome.chrome_for(SITE))
+        chrome.observe(SITE, result["block_fingerprints"])
+    tenth = extract_page(page(9), f"https://{SITE}/artikel/deepseek-thema-9-abc",
+                         site_chrome=chrome.chrome_for(SITE))
+    assert PROMO not in tenth["text"]
+    assert "Beim Thema Energiebedarf hat DeepSeek eine neue Debatte ausgelöst" in tenth["text"]
+    assert "Was die Verbraucher über Energiebedarf sagen" in tenth["text"]
+    assert len(tenth["text"]) < len(first["text"])
+
+
+def test_chrome_needs_min_pages_and_min_share():
+    chrome = SiteChrome(min_pages=3, min_share=0.5)
+    for _ in range(2):
+        chrome.observe("a.example", ["aa", "bb"])
+    assert chrome.chrome_for("a.example") == frozenset()
+    chrome.observe("a.example", ["aa"])
+    assert chrome.chrome_for("a.example") == {"aa"}
+    for _ in range(5):
+        chrome.observe("a.example", ["cc"])
+    # 8 pages seen: "aa" (3 pages) is now under half of them, "cc" (5 pages) is not
+    assert chrome.chrome_for("a.example") == {"cc"}
+    assert chrome.chrome_for("unknown.example") == frozenset()
+
+
+def test_sites_do_not_share_chrome():
+    chrome = SiteChrome(min_pages=2)
+    for _ in range(3):
+        chrome.observe("a.example", ["aa"])
+    assert chrome.chrome_for("b.example") == frozenset()
+
+
+def test_memory_stays_bounded_per_site_and_chrome_survives_the_cap():
+    chrome = SiteChrome(min_pages=3, max_blocks_per_site=100)
+    for i in range(200):
+        chrome.observe("a.example", ["menu", f"unique-{i}-a", f"unique-{i}-b"])
+    counts = chrome._counts["a.example"]
+    assert len(counts) <= 100
+    assert "menu" in chrome.chrome_for("a.example")
+
+
+def test_rows_and_load_round_trip():
+    chrome = SiteChrome(min_pages=3)
+    for i in range(4):
+        chrome.observe("a.example", ["aa", f"once-{i}"])
+    rows = list(chrome.rows())
+    assert ("a.example", PAGES_ROW, 4) in rows
+    assert ("a.example", "aa", 4) in rows
+    assert not any(fp.startswith("once-") for _site, fp, _n in rows)
+    restored = SiteChrome(min_pages=3)
+    restored.load(rows)
+    assert restored.chrome_for("a.example") == chrome.chrome_for("a.example") == {"aa"}
+    assert restored.pages_seen("a.example") == 4
+
+
+def test_block_fingerprint_ignores_case_spacing_and_numbers():
+    assert block_fingerprint("Kommentar (3)") == block_fingerprint("  kommentar   (12) ")
+    assert block_fingerprint("ab") is None
+    assert normalize_block("Lesezeit: 8 Min.") == "lesezeit: 0 min."

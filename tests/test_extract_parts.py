@@ -1,0 +1,101 @@
+"""The parts of extraction on their own: line clean-up, captions option, fallback, metadata,
+language, page kind."""
+from pathlib import Path
+
+import trafilatura
+
+from crawler.extract import ExtractOptions, extract_page
+from crawler.extraction.cleanup import clean_text, is_caption_line, is_chrome_line
+from crawler.extraction.language import detect_language, normalize_language_code
+from crawler.extraction.metadata import date_from_url, normalize_date
+from crawler.extraction.pagekind import url_listing_reason
+
+FIXTURES = Path(__file__).parent / "fixtures" / "extraction"
+
+
+def test_chrome_lines_in_several_languages():
+    for line in ["Lesezeit: 8 Min.", "5 min read", "Kommentar (0)", "12 Kommentare", "[Anzeige_2]",
+                 "Anzeige", "Cùng chuyên mục", "Cùng tác giả", "Artikel empfehlen", "Bình luận (3)",
+                 "Hinterlasse einen Kommentar", "Bewerte uns auf Trustpilot", "0 Bewertet von 0 Nutzern",
+                 "<<:  Der Kampf der Ausländer", ">>: Nächste Meldung", "Related articles", "相关文章",
+                 "Like this story? Share it with a friend!", "Loader Mehr anzeigen...", "No data"]:
+        assert is_chrome_line(line), line
+    for line in ["DeepSeek hat die KI-Branche aufgemischt.", "Kommentar: Warum DeepSeek Europa weckt",
+                 "Die Kommentare der Analysten fielen gemischt aus, die Aktie erholte sich kaum."]:
+        assert not is_chrome_line(line), line
+
+
+def test_captions_and_credits():
+    for line in ["Die Hauptbenutzeroberfläche von DeepSeek. Foto: Bloomberg . |", "Bildquelle: Stanford University",
+                 "DeepSeek löst ein Beben aus. (Quelle: Getty)", "Foto: dpa", "Ảnh: Reuters"]:
+        assert is_caption_line(line), line
+    assert not is_caption_line("Das Foto zeigt, wie groß das Interesse an DeepSeek in China ist.")
+
+
+def test_clean_text_takes_source_title_reading_time_and_byline_out():
+    text = ("DeepSeek im Test\nLesezeit: 4 Min.\nVon Jonas Keller\nErster Absatz über DeepSeek und seine Folgen.\n"
+            "Zweiter Absatz über die Reaktion der Börsen.\nQuelle: https://example.com/original\nKommentar (0)")
+    cleaned = clean_text(text, title="DeepSeek im Test")
+    assert cleaned.text == ("Erster Absatz über DeepSeek und seine Folgen.\n\n"
+                            "Zweiter Absatz über die Reaktion der Börsen.")
+    assert cleaned.source == "https://example.com/original"
+
+
+def test_keep_captions_option_keeps_them():
+    body = (FIXTURES / "de_captions_source.html").read_bytes()
+    url = "https://znews.example/de/x-post1.html"
+    default = extract_page(body, url)["text"]
+    kept = extract_page(body, url, options=ExtractOptions(keep_captions=True))["text"]
+    assert "Foto: Bloomberg" not in default
+    assert "Die Symbole von DeepSeek, ChatGPT und Gemini. Foto: Bloomberg" in kept
+
+
+def test_fallback_fixture_really_needs_the_fallback():
+    html = (FIXTURES / "de_fallback_comment_class.html").read_text(encoding="utf-8")
+    assert trafilatura.extract(html, favor_precision=True, include_comments=False) is None
+    assert extract_page(html, "https://wochenblick.example/meinung/kommentar-deepseek-7731")["text"]
+
+
+def test_dates():
+    assert normalize_date("2025-01-27T14:05:00Z") == "2025-01-27T14:05:00+00:00"
+    assert normalize_date("2025-01-27") == "2025-01-27"
+    assert normalize_date("2025-02-30") is None
+    assert normalize_date("Mon, 27 Jan 2025 08:00:00 +0100") == "2025-01-27T08:00:00+01:00"
+    assert date_from_url("https://a.example/2025/01/28/deepseek/") == "2025-01-28"
+    assert date_from_url("https://a.example/news/20250128-deepseek") == "2025-01-28"
+    assert date_from_url("https://a.example/news/deepseek") is None
+
+
+def test_language():
+    assert detect_language("Die Aktie von Nvidia ist nach der Vorstellung des Modells stark gefallen, "
+                           "und die Anleger sind nervös.") == "de"
+    assert detect_language("The stock fell sharply after the model was released and investors were nervous.") == "en"
+    assert detect_language("Cổ phiếu của Nvidia đã giảm mạnh sau khi mô hình được ra mắt và các nhà đầu tư lo lắng.") == "vi"
+    assert detect_language("英伟达的股价在模型发布后大幅下跌，投资者感到紧张。") == "zh"
+    assert detect_language("ok") is None
+    assert normalize_language_code("de-DE") == "de" and normalize_language_code("en_US") == "en"
+    assert normalize_language_code("x") is None
+
+
+def test_declared_language_is_used_when_text_says_nothing_clear():
+    html = ("<html lang='pt-BR'><head><meta property='og:type' content='article'></head><body><p>"
+            + "DeepSeek R1 " * 30 + "</p></body></html>")
+    assert extract_page(html, "https://a.example/noticia/deepseek-r1-chega-ao-brasil")["language"] == "pt"
+
+
+def test_url_shapes():
+    assert url_listing_reason("https://a.example/tag/deepseek/") == "listing url /tag/"
+    assert url_listing_reason("https://a.example/") == "home page url"
+    assert url_listing_reason("https://a.example/?s=deepseek") == "search url"
+    assert url_listing_reason("https://a.example/chu-de/deepseek.html") is not None
+    assert url_listing_reason("https://a.example/category/ai/page/2/") is not None
+    assert url_listing_reason("https://a.example/2025/01/28/deepseek-tops-the-app-store/") is None
+    assert url_listing_reason("https://a.example/tag/why-deepseek-matters-for-europe") is None
+
+
+def test_error_page_is_not_an_article():
+    html = ("<html><head><title>404 – Seite nicht gefunden</title></head><body><h1>Seite nicht gefunden</h1>"
+            "<p>Die angeforderte Seite existiert leider nicht mehr. Vielleicht finden Sie über die Suche, "
+            "was Sie gesucht haben, oder Sie kehren zur Startseite zurück und lesen dort weiter.</p></body></html>")
+    result = extract_page(html, "https://a.example/technik/deepseek-alt-123")
+    assert result["text"] is None and result["reason"] == "error page"
