@@ -17,7 +17,6 @@ import pytest
 from lxml import html as lxml_html
 
 from tests.mockserver import manifest
-from tests.mockserver.routes import WEB_ROOT
 
 TEN_MIB = 10 * 1024 * 1024
 

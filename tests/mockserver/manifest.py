@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import Mapping
 from urllib.parse import urlsplit
 
-from tests.mockserver.routes import WEB_ROOT
+from tests.mockserver.responses import WEB_ROOT
 
 EXPECTED_FILE = WEB_ROOT / "expected.json"
 

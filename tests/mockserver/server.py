@@ -22,7 +22,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Iterable
 
-from tests.mockserver.routes import Response, respond
+from tests.mockserver.responses import Response
+from tests.mockserver.routes import respond
 
 HOSTS = {"site_a": "127.0.0.1", "site_b": "127.0.0.2", "forbidden": "127.0.0.3"}
 CONTROL_PATH = "/__requests"
