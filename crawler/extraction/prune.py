@@ -122,12 +122,21 @@ def remove(element: HtmlElement) -> None:
 
 
 def main_container(tree: HtmlElement) -> HtmlElement | None:
-    """The element whose direct <p> children hold the most text: the article, most likely."""
+    """The element holding the most prose directly: text of its <p> children plus its own
+    loose text (pages that separate paragraphs with <br> or empty divs have no <p>)."""
     weight: Counter = Counter()
-    for paragraph in tree.iter("p"):
-        parent = paragraph.getparent()
-        if parent is not None:
-            weight[parent] += len(paragraph.text_content())
+    for element in tree.iter():
+        if not isinstance(element.tag, str) or element.tag in ("a", "script", "style"):
+            continue
+        if element.tag == "p":
+            parent = element.getparent()
+            if parent is not None:
+                weight[parent] += len(element.text_content())
+            continue
+        loose = len((element.text or "").strip()) + sum(
+            len((child.tail or "").strip()) for child in element)
+        if loose >= 40:
+            weight[element] += loose
     if not weight:
         return None
     return weight.most_common(1)[0][0]
