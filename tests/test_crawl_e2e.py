@@ -116,7 +116,8 @@ def test_story_stored_once_with_clean_text_and_metadata(first, news_web, entry):
     url = manifest.url(news_web.bases, entry)
     rows = article_by_url(first.corpus, url)
     assert len(rows) == 1, f"{url}: {len(rows)} rows; stored URLs: {sorted(r['url'] for r in first.corpus.articles)}"
-    assert check_article(rows[0], entry, news_web) == []
+    problems = check_article(rows[0], entry, news_web)
+    assert not problems, f"{url}:\n  " + "\n  ".join(problems)
 
 
 @pytest.mark.parametrize("entry", DUPLICATES, ids=lambda e: e["path"])
@@ -134,7 +135,8 @@ def test_republished_translation_recorded_as_near_duplicate(first, news_web, ent
     kept_url = kept[0]
     removed_url = copy_url if kept_url == original_url else original_url
     kept_row = stored[kept_url][0]
-    assert check_article(kept_row, entry if kept_url == copy_url else original, news_web) == []
+    problems = check_article(kept_row, entry if kept_url == copy_url else original, news_web)
+    assert not problems, f"{kept_url}:\n  " + "\n  ".join(problems)
     rows = [d for d in first.corpus.duplicates if d["url"] == removed_url]
     assert len(rows) == 1, f"duplicates rows for {removed_url}: {first.corpus.duplicates}"
     duplicate = rows[0]
