@@ -111,7 +111,7 @@ PHOTO_BY_RE = re.compile(r"^.{0,300}\((?:photo|foto|image|bild)\s+(?:by|von|:)[^
 
 BYLINE_RE = re.compile(
     r"^\s*(?:(?:date\s+)?[\d./-]{4,10}\s+)?(?:von|by|bởi|tác giả|作者|autor|author)[:：]?\s+"
-    r"[\w.'’-]+(?:\s+[\w.'’-]+){0,4}\s*$", re.I)
+    r"(?P<name>[\w.'’-]+(?:\s+[\w.'’-]+){0,4})\s*$", re.I)
 DATE_TOKEN_RE = re.compile(
     r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\b(?:19|20)\d\d\b|\d{1,2}:\d\d", re.I)
 LIST_MARK_RE = re.compile(r"^-\s+")  # trafilatura writes list items as "- item"
@@ -123,6 +123,7 @@ class Cleaned:
     text: str
     source: str | None
     dropped: list[str]
+    byline: str | None = None  # the name in a "Von ..." / "By ..." line that was dropped
 
 
 def is_chrome_line(line: str) -> bool:
@@ -159,7 +160,7 @@ def clean_text(text: str, *, title: str | None = None, author: str | None = None
     lines = [ln for ln in lines if ln]
     kept: list[str] = []
     dropped: list[str] = []
-    source = None
+    source = byline = None
     for index, line in enumerate(lines):
         near_edge = index < EDGE_LINES or index >= len(lines) - EDGE_LINES
         source_match = SOURCE_LINE_RE.match(line)
@@ -168,10 +169,12 @@ def clean_text(text: str, *, title: str | None = None, author: str | None = None
             if source is None and value:
                 source = value.strip()
             dropped.append(line)
+        elif near_edge and (byline_match := BYLINE_RE.match(line)):
+            byline = byline or byline_match.group("name")
+            dropped.append(line)
         elif (is_chrome_line(line)
               or (site_chrome and block_fingerprint(line) in site_chrome)
               or (not keep_captions and is_caption_line(line))
-              or (near_edge and BYLINE_RE.match(line))
               or (near_edge and author and len(line) <= len(author) + 12
                   and normalize_block(author) in normalize_block(line))
               or (near_edge and site_name and len(line) <= 2 * len(site_name) + 20
@@ -182,4 +185,4 @@ def clean_text(text: str, *, title: str | None = None, author: str | None = None
             kept.append(line)
     while kept and title and _same_text(kept[0], title):
         dropped.append(kept.pop(0))
-    return Cleaned("\n\n".join(kept), source, dropped)
+    return Cleaned("\n\n".join(kept), source, dropped, byline)

@@ -138,6 +138,7 @@ def _extract_into(result: dict, body, url, content_type, site_chrome, options) -
     cleaned = clean_text(raw_text, title=meta.title, author=meta.author, site_name=meta.site_name,
                          site_chrome=site_chrome, keep_captions=options.keep_captions)
     result["source"] = cleaned.source
+    result["author"] = result["author"] or cleaned.byline
     result["language"] = detect_language(cleaned.text) or meta.language
 
     is_article, reason = classify_page(meta, page_url, cleaned.text,

@@ -14,6 +14,7 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
 
+from crawler.extraction.cleanup import BYLINE_RE
 from crawler.extraction.language import normalize_language_code
 
 ARTICLE_TYPES = frozenset({"article", "newsarticle", "blogposting", "reportagenewsarticle",
@@ -35,6 +36,7 @@ ISO_LIKE_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2
                          r"(?:\.\d+)?\s*(Z|[+-]\d{2}:?\d{2})?)?")
 TITLE_SPLIT_RE = re.compile(r"\s+[|\-–—:·»]\s+")
 SPACE_RE = re.compile(r"\s+")
+BY_PREFIX_RE = re.compile(r"^(?:by|von|bởi|tác giả|作者)[:：]?\s+", re.I)
 
 
 @dataclass
@@ -113,6 +115,20 @@ def _names(value) -> list[str]:
         return [name] if name else []
     if isinstance(value, list):
         return [n for item in value for n in _names(item)]
+    return []
+
+
+BYLINE_XPATH = ("//body//*[self::p or self::div or self::span or self::address]"
+                "[string-length(normalize-space()) < 80][contains(., 'Von ') or contains(., 'By ') "
+                "or contains(., 'by ') or contains(., 'Bởi ')]")
+
+
+def _byline_names(tree: HtmlElement) -> list[str]:
+    """The name in the first visible "Von Jonas Keller" / "By Ruth Okafor" line."""
+    for element in tree.xpath(BYLINE_XPATH):
+        match = BYLINE_RE.match(SPACE_RE.sub(" ", element.text_content()).strip())
+        if match:
+            return [match.group("name")]
     return []
 
 
@@ -222,6 +238,9 @@ def read_metadata(tree: HtmlElement, url: str | None, *, use_htmldate: bool = Tr
             name = _clean(element.text_content())
             if name and len(name) <= 80:
                 authors = [name]
+    if not authors:
+        authors = _byline_names(tree)
+    authors = [BY_PREFIX_RE.sub("", a).strip() for a in authors]
     info.author = "; ".join(dict.fromkeys(a for a in authors if a)) or None
 
     published = normalize_date(_clean(article.get("datePublished")) or _clean(article.get("dateCreated")))
