@@ -99,3 +99,25 @@ def test_error_page_is_not_an_article():
             "was Sie gesucht haben, oder Sie kehren zur Startseite zurück und lesen dort weiter.</p></body></html>")
     result = extract_page(html, "https://a.example/technik/deepseek-alt-123")
     assert result["text"] is None and result["reason"] == "error page"
+
+
+def test_prose_that_looks_a_bit_like_chrome_stays():
+    text = ("Im Jahr 2024 wuchs DeepSeek schneller als erwartet.\n"
+            "Zeit für einen Wandel\n"
+            "Es ergibt sich folgendes Bild: Die Kosten steigen.\n"
+            "Die Kommentare der Analysten fielen gemischt aus.\n"
+            "Theo Reuters hat sich das Unternehmen nicht geäußert, sagte ein Sprecher am Montag.")
+    cleaned = clean_text(text, site_name="Zeit", title="DeepSeek wächst")
+    assert cleaned.text.split("\n\n") == text.split("\n")
+
+
+def test_edges_lose_dates_site_names_bylines_and_vietnamese_attribution():
+    text = ("Báo Quốc TếBáo Quốc Tế07/02/2025\nMontag, 27. Januar 2025, 14:05 Uhr\n"
+            "Von Max Muster und Erika Beispiel, dpa\n"
+            "DeepSeek veröffentlichte am Montag ein neues Modell, das viele überraschte.\n"
+            "Các chuyên gia cho rằng DeepSeek sẽ thay đổi thị trường.\nTheo Reuters")
+    cleaned = clean_text(text, site_name="Báo Quốc Tế")
+    assert cleaned.text == ("DeepSeek veröffentlichte am Montag ein neues Modell, das viele überraschte.\n\n"
+                            "Các chuyên gia cho rằng DeepSeek sẽ thay đổi thị trường.")
+    assert cleaned.source == "Reuters"
+    assert cleaned.byline == "Max Muster und Erika Beispiel, dpa"

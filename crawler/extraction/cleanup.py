@@ -41,6 +41,18 @@ SECTION_HEADING_PATTERNS = (
 CHROME_LINE_PATTERNS = SECTION_HEADING_PATTERNS + (
     # inline teasers of other articles
     r"read (?:more|next)|also read|see also|lesen sie auch|auch interessant|xem thêm|also on [\w.-]+\b.{0,200}",
+    r"(?:lesen sie (?:auch|mehr|hier)|mehr zum thema|auch interessant|weiterlesen|read (?:more|also|next)|"
+    r"also read|related|see also|xem thêm|đọc thêm|tin liên quan|相关阅读|延伸阅读)\s*[:：»>]\s*.{1,200}",
+    r"(?:zur startseite|zur übersicht|alle rechte vorbehalten|all rights reserved|artikel drucken|drucken|"
+    r"merken|speichern|print|e-?mail|feedback|zum video|jetzt anhören|bildergalerie|video|audio|"
+    r"follow us on .{1,40}|folgen sie uns auf .{1,40}|click here.{0,80}|hier klicken.{0,80})",
+    r"stand\s*:\s*\d{1,2}\.\d{1,2}\.\d{2,4}.{0,30}",
+    r"(?:diesen |den )?(?:artikel|beitrag) (?:anhören|vorlesen|teilen|merken|verschenken)|zum kommentarbereich",
+    r"(?:jetzt )?(?:weiterlesen|abonnieren|abo abschließen|registrieren)(?: mit| für)?.{0,60}",
+    r"(?:advertisement|anzeige)\s*[-–—]?\s*(?:scroll|weiterlesen|continue).{0,40}",
+    r"story continues below(?: the)? advertisement|continue reading the main story|skip to (?:main )?content",
+    r"sign up for .{1,80}|(?:melden sie sich|abonnieren sie) .{1,40}newsletter.{0,40}",
+    r"©.{0,120}|\(?(?:dpa|afp|ap|reuters|kna|epd)\)?",
     # reading time
     r"(?:lesezeit|lesedauer|reading time|read time|thời gian đọc|阅读时间|阅读时长)\s*[:：]?\s*"
     r"(?:ca\.\s*|about\s*|~\s*)?\d+\s*(?:min\.?|minuten|minutes?|mins?\.?|phút|分钟)?",
@@ -99,21 +111,32 @@ SECTION_HEADING_RE = _full(*SECTION_HEADING_PATTERNS)
 SOURCE_LINE_RE = re.compile(
     r"^\s*(?:quelle|quellen|source|sources|nguồn|来源|出处|originalquelle|original source)"
     r"\s*(?:[:：]\s*(?P<value>.{1,300}?))?\s*$", re.I)
+# Vietnamese attribution at the end of a story: "Theo Reuters", "Theo VnExpress".
+THEO_SOURCE_RE = re.compile(r"^\s*Theo\s+(?P<value>[A-ZĐ][\w.&-]*(?:\s+[A-ZĐ][\w.&-]*){0,3})\s*\.?\s*$")
 
 # Photo credits and captions: "Foto: Bloomberg", "Bildquelle: Stanford University", a caption
-# ending in a credit, "(Photo: Reuters)".
-CREDIT_WORDS = (r"(?:foto|fotos|photo|photos|bild|bilder|bildquelle|bildnachweis|image|images|"
-                r"ảnh|hình|图片|图|credit|credits|quelle|source|nguồn)")
-CREDIT_LINE_RE = re.compile(r"^\s*\(?" + CREDIT_WORDS + r"\s*[:：].{1,120}$", re.I)
-CAPTION_WITH_CREDIT_RE = re.compile(
-    r"^.{0,400}[(\s.,]" + CREDIT_WORDS + r"\s*[:：]\s*[^.:]{1,60}(?:\.\s*)?[)|\s]*$", re.I)
+# ending in a credit ("... Tech-Welt auf. Foto: Bloomberg .", "(Quelle: Getty)"). The credit
+# word must open the line, follow "(" or end a sentence before it, and be followed by a short
+# name: "folgendes Bild: Die Kosten steigen." is prose, not a credit.
+CREDIT_WORDS = (r"(?:Foto|Fotos|FOTO|Photo|Photos|PHOTO|Bild|Bilder|Bildquelle|Bildnachweis|Image|Images|"
+                r"Ảnh|ẢNH|Hình|Hình ảnh|图片|图|Credit|Credits|Quelle|Source|Nguồn)")
+CREDIT_NAME = r"\s*[:：]\s*(?:©\s*)?[^\s.:][^.:]{0,60}?(?:\s*\.)?[\s)|]*"
+CREDIT_LINE_RE = re.compile(r"^\s*\(?" + CREDIT_WORDS + CREDIT_NAME + r"$")
+CAPTION_WITH_CREDIT_RE = re.compile(r"^.{0,400}(?:\(|[.!?|]\s+)" + CREDIT_WORDS + CREDIT_NAME + r"$")
 PHOTO_BY_RE = re.compile(r"^.{0,300}\((?:photo|foto|image|bild)\s+(?:by|von|:)[^)]{1,80}\)\s*$", re.I)
+AGENCY_CREDIT_RE = re.compile(r"^\s*(?:\(?(?:AP|AFP|dpa|Reuters|Getty Images|EPA|Xinhua|Imago)\s*(?:Photo|Foto)?"
+                              r"\s*/[^\n]{1,80}\)?|©.{1,120})\s*$")
 
 BYLINE_RE = re.compile(
     r"^\s*(?:(?:date\s+)?[\d./-]{4,10}\s+)?(?:von|by|bởi|tác giả|作者|autor|author)[:：]?\s+"
-    r"(?P<name>[\w.'’-]+(?:\s+[\w.'’-]+){0,4})\s*$", re.I)
+    r"(?P<name>[\w.'’-]+(?:,?\s+(?:und\s+|and\s+|&\s+)?[\w.'’-]+){0,6})\s*$", re.I)
+MONTHS = (r"jan|feb|mär|mar|apr|mai|may|jun|jul|aug|sep|okt|oct|nov|dez|dec|januar|februar|märz|april|"
+          r"juni|juli|august|september|oktober|november|dezember|january|february|march|june|july|october|"
+          r"december|tháng")
 DATE_TOKEN_RE = re.compile(
-    r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\b(?:19|20)\d\d\b|\d{1,2}:\d\d", re.I)
+    r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\d{1,2}:\d\d|\b(?:" + MONTHS + r")\.?\s+\d{1,4}\b|"
+    r"\b\d{1,2}\.?\s+(?:" + MONTHS + r")\b|\b\d{4}-\d\d\b", re.I)
+SENTENCE_END_RE = re.compile(r"[^\W\d_]{3,}[.!?]$")
 LIST_MARK_RE = re.compile(r"^-\s+")  # trafilatura writes list items as "- item"
 EDGE_LINES = 3  # bylines, date lines and site names are only dropped this close to the edges
 
@@ -141,11 +164,24 @@ def is_caption_line(line: str) -> bool:
     if len(line) > 500:
         return False
     return bool(CREDIT_LINE_RE.match(line) or CAPTION_WITH_CREDIT_RE.match(line)
-                or PHOTO_BY_RE.match(line))
+                or PHOTO_BY_RE.match(line) or AGENCY_CREDIT_RE.match(line))
 
 
 def _is_date_line(line: str) -> bool:
-    return len(line) <= 80 and bool(DATE_TOKEN_RE.search(line)) and len(line.split()) <= 8
+    """A short line that is mostly a date ("07/02/2025", "Montag, 27. Januar 2025, 14:05 Uhr")."""
+    return (len(line) <= 80 and len(line.split()) <= 8 and not SENTENCE_END_RE.search(line)
+            and bool(DATE_TOKEN_RE.search(line)))
+
+
+def _is_site_name_line(line: str, site_name: str) -> bool:
+    """The site's name, maybe twice, maybe with a date: "Báo Quốc TếBáo Quốc Tế07/02/2025"."""
+    if len(site_name) < 3 or len(line) > 3 * len(site_name) + 40:
+        return False
+    rest = re.sub(re.escape(site_name), " ", line, flags=re.I)
+    if rest == line:
+        return False
+    rest = rest.strip(" \t|·-–—,:")
+    return not rest or len(rest.split()) <= 2 or _is_date_line(rest)
 
 
 def _same_text(a: str, b: str) -> bool:
@@ -163,7 +199,8 @@ def clean_text(text: str, *, title: str | None = None, author: str | None = None
     source = byline = None
     for index, line in enumerate(lines):
         near_edge = index < EDGE_LINES or index >= len(lines) - EDGE_LINES
-        source_match = SOURCE_LINE_RE.match(line)
+        source_match = SOURCE_LINE_RE.match(line) or (
+            index >= len(lines) - EDGE_LINES and THEO_SOURCE_RE.match(line))
         if source_match:
             value = source_match.group("value")
             if source is None and value:
@@ -177,8 +214,7 @@ def clean_text(text: str, *, title: str | None = None, author: str | None = None
               or (not keep_captions and is_caption_line(line))
               or (near_edge and author and len(line) <= len(author) + 12
                   and normalize_block(author) in normalize_block(line))
-              or (near_edge and site_name and len(line) <= 2 * len(site_name) + 20
-                  and normalize_block(site_name) in normalize_block(line))
+              or (near_edge and site_name and _is_site_name_line(line, site_name))
               or (index < EDGE_LINES and _is_date_line(line))):
             dropped.append(line)
         else:
