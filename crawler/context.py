@@ -38,6 +38,7 @@ class CrawlContext:
         if self.writer.last_run_unfinished():
             self.recover_from_crash(settings.get("JOBDIR"))
         crawler.signals.connect(self.close, signal=signals.spider_closed)
+        crawler.signals.connect(self.request_dropped, signal=signals.request_dropped)
         logger.info(
             "corpus %s: %d pages finished by earlier runs", settings.get("CORPUS_DB"), len(self.finished)
         )
@@ -68,6 +69,10 @@ class CrawlContext:
                     shutil.rmtree(path)
                 elif path.exists():
                     path.unlink()
+
+    def request_dropped(self, request, spider):
+        """The scheduler's duplicate filter refused it: it will never finish, so it is not in flight."""
+        self.writer.forget_request(request.url)
 
     def mark_page(self, url: str, outcome: str) -> None:
         if outcome in TERMINAL_OUTCOMES:

@@ -253,6 +253,10 @@ class CorpusWriter:
         self.batch.frontier_add.append((url, json.dumps(request), utc_now()))
         self._maybe_flush()
 
+    def forget_request(self, url: str) -> None:
+        """Take a request out of the frontier without recording a page for it."""
+        self.batch.frontier_done.append(url)
+
     def save_boilerplate(self, rows: Iterable[tuple[str, str, int]]) -> None:
         self.batch.boilerplate.extend(rows)
 

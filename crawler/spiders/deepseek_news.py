@@ -26,7 +26,7 @@ from crawler.context import CrawlContext
 from crawler.guard import allow_named_hosts, named_hosts_of
 from crawler.items import PageItem
 from crawler.seeds import DEFAULT_SEEDS, load_seeds, split_argument
-from crawler.urls import canonical_url, is_http_url, site_of
+from crawler.urls import canonical_url, is_http_url, site_of, url_key
 from storage.corpus import CorpusError, utc_now
 
 logger = logging.getLogger(__name__)
@@ -59,6 +59,7 @@ class DeepseekNewsSpider(Spider):
         self.keywords = split_argument(keywords) if keywords is not None else seed.keywords
         allow_named_hosts(named_hosts_of(self.start_points))
         self.requests_per_site = Counter()
+        self.requested: set[int] = set()  # hashes of url_key: each page is asked for once per run
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -103,6 +104,7 @@ class DeepseekNewsSpider(Spider):
             logger.warning("unreadable %s at %s: %s", kind, response.url, str(error)[:200])
             return
         self.crawler.stats.inc_value(f"deepseek/discovery/{kind}")
+        CrawlContext.of(self.crawler).mark_page(response.url, kind)
         via = "sitemap" if kind.startswith("sitemap") else "feed"
         for link in links:
             request = self.page_request(link.url, via, link.hints, response.meta.get("html_depth", 0))
@@ -133,9 +135,13 @@ class DeepseekNewsSpider(Spider):
             stats.inc_value("deepseek/blocked/scheme")
             return None
         context = CrawlContext.of(self.crawler)
+        key = hash(url_key(url))
+        if key in self.requested:
+            return None
         if context.is_finished(url):
             stats.inc_value("deepseek/skipped/finished_earlier")
             return None
+        self.requested.add(key)
         site = site_of(url)
         if self.requests_per_site[site] >= self.settings.getint("MAX_PAGES_PER_SITE"):
             stats.inc_value("deepseek/skipped/site_budget")

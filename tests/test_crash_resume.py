@@ -1,0 +1,197 @@
+"""Crash safety: a crawl killed (SIGKILL) or stopped (SIGINT) at different moments and started again
+with the same arguments ends with the corpus an uninterrupted crawl has.
+
+The web here is a few hundred generated article pages (distinct stories, plus near-duplicate
+rewrites of some of them) behind a sitemap index, served slowly enough on 127.0.0.1 that the kills
+land mid-crawl. "The same corpus" means: the same stories, each stored once, with the same copies
+recorded as its duplicates (which copy of a story is kept may differ between two uninterrupted runs
+too: concurrency decides which one arrives first).
+"""
+
+from __future__ import annotations
+
+import http.server
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+STORIES = 260
+REWRITTEN = 40  # stories also published as a near-duplicate rewrite
+
+
+def story_words(rng: random.Random, vocabulary: list[str], count: int) -> list[str]:
+    return [rng.choice(vocabulary) for _ in range(count)]
+
+
+def paragraphs_of(words: list[str]) -> list[str]:
+    third = len(words) // 3
+    return [" ".join(words[i:i + third]).capitalize() + "." for i in range(0, 3 * third, third)]
+
+
+def article_html(title: str, paragraphs: list[str], day: int) -> bytes:
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return f"""<!DOCTYPE html><html lang="de"><head><meta charset="utf-8"><title>{title}</title>
+<meta property="og:type" content="article"><meta property="article:published_time" content="2025-02-{day:02d}">
+</head><body><nav><a href="/">Start</a> <a href="/archiv/">Archiv</a></nav>
+<main><article><h1>{title}</h1>{body}</article></main>
+<footer>Impressum · Datenschutz</footer></body></html>""".encode()
+
+
+def build_site() -> dict[str, bytes]:
+    rng = random.Random(7)
+    letters = "abcdefghiklmnoprstuwz"
+    vocabulary = sorted({"".join(rng.choice(letters) for _ in range(rng.randint(5, 10))) for _ in range(4000)})
+    site, urls = {}, []
+    for number in range(STORIES):
+        words = story_words(rng, vocabulary, 180)
+        title = f"Bericht {number}: " + " ".join(words[:4])
+        site[f"/artikel/{number}.html"] = article_html(title, paragraphs_of(words), 1 + number % 28)
+        urls.append(f"/artikel/{number}.html")
+        if number < REWRITTEN:
+            rewritten = [rng.choice(vocabulary) if rng.random() < 0.15 else word for word in words]
+            site[f"/nachrichten/{number}-neu.html"] = article_html(title + " (neu)", paragraphs_of(rewritten), 1)
+            urls.append(f"/nachrichten/{number}-neu.html")
+    half = len(urls) // 2
+    for name, part in (("a", urls[:half]), ("b", urls[half:])):
+        site[f"/sitemap-{name}.xml"] = (
+            '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            + "".join(f"<url><loc>{{base}}{url}</loc></url>" for url in part) + "</urlset>"
+        ).encode()
+    site["/sitemap.xml"] = (
+        '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        "<sitemap><loc>{base}/sitemap-a.xml</loc></sitemap><sitemap><loc>{base}/sitemap-b.xml</loc></sitemap>"
+        "</sitemapindex>"
+    ).encode()
+    return site
+
+
+@pytest.fixture(scope="module")
+def slow_site():
+    site = build_site()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self):
+            body = site.get(self.path)
+            if body is None:
+                self.send_response(404)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            time.sleep(0.02)
+            body = body.replace(b"{base}", base.encode())
+            self.send_response(200)
+            self.send_header("Content-Type", "text/xml" if self.path.endswith(".xml") else "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    class QuietServer(http.server.ThreadingHTTPServer):
+        def handle_error(self, request, client_address):
+            pass  # connections reset by the crawls this test kills
+
+    server = QuietServer(("127.0.0.1", 0), Handler)
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield base
+    server.shutdown()
+
+
+def crawl_command(base: str, db: Path, jobdir: Path | None) -> list[str]:
+    command = [
+        sys.executable, "-m", "scrapy", "crawl", "deepseek_news",
+        "-a", f"start_urls={base}/sitemap.xml", "-a", "keywords=",
+        "-s", f"CORPUS_DB={db}", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0",
+        "-s", "ROBOTSTXT_OBEY=False", "-s", "CONCURRENT_REQUESTS=8", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8",
+        "-s", "EXTRACT_WORKERS=1", "-s", "CORPUS_BATCH_SIZE=20", "-s", "LOG_LEVEL=INFO",
+    ]
+    if jobdir is not None:
+        command += ["-s", f"JOBDIR={jobdir}"]
+    return command
+
+
+def run(command: list[str], log: Path, stop_after: float | None = None, how=signal.SIGKILL) -> int:
+    with open(log, "ab") as out:
+        process = subprocess.Popen(command, cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
+        if stop_after is None:
+            return process.wait(timeout=300)
+        time.sleep(stop_after)
+        process.send_signal(how)
+        return process.wait(timeout=120)
+
+
+def stored_articles(db: Path) -> int:
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+
+
+def clusters(db: Path) -> set[frozenset[str]]:
+    """Each stored story as the set of its URLs: the kept one and the copies removed as its duplicates."""
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        members = {url: {url} for (url,) in conn.execute("SELECT url FROM articles")}
+        for url, kept in conn.execute("SELECT url, duplicate_of_url FROM duplicates"):
+            members[kept].add(url)
+        stored = [url for (url,) in conn.execute("SELECT url FROM articles")]
+    assert len(stored) == len(set(stored))
+    return {frozenset(urls) for urls in members.values()}
+
+
+def test_killed_and_resumed_crawl_equals_uninterrupted_one(slow_site, tmp_path):
+    reference_db = tmp_path / "reference.db"
+    assert run(crawl_command(slow_site, reference_db, None), tmp_path / "reference.log") == 0
+    expected = clusters(reference_db)
+    assert len(expected) == STORIES
+    assert sum(len(cluster) for cluster in expected) == STORIES + REWRITTEN
+
+    db, jobdir, log = tmp_path / "resumed.db", tmp_path / "job", tmp_path / "resumed.log"
+    command = crawl_command(slow_site, db, jobdir)
+    progress = []
+    for stop_after, how in ((3.0, signal.SIGKILL), (3.5, signal.SIGINT), (2.5, signal.SIGKILL),
+                            (3.0, signal.SIGINT), (3.0, signal.SIGKILL)):
+        run(command, log, stop_after, how)
+        progress.append(stored_articles(db) if db.exists() else 0)
+    assert progress[-1] < STORIES, f"the crawl finished before the last kill: {progress}"
+    assert run(command, log) == 0
+    assert clusters(db) == expected, log.read_text()[-3000:]
+
+    # Once finished, the same command adds nothing and fetches no article again.
+    run(command, log)
+    assert clusters(db) == expected
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM frontier").fetchone()[0] == 0
+        last_stats = conn.execute("SELECT stats FROM runs ORDER BY id DESC LIMIT 1").fetchone()[0]
+    assert '"deepseek/stored"' not in last_stats
+
+
+def test_second_crawl_on_the_same_corpus_refuses(slow_site, tmp_path):
+    db = tmp_path / "busy.db"
+    first = subprocess.Popen(crawl_command(slow_site, db, None), cwd=REPO, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 30
+        while not (tmp_path / "busy.db.lock").exists() and time.time() < deadline:
+            time.sleep(0.1)
+        time.sleep(1.0)
+        second = subprocess.run(crawl_command(slow_site, db, None), cwd=REPO, capture_output=True, text=True,
+                                timeout=60)
+    finally:
+        first.send_signal(signal.SIGINT)
+        first.wait(timeout=120)
+    assert second.returncode == 2
+    assert "is being written by" in second.stderr.strip().splitlines()[-1]
+    assert "Traceback" not in second.stderr
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
