@@ -1,7 +1,7 @@
 """Exporting articles for other projects: JSON Lines, CSV and Parquet, streamed row by row.
 
-JSON Lines loads as is with ``datasets.load_dataset("json", data_files=...)`` and
-``pandas.read_json(..., lines=True)``; Parquet (pyarrow, the optional extra ``parquet``) with
+JSON Lines loads as is with ``datasets.load_dataset("json", data_files=...)`` (see ``typed_first``
+for why a few records may come before the id order) and ``pandas.read_json(..., lines=True)``; Parquet (pyarrow, the optional extra ``parquet``) with
 ``pyarrow.parquet.read_table`` / ``pandas.read_parquet``. Every record has the article columns
 (``id, url, title, text, language, published, author, site, site_name, description, source,
 fetched_at, content_hash``) and, with ``with_duplicates``, ``duplicates``: the URLs of the copies the
@@ -37,6 +37,29 @@ def records(corpus: Corpus, filters: Filters = Filters(), *, with_duplicates: bo
         if with_duplicates:
             article["duplicates"] = [copy["url"] for copy in corpus.duplicates_of(article["id"])]
         yield article
+
+
+def typed_first(corpus: Corpus, filters: Filters = Filters(), *, with_duplicates: bool = False) -> Iterator[dict]:
+    """The export records for JSON Lines: id order, except that the first records are, for each field,
+    the first article where it has a value (usually the first records anyway).
+
+    Loaders that guess column types from the first block of a file (Hugging Face ``datasets`` reads
+    10 MB) would otherwise type a field that is empty in the first thousands of articles (an
+    ``author`` or ``description`` a later crawl started to fill, ``duplicates`` lists) as null and
+    fail on the first value further down.
+    """
+    fields = list(EXPORT_FIELDS) + (["duplicates"] if with_duplicates else [])
+    first_ids = sorted({article_id for article_id in (corpus.first_with(f, filters) for f in fields) if article_id})
+    for article_id in first_ids:
+        article = corpus.get(article_id)
+        record = {name: article[name] for name in EXPORT_FIELDS}
+        if with_duplicates:
+            record["duplicates"] = [copy["url"] for copy in corpus.duplicates_of(article_id)]
+        yield record
+    hoisted = set(first_ids)
+    for record in records(corpus, filters, with_duplicates=with_duplicates):
+        if record["id"] not in hoisted:
+            yield record
 
 
 def write_jsonl(rows: Iterable[dict], stream: IO[str]) -> int:
@@ -151,7 +174,10 @@ def export(
     if filters.query:
         corpus.check_query(filters.query)
     fields = list(EXPORT_FIELDS) + (["duplicates"] if with_duplicates else [])
-    rows = records(corpus, filters, with_duplicates=with_duplicates)
+    if fmt == "jsonl":
+        rows = typed_first(corpus, filters, with_duplicates=with_duplicates)
+    else:
+        rows = records(corpus, filters, with_duplicates=with_duplicates)
     if progress is not None:
         rows = Progress(corpus.count(filters), progress).advance(rows)
 

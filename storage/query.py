@@ -160,6 +160,20 @@ class Corpus:
             params.append(limit)
         return self._rows(sql, params, filters.query)
 
+    def first_with(self, field: str, filters: Filters = Filters()) -> int | None:
+        """Id of the first matching article whose ``field`` (an article column, or ``duplicates``:
+        has removed copies) has a value; None when no article has one."""
+        if field == "duplicates":
+            condition = "EXISTS (SELECT 1 FROM duplicates d WHERE d.duplicate_of = a.id)"
+        elif field in EXPORT_FIELDS:
+            condition = f"a.{field} IS NOT NULL"
+        else:
+            raise ValueError(f"unknown article field {field!r}")
+        sql, params = self._select("a.id", filters)
+        sql += (" AND " if " WHERE " in sql else " WHERE ") + condition + " ORDER BY a.id LIMIT 1"
+        row = next(self._rows(sql, params, filters.query), None)
+        return row["id"] if row else None
+
     def search(
         self, query: str, filters: Filters = Filters(), *, limit: int | None = 20,
         highlight: tuple[str, str] = ("**", "**"), snippet_tokens: int = 16,

@@ -11,7 +11,9 @@ import pytest
 from storage.export import ExportError, Progress, export
 from storage.query import Corpus, Filters, QueryError
 from tests.test_storage_query import file_state
-from tests.test_storage_sample import ARTICLES, DE_SHOCK, NVIDIA_DE_IN_JANUARY, sample_db  # noqa: F401
+from tests.test_storage_sample import (  # noqa: F401
+    ARTICLES, DE_SHOCK, NVIDIA_DE_IN_JANUARY, build_sample_corpus, sample_db,
+)
 
 REQUIRED = {"id", "url", "title", "text", "language", "published", "author", "site"}
 
@@ -29,6 +31,32 @@ def test_jsonl_loads_with_hugging_face_datasets(sample_db, tmp_path, monkeypatch
     shock = data[[row for row, url in enumerate(data["url"]) if url == DE_SHOCK][0]]
     assert shock["text"] == ARTICLES[0]["text"]
     assert shock["duplicates"] == ["https://regional-anzeiger.de/wirtschaft/deepseek-nvidia-aktie"]
+
+
+def test_jsonl_loads_with_datasets_when_fields_fill_in_late(tmp_path, monkeypatch):
+    """datasets types columns from the first block it reads; fields empty in the first articles and
+    filled later (a later crawl learnt to read authors; the first copies removed come late) must load."""
+    datasets = pytest.importorskip("datasets")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    articles = [{**ARTICLES[n % len(ARTICLES)], "url": f"https://technik-tagblatt.de/artikel/{n}",
+                 "text": f"{ARTICLES[n % len(ARTICLES)]['text']} ({n})", "author": None if n < 50 else "Jana Berger"}
+                for n in range(60)]
+    late_copy = [{"url": "https://copy.example/59", "duplicate_of_url": articles[59]["url"], "similarity": 1.0,
+                  "kind": "exact"}]
+    db = build_sample_corpus(tmp_path / "late.db", articles=articles, duplicates=late_copy)
+    out = tmp_path / "late.jsonl"
+    with Corpus(db) as corpus:
+        assert export(corpus, "jsonl", out, with_duplicates=True) == 60
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    # first the first article with an author and the first with a removed copy, then id order
+    assert [line["id"] for line in lines[:3]] == [1, 51, 60]
+    assert lines[1]["author"] == "Jana Berger" and lines[2]["duplicates"] == ["https://copy.example/59"]
+    assert [line["id"] for line in lines[3:]] == [n for n in range(2, 60) if n != 51]
+    data = datasets.load_dataset("json", data_files=str(out), split="train", chunksize=4096)  # many blocks
+    assert data.num_rows == 60
+    assert data.features["author"].dtype == "string"
+    assert sum(1 for author in data["author"] if author) == 10
 
 
 def test_jsonl_loads_with_pandas(sample_db, tmp_path):
