@@ -8,6 +8,7 @@ import json
 import os
 import pty
 import select
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -110,15 +111,12 @@ def test_export_parquet_of_the_whole_corpus(sample_db, tmp_path, capsys):
     assert parquet.read_table(out_file).num_rows == 7
 
 
-def test_export_progress_bar_only_on_a_terminal(sample_db, tmp_path):
-    out_file = tmp_path / "corpus.jsonl"
-    piped = run_cli("export", "--output", out_file, "--db", sample_db)
-    assert piped.returncode == 0 and "%" not in piped.stderr
-
+def on_a_terminal(*args, stream: str) -> bytes:
+    """Run the CLI with ``stream`` (stdout or stderr) on a pseudo-terminal; return what it showed there."""
     primary, secondary = pty.openpty()
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    process = subprocess.Popen([sys.executable, "-m", "storage.cli", "export", "--output", str(out_file),
-                                "--db", str(sample_db)], stderr=secondary, stdout=subprocess.DEVNULL, env=env)
+    streams = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, stream: secondary}
+    process = subprocess.Popen([sys.executable, "-m", "storage.cli", *map(str, args)], env=env, **streams)
     os.close(secondary)
     seen = b""
     while True:
@@ -134,7 +132,20 @@ def test_export_progress_bar_only_on_a_terminal(sample_db, tmp_path):
         seen += chunk
     assert process.wait(timeout=30) == 0
     os.close(primary)
-    assert b"100% 7/7" in seen and b"[" in seen
+    return seen
+
+
+def test_export_progress_bar_only_on_a_terminal(sample_db, tmp_path):
+    out_file = tmp_path / "corpus.jsonl"
+    piped = run_cli("export", "--output", out_file, "--db", sample_db)
+    assert piped.returncode == 0 and "%" not in piped.stderr
+    shown = on_a_terminal("export", "--output", out_file, "--db", sample_db, stream="stderr")
+    assert b"100% 7/7" in shown and b"[" in shown
+
+
+def test_search_highlights_in_bold_on_a_terminal(sample_db):
+    shown = on_a_terminal("search", "Grafikchips", "--db", sample_db, stream="stdout")
+    assert b"\x1b[1mGrafikchips\x1b[0m" in shown
 
 
 # -- stats --------------------------------------------------------------------------------------------
@@ -168,6 +179,9 @@ BAD_INPUTS = {
     "missing db": (["search", "Nvidia", "--db", "{tmp}/missing.db"], "no corpus at"),
     "not sqlite": (["stats", "--db", "{tmp}/notes.db"], "is not an SQLite database"),
     "not a corpus": (["show", "1", "--db", "{tmp}/other.db"], "not a deepseek_news corpus"),
+    "corrupt db": (["stats", "--db", "{tmp}/corrupt.db"], "file is not a database"),
+    "truncated db": (["search", "Nvidia", "--db", "{tmp}/truncated.db"], "malformed"),
+    "db is a directory": (["stats", "--db", "{tmp}"], "no corpus at"),
     "fts syntax": (["search", '"unbalanced', "--db", "{db}"], "cannot search for"),
     "fts operator only": (["search", "AND", "--db", "{db}"], "cannot search for"),
     "export fts syntax": (["export", "-q", "Nvidia AND", "-o", "{tmp}/out.jsonl", "--db", "{db}"], "cannot search for"),
@@ -193,9 +207,12 @@ def test_bad_input_is_one_line_and_changes_no_file(name, tmp_path):
     work = tmp_path / "work"
     work.mkdir()
     (work / "notes.db").write_text("my notes, not a database")
-    import sqlite3
     sqlite3.connect(work / "other.db").execute("CREATE TABLE t (x)").connection.close()
-    before = {path: file_state(path) for path in (db, work / "notes.db", work / "other.db")}
+    (work / "corrupt.db").write_bytes(b"SQLite format 3\x00" + b"\x10\x00\x01\x01" + b"garbage" * 1000)
+    whole = db.read_bytes()
+    (work / "truncated.db").write_bytes(whole[: len(whole) // 2])
+    before = {path: file_state(path)
+              for path in (db, work / "notes.db", work / "other.db", work / "corrupt.db", work / "truncated.db")}
     work_files = sorted(p.name for p in work.iterdir())
 
     args, expected = BAD_INPUTS[name]
