@@ -121,3 +121,36 @@ def test_edges_lose_dates_site_names_bylines_and_vietnamese_attribution():
                             "Các chuyên gia cho rằng DeepSeek sẽ thay đổi thị trường.")
     assert cleaned.source == "Reuters"
     assert cleaned.byline == "Max Muster und Erika Beispiel, dpa"
+
+
+def test_body_split_into_chunks_between_ads_comes_back_whole():
+    chunk = ('<div class="grid"><div class="body">{}</div><div class="rail"><div class="ad">Anzeige</div></div></div>')
+    first = "".join(f"<p>Erster Teil, Absatz {w}: DeepSeek hat mit R1 ein Modell vorgestellt, das viele überrascht.</p>"
+                    for w in ("eins", "zwei", "drei", "vier", "fünf", "sechs"))
+    second = ("<p>Zweiter Teil: Die Börsen reagierten nervös, und die Aktien der Chiphersteller gaben deutlich nach.</p>"
+              "<p>Zweiter Teil: Analysten streiten seitdem darüber, wie viel Rechenleistung künftige Modelle brauchen.</p>")
+    html = ('<html><head><meta property="og:type" content="article"></head><body><article><h1>DeepSeek</h1>'
+            f'<div class="chunks">{chunk.format(first)}{chunk.format(second)}</div></article></body></html>')
+    text = extract_page(html, "https://a.example/technik/deepseek-r1-ueberrascht-die-branche")["text"]
+    assert "Erster Teil, Absatz sechs" in text
+    assert text.endswith("wie viel Rechenleistung künftige Modelle brauchen.")
+    assert "Anzeige" not in text
+
+
+def test_add_missing_chunks_appends_sibling_chunks_trafilatura_left_behind():
+    from crawler.extraction.chunks import add_missing_chunks
+    from crawler.extraction.decode import parse_html
+
+    def chunk(paragraphs):
+        body = "".join(f"<p>{p}</p>" for p in paragraphs)
+        return f'<div class="grid"><div class="body">{body}</div><div class="rail"></div></div>'
+
+    part1 = ["DeepSeek hat mit R1 ein Modell vorgestellt, das viele Fachleute überrascht hat.",
+             "Das Modell ist offen verfügbar und kann auf eigener Hardware laufen."]
+    part2 = ["Die Börsen reagierten nervös, die Aktien der Chiphersteller gaben deutlich nach.",
+             "Analysten streiten seitdem darüber, wie viel Rechenleistung künftige Modelle brauchen."]
+    teasers = '<div class="grid"><div class="body"><p><a href="/x">Mehr über Chips und Märkte hier</a></p></div></div>'
+    tree = parse_html(f"<html><body><div class='chunks'>{chunk(part1)}{chunk(part2)}{teasers}</div></body></html>")
+    merged = add_missing_chunks(tree, "\n".join(part1))
+    assert merged.split("\n") == part1 + part2
+    assert add_missing_chunks(tree, "\n".join(part1 + part2)).split("\n") == part1 + part2

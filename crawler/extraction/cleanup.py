@@ -32,6 +32,8 @@ SECTION_HEADING_PATTERNS = (
     r"you (?:may|might) also (?:like|enjoy)|more (?:from|on|stories|news|articles)\b.{0,40}",
     r"most (?:read|popular|viewed|shared)|trending(?: now)?|further reading",
     r"相关(?:文章|阅读|新闻|推荐)|推荐阅读|热门(?:文章|推荐)?|猜你喜欢|延伸阅读|更多(?:文章|新闻)?",
+    # tag lists
+    r"tags|schlagw(?:orte|örter)|stichwörter|themen|từ khóa|标签|关键词",
     # comment sections: plural or counted ("Kommentar" alone is also an opinion-piece label)
     r"(?:kommentare|leserkommentare|comments|bình luận|评论|留言)\s*[(\[]?\s*\d*\s*[)\]]?",
     r"(?:kommentar|comment)\s*[(\[]\s*\d+\s*[)\]]|\d+\s*(?:kommentare?|comments?|bình luận|条评论)",
@@ -47,6 +49,11 @@ CHROME_LINE_PATTERNS = SECTION_HEADING_PATTERNS + (
     r"merken|speichern|print|e-?mail|feedback|zum video|jetzt anhören|bildergalerie|video|audio|"
     r"follow us on .{1,40}|folgen sie uns auf .{1,40}|click here.{0,80}|hier klicken.{0,80})",
     r"stand\s*:\s*\d{1,2}\.\d{1,2}\.\d{2,4}.{0,30}",
+    r"(?:updated|last updated|aktualisiert|zuletzt aktualisiert|cập nhật)(?: at| am| on| um| lúc)?\s*[:：]?\s*[\w.,: ]{0,40}",
+    r"(?:tags|schlagw(?:orte|örter)|stichwörter|themen|từ khóa|标签|关键词)\s*[:：].{0,300}",
+    r".{0,160}\b(?:sign up|subscribe|abonnieren|anmelden|registrieren|đăng ký)\b.{0,160}\bnewsletters?\b.{0,160}",
+    r".{0,160}\bnewsletters?\b.{0,160}\b(?:sign up|subscribe|abonnieren|anmelden|inbox|postfach)\b.{0,160}",
+    r"\[\w+[^\]]{0,200}\].{0,200}\[/\w+\]",
     r"(?:diesen |den )?(?:artikel|beitrag) (?:anhören|vorlesen|teilen|merken|verschenken)|zum kommentarbereich",
     r"(?:jetzt )?(?:weiterlesen|abonnieren|abo abschließen|registrieren)(?: mit| für)?.{0,60}",
     r"(?:advertisement|anzeige)\s*[-–—]?\s*(?:scroll|weiterlesen|continue).{0,40}",

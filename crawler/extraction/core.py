@@ -15,6 +15,7 @@ import trafilatura
 from lxml.html import HtmlElement
 
 from crawler.boilerplate import normalize_block
+from crawler.extraction.chunks import add_missing_chunks
 from crawler.extraction.cleanup import clean_text
 from crawler.extraction.decode import decode_body, parse_html
 from crawler.extraction.language import detect_language
@@ -135,6 +136,8 @@ def _extract_into(result: dict, body, url, content_type, site_chrome, options) -
     raw_text = run_trafilatura(tree, page_url, options)
     if not raw_text.strip() and options.use_fallback:
         raw_text = run_fallback(tree, html, page_url, options)
+    else:
+        raw_text = add_missing_chunks(tree, raw_text)
     cleaned = clean_text(raw_text, title=meta.title, author=meta.author, site_name=meta.site_name,
                          site_chrome=site_chrome, keep_captions=options.keep_captions)
     result["source"] = cleaned.source

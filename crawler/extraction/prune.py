@@ -220,7 +220,7 @@ def _drop_by_vocabulary(tree, protected, keep_captions) -> None:
             continue
         kind = vocabulary_kind(element)
         if kind == "chrome" or (kind == "caption" and not keep_captions):
-            if element.tag in ("p", "span") and len(text_of(element)) > 200 and kind == "chrome":
+            if element.tag == "p" and kind == "chrome" and len(text_of(element)) > 200:
                 continue  # a long paragraph with an odd class is prose, not a widget
             doomed.append(element)
     for element in doomed:
