@@ -13,6 +13,7 @@ class PageItem:
     fetched_at: str
     via: str = "start"  # how it was found: start, sitemap, feed, html
     hints: dict = field(default_factory=dict)  # title/published/language said by a feed or news sitemap
+    aliases: list = field(default_factory=list)  # URLs that redirected here: finished along with it
     # Set by the pipelines:
     page: dict | None = None  # crawler.extract.extract_page's result
     fingerprint: object | None = None  # dedup.Fingerprint of the text

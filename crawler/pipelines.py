@@ -123,7 +123,8 @@ class CorpusPipeline:
         started = time.process_time()
         if item.outcome is None:
             item.outcome = self.keep_or_drop(item)
-        self.context.mark_page(item.url, item.outcome)
+        for url in [item.url, *item.aliases]:
+            self.context.mark_page(url, item.outcome)
         self.crawler.stats.inc_value("deepseek/seconds/dedup_and_store", time.process_time() - started)
         return {"url": item.url, "outcome": item.outcome, "title": (item.page or {}).get("title")}
 

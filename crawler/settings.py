@@ -46,6 +46,7 @@ EXTRACT_WORKERS = None  # worker processes for extraction; None = one per core, 
 TWISTED_DNS_RESOLVER = "crawler.guard.GuardedResolver"  # refuses names resolving to private addresses
 DOWNLOADER_MIDDLEWARES = {
     "crawler.guard.AddressGuardMiddleware": 50,  # before robots.txt, so no private host is asked for it
+    "crawler.middlewares.SkipFinishedMiddleware": 60,  # redirect targets the corpus already has
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.ExtractPipeline": 100,

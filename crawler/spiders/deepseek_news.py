@@ -25,6 +25,7 @@ from crawler import discovery
 from crawler.context import CrawlContext
 from crawler.guard import allow_named_hosts, named_hosts_of
 from crawler.items import PageItem
+from crawler.middlewares import AlreadyFinished
 from crawler.seeds import DEFAULT_SEEDS, load_seeds, split_argument
 from crawler.urls import canonical_url, is_http_url, site_of, url_key
 from storage.corpus import CorpusError, utc_now
@@ -87,18 +88,26 @@ class DeepseekNewsSpider(Spider):
         stats = self.crawler.stats
         stats.inc_value("deepseek/pages")
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
-        kind = discovery.classify(response.body, content_type)
+        body = response.body
+        if body.startswith(b"\x1f\x8b"):  # sitemap.xml.gz served as a file, without Content-Encoding
+            try:
+                body = discovery.inflate_if_gzipped(body, self.settings.getint("DOWNLOAD_MAXSIZE"))
+            except (OSError, EOFError, ValueError) as error:
+                stats.inc_value("deepseek/errors/bad_gzip")
+                logger.warning("unreadable gzip body at %s: %s", response.url, str(error)[:200])
+                return
+        kind = discovery.classify(body, content_type)
         if kind in DISCOVERY_PARSERS:
-            yield from self.discovered(response, kind)
+            yield from self.discovered(response, kind, body)
         elif kind == "html" and isinstance(response, TextResponse):
             yield from self.html_page(response, content_type)
         else:
             stats.inc_value("deepseek/not_article/not_html")
             CrawlContext.of(self.crawler).mark_page(response.url, "not_article")
 
-    def discovered(self, response, kind: str):
+    def discovered(self, response, kind: str, body: bytes):
         try:
-            links = DISCOVERY_PARSERS[kind](response.body, response.url)
+            links = DISCOVERY_PARSERS[kind](body, response.url)
         except (ValueError, etree.LxmlError, OSError, EOFError) as error:
             self.crawler.stats.inc_value(f"deepseek/errors/malformed_{kind}")
             logger.warning("unreadable %s at %s: %s", kind, response.url, str(error)[:200])
@@ -116,6 +125,7 @@ class DeepseekNewsSpider(Spider):
         yield PageItem(
             url=canonical_url(response.url), body=response.body, content_type=content_type,
             fetched_at=utc_now(), via=via, hints=response.meta.get("hints", {}),
+            aliases=[url for url in map(canonical_or_none, response.meta.get("redirect_urls", ())) if url],
         )
         depth = response.meta.get("html_depth", 0)
         if via not in ("start", "html") or depth >= self.settings.getint("HTML_FOLLOW_DEPTH"):
@@ -155,6 +165,8 @@ class DeepseekNewsSpider(Spider):
         """Count a failed request by kind; a broken page never stops the crawl."""
         request = failure.request
         context = CrawlContext.of(self.crawler)
+        if failure.check(AlreadyFinished):
+            return
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
             if "robots.txt" in str(failure.value):
                 self.crawler.stats.inc_value("deepseek/blocked/robots")
