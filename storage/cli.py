@@ -199,7 +199,7 @@ def cmd_stats(args: argparse.Namespace, out: IO[str]) -> int:
 
 
 def cmd_merge(args: argparse.Namespace, out: IO[str]) -> int:
-    report = merge_shards(args.shards, args.into)
+    report = merge_shards(args.shards, args.into, progress=sys.stderr if sys.stderr.isatty() else None)
     out.write(
         f"merged {report.shards} shards into {args.into}: {report.articles} articles added, "
         f"{report.same_url} already there by URL, {report.same_content} exact and {report.near} near copies "

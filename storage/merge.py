@@ -25,9 +25,10 @@ import os
 import sqlite3
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import IO, Iterator, Sequence
 
 from storage.corpus import ARTICLE_COLUMNS, TERMINAL_OUTCOMES, CorpusError, WriterLock, open_database
+from storage.export import Progress
 from storage.query import Corpus
 
 ARTICLE_FIELDS = [name for name in ARTICLE_COLUMNS if name != "id"]
@@ -159,9 +160,12 @@ class _NearDuplicates:
             self.index.add(key, self.fingerprint(data))
 
 
-def _merge_articles(target: _Target, shards: Sequence[Corpus], report: MergeReport) -> None:
+def _merge_articles(target: _Target, shards: Sequence[Corpus], report: MergeReport, progress: IO[str] | None) -> None:
     near = _NearDuplicates(target.conn, report)
-    for row in _articles_by_fetch_time(shards):
+    stream = _articles_by_fetch_time(shards)
+    if progress is not None:
+        stream = Progress(sum(shard.count() for shard in shards), progress, label="merging").advance(stream)
+    for row in stream:
         if target.article_id(row["url"]) is not None:
             report.same_url += 1
             continue
@@ -252,8 +256,12 @@ def _merge_crawl_state(target: _Target, shard: Corpus, report: MergeReport) -> N
         )
 
 
-def merge_shards(shards: Sequence[str | os.PathLike], into: str | os.PathLike) -> MergeReport:
+def merge_shards(
+    shards: Sequence[str | os.PathLike], into: str | os.PathLike, *, progress: IO[str] | None = None,
+) -> MergeReport:
     """Merge corpus ``shards`` into ``into`` (created when missing); return what was merged.
+
+    ``progress``: a stream to draw a progress bar over the articles on (the CLI passes a terminal).
 
     Raises CorpusError, before writing anything, when a shard is missing or not a corpus, when
     ``into`` is one of the shards or not SQLite, or when another process writes ``into``.
@@ -276,7 +284,7 @@ def merge_shards(shards: Sequence[str | os.PathLike], into: str | os.PathLike) -
         report = MergeReport(shards=len(opened))
         try:
             with db.conn:
-                _merge_articles(target, opened, report)
+                _merge_articles(target, opened, report, progress)
                 for shard in opened:
                     _merge_duplicates(target, shard, report)
                 db.conn.execute(

@@ -143,6 +143,11 @@ def test_export_progress_bar_only_on_a_terminal(sample_db, tmp_path):
     assert b"100% 7/7" in shown and b"[" in shown
 
 
+def test_merge_progress_bar_on_a_terminal(sample_db, tmp_path):
+    shown = on_a_terminal("merge", sample_db, "--into", tmp_path / "merged.db", stream="stderr")
+    assert b"merging [" in shown and b"100% 7/7" in shown
+
+
 def test_search_highlights_in_bold_on_a_terminal(sample_db):
     shown = on_a_terminal("search", "Grafikchips", "--db", sample_db, stream="stdout")
     assert b"\x1b[1mGrafikchips\x1b[0m" in shown
