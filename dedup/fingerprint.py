@@ -88,6 +88,6 @@ def fingerprint_text(text: str, lang: str | None, config: DedupConfig) -> Finger
         signature=signature(stems, config.num_perm, config.seed),
         stems=len(stems),
         lang=(lang or '').strip().lower()[:2],
-        anchors=anchor_hashes(text),
+        anchors=anchor_hashes(text) if config.cross_language else np.empty(0, np.uint64),
         tag=config_tag(config),
     )

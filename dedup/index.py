@@ -42,7 +42,8 @@ class MemoryIndex:
         self._sorted_keys = np.empty(0, np.uint64)
         self._sorted_ids = np.empty(0, np.int32)
         self._sorted_docs = 0
-        self._pending: dict[int, list[int]] = {}
+        self._pending: dict[int, int | list[int]] = {}  # band key -> doc (or docs on a collision)
+        self._pending_keys: list[np.ndarray] = []
         self._pending_ids: list[int] = []
 
     def __len__(self) -> int:
@@ -58,8 +59,20 @@ class MemoryIndex:
         if key in self._ids:
             return
         doc = self._append(key, content_hash, sig[None, :], np.array([stems]))
-        for k in band_keys(sig, self.bands, self.rows).tolist():
-            self._pending.setdefault(k, []).append(doc)
+        keys = band_keys(sig, self.bands, self.rows)
+        key_list = keys.tolist()
+        if self._pending.keys().isdisjoint(key_list):
+            self._pending.update(dict.fromkeys(key_list, doc))
+        else:  # another pending document shares a band: keep both
+            for k in key_list:
+                old = self._pending.get(k)
+                if old is None:
+                    self._pending[k] = doc
+                elif isinstance(old, list):
+                    old.append(doc)
+                else:
+                    self._pending[k] = [old, doc]
+        self._pending_keys.append(keys)
         self._pending_ids.append(doc)
         if len(self._pending_ids) >= max(1024, self._sorted_docs // 4):
             self._merge_pending()
@@ -111,11 +124,10 @@ class MemoryIndex:
     def _merge_pending(self) -> None:
         if not self._pending_ids:
             return
-        total = sum(len(v) for v in self._pending.values())
-        bk = np.fromiter((k for k, docs in self._pending.items() for _ in docs), np.uint64, total)
-        docs = np.fromiter((d for ds in self._pending.values() for d in ds), np.int32, total)
+        bk = np.concatenate(self._pending_keys)
+        docs = np.repeat(np.array(self._pending_ids, np.int32), self.bands)
         n = len(self._pending_ids)
-        self._pending, self._pending_ids = {}, []
+        self._pending, self._pending_keys, self._pending_ids = {}, [], []
         self._merge_sorted(bk, docs, n)
 
     def _merge_sorted(self, bk: np.ndarray, docs: np.ndarray, n_docs: int) -> None:
@@ -146,10 +158,14 @@ class MemoryIndex:
                 if b > a:
                     found.append(self._sorted_ids[a:b])
         if self._pending:
+            pending = self._pending
+            hits = []
             for k in qk.tolist():
-                docs = self._pending.get(k)
-                if docs:
-                    found.append(np.array(docs, np.int32))
+                doc = pending.get(k)
+                if doc is not None:
+                    hits.extend(doc) if isinstance(doc, list) else hits.append(doc)
+            if hits:
+                found.append(np.array(hits, np.int32))
         if not found:
             return np.empty(0, np.int64)
         return np.unique(np.concatenate(found)).astype(np.int64)

@@ -3,7 +3,8 @@
 A signature value is ``min over stems x of ((a_i * x + b_i) mod 2**64) >> 32`` for ``num_perm``
 random odd multipliers ``a_i`` and offsets ``b_i`` (multiply-shift hashing on 64-bit stem hashes,
 a 2-universal family), stored as uint32. One document costs a (stems x num_perm) numpy product and
-a column minimum: ~45 us for an 800-word article, against ~1 ms for datasketch's ``update_batch``.
+a row minimum: ~50 us for an 800-word article at 192 permutations, against ~0.8 ms for
+datasketch's ``update_batch``.
 The estimated Jaccard of two documents is the share of equal signature values, as in datasketch.
 
 Band keys: band ``j`` of a signature (``rows`` consecutive values) is folded into one 64-bit key
@@ -21,11 +22,12 @@ from dedup.normalize import mix64
 
 @lru_cache(maxsize=16)
 def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """(multipliers, offsets) of the hash family, uint64, deterministic for (num_perm, seed)."""
+    """(multipliers, offsets) of the hash family as (num_perm, 1) uint64 columns, deterministic
+    for (num_perm, seed)."""
     rng = np.random.RandomState(seed)
     mult = rng.randint(1, 2 ** 63 - 1, num_perm, dtype=np.uint64) | np.uint64(1)
     add = rng.randint(0, 2 ** 63 - 1, num_perm, dtype=np.uint64)
-    return mult, add
+    return mult[:, None].copy(), add[:, None].copy()
 
 
 def signature(stem_hashes: np.ndarray, num_perm: int, seed: int) -> np.ndarray:
@@ -33,11 +35,10 @@ def signature(stem_hashes: np.ndarray, num_perm: int, seed: int) -> np.ndarray:
     if len(stem_hashes) == 0:
         return np.full(num_perm, 0xFFFFFFFF, np.uint32)
     mult, add = permutations(num_perm, seed)
-    with np.errstate(over='ignore'):
-        values = stem_hashes[:, None] * mult
-        values += add
-    values >>= np.uint64(32)
-    return values.min(axis=0).astype(np.uint32)
+    values = mult * stem_hashes[None, :]  # (num_perm, stems); array arithmetic wraps modulo 2**64
+    values += add
+    # min along the contiguous axis, then the shift (monotone, so it commutes with min)
+    return (values.min(axis=1) >> np.uint64(32)).astype(np.uint32)
 
 
 def estimated_jaccard(sig: np.ndarray, others: np.ndarray) -> np.ndarray:
@@ -46,6 +47,7 @@ def estimated_jaccard(sig: np.ndarray, others: np.ndarray) -> np.ndarray:
 
 
 _BAND_SALT = np.uint64(0x9E3779B97F4A7C15)
+_ROW_MULT = np.uint64(0xD6E8FEB86659FD93)
 
 
 def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
@@ -53,8 +55,9 @@ def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
     single = signatures.ndim == 1
     sigs = np.atleast_2d(signatures)
     sigs = sigs[:, :bands * rows].astype(np.uint64).reshape(len(sigs), bands, rows)
-    with np.errstate(over='ignore'):
-        acc = np.broadcast_to(np.arange(1, bands + 1, dtype=np.uint64) * _BAND_SALT, sigs.shape[:2]).copy()
-        for k in range(rows):
-            acc = mix64(acc ^ sigs[:, :, k])
+    acc = np.arange(1, bands + 1, dtype=np.uint64) * _BAND_SALT + sigs[:, :, 0]
+    for k in range(1, rows):
+        acc *= _ROW_MULT
+        acc ^= sigs[:, :, k]
+    acc = mix64(acc)
     return acc[0] if single else acc
