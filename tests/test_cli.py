@@ -246,3 +246,13 @@ def test_every_subcommand_takes_db():
     for name, subparser in subcommands.items():
         options = {option for action in subparser._actions for option in action.option_strings}
         assert "--db" in options, name  # for merge, --db names the merged corpus (= --into)
+
+
+def test_parquet_without_pyarrow_names_the_extra(sample_db, tmp_path, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # makes `import pyarrow` fail as if not installed
+    monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)
+    code, out, err = cli(capsys, "export", "--format", "parquet", "-o", tmp_path / "corpus.parquet", "--db", sample_db)
+    assert code == 1 and out == ""
+    assert err == ("deepseek-news export: error: parquet export needs pyarrow: "
+                   "pip install 'deepseek-news[parquet]' (or pip install pyarrow)\n")
+    assert not (tmp_path / "corpus.parquet").exists()
