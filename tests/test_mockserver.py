@@ -129,14 +129,14 @@ def test_pdf_is_served_as_pdf(news_web):
 
 def test_requests_are_logged_and_the_log_resets(news_web):
     news_web.reset()
-    fetch(news_web.url("site_b", "/tech/?x=1"), headers={"User-Agent": "fixture-test/1.0"})
+    fetch(news_web.url("site_b", "/tech/?x=1"), headers={"User-Agent": "fixture-test/1.0", "Referer": "http://x/"})
     fetch(news_web.url("forbidden", "/anything"), headers={"User-Agent": "fixture-test/1.0"})
     log = news_web.requests()
     assert [(e["listener"], e["method"], e["path"], e["user_agent"], e["status"]) for e in log] == [
         ("site_b", "GET", "/tech/?x=1", "fixture-test/1.0", 200),
         ("forbidden", "GET", "/anything", "fixture-test/1.0", 404),
     ]
-    assert log[0]["host"] == urlsplit(news_web.site_b).netloc
+    assert log[0]["host"] == urlsplit(news_web.site_b).netloc and log[0]["referer"] == "http://x/"
     assert news_web.requests("forbidden") == log[1:]
     news_web.reset()
     assert news_web.requests() == []  # reading the log is not logged either

@@ -72,7 +72,7 @@ class NewsWebProcess:
         return self.bases[site] + (path if path.startswith("/") else "/" + path)
 
     def requests(self, listener: str | None = None) -> list[dict]:
-        """Recorded requests (dicts: listener, method, host, path, user_agent, status, time)."""
+        """Recorded requests (dicts: listener, method, host, path, user_agent, referer, status, time)."""
         with urllib.request.urlopen(self.site_a + "/__requests", timeout=10) as response:
             entries = json.loads(response.read())
         return [e for e in entries if listener is None or e["listener"] == listener]

@@ -5,7 +5,7 @@ Listeners (each on a free port, all on loopback; Linux routes all of 127.0.0.0/8
   site_b     127.0.0.2  "Netzecho", a republisher of the same story in another machine translation
   forbidden  127.0.0.3  plays a private host: it must never receive a request
 
-Every request is recorded (listener, method, host, path, User-Agent, status). Control endpoints on
+Every request is recorded (listener, method, host, path, User-Agent, Referer, status). Control endpoints on
 site_a and site_b, never recorded themselves:
   GET    /__requests   -> JSON list of all recorded requests, all listeners, oldest first
   DELETE /__requests   -> clears the log
@@ -89,6 +89,7 @@ class NewsWebHandler(BaseHTTPRequestHandler):
             "host": self.headers.get("Host", ""),
             "path": self.path,
             "user_agent": self.headers.get("User-Agent", ""),
+            "referer": self.headers.get("Referer", ""),
             "status": response.status,
             "time": time.time(),
         })
