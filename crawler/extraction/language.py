@@ -27,7 +27,10 @@ STOPWORDS = {
     "vi": "của và là các có được những cho trong một với người này không đã khi về từ đến "
           "theo như để năm cũng sẽ nhiều tại",
 }
-STOPWORD_SETS = {lang: frozenset(words.split()) for lang, words in STOPWORDS.items()}
+WORD_LANGS: dict[str, tuple[str, ...]] = {}
+for _lang, _words in STOPWORDS.items():
+    for _word in _words.split():
+        WORD_LANGS[_word] = WORD_LANGS.get(_word, ()) + (_lang,)
 WORD_RE = re.compile(r"[^\W\d_]+", re.UNICODE)
 SCRIPT_RES = {
     "ja": re.compile(r"[\u3040-\u30ff]"),            # kana
@@ -56,9 +59,8 @@ def detect_language(text: str | None) -> str | None:
         return None
     counts = Counter()
     for word in words:
-        for lang, stop in STOPWORD_SETS.items():
-            if word in stop:
-                counts[lang] += 1
+        for lang in WORD_LANGS.get(word, ()):
+            counts[lang] += 1
     if not counts:
         return None
     (best, n1), *rest = counts.most_common(2) + [(None, 0)]

@@ -121,22 +121,29 @@ def remove(element: HtmlElement) -> None:
     parent.remove(element)
 
 
+INLINE_TAGS = {"a", "b", "i", "em", "strong", "span", "font", "u", "small", "big", "sup", "sub",
+               "mark", "abbr", "cite", "q", "time", "code"}
+
+
 def main_container(tree: HtmlElement) -> HtmlElement | None:
     """The element holding the most prose directly: text of its <p> children plus its own
     loose text (pages that separate paragraphs with <br> or empty divs have no <p>)."""
     weight: Counter = Counter()
-    for element in tree.iter():
-        if not isinstance(element.tag, str) or element.tag in ("a", "script", "style"):
+    for piece in tree.xpath("//body//text()[string-length(normalize-space()) >= 20]"):
+        owner = piece.getparent()
+        if owner is None:
             continue
-        if element.tag == "p":
-            parent = element.getparent()
-            if parent is not None:
-                weight[parent] += len(element.text_content())
+        if piece.is_tail:
+            owner = owner.getparent()
+        while owner is not None and owner.tag in INLINE_TAGS:
+            owner = owner.getparent()
+        if owner is None or owner.tag in ("script", "style"):
             continue
-        loose = len((element.text or "").strip()) + sum(
-            len((child.tail or "").strip()) for child in element)
-        if loose >= 40:
-            weight[element] += loose
+        if owner.tag == "p":
+            owner = owner.getparent()
+            if owner is None:
+                continue
+        weight[owner] += len(piece)
     if not weight:
         return None
     return weight.most_common(1)[0][0]
@@ -178,10 +185,15 @@ def leaf_blocks(tree: HtmlElement, limit: int = 2000) -> list[tuple[HtmlElement,
     return found
 
 
-def page_fingerprints(tree: HtmlElement, limit: int = 500) -> list[str]:
+def strip_scripts(tree: HtmlElement) -> None:
+    """Remove comments, scripts and styles (their text is never prose)."""
+    etree.strip_elements(tree, etree.Comment, "script", "style", with_tail=False)
+
+
+def page_fingerprints(blocks: list[tuple[HtmlElement, str]], limit: int = 500) -> list[str]:
     """Fingerprints of the page's text blocks (for SiteChrome), in document order, unique."""
     seen: dict[str, None] = {}
-    for _element, text in leaf_blocks(tree):
+    for _element, text in blocks:
         if len(text) > 1000:
             continue
         fp = block_fingerprint(text)
@@ -200,17 +212,15 @@ def link_density(element: HtmlElement, total: int) -> float:
 
 
 def _drop_semantic(tree, protected, keep_captions) -> None:
-    doomed = []
-    for element in tree.iter():
-        tag = element.tag
-        if not isinstance(tag, str) or element in protected:
-            continue
+    tags = DROP_TAGS | (set() if keep_captions else CAPTION_TAGS)
+    doomed = [e for e in tree.iter(*tags) if e not in protected]
+    for element in tree.xpath("//*[@role or @aria-hidden]"):
         role = (element.get("role") or "").lower()
-        if (tag in DROP_TAGS or role in DROP_ROLES or element.get("aria-hidden") == "true"
-                or (not keep_captions and tag in CAPTION_TAGS)):
+        if (role in DROP_ROLES or element.get("aria-hidden") == "true") and element not in protected:
             doomed.append(element)
     for element in doomed:
-        remove(element)
+        if element.getparent() is not None:
+            remove(element)
 
 
 def _drop_by_vocabulary(tree, protected, keep_captions) -> None:
@@ -227,9 +237,9 @@ def _drop_by_vocabulary(tree, protected, keep_captions) -> None:
         remove(element)
 
 
-def _drop_by_text(tree, protected, site_chrome, keep_captions, body_chars) -> None:
+def _drop_by_text(blocks, protected, site_chrome, keep_captions, body_chars) -> None:
     doomed, headings = [], []
-    for element, text in leaf_blocks(tree):
+    for element, text in blocks:
         if element in protected or SOURCE_LINE_RE.match(text):
             continue  # attribution lines are read (and dropped) by the line clean-up
         if len(text) <= 600 and is_chrome_line(text):
@@ -322,15 +332,21 @@ def teaser_texts(tree: HtmlElement) -> set[str]:
 
 
 def prune_chrome(tree: HtmlElement, *, site_chrome: frozenset[str] = frozenset(),
-                 keep_captions: bool = False, structural: bool = True) -> HtmlElement:
-    """Remove chrome from tree in place and return it."""
-    etree.strip_elements(tree, etree.Comment, "script", "style", with_tail=False)
+                 keep_captions: bool = False, structural: bool = True,
+                 blocks: list[tuple[HtmlElement, str]] | None = None) -> HtmlElement:
+    """Remove chrome from tree in place and return it.
+
+    blocks: leaf_blocks(tree) when the caller already has them (computed after
+    strip_scripts), so the page is walked once for fingerprints and text rules.
+    """
+    strip_scripts(tree)
     protected = protected_set(tree)
     body = tree.find("body")
     body_chars = len((body if body is not None else tree).text_content())
+    _drop_by_text(leaf_blocks(tree) if blocks is None else blocks, protected, site_chrome,
+                  keep_captions, body_chars)
     _drop_semantic(tree, protected, keep_captions)
     _drop_by_vocabulary(tree, protected, keep_captions)
-    _drop_by_text(tree, protected, site_chrome, keep_captions, body_chars)
     if structural:
         _drop_by_structure(tree, protected, body_chars)
     return tree
