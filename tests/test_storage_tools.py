@@ -103,3 +103,12 @@ def test_datasette_canned_query_by_language_and_dates(datasette_url):
                     "&since=2025-01-27&until=2025-02-03&_shape=array")
     assert sorted(row["url"] for row in rows) == sorted(NVIDIA_DE_IN_JANUARY)
     assert all("<b>Nvidia</b>" in row["snippet"] for row in rows)
+
+
+def test_datasette_html_page_has_the_search_box_and_finds(datasette_url):
+    with urllib.request.urlopen(f"{datasette_url}/deepseek_news/articles?_search=Grafikchips", timeout=30) as response:
+        page = response.read().decode()
+    assert 'name="_search"' in page  # the UI's search box
+    assert "DeepSeek-Schock: Nvidia-Aktie bricht an einem Tag ein" in page
+    assert "Was DeepSeek R1 für Nvidia bedeutet" not in page
+    assert "Publication date, ISO 8601" in page  # column descriptions from our metadata
