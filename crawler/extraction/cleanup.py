@@ -49,6 +49,7 @@ CHROME_LINE_PATTERNS = SECTION_HEADING_PATTERNS + (
     r"merken|speichern|print|e-?mail|feedback|zum video|jetzt anhören|bildergalerie|video|audio|"
     r"follow us on .{1,40}|folgen sie uns auf .{1,40}|click here.{0,80}|hier klicken.{0,80})",
     r"stand\s*:\s*\d{1,2}\.\d{1,2}\.\d{2,4}.{0,30}",
+    r"[(（]?(?:责任编辑|编辑|责编|校对|审核|作者)[:：].{0,30}[)）]?|原标题[:：].{0,120}|(?:点击|扫码)(?:关注|阅读|查看).{0,40}",
     r"(?:updated|last updated|aktualisiert|zuletzt aktualisiert|cập nhật)(?: at| am| on| um| lúc)?\s*[:：]?\s*[\w.,: ]{0,40}",
     r"(?:tags|schlagw(?:orte|örter)|stichwörter|themen|từ khóa|标签|关键词)\s*[:：].{0,300}",
     r".{0,160}\b(?:sign up|subscribe|abonnieren|anmelden|registrieren|đăng ký)\b.{0,160}\bnewsletters?\b.{0,160}",
@@ -116,7 +117,7 @@ SECTION_HEADING_RE = _full(*SECTION_HEADING_PATTERNS)
 
 # "Quelle: ...", "Source: ...", "Nguồn: ...", or the bare word (the link text of a source link).
 SOURCE_LINE_RE = re.compile(
-    r"^\s*(?:quelle|quellen|source|sources|nguồn|来源|出处|originalquelle|original source)"
+    r"^\s*(?:quelle|quellen|source|sources|nguồn|来源|出处|文章来源|originalquelle|original source)"
     r"\s*(?:[:：]\s*(?P<value>.{1,300}?))?\s*$", re.I)
 # Vietnamese attribution at the end of a story: "Theo Reuters", "Theo VnExpress".
 THEO_SOURCE_RE = re.compile(r"^\s*Theo\s+(?P<value>[A-ZĐ][\w.&-]*(?:\s+[A-ZĐ][\w.&-]*){0,3})\s*\.?\s*$")

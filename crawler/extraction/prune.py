@@ -53,7 +53,7 @@ CHROME_TOKENS = frozenset("""
     tags tagcloud keywords schlagworte
     screenreader
     binhluan lienquan tinlienquan xemthem tinkhac cungchuyenmuc docnhieu tacgia chiase quangcao
-    xiangguan tuijian pinglun fenxiang remen guanggao paihang shangyipian xiayipian
+    xiangguan tuijian pinglun fenxiang remen guanggao paihang shangyipian xiayipian daohang
 """.lower().split())
 CAPTION_TOKENS = frozenset("caption captions credit credits bildunterschrift bildnachweis "
                            "copyright photocredit chuthich".split())
@@ -66,7 +66,7 @@ CHROME_PHRASES = ("relatedpost", "relatedarticle", "relatedstor", "readmore", "r
                   "tooltip", "hovercard", "popover")
 # tokens that mark a container as the article itself: never pruned by vocabulary
 CONTENT_TOKENS = frozenset("articlebody articletext articlecontent postcontent postbody entrycontent "
-                           "storybody storycontent maincontent contentbody".split())
+                           "storybody storycontent maincontent contentbody zhengwen noidungchitiet".split())
 SPLIT_CAMEL_RE = re.compile(r"(?<=[a-z])(?=[A-Z])")
 NON_ALNUM_RE = re.compile(r"[^a-z0-9]+")
 SPACE_RE = re.compile(r"\s+")
