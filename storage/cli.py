@@ -135,8 +135,17 @@ def cmd_search(args: argparse.Namespace, out: IO[str]) -> int:
 def cmd_show(args: argparse.Namespace, out: IO[str]) -> int:
     with Corpus(args.db) as corpus:
         article = corpus.get(args.article)
+        copy = None if article else corpus.removed_copy(args.article)
+        if copy and copy["duplicate_of"] is not None:
+            article = corpus.get(copy["duplicate_of"])
+        if article is None and copy:
+            raise CorpusError(f"{args.article} was removed as a {copy['kind']} duplicate of "
+                              f"{copy['duplicate_of_url']}, which another shard kept (merge the shards)")
         if article is None:
             raise CorpusError(f"no article {args.article!r} in {args.db}")
+        if copy:
+            sys.stderr.write(f"{args.article} was removed as a {copy['kind']} duplicate of article "
+                             f"{article['id']}; showing that article\n")
         copies = corpus.duplicates_of(article["id"])
         translations = corpus.translations_of(article["id"])
     if args.json:

@@ -203,6 +203,11 @@ class Corpus:
         return dict(row) if row else None
 
     # -- duplicates and translations -----------------------------------------------------------------
+    def removed_copy(self, url: str) -> dict | None:
+        """The ``duplicates`` row of a URL the crawl removed as a copy (None when it was not)."""
+        row = self.conn.execute("SELECT * FROM duplicates WHERE url = ?", (url,)).fetchone()
+        return dict(row) if row else None
+
     def duplicates_of(self, article_id: int) -> list[dict]:
         """The copies removed as duplicates of one article (exact, near, translation)."""
         rows = self.conn.execute(

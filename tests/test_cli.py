@@ -77,6 +77,15 @@ def test_show_by_url_lists_removed_copies_and_translations(sample_db, capsys):
     assert "translations (1):" in out and DE_ANALYSIS in out and "translated_by" in out
 
 
+def test_show_a_removed_copy_shows_the_article_kept(sample_db, capsys):
+    copy = "https://techwire.example/amp/2025/01/28/nvidia-deepseek-selloff"
+    code, out, err = cli(capsys, "show", copy, "--json", "--db", sample_db)
+    assert code == 0 and json.loads(out)["url"] == EN_SELLOFF
+    assert err == f"{copy} was removed as a near duplicate of article 5; showing that article\n"
+    code, out, err = cli(capsys, "show", "https://otherpaper.example/deepseek-copy", "--db", sample_db)
+    assert code == 1 and out == "" and "which another shard kept" in err
+
+
 def test_show_by_id_as_json_with_text(sample_db, capsys):
     code, out, _ = cli(capsys, "show", "1", "--json", "--db", sample_db)
     record = json.loads(out)
