@@ -71,3 +71,13 @@ def test_cli_prints_one_json_object_per_page(tmp_path):
         assert {"path", "url", "title", "text", "published", "language"} <= set(row)
     assert lines[0]["text"] and lines[1]["text"] is None
     assert "missing.html" in done.stderr and done.returncode == 1
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=60), st.text(max_size=60), st.text(max_size=30))
+def test_odd_urls_and_links_never_cost_the_text(url, canonical, date):
+    html = ARTICLE.replace("<title>", f'<link rel="canonical" href="{canonical}"><meta property="og:url" '
+                                      f'content="{canonical}"><meta name="date" content="{date}"><title>')
+    result = extract_page(html, url)
+    assert not (result["reason"] or "").startswith("error"), result["reason"]
+    assert result["text"] is None or "developers started testing it" in result["text"]

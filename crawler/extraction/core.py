@@ -19,7 +19,7 @@ from crawler.extraction.chunks import add_missing_chunks
 from crawler.extraction.cleanup import clean_text
 from crawler.extraction.decode import decode_body, parse_html
 from crawler.extraction.language import detect_language
-from crawler.extraction.metadata import Metadata, read_metadata
+from crawler.extraction.metadata import Metadata, read_metadata, safe_urlsplit
 from crawler.extraction.pagekind import classify_page
 from crawler.extraction.prune import (leaf_blocks, page_fingerprints, prune_chrome, strip_scripts,
                                       teaser_texts, text_of)
@@ -105,6 +105,18 @@ def page_link_texts(tree: HtmlElement) -> set[str]:
     return texts
 
 
+def page_teaser_texts(tree: HtmlElement) -> set[str]:
+    return page_link_texts(tree) | teaser_texts(tree)
+
+
+def best_effort(step, default, *args):
+    """A heuristic that fails on an odd page must not cost the page its text."""
+    try:
+        return step(*args)
+    except Exception:
+        return default
+
+
 def extract_page(body: bytes | str, url: str | None = None, *, content_type: str | None = None,
                  site_chrome: frozenset[str] = frozenset(),
                  options: ExtractOptions | None = None) -> dict:
@@ -129,7 +141,7 @@ def _extract_into(result: dict, body, url, content_type, site_chrome, options) -
     result.update(title=meta.title, author=meta.author, published=meta.published,
                   site_name=meta.site_name, canonical_url=meta.canonical_url,
                   description=meta.description, language=meta.language)
-    page_url = url or meta.canonical_url
+    page_url = url if safe_urlsplit(url) is not None else meta.canonical_url
     strip_scripts(tree)
     blocks = leaf_blocks(tree)
     result["block_fingerprints"] = page_fingerprints(blocks)
@@ -140,7 +152,7 @@ def _extract_into(result: dict, body, url, content_type, site_chrome, options) -
     if not raw_text.strip() and options.use_fallback:
         raw_text = run_fallback(tree, html, page_url, options)
     else:
-        raw_text = add_missing_chunks(tree, raw_text)
+        raw_text = best_effort(add_missing_chunks, raw_text, tree, raw_text)
     cleaned = clean_text(raw_text, title=meta.title, author=meta.author, site_name=meta.site_name,
                          site_chrome=site_chrome, keep_captions=options.keep_captions)
     result["source"] = cleaned.source
@@ -148,6 +160,6 @@ def _extract_into(result: dict, body, url, content_type, site_chrome, options) -
     result["language"] = detect_language(cleaned.text) or meta.language
 
     is_article, reason = classify_page(meta, page_url, cleaned.text,
-                                       teaser_texts=lambda: page_link_texts(tree) | teaser_texts(tree),
+                                       teaser_texts=lambda: best_effort(page_teaser_texts, set(), tree),
                                        min_chars=options.min_article_chars)
     result.update(is_article=is_article, reason=reason, text=cleaned.text if is_article else None)

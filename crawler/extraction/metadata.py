@@ -53,6 +53,27 @@ class Metadata:
     schema_body: str | None = None
 
 
+def safe_urlsplit(url: str | None):
+    """urlsplit that returns None for malformed URLs ("http://[::1") instead of raising."""
+    if not url or not isinstance(url, str):
+        return None
+    try:
+        parts = urlsplit(url.strip())
+        parts.hostname  # raises for a malformed netloc
+    except ValueError:
+        return None
+    return parts
+
+
+def safe_urljoin(base: str | None, url: str) -> str | None:
+    try:
+        joined = urljoin(base, url) if base else url
+    except ValueError:
+        return None
+    parts = safe_urlsplit(joined)
+    return joined if parts is not None and parts.scheme in ("http", "https") and parts.netloc else None
+
+
 def _clean(value) -> str | None:
     if not isinstance(value, str):
         return None
@@ -167,9 +188,10 @@ def normalize_date(value: str | None) -> str | None:
 
 
 def date_from_url(url: str | None) -> str | None:
-    if not url:
+    parts = safe_urlsplit(url)
+    if parts is None:
         return None
-    match = URL_DATE_RE.search(urlsplit(url).path)
+    match = URL_DATE_RE.search(parts.path)
     if not match:
         return None
     parts = [g for g in match.groups() if g]
@@ -216,7 +238,8 @@ def read_metadata(tree: HtmlElement, url: str | None, *, use_htmldate: bool = Tr
     info.og_type = (meta.get("og:type") or "").lower() or None
     publisher = article.get("publisher")
     publisher_name = _clean(publisher.get("name")) if isinstance(publisher, dict) else None
-    host = urlsplit(url).hostname if url else None
+    parts = safe_urlsplit(url)
+    host = parts.hostname if parts is not None else None
     info.site_name = (meta.get("og:site_name") or publisher_name or meta.get("application-name")
                       or (host[4:] if host and host.startswith("www.") else host))
 
@@ -266,12 +289,9 @@ def read_metadata(tree: HtmlElement, url: str | None, *, use_htmldate: bool = Tr
     for link in tree.xpath('//link[@href and contains(concat(" ", translate(@rel, "CANOICL", "canoicl"), " "), " canonical ")]'):
         canonical = link.get("href").strip()
         break
-    canonical = canonical or meta.get("og:url") or url
-    if canonical and url:
-        canonical = urljoin(url, canonical)
-    if canonical and not urlsplit(canonical).scheme.startswith("http"):
-        canonical = url
-    info.canonical_url = canonical
+    canonical = (canonical and safe_urljoin(url, canonical)) or (
+        meta.get("og:url") and safe_urljoin(url, meta["og:url"]))
+    info.canonical_url = canonical or (url if safe_urlsplit(url) is not None else None)
 
     info.description = (meta.get("og:description") or meta.get("description")
                         or meta.get("twitter:description") or _clean(article.get("description")))

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from urllib.parse import urlsplit
 
 from crawler.boilerplate import normalize_block
-from crawler.extraction.metadata import ARTICLE_TYPES, LISTING_TYPES, Metadata
+from crawler.extraction.metadata import ARTICLE_TYPES, LISTING_TYPES, Metadata, safe_urlsplit
 
 LISTING_SEGMENTS = frozenset("""
     tag tags topic topics thema themen schlagwort schlagworte stichwort category categories
@@ -31,9 +30,9 @@ TEASER_SHARE_MAX = 0.5       # more of the text than this in teaser titles/snipp
 
 def url_listing_reason(url: str | None) -> str | None:
     """Why the URL looks like a listing/tag/search/home page, or None."""
-    if not url:
+    parts = safe_urlsplit(url)
+    if parts is None:
         return None
-    parts = urlsplit(url)
     path = parts.path.lower()
     segments = [s for s in path.split("/") if s]
     if not segments and not parts.query:
