@@ -60,6 +60,14 @@ CHROME_LINE_PATTERNS = SECTION_HEADING_PATTERNS + (
     r"(?:advertisement|anzeige)\s*[-–—]?\s*(?:scroll|weiterlesen|continue).{0,40}",
     r"story continues below(?: the)? advertisement|continue reading the main story|skip to (?:main )?content",
     r"sign up for .{1,80}|(?:melden sie sich|abonnieren sie) .{1,40}newsletter.{0,40}",
+    # consent placeholders of embedded content (common on German news sites)
+    r"(?:empfohlener )?externer inhalt.{0,80}|externe inhalte (?:aktivieren|laden|anzeigen|zulassen).{0,100}",
+    r"an dieser stelle (?:finden sie|ist|wird) .{0,40}externe[rns]? inhalt.{0,300}",
+    r"ich bin damit einverstanden, dass mir externe inhalte angezeigt werden.{0,300}",
+    r"mehr (?:informationen|infos) (?:dazu )?(?:finden sie )?in (?:der|unserer) datenschutzerklärung.{0,40}",
+    r"this (?:content|embed) is (?:not available|blocked).{0,200}|to view this content.{0,200}",
+    r"(?:dieser (?:artikel|inhalt|beitrag) ist (?:nur )?(?:für|exklusiv für) (?:abonnenten|abonnentinnen|plus-leser).{0,100})",
+    r"[(（]?ảnh minh họa[)）]?|(?:ảnh|hình)(?: minh họa)?\s*[:：].{1,80}",
     r"©.{0,120}|\(?(?:dpa|afp|ap|reuters|kna|epd)\)?",
     # reading time
     r"(?:lesezeit|lesedauer|reading time|read time|thời gian đọc|阅读时间|阅读时长)\s*[:：]?\s*"
@@ -120,7 +128,7 @@ SOURCE_LINE_RE = re.compile(
     r"^\s*(?:quelle|quellen|source|sources|nguồn|来源|出处|文章来源|originalquelle|original source)"
     r"\s*(?:[:：]\s*(?P<value>.{1,300}?))?\s*$", re.I)
 # Vietnamese attribution at the end of a story: "Theo Reuters", "Theo VnExpress".
-THEO_SOURCE_RE = re.compile(r"^\s*Theo\s+(?P<value>[A-ZĐ][\w.&-]*(?:\s+[A-ZĐ][\w.&-]*){0,3})\s*\.?\s*$")
+THEO_SOURCE_RE = re.compile(r"^\s*\(?Theo\s+(?P<value>[A-ZĐ][\w.&-]*(?:\s+[A-ZĐ][\w.&-]*){0,3})\s*\.?\)?\s*$")
 
 # Photo credits and captions: "Foto: Bloomberg", "Bildquelle: Stanford University", a caption
 # ending in a credit ("... Tech-Welt auf. Foto: Bloomberg .", "(Quelle: Getty)"). The credit
