@@ -154,3 +154,10 @@ def test_add_missing_chunks_appends_sibling_chunks_trafilatura_left_behind():
     merged = add_missing_chunks(tree, "\n".join(part1))
     assert merged.split("\n") == part1 + part2
     assert add_missing_chunks(tree, "\n".join(part1 + part2)).split("\n") == part1 + part2
+
+
+def test_a_number_in_the_title_is_not_an_error_page():
+    html = ("<html><head><title>DeepSeek: 404 Millionen Downloads in einem Monat</title>"
+            "<meta property='og:type' content='article'></head><body><p>" + "DeepSeek wächst schnell. " * 20
+            + "</p></body></html>")
+    assert extract_page(html, "https://a.example/technik/deepseek-404-millionen-downloads")["is_article"]

@@ -20,9 +20,9 @@ LISTING_SEGMENTS = frozenset("""
     biaoqian tag-list
 """.split())
 SEARCH_QUERY_RE = re.compile(r"(?:^|&)(?:s|q|query|search|keyword|keywords|suche|tag)=", re.I)
-ERROR_RE = re.compile(r"(?:^|\b)(?:404|410|not found|page not found|seite nicht gefunden|"
-                      r"seite existiert nicht|fehlerseite|error \d{3}|không tìm thấy|页面不存在|"
-                      r"找不到页面)(?:\b|$)", re.I)
+ERROR_RE = re.compile(r"^\s*(?:error\s*|fehler\s*)?(?:404|410)\b|\b(?:404|410)\s*[-–:|]?\s*(?:error|fehler|not found|"
+                      r"nicht gefunden|page)|\b(?:page not found|seite nicht gefunden|seite existiert nicht|"
+                      r"fehlerseite|không tìm thấy trang|页面不存在|找不到页面)\b", re.I)
 ARTICLE_SLUG_RE = re.compile(r"(?:[\w%]+-){3,}[\w%]+|\d{5,}|(?:19|20)\d\d/\d\d")
 MIN_CHARS_WITH_MARKUP = 80   # article markup present: this little text still counts
 TEASER_SHARE_MAX = 0.5       # more of the text than this in teaser titles/snippets: a listing

@@ -67,6 +67,9 @@ CHROME_PHRASES = ("relatedpost", "relatedarticle", "relatedstor", "readmore", "r
 # tokens that mark a container as the article itself: never pruned by vocabulary
 CONTENT_TOKENS = frozenset("articlebody articletext articlecontent postcontent postbody entrycontent "
                            "storybody storycontent maincontent contentbody zhengwen noidungchitiet".split())
+# embedded posts the article quotes (tweets, Instagram, Facebook posts): content, not chrome
+QUOTED_POST_XPATH = ("descendant-or-self::blockquote[contains(@class, 'tweet') or contains(@class, 'instagram')"
+                     " or contains(@class, 'fb-xfbml') or contains(@class, 'tiktok')]")
 SPLIT_CAMEL_RE = re.compile(r"(?<=[a-z])(?=[A-Z])")
 NON_ALNUM_RE = re.compile(r"[^a-z0-9]+")
 SPACE_RE = re.compile(r"\s+")
@@ -232,6 +235,8 @@ def _drop_by_vocabulary(tree, protected, keep_captions) -> None:
         if kind == "chrome" or (kind == "caption" and not keep_captions):
             if element.tag == "p" and kind == "chrome" and len(text_of(element)) > 200:
                 continue  # a long paragraph with an odd class is prose, not a widget
+            if element.xpath(QUOTED_POST_XPATH):
+                continue  # a "social embed" box holding a quoted post: the article quotes it
             doomed.append(element)
     for element in doomed:
         remove(element)
