@@ -18,9 +18,16 @@ def test_chrome_lines_in_several_languages():
                  "Anzeige", "Cùng chuyên mục", "Cùng tác giả", "Artikel empfehlen", "Bình luận (3)",
                  "Hinterlasse einen Kommentar", "Bewerte uns auf Trustpilot", "0 Bewertet von 0 Nutzern",
                  "<<:  Der Kampf der Ausländer", ">>: Nächste Meldung", "Related articles", "相关文章",
-                 "Like this story? Share it with a friend!", "Loader Mehr anzeigen...", "No data"]:
+                 "Like this story? Share it with a friend!", "Loader Mehr anzeigen...", "No data",
+                 "Tempo de leitura: 1 minuto", "You may also like...", "Filed under: Technik |",
+                 "Follow Newsbeat on Instagram, Facebook, Twitter and YouTube.", "Mit Material von dpa",
+                 "(Reporting by Jane Doe; Editing by John Roe)", "Jane Doe contributed reporting from Hangzhou.",
+                 "Empfohlener externer Inhalt", "Lesen Sie auch: Was DeepSeek R1 wirklich kann",
+                 "Get the day's top headlines delivered to your inbox by subscribing to our newsletter."]:
         assert is_chrome_line(line), line
     for line in ["DeepSeek hat die KI-Branche aufgemischt.", "Kommentar: Warum DeepSeek Europa weckt",
+                 "More than a million people downloaded the app in a week.",
+                 "Also, the company said it would open a second office in Beijing.",
                  "Die Kommentare der Analysten fielen gemischt aus, die Aktie erholte sich kaum."]:
         assert not is_chrome_line(line), line
 

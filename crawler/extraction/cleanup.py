@@ -17,7 +17,7 @@ from crawler.boilerplate import block_fingerprint, normalize_block
 
 def _full(*alternatives: str) -> re.Pattern:
     """One case-insensitive pattern matching a whole line that is any of the alternatives."""
-    return re.compile(r"^\s*(?:" + "|".join(alternatives) + r")\s*$", re.I)
+    return re.compile(r"^\s*(?:" + "|".join(alternatives) + r")[\s:：.…!]*$", re.I)
 
 
 # Headings of related / recommended / most-read lists: the list after them is chrome too.
@@ -52,9 +52,19 @@ CHROME_LINE_PATTERNS = SECTION_HEADING_PATTERNS + (
     r"[(（]?(?:责任编辑|编辑|责编|校对|审核|作者)[:：].{0,30}[)）]?|原标题[:：].{0,120}|(?:点击|扫码)(?:关注|阅读|查看).{0,40}",
     r"(?:updated|last updated|aktualisiert|zuletzt aktualisiert|cập nhật)(?: at| am| on| um| lúc)?\s*[:：]?\s*[\w.,: ]{0,40}",
     r"(?:tags|schlagw(?:orte|örter)|stichwörter|themen|từ khóa|标签|关键词)\s*[:：].{0,300}",
-    r".{0,160}\b(?:sign up|subscribe|abonnieren|anmelden|registrieren|đăng ký)\b.{0,160}\bnewsletters?\b.{0,160}",
-    r".{0,160}\bnewsletters?\b.{0,160}\b(?:sign up|subscribe|abonnieren|anmelden|inbox|postfach)\b.{0,160}",
+    r".{0,160}\b(?:sign(?:ing)? up|subscrib\w*|abonnier\w*|anmelde?n?|registrier\w*|đăng ký)\b.{0,160}\bnewsletters?\b.{0,160}",
+    r".{0,160}\bnewsletters?\b.{0,160}\b(?:sign(?:ing)? up|subscrib\w*|abonnier\w*|anmelde?n?|inbox|postfach)\b.{0,160}",
     r"\[\w+[^\]]{0,200}\].{0,200}\[/\w+\]",
+    r"follow .{1,80} on (?:twitter|facebook|instagram|linkedin|youtube|x)\b.{0,200}",
+    r"(?:write to|email|e-mail|contact|reach) .{1,80} at \S+@\S+.{0,160}|\S+@\S+\.\w+|(?:https?://)?(?:www\.)?twitter\.com/\S+",
+    r"(?:reach|contact) the (?:reporters?|writers?|authors?) .{0,160}",
+    r"(?:more|also|see more|don'?t miss|watch|mehr|lesen sie|related post|verwandter artikel)"
+    r"(?:\s*[:：]\s*.{0,200})?",
+    r"(?:filed under|posted in|categor(?:y|ies)|kategorie(?:n)?|rubrik)\s*[:：].{0,200}",
+    r"\(?(?:reporting|additional reporting|writing|editing|edited|compiled) by .{1,300}\)?",
+    r".{1,200} contributed (?:reporting|to this (?:report|story|article)).{0,120}",
+    r"(?:mitarbeit|mit material von|mit material der nachrichtenagenturen?)\s*[:：]?.{1,80}",
+    r"copyright\b.{0,150}",
     r"(?:diesen |den )?(?:artikel|beitrag) (?:anhören|vorlesen|teilen|merken|verschenken)|zum kommentarbereich",
     r"(?:jetzt )?(?:weiterlesen|abonnieren|abo abschließen|registrieren)(?: mit| für)?.{0,60}",
     r"(?:advertisement|anzeige)\s*[-–—]?\s*(?:scroll|weiterlesen|continue).{0,40}",
@@ -70,8 +80,9 @@ CHROME_LINE_PATTERNS = SECTION_HEADING_PATTERNS + (
     r"[(（]?ảnh minh họa[)）]?|(?:ảnh|hình)(?: minh họa)?\s*[:：].{1,80}",
     r"©.{0,120}|\(?(?:dpa|afp|ap|reuters|kna|epd)\)?",
     # reading time
-    r"(?:lesezeit|lesedauer|reading time|read time|thời gian đọc|阅读时间|阅读时长)\s*[:：]?\s*"
-    r"(?:ca\.\s*|about\s*|~\s*)?\d+\s*(?:min\.?|minuten|minutes?|mins?\.?|phút|分钟)?",
+    r"(?:lesezeit|lesedauer|reading time|read time|thời gian đọc|阅读时间|阅读时长|tempo de leitura|"
+    r"tiempo de lectura|temps de lecture|tempo di lettura|leestijd)\s*[:：]?\s*"
+    r"(?:ca\.\s*|about\s*|~\s*)?\d+\s*(?:min\.?|minuten|minutes?|mins?\.?|minutos?|minuti|phút|分钟)?",
     r"\d+\s*(?:min\.?|minuten|minutes?|mins?\.?|phút|分钟)\s*(?:read|lesezeit|lesen|đọc|阅读)",
     # comment counters, comment forms and their messages
     r"(?:kommentare?|leserkommentare|comments?|bình luận|ý kiến|评论|留言)\s*[(\[]?\s*\d*\s*[)\]]?",
@@ -154,6 +165,7 @@ DATE_TOKEN_RE = re.compile(
     r"\b\d{1,2}\.?\s+(?:" + MONTHS + r")\b|\b\d{4}-\d\d\b", re.I)
 SENTENCE_END_RE = re.compile(r"[^\W\d_]{3,}[.!?]$")
 LIST_MARK_RE = re.compile(r"^-\s+")  # trafilatura writes list items as "- item"
+INLINE_CHROME_RE = re.compile(r"\s*(?:Click To Tweet|Tweet this|Zum Tweeten klicken)\s*$", re.I)
 EDGE_LINES = 3  # bylines, date lines and site names are only dropped this close to the edges
 
 
@@ -200,15 +212,21 @@ def _is_site_name_line(line: str, site_name: str) -> bool:
     return not rest or len(rest.split()) <= 2 or _is_date_line(rest)
 
 
-def _same_text(a: str, b: str) -> bool:
-    return normalize_block(re.sub(r"\W+", " ", a)) == normalize_block(re.sub(r"\W+", " ", b))
+def _same_text(line: str, title: str) -> bool:
+    """The line is the title, maybe with a kicker ("BREAKING NEWS: ...") or a site suffix."""
+    a = normalize_block(re.sub(r"\W+", " ", line))
+    b = normalize_block(re.sub(r"\W+", " ", title))
+    if not a or not b:
+        return False
+    return a == b or (len(b) >= 20 and b in a and len(a) <= 1.5 * len(b))
 
 
 def clean_text(text: str, *, title: str | None = None, author: str | None = None,
                site_name: str | None = None, site_chrome: frozenset[str] = frozenset(),
                keep_captions: bool = False) -> Cleaned:
     """Drop chrome lines from extracted text; return the prose, the attribution and what went."""
-    lines = [LIST_MARK_RE.sub("", ln.strip()) for ln in text.replace("\r", "\n").split("\n")]
+    lines = [INLINE_CHROME_RE.sub("", LIST_MARK_RE.sub("", ln.strip()))
+             for ln in text.replace("\r", "\n").split("\n")]
     lines = [ln for ln in lines if ln]
     kept: list[str] = []
     dropped: list[str] = []
