@@ -103,6 +103,9 @@ def test_datasette_canned_query_by_language_and_dates(datasette_url):
                     "&since=2025-01-27&until=2025-02-03&_shape=array")
     assert sorted(row["url"] for row in rows) == sorted(NVIDIA_DE_IN_JANUARY)
     assert all("<b>Nvidia</b>" in row["snippet"] for row in rows)
+    unbounded = get_json(f"{datasette_url}/deepseek_news/search_by_language_and_date.json?q=Nvidia&language="
+                         "&since=&until=&_shape=array")
+    assert len(unbounded) == 5
 
 
 def test_datasette_html_page_has_the_search_box_and_finds(datasette_url):
