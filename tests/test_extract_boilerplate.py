@@ -86,3 +86,14 @@ def test_block_fingerprint_ignores_case_spacing_and_numbers():
     assert block_fingerprint("Kommentar (3)") == block_fingerprint("  kommentar   (12) ")
     assert block_fingerprint("ab") is None
     assert normalize_block("Lesezeit: 8 Min.") == "lesezeit: 0 min."
+
+
+def test_a_page_made_mostly_of_learned_blocks_is_kept_whole():
+    html = page(3)
+    first = extract_page(html, f"https://{SITE}/artikel/deepseek-thema-3-abc")
+    chrome = SiteChrome(min_pages=3)
+    for _ in range(5):  # the same article fetched again and again (print view, tracking URLs)
+        chrome.observe(SITE, first["block_fingerprints"])
+    again = extract_page(html, f"https://{SITE}/artikel/deepseek-thema-3-abc?print=1",
+                         site_chrome=chrome.chrome_for(SITE))
+    assert again["text"] == first["text"]

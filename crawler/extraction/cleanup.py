@@ -228,6 +228,10 @@ def clean_text(text: str, *, title: str | None = None, author: str | None = None
     lines = [INLINE_CHROME_RE.sub("", LIST_MARK_RE.sub("", ln.strip()))
              for ln in text.replace("\r", "\n").split("\n")]
     lines = [ln for ln in lines if ln]
+    if site_chrome:
+        learned = sum(len(ln) for ln in lines if block_fingerprint(ln) in site_chrome)
+        if learned > 0.5 * sum(len(ln) for ln in lines):
+            site_chrome = frozenset()  # a page seen before: keep it whole, dedup decides
     kept: list[str] = []
     dropped: list[str] = []
     source = byline = None

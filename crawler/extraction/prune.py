@@ -74,6 +74,7 @@ SPLIT_CAMEL_RE = re.compile(r"(?<=[a-z])(?=[A-Z])")
 NON_ALNUM_RE = re.compile(r"[^a-z0-9]+")
 SPACE_RE = re.compile(r"\s+")
 
+MAX_LEARNED_SHARE = 0.5   # learned site chrome may take at most this share of a page's text
 MAX_SECTION_SHARE = 0.35   # a chrome heading may take following siblings up to this share of text
 LINK_DENSITY_MIN = 0.7     # share of a block's text inside links to call it a link list
 TEASER_RUN_MIN = 3         # repeated sibling blocks with a link and a heading/image = teasers
@@ -243,7 +244,7 @@ def _drop_by_vocabulary(tree, protected, keep_captions) -> None:
 
 
 def _drop_by_text(blocks, protected, site_chrome, keep_captions, body_chars) -> None:
-    doomed, headings = [], []
+    doomed, headings, learned = [], [], []
     for element, text in blocks:
         if element in protected or SOURCE_LINE_RE.match(text):
             continue  # attribution lines are read (and dropped) by the line clean-up
@@ -252,9 +253,13 @@ def _drop_by_text(blocks, protected, site_chrome, keep_captions, body_chars) -> 
             if is_section_heading(text):
                 headings.append(element)
         elif site_chrome and len(text) <= 1000 and block_fingerprint(text) in site_chrome:
-            doomed.append(element)
+            learned.append((element, len(text)))
         elif not keep_captions and is_caption_line(text) and len(text) <= 300:
             doomed.append(element)
+    # learned site chrome covering most of the page means a page seen before (a duplicate):
+    # keep it whole and let deduplication decide
+    if sum(n for _e, n in learned) <= MAX_LEARNED_SHARE * sum(len(t) for _e, t in blocks):
+        doomed.extend(e for e, _n in learned)
     # a chrome heading ("Cùng chuyên mục", "Related articles") takes the list after it along
     for heading in headings:
         following = list(heading.itersiblings())
