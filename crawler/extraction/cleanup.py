@@ -32,6 +32,8 @@ SECTION_HEADING_PATTERNS = (
     r"you (?:may|might) also (?:like|enjoy)|more (?:from|on|stories|news|articles)\b.{0,40}",
     r"most (?:read|popular|viewed|shared)|trending(?: now)?|further reading",
     r"相关(?:文章|阅读|新闻|推荐)|推荐阅读|热门(?:文章|推荐)?|猜你喜欢|延伸阅读|更多(?:文章|新闻)?",
+    # lists of sources or further reading under a heading
+    r"verwendete quellen|weiterführende links|links zum thema|mehr zu diesem thema|tin cùng chuyên mục|bài liên quan",
     # tag lists
     r"tags|schlagw(?:orte|örter)|stichwörter|themen|từ khóa|标签|关键词",
     # comment sections: plural or counted ("Kommentar" alone is also an opinion-piece label)
@@ -49,6 +51,9 @@ CHROME_LINE_PATTERNS = SECTION_HEADING_PATTERNS + (
     r"merken|speichern|print|e-?mail|feedback|zum video|jetzt anhören|bildergalerie|video|audio|"
     r"follow us on .{1,40}|folgen sie uns auf .{1,40}|click here.{0,80}|hier klicken.{0,80})",
     r"stand\s*:\s*\d{1,2}\.\d{1,2}\.\d{2,4}.{0,30}",
+    r"dieses thema im programm\s*:.{0,200}|über dieses thema berichtete.{0,200}|diskutieren sie mit.{0,80}|"
+    r"zur diskussion|kommentieren|\([a-zäöü]{2,5}(?:/[a-zäöü]{2,5})*\)",
+    r"(?:đọc tiếp|xem tiếp|thích|chia sẻ bài viết|gửi bài viết|in bài viết|ý kiến bạn đọc)",
     r"[(（]?(?:责任编辑|编辑|责编|校对|审核|作者)[:：].{0,30}[)）]?|原标题[:：].{0,120}|(?:点击|扫码)(?:关注|阅读|查看).{0,40}",
     r"(?:updated|last updated|aktualisiert|zuletzt aktualisiert|cập nhật)(?: at| am| on| um| lúc)?\s*[:：]?\s*[\w.,: ]{0,40}",
     r"(?:tags|schlagw(?:orte|örter)|stichwörter|themen|từ khóa|标签|关键词)\s*[:：].{0,300}",
@@ -138,8 +143,9 @@ SECTION_HEADING_RE = _full(*SECTION_HEADING_PATTERNS)
 SOURCE_LINE_RE = re.compile(
     r"^\s*(?:quelle|quellen|source|sources|nguồn|来源|出处|文章来源|originalquelle|original source)"
     r"\s*(?:[:：]\s*(?P<value>.{1,300}?))?\s*$", re.I)
-# Vietnamese attribution at the end of a story: "Theo Reuters", "Theo VnExpress".
-THEO_SOURCE_RE = re.compile(r"^\s*\(?Theo\s+(?P<value>[A-ZĐ][\w.&-]*(?:\s+[A-ZĐ][\w.&-]*){0,3})\s*\.?\)?\s*$")
+# Vietnamese attribution at the end of a story: "Theo Reuters", "(Theo VnExpress)", "Minh Anh (theo AFP)".
+THEO_SOURCE_RE = re.compile(r"^\s*(?:[A-ZĐ][\w]*(?:\s+[A-ZĐ][\w]*){0,4}\s*)?\(?[Tt]heo\s+"
+                            r"(?P<value>[A-ZĐ][\w.&-]*(?:\s+[A-ZĐ][\w.&-]*){0,3})\s*\.?\)?\s*$")
 
 # Photo credits and captions: "Foto: Bloomberg", "Bildquelle: Stanford University", a caption
 # ending in a credit ("... Tech-Welt auf. Foto: Bloomberg .", "(Quelle: Getty)"). The credit

@@ -81,7 +81,7 @@ def classify_page(meta: Metadata, url: str | None, text: str | None, *,
         return False, url_reason
     if meta.schema_types & LISTING_TYPES and not schema_article:
         return False, "listing markup"
-    share = teaser_share(text, teaser_texts())
+    share = 0.0 if schema_article else teaser_share(text, teaser_texts())
     if share > TEASER_SHARE_MAX:
         return False, f"teaser list ({share:.0%} of text in teasers)"
     if len(text) < MIN_CHARS_WITH_MARKUP:
