@@ -341,6 +341,35 @@ def teaser_texts(tree: HtmlElement) -> set[str]:
     return found
 
 
+TEASER_ATTR_RE = re.compile(r"teaser", re.I)
+LEAD_MIN_CHARS = 80
+
+
+def _is_prose(element: HtmlElement) -> bool:
+    text = text_of(element)
+    return len(text) >= LEAD_MIN_CHARS and link_density(element, len(text)) < 0.3
+
+
+def keep_leads_for_trafilatura(tree: HtmlElement) -> None:
+    """Undo two trafilatura precision rules for what survived our pruning as prose.
+
+    favor_precision drops every <header> and every element whose class or id contains
+    "teaser"; German news sites put the lead paragraph in both ("<p class='teaser'>",
+    "<article><header><h1/><p>lead</p></header>"). Teaser cards and page headers were already
+    judged by our rules, so a prose paragraph left there is the lead: rename the class and turn
+    the header into a div.
+    """
+    for element in tree.xpath("//*[contains(translate(@class, 'T', 't'), 'teaser') or "
+                              "contains(translate(@id, 'T', 't'), 'teaser')]"):
+        if _is_prose(element):
+            for attr in ("class", "id"):
+                if element.get(attr):
+                    element.set(attr, TEASER_ATTR_RE.sub("lead", element.get(attr)))
+    for header in tree.iter("header"):
+        if any(_is_prose(p) for p in header.iter("p")):
+            header.tag = "div"
+
+
 def prune_chrome(tree: HtmlElement, *, site_chrome: frozenset[str] = frozenset(),
                  keep_captions: bool = False, structural: bool = True,
                  blocks: list[tuple[HtmlElement, str]] | None = None) -> HtmlElement:
@@ -359,4 +388,5 @@ def prune_chrome(tree: HtmlElement, *, site_chrome: frozenset[str] = frozenset()
     _drop_by_vocabulary(tree, protected, keep_captions)
     if structural:
         _drop_by_structure(tree, protected, body_chars)
+    keep_leads_for_trafilatura(tree)
     return tree
