@@ -168,3 +168,16 @@ def test_a_number_in_the_title_is_not_an_error_page():
             "<meta property='og:type' content='article'></head><body><p>" + "DeepSeek wächst schnell. " * 20
             + "</p></body></html>")
     assert extract_page(html, "https://a.example/technik/deepseek-404-millionen-downloads")["is_article"]
+
+
+def test_bytes_are_decoded_like_scrapy_does():
+    prose = "Die Börse in Zürich reagierte nervös auf DeepSeek, während Anleger über Gewinne grübelten."
+    more = "".join(f"<p>Absatz {word}: Händler in Köln und Graz prüften ihre Positionen, Analysten blieben gelassen.</p>"
+                   for word in ("eins", "zwei", "drei"))
+    page = f"<html><head><title>Börse</title></head><body><article><p>{prose}</p>{more}</article></body></html>"
+    header_only = extract_page(page.encode("iso-8859-1"), None, content_type="text/html; charset=iso-8859-1")
+    assert prose in header_only["text"]
+    with_bom = extract_page("\ufeff".encode() + page.encode("utf-8"), None, content_type="text/html")
+    assert prose in with_bom["text"]
+    utf16 = extract_page(page.encode("utf-16"), None, content_type=None)
+    assert prose in utf16["text"]
