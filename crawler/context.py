@@ -7,6 +7,7 @@ writes and the learned boilerplate live in one place and one process, and are sa
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import shutil
 from pathlib import Path
@@ -21,6 +22,16 @@ from storage.corpus import TERMINAL_OUTCOMES, CorpusWriter
 logger = logging.getLogger(__name__)
 
 
+def shared_lock(redis_url: str | None):
+    """The lock that makes "is it a duplicate? then keep it" one step for every process sharing a Redis
+    dedup index (without it two processes could each keep one copy of a story); no lock otherwise."""
+    if not redis_url:
+        return contextlib.nullcontext()
+    import redis
+
+    return redis.Redis.from_url(redis_url).lock("deepseek_news:dedup-lock", timeout=30, blocking_timeout=60)
+
+
 class CrawlContext:
     def __init__(self, crawler):
         self.crawler = crawler
@@ -29,6 +40,7 @@ class CrawlContext:
         self.dedup_config = DedupConfig.from_settings(settings.copy_to_dict())
         self.dedup = Deduplicator(self.dedup_config)
         self.dedup.load(self.writer.fingerprints())
+        self.dedup_lock = shared_lock(settings.get("REDIS_URL"))
         self.chrome = SiteChrome()
         self.chrome.load(self.writer.boilerplate_rows())
         self.finished = {url_key(url) for url in self.writer.finished_urls()}

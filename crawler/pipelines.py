@@ -133,7 +133,10 @@ class CorpusPipeline:
         url = article_url(item.url, page.get("canonical_url"))
         if url != item.url and context.is_finished(url):
             return self.drop(item, url, 1.0, "exact")
-        match = context.dedup.find(fingerprint)
+        with context.dedup_lock:
+            match = context.dedup.find(fingerprint)
+            if match is None:
+                context.dedup.add(url, fingerprint)
         if match is not None and match.key == url:
             return "stored_elsewhere"  # by another process sharing this index, in an earlier run
         if match is not None:
@@ -155,13 +158,14 @@ class CorpusPipeline:
             },
             (url, fingerprint.to_bytes()),
         )
-        context.dedup.add(url, fingerprint)
-        if url != item.url:
-            context.mark_page(url, "stored")
         self.crawler.stats.inc_value("deepseek/stored")
+        if url != item.url:  # stored under its rel=canonical URL: the fetched URL is a copy of it
+            context.mark_page(url, "stored")
+            return self.drop(item, url, 1.0, "exact")
         return "stored"
 
     def drop(self, item, kept_url: str, similarity: float, kind: str) -> str:
+        """Record the page as a removed copy of the article stored under ``kept_url``."""
         self.context.writer.add_duplicate(
             {
                 "url": item.url, "duplicate_of_url": kept_url, "similarity": round(similarity, 4),

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.corpus_checks import story_clusters
+
 REPO = Path(__file__).resolve().parent.parent
 STORIES = 260
 REWRITTEN = 40  # stories also published as a near-duplicate rewrite
@@ -137,22 +139,10 @@ def stored_articles(db: Path) -> int:
         return conn.execute("SELECT count(*) FROM articles").fetchone()[0]
 
 
-def clusters(db: Path) -> set[frozenset[str]]:
-    """Each stored story as the set of its URLs: the kept one and the copies removed as its duplicates."""
-    with sqlite3.connect(db) as conn:
-        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        members = {url: {url} for (url,) in conn.execute("SELECT url FROM articles")}
-        for url, kept in conn.execute("SELECT url, duplicate_of_url FROM duplicates"):
-            members[kept].add(url)
-        stored = [url for (url,) in conn.execute("SELECT url FROM articles")]
-    assert len(stored) == len(set(stored))
-    return {frozenset(urls) for urls in members.values()}
-
-
 def test_killed_and_resumed_crawl_equals_uninterrupted_one(slow_site, tmp_path):
     reference_db = tmp_path / "reference.db"
     assert run(crawl_command(slow_site, reference_db, None), tmp_path / "reference.log") == 0
-    expected = clusters(reference_db)
+    expected = story_clusters(reference_db)
     assert len(expected) == STORIES
     assert sum(len(cluster) for cluster in expected) == STORIES + REWRITTEN
 
@@ -165,11 +155,11 @@ def test_killed_and_resumed_crawl_equals_uninterrupted_one(slow_site, tmp_path):
         progress.append(stored_articles(db) if db.exists() else 0)
     assert progress[-1] < STORIES, f"the crawl finished before the last kill: {progress}"
     assert run(command, log) == 0
-    assert clusters(db) == expected, log.read_text()[-3000:]
+    assert story_clusters(db) == expected, log.read_text()[-3000:]
 
     # Once finished, the same command adds nothing and fetches no article again.
     run(command, log)
-    assert clusters(db) == expected
+    assert story_clusters(db) == expected
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT count(*) FROM frontier").fetchone()[0] == 0
         last_stats = conn.execute("SELECT stats FROM runs ORDER BY id DESC LIMIT 1").fetchone()[0]
