@@ -103,8 +103,11 @@ def test_merge_with_another_shard_keeps_both(crawled, tmp_path):
 
 
 def test_two_independent_crawls_merge_into_one_crawls_corpus(crawled, news_web, tmp_path):
-    """A second crawl of the same web, merged with the first, adds no story twice (issue 7's merge)."""
-    db, bases = crawled
+    """A second crawl of the same web, merged with the first: nothing lost, no story twice (issue 7's merge).
+
+    Written as properties, not as "equals the first crawl", because either copy of a near-duplicate
+    pair may be the one a crawl keeps."""
+    db, _ = crawled
     second = tmp_path / "second.db"
     run = run_crawl(news_web.bases, second, timeout=300)
     if run.timed_out or run.returncode != 0:
@@ -112,10 +115,13 @@ def test_two_independent_crawls_merge_into_one_crawls_corpus(crawled, news_web, 
     merged = tmp_path / "merged.db"
     result = run_cli("merge", db, second, "--into", merged)
     assert result.returncode == 0, result.stderr
-    single = query(db, "SELECT count(*) FROM articles")[0][0]
-    assert query(merged, "SELECT count(*) FROM articles")[0][0] == single
-    assert query(merged, "SELECT count(DISTINCT content_hash) FROM articles")[0][0] == single
+    kept = {url for (url,) in query(merged, "SELECT url FROM articles")}
+    removed = {url for (url,) in query(merged, "SELECT url FROM duplicates")}
+    for shard in (db, second):
+        # nothing lost: every story a crawl kept is kept or recorded as a copy of one kept
+        assert {url for (url,) in query(shard, "SELECT url FROM articles")} <= kept | removed
+        # no story twice: no pair a crawl judged to be copies of one story is kept twice
+        pairs = query(shard, "SELECT url, duplicate_of_url FROM duplicates")
+        assert [pair for pair in pairs if pair[0] in kept and pair[1] in kept] == []
+    assert query(merged, "SELECT count(*) = count(DISTINCT content_hash) FROM articles") == [(1,)]
     assert query(merged, "SELECT count(*) FROM duplicates WHERE duplicate_of IS NULL")[0][0] == 0
-    removed_here = {url for (url,) in query(db, "SELECT url FROM duplicates")}
-    removed_merged = {url for (url,) in query(merged, "SELECT url FROM duplicates")}
-    assert len(removed_merged) >= len(removed_here)
