@@ -181,3 +181,19 @@ def test_bytes_are_decoded_like_scrapy_does():
     assert prose in with_bom["text"]
     utf16 = extract_page(page.encode("utf-16"), None, content_type=None)
     assert prose in utf16["text"]
+
+
+def test_small_blocks_around_buttons_are_widgets_whatever_they_say():
+    prose = "".join(f"<p>{s}</p>" for s in [
+        "DeepSeek hat sein Modell offen veröffentlicht, und Entwickler in aller Welt testen es bereits.",
+        "Die Kosten für das Training sollen deutlich niedriger gewesen sein als bei der Konkurrenz.",
+        "Ob sich das Modell im Alltag bewährt, wird sich in den kommenden Monaten zeigen."])
+    widget = ('<div class="q-1"><div class="q-2"><p class="q-3">Ihre Meinung zählt sehr</p>'
+              '<div class="q-4"><button>Daumen hoch</button> <button>Daumen runter</button></div>'
+              '<p class="q-5">Merci vielmals!</p></div></div>')
+    html = (f'<html><head><meta property="og:type" content="article"></head><body><div class="w-0">'
+            f'<div class="w-1">{prose}</div>{widget}</div></body></html>')
+    text = extract_page(html, "https://a.example/technik/deepseek-offen-fuer-alle-entwickler")["text"]
+    assert "Ob sich das Modell im Alltag bewährt" in text
+    for chrome in ("Ihre Meinung", "Daumen", "Merci"):
+        assert chrome not in text
