@@ -115,6 +115,8 @@ class CorpusPipeline:
 
     def open_spider(self):
         self.context = CrawlContext.of(self.crawler)
+        self.translations = self.crawler.settings.get("TRANSLATIONS", "link")
+        self.main_language = self.crawler.settings.get("MAIN_LANGUAGE", "de")
 
     def process_item(self, item):
         if self.context.is_finished(item.url):
@@ -133,14 +135,19 @@ class CorpusPipeline:
         url = article_url(item.url, page.get("canonical_url"))
         if url != item.url and context.is_finished(url):
             return self.drop(item, url, 1.0, "exact")
+        translation = None
         with context.dedup_lock:
             match = context.dedup.find(fingerprint)
             if match is None:
-                context.dedup.add(url, fingerprint)
+                translation = context.dedup.find_translation(fingerprint, page.get("language"))
+                if translation is None or self.translations == "link":
+                    context.dedup.add(url, fingerprint)
         if match is not None and match.key == url:
             return "stored_elsewhere"  # by another process sharing this index, in an earlier run
         if match is not None:
             return self.drop(item, match.key, match.similarity, match.kind)
+        if translation is not None and self.translations == "remove":
+            return self.drop(item, translation.key, translation.similarity, "translation")
         context.writer.add_article(
             {
                 "url": url,
@@ -159,10 +166,22 @@ class CorpusPipeline:
             (url, fingerprint.to_bytes()),
         )
         self.crawler.stats.inc_value("deepseek/stored")
+        if translation is not None:
+            self.link_translation(url, page, translation)
         if url != item.url:  # stored under its rel=canonical URL: the fetched URL is a copy of it
             context.mark_page(url, "stored")
             return self.drop(item, url, 1.0, "exact")
         return "stored"
+
+    def link_translation(self, url: str, page: dict, translation) -> None:
+        """Link a new article and the kept one it translates (or that translates it), original first."""
+        other = self.context.writer.article_meta(translation.key) or {}
+        if new_is_original(page, other, self.main_language):
+            article, original = translation.key, url
+        else:
+            article, original = url, translation.key
+        self.context.writer.add_translation(article, original, round(translation.similarity, 4), "anchors+alignment")
+        self.crawler.stats.inc_value("deepseek/translations_linked")
 
     def drop(self, item, kept_url: str, similarity: float, kind: str) -> str:
         """Record the page as a removed copy of the article stored under ``kept_url``."""
@@ -175,6 +194,18 @@ class CorpusPipeline:
         )
         self.crawler.stats.inc_value(f"deepseek/duplicates/{kind}")
         return "duplicate"
+
+
+def new_is_original(new: dict, kept: dict, main_language: str) -> bool:
+    """Of two articles that translate each other, is the new one the original? The one published
+    first; else the one not in the crawl's main language; else the one stored first (the kept one)."""
+    new_date, kept_date = (str(a.get("published") or "")[:10] for a in (new, kept))
+    if new_date and kept_date and new_date != kept_date:
+        return new_date < kept_date
+    new_main, kept_main = (a.get("language") == main_language for a in (new, kept))
+    if new_main != kept_main:
+        return not new_main
+    return False
 
 
 def article_url(fetched_url: str, declared_canonical: str | None) -> str:

@@ -40,6 +40,9 @@ MAX_PAGES_PER_SITE = 20000  # a hard stop per site against infinite URL spaces
 
 # --- Extraction and dedup ---------------------------------------------------------------------------
 EXTRACT_WORKERS = None  # worker processes for extraction; None = one per core, 0 = in the crawl process
+TRANSLATIONS = "link"  # an article and its translation in another language: "link" keeps both and
+#                        links them in `translations`; "remove" records the later one in `duplicates`
+MAIN_LANGUAGE = "de"  # the corpus's main language: of two translations, the other one is the original
 # DEDUP_* settings override dedup.DedupConfig fields (see dedup/config.py), e.g. -s DEDUP_THRESHOLD=0.5
 
 # --- Components -------------------------------------------------------------------------------------

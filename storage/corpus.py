@@ -225,8 +225,13 @@ class CorpusWriter:
         row = self.conn.execute("SELECT finished_at FROM runs ORDER BY id DESC LIMIT 1").fetchone()
         return row is not None and row[0] is None
 
-    def stored_url(self, url: str) -> bool:
-        return self.conn.execute("SELECT 1 FROM articles WHERE url = ?", (url,)).fetchone() is not None
+    def article_meta(self, url: str) -> dict | None:
+        """``published`` and ``language`` of a stored article, whether flushed yet or not."""
+        for entry in reversed(self.batch.articles):
+            if entry["row"]["url"] == url:
+                return {"published": entry["row"].get("published"), "language": entry["row"].get("language")}
+        row = self.conn.execute("SELECT published, language FROM articles WHERE url = ?", (url,)).fetchone()
+        return {"published": row[0], "language": row[1]} if row else None
 
     # -- buffered writes ----------------------------------------------------------------------------
     def add_article(self, article: dict, fingerprint: tuple[str, bytes] | None = None) -> None:
