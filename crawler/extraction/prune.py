@@ -45,7 +45,7 @@ CHROME_TOKENS = frozenset("""
     newsletter subscribe subscription signup optin
     cookie cookies consent gdpr dsgvo
     ad ads adv advert adverts advertisement advertising adslot adunit anzeige anzeigen werbung sponsor
-    sponsored promo promoted banner dfp gpt outbrain taboola
+    sponsored promo promoted banner dfp outbrain taboola
     breadcrumb breadcrumbs crumbs pagination pager prevnext
     byline author authors autor autorenbox bio
     sidebar widget widgets toolbar tools print modal popup overlay nav navi navigation navbar menu
