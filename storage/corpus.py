@@ -77,7 +77,10 @@ def create_schema(db: sqlite_utils.Database) -> None:
     db["articles"].create_index(["site"], if_not_exists=True)
     db["articles"].create_index(["published"], if_not_exists=True)
     if not db["articles"].detect_fts():
-        db["articles"].enable_fts(["title", "text"], create_triggers=True, tokenize="unicode61")
+        db["articles"].enable_fts(
+            ["title", "text"], create_triggers=True,
+            tokenize="unicode61 remove_diacritics 2",  # "co phieu" finds "cổ phiếu", "Munchen" "München"
+        )
     db["duplicates"].create(
         DUPLICATE_COLUMNS, pk="id", not_null={"url"},
         foreign_keys=[("duplicate_of", "articles", "id")], if_not_exists=True,
