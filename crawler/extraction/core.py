@@ -36,7 +36,7 @@ class ExtractOptions:
     structural_pruning: bool = True   # link-dense blocks and repeated teasers out before extraction
     use_fallback: bool = True         # second extractor when trafilatura finds nothing
     use_htmldate: bool = True         # htmldate as the last resort for the published date
-    min_article_chars: int = 250      # shorter texts are articles only with article markup
+    min_article_chars: int = 150      # shorter texts are articles only with article markup
 
 
 DEFAULT_OPTIONS = ExtractOptions()

@@ -62,7 +62,7 @@ def teaser_share(text: str, teaser_texts: set[str]) -> float:
 
 def classify_page(meta: Metadata, url: str | None, text: str | None, *,
                   teaser_texts: Callable[[], set[str]] = frozenset,
-                  min_chars: int = 250) -> tuple[bool, str]:
+                  min_chars: int = 150) -> tuple[bool, str]:
     """(is_article, short reason).
 
     JSON-LD Article markup outweighs a listing-like URL; og:type=article does not (many
