@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import io
 import re
+import zlib
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
@@ -37,11 +38,15 @@ class Link:
 
 
 def inflate_if_gzipped(body: bytes, limit: int = MAX_INFLATED_SITEMAP) -> bytes:
-    """A gzip body as served for ``sitemap.xml.gz`` (no Content-Encoding), inflated up to ``limit`` bytes."""
+    """A gzip body as served for ``sitemap.xml.gz`` (no Content-Encoding), inflated up to ``limit`` bytes.
+    Raises ValueError for a body that is not valid gzip or inflates past ``limit``."""
     if not body.startswith(b"\x1f\x8b"):
         return body
-    with gzip.GzipFile(fileobj=io.BytesIO(body)) as stream:
-        inflated = stream.read(limit + 1)
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(body)) as stream:
+            inflated = stream.read(limit + 1)
+    except (OSError, EOFError, zlib.error) as error:  # zlib.error: corrupt deflate data inside a gzip header
+        raise ValueError(f"not a readable gzip document: {error}") from None
     if len(inflated) > limit:
         raise ValueError(f"gzipped document inflates past {limit} bytes")
     return inflated
@@ -78,7 +83,10 @@ def _xml_root(body: bytes):
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, recover=True, huge_tree=False
     )
-    root = etree.fromstring(body, parser=parser)
+    try:
+        root = etree.fromstring(body, parser=parser)
+    except etree.LxmlError as error:  # e.g. an empty document: callers handle ValueError only
+        raise ValueError(f"not well-formed XML: {error}") from None
     if root is None:
         raise ValueError("not well-formed XML")
     return root
