@@ -13,8 +13,11 @@ skipped; the run goes on.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
+
+import numpy as np
 
 from dedup.config import DedupConfig
 from dedup.deduplicator import Deduplicator
@@ -43,15 +46,28 @@ def read_docs(path: str, errors=sys.stderr):
 
 
 def cluster(docs, config: DedupConfig, cross_language: bool = False):
-    """Yield (id, cluster id) for (id, text, lang) documents, deciding as the crawler does."""
+    """Yield (id, cluster id) for (id, text, lang) documents, deciding as the crawler does.
+
+    Exact and near duplicates join the cluster of the kept article they match and are not
+    indexed. With ``cross_language`` a translation joins the cluster of the article it translates
+    and is indexed for same-language matching only (its anchors left out), so that a second
+    machine translation of it joins the same cluster, while translation links are only ever made
+    to a cluster's first article: chains of links would multiply any wrong one.
+    """
     dedup = Deduplicator(config)
+    root: dict[str, str] = {}
     for doc_id, text, lang in docs:
         fp = dedup.fingerprint(text, lang)
         match = dedup.find(fp)
         if match is None and cross_language:
             match = dedup.find_translation(fp)
+            if match is not None:
+                root[doc_id] = root.get(match.key, match.key)
+                dedup.add(doc_id, dataclasses.replace(fp, anchors=np.empty(0, np.uint64)))
+                yield doc_id, root[doc_id]
+                continue
         if match is not None:
-            yield doc_id, match.key
+            yield doc_id, root.get(match.key, match.key)
         else:
             dedup.add(doc_id, fp)
             yield doc_id, doc_id

@@ -14,15 +14,21 @@ The index holds only kept articles: ``add(key, fp)`` after the caller stored one
 stored copy of a story is therefore the one kept. ``load(rows)`` rebuilds the index from the
 fingerprints persisted in the corpus. With ``config.redis_url`` the index lives in Redis and is
 shared by every process using the same URL and settings (``dedup.redis_index``).
+
+``find_translation(fp)`` answers a different question: which kept article in another language
+is this one a translation of (``dedup.crosslingual``)? The crawler's policy decides whether to
+link the two (default) or drop the translation.
 """
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 
 from dedup.config import DedupConfig
+from dedup.crosslingual import alignment_cost, is_translation, translation_score
 from dedup.fingerprint import Fingerprint, config_tag, fingerprint_text
 from dedup.index import MemoryIndex
 from dedup.minhash import estimated_jaccard
@@ -45,7 +51,8 @@ class Deduplicator:
             self.index = RedisIndex(self.config.redis_url, self._redis_namespace(),
                                     self.config.num_perm, self.bands, self.rows)
         else:
-            self.index = MemoryIndex(self.config.num_perm, self.bands, self.rows)
+            self.index = MemoryIndex(self.config.num_perm, self.bands, self.rows,
+                                     self.config.xl_min_sentences)
 
     def _redis_namespace(self) -> str:
         return f'{self.config.redis_prefix}:{self.config.signature_tag()}b{self.bands}x{self.rows}'
@@ -88,7 +95,7 @@ class Deduplicator:
         self._check(fp)
         if not isinstance(key, str) or not key:
             raise ValueError('key must be a non-empty string')
-        self.index.add(key, fp.content_hash, fp.signature, fp.stems)
+        self.index.add(key, fp)
 
     def load(self, rows: Iterable[tuple[str, bytes]], batch: int = 100_000) -> int:
         """Rebuild the index from persisted ``(key, fp.to_bytes())`` rows; returns rows loaded.
@@ -112,7 +119,32 @@ class Deduplicator:
         fps = [Fingerprint.from_bytes(b) for b in blobs]
         for fp in fps:
             self._check(fp)
-        sigs = np.stack([fp.signature for fp in fps])
-        stems = np.array([fp.stems for fp in fps], np.int32)
-        self.index.add_many(keys, [fp.content_hash for fp in fps], sigs, stems)
+        self.index.add_many(keys, fps)
         return len(fps)
+
+    def find_translation(self, fp: Fingerprint, lang: str | None = None) -> Match | None:
+        """The kept article in another language that ``fp`` translates (or is translated by).
+
+        ``lang`` overrides ``fp.lang``; without a language nothing is linked. Candidates share
+        anchors with ``fp``; each is verified by ``dedup.crosslingual.is_translation`` and the
+        best verified one is returned as ``Match(key, score, "translation")``.
+        """
+        self._check(fp)
+        cfg = self.config
+        lang = (lang or fp.lang or '').strip().lower()[:2]
+        if not lang or not (len(fp.anchors) or len(fp.sentences)):
+            return None
+        if lang != fp.lang:
+            fp = dataclasses.replace(fp, lang=lang)
+        best = None
+        for doc, weight, share in self.index.translation_candidates(fp, cfg.xl_candidates):
+            other = self.index.sentences(doc)
+            cost = alignment_cost(fp.sentences, other)
+            sentences = min(len(fp.sentences), len(other))
+            if is_translation(cost, sentences, weight, share, cfg):
+                score = translation_score(cost, share)
+                if best is None or score > best[1]:
+                    best = (doc, score)
+        if best is None:
+            return None
+        return Match(self.index.key(best[0]), best[1], 'translation')

@@ -8,28 +8,32 @@ result), so the crawler runs it in worker processes. A ``Fingerprint`` holds:
 - ``stems``: how many distinct stems the signature summarises (guards, see ``DedupConfig``);
 - ``lang``: ISO 639-1 code or '' when unknown;
 - ``anchors``: sorted uint64 hashes of what survives translation (numbers, names, acronyms, URLs,
-  handles, quoted titles; ``dedup.anchors``), for cross-language links;
+  handles; ``dedup.anchors``) and ``sentences``, the length of each sentence (uint16), for
+  cross-language links (``dedup.crosslingual``); both empty when ``cross_language`` is off;
 - ``tag``: a checksum of the settings that made it; fingerprints with different tags are not
   comparable.
 
-``to_bytes`` is a fixed little-endian layout (~0.6 KB for 128 permutations), ``from_bytes`` its
+``to_bytes`` is a fixed little-endian layout (~0.8 KB at 192 permutations, + 8 bytes per
+anchor and 2 per sentence), ``from_bytes`` its
 inverse; a corrupt or foreign blob raises ValueError with a one-line reason.
 """
 from __future__ import annotations
 
 import struct
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from dedup.anchors import anchor_hashes
 from dedup.config import DedupConfig
+from dedup.crosslingual import sentence_lengths
 from dedup.minhash import signature
 from dedup.normalize import content_hash, shingle_hashes, tokens
 
-_MAGIC = b'DDF1'
-_HEADER = struct.Struct('<4sIHHI16s2s')  # magic, tag, num_perm, n_anchors, stems, content hash, lang
+_MAGIC = b'DDF2'
+# magic, tag, num_perm, n_anchors, n_sentences, stems, content hash, lang
+_HEADER = struct.Struct('<4sIHHHI16s2s')
 
 
 def config_tag(config: DedupConfig) -> int:
@@ -44,24 +48,31 @@ class Fingerprint:
     lang: str
     anchors: np.ndarray
     tag: int
+    sentences: np.ndarray = field(default_factory=lambda: np.empty(0, np.uint16))
 
     def to_bytes(self) -> bytes:
-        head = _HEADER.pack(_MAGIC, self.tag, len(self.signature), len(self.anchors), self.stems,
-                            self.content_hash, self.lang.encode('ascii', 'replace')[:2].ljust(2, b' '))
-        return head + self.signature.astype('<u4').tobytes() + self.anchors.astype('<u8').tobytes()
+        sentences = self.sentences[:65535]
+        head = _HEADER.pack(_MAGIC, self.tag, len(self.signature), len(self.anchors), len(sentences),
+                            self.stems, self.content_hash,
+                            self.lang.encode('ascii', 'replace')[:2].ljust(2, b' '))
+        return (head + self.signature.astype('<u4').tobytes() + self.anchors.astype('<u8').tobytes()
+                + sentences.astype('<u2').tobytes())
 
     @classmethod
     def from_bytes(cls, data: bytes) -> 'Fingerprint':
         data = bytes(data)
         if len(data) < _HEADER.size or data[:4] != _MAGIC:
             raise ValueError('not a dedup fingerprint (bad header)')
-        magic, tag, num_perm, n_anchors, stems, chash, lang = _HEADER.unpack_from(data)
+        magic, tag, num_perm, n_anchors, n_sentences, stems, chash, lang = _HEADER.unpack_from(data)
         end_sig = _HEADER.size + 4 * num_perm
-        if len(data) != end_sig + 8 * n_anchors:
-            raise ValueError(f'truncated dedup fingerprint ({len(data)} bytes, expected {end_sig + 8 * n_anchors})')
+        end_anchors = end_sig + 8 * n_anchors
+        expected = end_anchors + 2 * n_sentences
+        if len(data) != expected:
+            raise ValueError(f'truncated dedup fingerprint ({len(data)} bytes, expected {expected})')
         sig = np.frombuffer(data, '<u4', num_perm, _HEADER.size).astype(np.uint32)
         anchors = np.frombuffer(data, '<u8', n_anchors, end_sig).astype(np.uint64)
-        return cls(chash, sig, stems, lang.decode('ascii').strip(), anchors, tag)
+        sentences = np.frombuffer(data, '<u2', n_sentences, end_anchors).astype(np.uint16)
+        return cls(chash, sig, stems, lang.decode('ascii', 'replace').strip(), anchors, tag, sentences)
 
     def __reduce__(self):
         return (Fingerprint.from_bytes, (self.to_bytes(),))
@@ -74,6 +85,7 @@ class Fingerprint:
 
     def __repr__(self):
         return (f'Fingerprint(lang={self.lang!r}, stems={self.stems}, anchors={len(self.anchors)}, '
+                f'sentences={len(self.sentences)}, '
                 f'content_hash={self.content_hash.hex()[:12]}...)')
 
 
@@ -90,4 +102,5 @@ def fingerprint_text(text: str, lang: str | None, config: DedupConfig) -> Finger
         lang=(lang or '').strip().lower()[:2],
         anchors=anchor_hashes(text) if config.cross_language else np.empty(0, np.uint64),
         tag=config_tag(config),
+        sentences=sentence_lengths(text) if config.cross_language else np.empty(0, np.uint16),
     )

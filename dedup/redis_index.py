@@ -14,7 +14,8 @@ configurations never share an index): ``:next`` (id counter), ``:ids`` (key -> i
 (id -> key), ``:sig`` (id -> stems int32 + signature uint32[num_perm]), ``:exact`` (content hash ->
 key), ``:b:<8-byte band key>`` (set of ids).
 
-Known limit: ``find`` and ``add`` are two steps, so two processes meeting two copies of one story
+Known limits: cross-language candidates (``find_translation``) are not kept in Redis. ``find`` and
+``add`` are two steps, so two processes meeting two copies of one story
 at the same instant can both keep theirs; the corpus merge (``storage``) catches those by hash.
 """
 from __future__ import annotations
@@ -77,19 +78,19 @@ class RedisIndex:
     def __contains__(self, key: str) -> bool:
         return bool(self.client.hexists(self.ns + ':ids', key))
 
-    def _args(self, key, content_hash, sig, stems) -> list:
-        payload = np.int32(stems).tobytes() + sig.astype('<u4').tobytes()
-        bands = band_keys(sig, self.bands, self.rows).astype('<u8')
-        return [self.ns, key, payload, content_hash, *[bands[i:i + 1].tobytes() for i in range(len(bands))]]
+    def _args(self, key, fp) -> list:
+        payload = np.int32(fp.stems).tobytes() + fp.signature.astype('<u4').tobytes()
+        bands = band_keys(fp.signature, self.bands, self.rows).astype('<u8')
+        return [self.ns, key, payload, fp.content_hash, *[bands[i:i + 1].tobytes() for i in range(len(bands))]]
 
-    def add(self, key: str, content_hash: bytes, sig: np.ndarray, stems: int) -> None:
-        self._add(args=self._args(key, content_hash, sig, stems))
+    def add(self, key: str, fp) -> None:
+        self._add(args=self._args(key, fp))
 
-    def add_many(self, keys, content_hashes, sigs, stems, batch: int = 500) -> None:
+    def add_many(self, keys: list[str], fps: list, batch: int = 500) -> None:
         """Pipelined inserts, ``batch`` scripts per round trip."""
         pipe = self.client.pipeline(transaction=False)
-        for i, key in enumerate(keys):
-            self._add(args=self._args(key, content_hashes[i], sigs[i], int(stems[i])), client=pipe)
+        for i, (key, fp) in enumerate(zip(keys, fps)):
+            self._add(args=self._args(key, fp), client=pipe)
             if (i + 1) % batch == 0:
                 pipe.execute()
         pipe.execute()
@@ -109,6 +110,11 @@ class RedisIndex:
         sigs = raw[:, 4:].copy().view('<u4')
         ids = [i for i, _ in pairs]
         return Candidates(sigs, stems, lambda j: self.client.hget(self.ns + ':keys', ids[j]).decode())
+
+    def translation_candidates(self, fp, limit: int) -> list:
+        """Cross-language links are not shared through Redis yet: each process links only what
+        it indexed itself (nothing, with a Redis index)."""
+        return []
 
     def clear(self) -> None:
         """Delete this namespace's keys (tests, benchmarks)."""

@@ -1,0 +1,123 @@
+"""Cross-language evidence: is article B a translation of article A in another language?
+
+Word MinHash cannot see translations (recall 0.000 on docs_xling.jsonl). Two signals survive:
+
+1. Anchors (``dedup.anchors``): numbers, names, acronyms, URLs, handles shared by both texts,
+   each weighted by its rarity in the index, ``idf = ln(max(N, 1000) / df)`` (a name in every
+   article about DeepSeek weighs little, a figure like ``5576000`` a lot). ``weight`` is the sum
+   over shared anchors; ``share`` is weight divided by the smaller of the two articles' anchor
+   masses (German capitalises every noun, so its mass is larger; the smaller side is the
+   other language's).
+2. Sentence structure: translators and MT systems keep sentence boundaries, so the sequence of
+   sentence lengths (characters, scaled by the overall length ratio of the two languages) lines
+   up. ``alignment_cost`` is a Gale-Church-style dynamic programme allowing 1-1, 1-2 and 2-1
+   sentence matches and skips; the cost per sentence is ~0.12 for translations and >= 0.15 for
+   99.99% of unrelated pairs of the dev set.
+
+``is_translation`` combines them (measured on docs_xling.jsonl over all 108,756 cross-language
+pairs, 339 of them true; see ``DedupConfig`` for the numbers behind each threshold):
+  sentences align very well (cost <= ``xl_align_strict``, >= ``xl_min_sentences`` sentences),
+  or anchors agree strongly (weight >= ``xl_anchor_weight``, share >= ``xl_anchor_share``) and
+  the sentences are not far off (cost <= ``xl_align_loose``),
+  or both moderately (cost <= ``xl_align`` with weight >= ``xl_support_weight`` and share >=
+  ``xl_support_share``);
+Candidates come from the index through shared anchors, or, for articles without any shared anchor
+(names and figures are rare in some texts), through ``structure_keys``: same sentence count and
+the same positions of the longest sentences; those can only pass the first rule.
+"""
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+
+_SENTENCE_BREAK = re.compile(r'(?<=[.!?\u2026])["\u201d\u201c\u00bb)\']*\s+|\n+')
+
+
+def sentence_lengths(text: str) -> np.ndarray:
+    """Character length of each sentence (uint16, capped), in text order."""
+    lengths = [len(part) for part in _SENTENCE_BREAK.split(text) if part.strip()]
+    return np.minimum(np.array(lengths, np.int64), 65535).astype(np.uint16)
+
+
+def structure_keys(sentences: np.ndarray, min_sentences: int) -> np.ndarray:
+    """Index keys for translations that share no anchor: the sentence count with the positions of
+    two of the three longest sentences (three keys, so a swap of the 2nd and 3rd still meets).
+    Empty below ``min_sentences`` sentences."""
+    n = len(sentences)
+    if n < min_sentences:
+        return np.empty(0, np.uint64)
+    top = np.argsort(-sentences.astype(np.int64), kind='stable')[:3].tolist()
+    keys = []
+    for a, b in ((0, 1), (0, 2), (1, 2)):
+        i, j = sorted((top[a], top[b]))
+        keys.append(((n * 1_000_003 + i) * 1_000_003 + j) * 0x9E3779B97F4A7C15 % (1 << 64))
+    return np.unique(np.array(keys, np.uint64))
+
+
+def alignment_cost(a: np.ndarray, b: np.ndarray, skip: float = 1.0, merge: float = 0.3,
+                   band: int = 12) -> float:
+    """Mean cost per sentence of the best monotone alignment of two sentence-length sequences.
+
+    Cost of matching groups of lengths x and y: ``|ln(x * r) - ln(y)|`` with ``r = sum(b)/sum(a)``;
+    a 2-1 or 1-2 match adds ``merge``, an unmatched sentence costs ``skip``. Only cells within
+    ``band`` sentences of the diagonal are explored. Returns ``inf`` for an empty sequence.
+    """
+    n, m = len(a), len(b)
+    if n == 0 or m == 0:
+        return math.inf
+    a = a.astype(np.float64) + 1.0
+    b = b.astype(np.float64) + 1.0
+    r = b.sum() / a.sum()
+    la = np.log(a * r).tolist()
+    lb = np.log(b).tolist()
+    ca = np.concatenate([[0.0], np.cumsum(a * r)]).tolist()
+    cb = np.concatenate([[0.0], np.cumsum(b)]).tolist()
+    inf = math.inf
+    width = band + abs(n - m)
+    prev2 = [inf] * (m + 1)
+    prev = [inf] * (m + 1)
+    prev[0] = 0.0
+    for j in range(1, min(m, width) + 1):
+        prev[j] = prev[j - 1] + skip
+    for i in range(1, n + 1):
+        cur = [inf] * (m + 1)
+        centre = i * m // n
+        lo, hi = max(0, centre - width), min(m, centre + width)
+        if lo == 0:
+            cur[0] = prev[0] + skip
+        for j in range(max(1, lo), hi + 1):
+            best = prev[j - 1] + abs(la[i - 1] - lb[j - 1])
+            if i >= 2:
+                v = prev2[j - 1] + abs(math.log(ca[i] - ca[i - 2]) - lb[j - 1]) + merge
+                if v < best:
+                    best = v
+            if j >= 2:
+                v = prev[j - 2] + abs(la[i - 1] - math.log(cb[j] - cb[j - 2])) + merge
+                if v < best:
+                    best = v
+            v = prev[j] + skip
+            if v < best:
+                best = v
+            v = cur[j - 1] + skip
+            if v < best:
+                best = v
+            cur[j] = best
+        prev2, prev = prev, cur
+    return prev[m] / max(n, m)
+
+
+def is_translation(cost: float, sentences: int, weight: float, share: float, config) -> bool:
+    """The decision rule above; ``sentences`` is the smaller sentence count of the two."""
+    return ((cost <= config.xl_align_strict and sentences >= config.xl_min_sentences)
+            or (weight >= config.xl_anchor_weight and share >= config.xl_anchor_share
+                and cost <= config.xl_align_loose)
+            or (cost <= config.xl_align and weight >= config.xl_support_weight
+                and share >= config.xl_support_share))
+
+
+def translation_score(cost: float, share: float) -> float:
+    """A similarity in [0, 1] for reports: the better of the two signals."""
+    structural = max(0.0, 1.0 - cost / 0.3) if math.isfinite(cost) else 0.0
+    return round(min(1.0, max(structural, share)), 4)
