@@ -197,3 +197,9 @@ def test_small_blocks_around_buttons_are_widgets_whatever_they_say():
     assert "Ob sich das Modell im Alltag bewährt" in text
     for chrome in ("Ihre Meinung", "Daumen", "Merci"):
         assert chrome not in text
+
+
+def test_service_pages_are_not_articles_but_sections_named_like_them_are_fine():
+    assert url_listing_reason("https://a.example/impressum/") == "service page url /impressum/"
+    assert url_listing_reason("https://a.example/datenschutz.html") == "service page url /datenschutz.html/"
+    assert url_listing_reason("https://a.example/privacy/deepseek-privacy-concerns-grow-in-europe") is None

@@ -19,6 +19,13 @@ LISTING_SEGMENTS = frozenset("""
     search suche page seite label labels chu-de the-loai tim-kiem tu-khoa tac-gia chuyen-muc
     biaoqian tag-list
 """.split())
+# legal and service pages: never articles, whatever their length
+SERVICE_SEGMENTS = frozenset("""
+    impressum datenschutz datenschutzerklaerung privacy privacy-policy imprint kontakt contact
+    about about-us ueber-uns uber-uns agb terms terms-of-use terms-of-service nutzungsbedingungen
+    cookies cookie-policy legal disclaimer barrierefreiheit accessibility login register
+    gioi-thieu lien-he dieu-khoan chinh-sach-bao-mat guanyu lianxi
+""".split())
 SEARCH_QUERY_RE = re.compile(r"(?:^|&)(?:s|q|query|search|keyword|keywords|suche|tag)=", re.I)
 ERROR_RE = re.compile(r"^\s*(?:error\s*|fehler\s*)?(?:404|410)\b|\b(?:404|410)\s*[-–:|]?\s*(?:error|fehler|not found|"
                       r"nicht gefunden|page)|\b(?:page not found|seite nicht gefunden|seite existiert nicht|"
@@ -40,6 +47,8 @@ def url_listing_reason(url: str | None) -> str | None:
     if parts.query and SEARCH_QUERY_RE.search(parts.query):
         return "search url"
     last = segments[-1] if segments else ""
+    if last.rsplit(".", 1)[0] in SERVICE_SEGMENTS:
+        return f"service page url /{last}/"
     if ARTICLE_SLUG_RE.search(last) and not (len(segments) >= 2 and segments[-2] in ("page", "seite")):
         return None
     for segment in segments[-3:]:
@@ -77,7 +86,7 @@ def classify_page(meta: Metadata, url: str | None, text: str | None, *,
     if not text or not text.strip():
         return False, "no article text"
     url_reason = url_listing_reason(url)
-    if url_reason and (not schema_article or url_reason in ("home page url", "search url")):
+    if url_reason and (not schema_article or not url_reason.startswith("listing url")):
         return False, url_reason
     if meta.schema_types & LISTING_TYPES and not schema_article:
         return False, "listing markup"
