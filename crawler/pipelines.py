@@ -44,7 +44,11 @@ class ExtractPipeline:
             self.pool = self.new_pool()
 
     def new_pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("forkserver"))
+        # forkserver: workers start from a clean server process, not a copy of the reactor's threads;
+        # preloading the extraction modules there lets the workers share those pages (less memory).
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["crawler.analysis"])
+        return ProcessPoolExecutor(self.workers, mp_context=context)
 
     async def process_item(self, item):
         site = site_of(item.url)

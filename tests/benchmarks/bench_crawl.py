@@ -94,17 +94,20 @@ def process_tree(root: int) -> list[int]:
     return tree
 
 
-def sample(pids: list[int]) -> tuple[float, int]:
-    """(CPU seconds, RSS bytes) summed over processes."""
-    cpu, rss = 0.0, 0
+def sample(pids: list[int]) -> tuple[float, int, int]:
+    """(CPU seconds, RSS bytes, PSS bytes) summed over processes. PSS shares each page between the
+    processes mapping it, so the worker processes' common memory is not counted once per worker."""
+    cpu, rss, pss = 0.0, 0, 0
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
         except OSError:
             continue
         cpu += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
         rss += int(fields[21]) * PAGE_SIZE
-    return cpu, rss
+        pss += sum(int(line.split()[1]) * 1024 for line in rollup.splitlines() if line.startswith("Pss:"))
+    return cpu, rss, pss
 
 
 def trafilatura_alone(pages: list[bytes]) -> float:
@@ -135,13 +138,14 @@ def crawl(base: str, workdir: Path, workers: int | None, processes: int, redis_u
             command + ["-s", f"CORPUS_DB={workdir}/corpus{number}.db"],
             cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
         ))
-    peak_rss, cpu = 0, 0.0
+    peak_rss, peak_pss, cpu = 0, 0, 0.0
     last_cpu = {}
     while any(run.poll() is None for run in runs):
         pids = [pid for run in runs for pid in process_tree(run.pid)]
         for pid in pids:
             last_cpu[pid] = sample([pid])[0]
-        peak_rss = max(peak_rss, sample(pids)[1])
+        _, rss, pss = sample(pids)
+        peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
         time.sleep(0.25)
     wall = time.perf_counter() - started
     cpu = sum(last_cpu.values())
@@ -153,7 +157,7 @@ def crawl(base: str, workdir: Path, workers: int | None, processes: int, redis_u
             for key, value in json.loads(row[0]).items():
                 if isinstance(value, (int, float)):
                     stats[key] = stats.get(key, 0) + value
-    return {"wall": wall, "cpu": cpu, "peak_rss": peak_rss, "stats": stats}
+    return {"wall": wall, "cpu": cpu, "peak_rss": peak_rss, "peak_pss": peak_pss, "stats": stats}
 
 
 def main() -> None:
@@ -187,7 +191,8 @@ def main() -> None:
     print(f"ratio                      {rate / reference:.2f}x  (goal >= 1.5x; naive spider ~0.25x)")
     print(f"CPU used                   {result['cpu']:.1f} s = {result['cpu'] / result['wall']:.2f} cores "
           f"of {os.cpu_count()}")
-    print(f"peak RSS (process tree)    {result['peak_rss'] / 2**20:.0f} MB (goal < 400 MB)")
+    print(f"peak RSS (process tree)    {result['peak_rss'] / 2**20:.0f} MB summed over processes, "
+          f"{result['peak_pss'] / 2**20:.0f} MB proportional (PSS; goal < 400 MB)")
     for key in sorted(k for k in stats if k.startswith("deepseek/seconds/")):
         print(f"stage {key.rsplit('/', 1)[1]:<20} {stats[key]:.1f} s total, "
               f"{1000 * stats[key] / max(1, fetched):.1f} ms/page")
