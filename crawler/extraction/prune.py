@@ -219,14 +219,17 @@ CONTROL_TAGS = ("button", "input", "select", "textarea")
 WIDGET_MAX_CHARS = 300
 
 
-def _widget_around(control: HtmlElement, protected: set) -> HtmlElement | None:
+def _widget_around(control: HtmlElement, protected: set, sizes: dict) -> HtmlElement | None:
     """The largest block around a form control that is still small and holds no prose:
-    a rating, share or sign-up widget (its prompt and thank-you lines go with it)."""
+    a rating, share or sign-up widget (its prompt and thank-you lines go with it).
+    sizes caches text lengths across the controls of one page (a page may have thousands)."""
     widget = None
     element = control.getparent()
     while element is not None and element not in protected and element.tag not in ("body", "html"):
-        if len(text_of(element)) > WIDGET_MAX_CHARS or any(
-                len(text_of(p)) >= 80 for p in element.iter("p", "li")):
+        size = sizes.get(element)
+        if size is None:
+            size = sizes[element] = len(text_of(element))
+        if size > WIDGET_MAX_CHARS or any(len(text_of(p)) >= 80 for p in element.iter("p", "li")):
             break
         widget = element
         element = element.getparent()
@@ -235,7 +238,8 @@ def _widget_around(control: HtmlElement, protected: set) -> HtmlElement | None:
 
 def _drop_semantic(tree, protected, keep_captions) -> None:
     tags = DROP_TAGS | (set() if keep_captions else CAPTION_TAGS)
-    widgets = {_widget_around(c, protected) for c in tree.iter(*CONTROL_TAGS)} - {None}
+    sizes: dict = {}
+    widgets = {_widget_around(c, protected, sizes) for c in tree.iter(*CONTROL_TAGS)} - {None}
     doomed = [e for e in tree.iter(*tags) if e not in protected] + list(widgets)
     for element in tree.xpath("//*[@role or @aria-hidden]"):
         role = (element.get("role") or "").lower()
