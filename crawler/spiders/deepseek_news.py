@@ -122,8 +122,9 @@ class DeepseekNewsSpider(Spider):
 
     def html_page(self, response, content_type: str):
         via = response.meta.get("via", "start")
+        url = canonical_url(response.url)
         yield PageItem(
-            url=canonical_url(response.url), body=response.body, content_type=content_type,
+            url=url, body=response.body, content_type=content_type,
             fetched_at=utc_now(), via=via, hints=response.meta.get("hints", {}),
             aliases=[url for url in map(canonical_or_none, response.meta.get("redirect_urls", ())) if url],
         )
@@ -131,9 +132,10 @@ class DeepseekNewsSpider(Spider):
         if via not in ("start", "html") or depth >= self.settings.getint("HTML_FOLLOW_DEPTH"):
             return
         pages, feeds = discovery.html_links(response.body, response.url)
-        for url in feeds + pages:
-            if site_of(canonical_or_none(url) or "") == site_of(canonical_url(response.url)):
-                request = self.page_request(url, "html", {}, depth + 1)
+        site = site_of(url)
+        for link in feeds + pages:
+            if site_of(canonical_or_none(link) or "") == site:
+                request = self.page_request(link, "html", {}, depth + 1)
                 if request is not None:
                     yield request
 
