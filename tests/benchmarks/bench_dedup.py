@@ -284,9 +284,7 @@ def redis_bench(n: int) -> None:
         single_rate = single / (time.perf_counter() - t0)
         rest = fps[single:]
         t0 = time.perf_counter()
-        dedup.index.add_many([f'https://s.example/{i}' for i in range(single, n)],
-                             [fp.content_hash for fp in rest], np.stack([fp.signature for fp in rest]),
-                             np.array([fp.stems for fp in rest]))
+        dedup.index.add_many([f'https://s.example/{i}' for i in range(single, n)], rest)
         bulk_rate = len(rest) / (time.perf_counter() - t0) if rest else float('nan')
         times, found = [], 0
         for fp in probes:
@@ -313,7 +311,7 @@ def datasketch_redis(server, fps, probes) -> tuple[float, float]:
                                      'redis': {'host': url.hostname, 'port': url.port}})
 
     def lean(fp):
-        m = MinHash(num_perm=config.num_perm, seed=config.seed, hashvalues=fp.signature.astype(np.uint64))
+        m = MinHash(num_perm=config.num_perm, seed=config.seed, hashvalues=fp.signature.astype(np.uint64), scheme='legacy')
         return LeanMinHash(m)
 
     items = [lean(fp) for fp in fps]
