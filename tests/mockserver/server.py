@@ -82,7 +82,7 @@ class NewsWebHandler(BaseHTTPRequestHandler):
             body = json.dumps(self.server.log.entries()).encode("utf-8")
             self._send(Response(200, [("Content-Type", "application/json")], body))
             return
-        response = respond(site, self.path, self.server.bases)
+        response = self.server.respond(site, self.path, self.server.bases)
         self.server.log.record({
             "listener": site,
             "method": self.command,
@@ -118,20 +118,30 @@ class NewsWebHandler(BaseHTTPRequestHandler):
             self.close_connection = True
 
 
-class NewsWeb:
-    """The three listeners, started on free ports, sharing one request log."""
+class IPv6HTTPServer(ThreadingHTTPServer):
+    address_family = socket.AF_INET6
 
-    def __init__(self, hosts: dict[str, str] | None = None) -> None:
+
+class NewsWeb:
+    """The three listeners, started on free ports, sharing one request log.
+
+    Other webs reuse it with their own `hosts` (listener name -> IPv4 or IPv6 address) and `respond`
+    function (see tests/mockserver/hostile_web.py)."""
+
+    def __init__(self, hosts: dict[str, str] | None = None, respond=respond) -> None:
         self.log = RequestLog()
         self.servers: dict[str, ThreadingHTTPServer] = {}
         self.bases: dict[str, str] = {}
         for site, host in (hosts or HOSTS).items():
-            server = ThreadingHTTPServer((host, 0), NewsWebHandler)
+            server_class = IPv6HTTPServer if ":" in host else ThreadingHTTPServer
+            server = server_class((host, 0), NewsWebHandler)
             server.daemon_threads = True
             server.site = site
             server.log = self.log
+            server.respond = respond
             self.servers[site] = server
-            self.bases[site] = f"http://{host}:{server.server_address[1]}"
+            authority = f"[{host}]" if ":" in host else host
+            self.bases[site] = f"http://{authority}:{server.server_address[1]}"
         for server in self.servers.values():
             server.bases = self.bases
         self._threads: list[threading.Thread] = []

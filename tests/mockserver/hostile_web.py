@@ -1,0 +1,333 @@
+"""The hostile web (issue 6): listeners and routes the fixture news web cannot hold, for the crawl-level
+hostile-input and security tests (tests/test_hostile_crawl.py). Served in-process by `HostileWeb`.
+
+Listeners (all loopback; the crawl names site_a, robots_500, robots_slow and big in its start points):
+  site_a       127.0.0.1  /feindlich/...: a feed and a listing full of traps, gzip feeds and sitemaps,
+                          redirects to private addresses and other schemes; everything else is answered
+                          by the fixture news web's site_a (e.g. /kaputt/langsam.html)
+  forbidden    127.0.0.3  plays a private host: records every request, must see none
+  robots_500   127.0.0.4  robots.txt answers 500; one article
+  robots_slow  127.0.0.5  robots.txt trickles a byte a second for 20 s; one article
+  big          127.0.0.6  /riesen-sitemap.xml: 50,000 URLs
+  forbidden_v6 ::1        plays a private IPv6 host: records every request, must see none
+and a `Tripwire` (a bare TCP listener on 127.0.0.1 that records every connection, whatever the
+protocol): the ftp: and gopher: links point at it, so a connection of any kind would show.
+
+The links are written with the listeners' real ports, so a guard that let one through would reach a
+listener and be caught by its log.
+"""
+
+from __future__ import annotations
+
+import gzip
+import socket
+import threading
+import time
+from typing import Iterable, Mapping
+from urllib.parse import urlsplit
+
+from tests.mockserver import hostile
+from tests.mockserver.responses import Response, not_found
+from tests.mockserver.routes import respond as news_web_respond
+from tests.mockserver.server import NewsWeb
+
+HOSTS = {"site_a": "127.0.0.1", "forbidden": "127.0.0.3", "robots_500": "127.0.0.4", "robots_slow": "127.0.0.5",
+         "big": "127.0.0.6", "forbidden_v6": "::1"}
+ROBOTS_TRICKLE_SECONDS = 20
+
+# Our own short stories, each distinct (no two are near duplicates): path -> (title, paragraphs).
+ARTICLES = {
+    "/feindlich/artikel/gzip-feed.html": (
+        "DeepSeek öffnet sein Modell für Forschungsgruppen",
+        ["Das Start-up DeepSeek aus Hangzhou stellt die Gewichte seines Sprachmodells frei zur Verfügung, "
+         "damit Universitäten eigene Experimente damit anstellen können.",
+         "Mehrere Lehrstühle in München und Zürich haben bereits angekündigt, das Modell auf ihren eigenen "
+         "Rechnern zu betreiben und die Ergebnisse offen zu dokumentieren."]),
+    "/feindlich/artikel/gzip-sitemap.html": (
+        "Warum Rechenzentren nach DeepSeek umplanen",
+        ["Betreiber großer Rechenzentren fragen sich seit dem Erfolg von DeepSeek, ob sie wirklich so viele "
+         "neue Grafikprozessoren bestellen müssen wie bisher geplant.",
+         "Ein Sprecher eines Frankfurter Anbieters sagte, man prüfe nun Verträge über Stromlieferungen, die "
+         "erst in drei Jahren wirksam würden."]),
+    "/feindlich/artikel/gzip-doppelt.html": (
+        "DeepSeek im Klassenzimmer",
+        ["Lehrerinnen an einer Berliner Gesamtschule testen DeepSeek als Hilfe beim Korrigieren von "
+         "Aufsätzen und berichten von gemischten Erfahrungen.",
+         "Die Schulbehörde will im Herbst entscheiden, ob solche Werkzeuge an allen Schulen der Stadt "
+         "erlaubt werden, und verlangt vorher ein Gutachten zum Datenschutz."]),
+    "/feindlich/artikel/gzip-datei.html": (
+        "Übersetzer vergleichen DeepSeek mit älteren Systemen",
+        ["Ein Verband freiberuflicher Übersetzer hat DeepSeek mit drei älteren Systemen verglichen und "
+         "dafür juristische Fachtexte aus dem Deutschen ins Englische übertragen lassen.",
+         "Bei Fachbegriffen schnitt DeepSeek besser ab, bei langen Schachtelsätzen machte es dagegen "
+         "häufiger Fehler in der Satzstellung, so der Bericht des Verbands."]),
+    "/feindlich/doppelt.html": (
+        "DeepSeek und die Frage nach den Trainingsdaten",
+        ["Welche Texte DeepSeek für das Training verwendet hat, legt das Unternehmen nur in groben Zügen "
+         "offen, was Verlage in Europa zunehmend beunruhigt.",
+         "Ein Branchenverband fordert nun eine Liste der Quellen und droht mit einer Beschwerde bei der "
+         "Europäischen Kommission, falls keine Antwort kommt."]),
+    "/artikel/robots-fehler.html": (
+        "DeepSeek app tops download charts in Europe",
+        ["The chatbot app of the Chinese start-up DeepSeek climbed to the top of the download charts in "
+         "several European countries within a single weekend.",
+         "Analysts at a London research firm said curiosity drove most downloads and that few users kept "
+         "the app after the first week."]),
+    "/artikel/robots-langsam.html": (
+        "Banken testen DeepSeek für interne Auswertungen",
+        ["Zwei Genossenschaftsbanken aus Süddeutschland prüfen, ob sich DeepSeek für die Auswertung "
+         "interner Berichte eignet, ohne Kundendaten preiszugeben.",
+         "Das Modell läuft dafür auf eigenen Servern im Keller der Zentrale; ins Internet gelangen die "
+         "Daten nach Angaben der Banken nicht."]),
+}
+
+# Variants of /feindlich/doppelt.html that are one page: the plain URL comes first everywhere.
+DUPLICATE_VARIANTS = [
+    "{site_a}/feindlich/doppelt.html", "{site_a}/feindlich/Doppelt.html", "{site_a}/feindlich/doppelt.html/",
+    "{site_a}/feindlich/doppelt.html?utm_source=feed&utm_medium=rss", "{site_a}/feindlich/DOPPELT.HTML?sid=9",
+    "{site_a}/feindlich/doppelt.html#kommentare", "{site_a}/feindlich/doppelt.html;jsessionid=ABC123",
+    "{www_site_a}/feindlich/doppelt.html", "{site_a}/feindlich/doppelt.html?fbclid=x&gclid=y",
+]
+# Links to private addresses in forms the guard must see through: none may reach a listener.
+PRIVATE_LINKS = [
+    "http://localhost:{site_a_port}/feindlich/lokal.html",          # a name resolving to 127.0.0.1
+    "{forbidden_v6}/ipv6.html",                                      # [::1]
+    "http://[::ffff:127.0.0.3]:{forbidden_port}/mapped.html",        # IPv4-mapped IPv6
+    "http://[::ffff:7f00:3]:{forbidden_port}/mapped-hex.html",       # the same, in hex
+    "http://[0:0:0:0:0:ffff:127.0.0.3]:{forbidden_port}/mapped-lang.html",
+    "http://2130706435:{forbidden_port}/dezimal.html",               # 127.0.0.3 as one decimal number
+    "http://0x7f.0.0.3:{forbidden_port}/hex.html",                   # ... in hex
+    "http://127.3:{forbidden_port}/kurz.html",                       # ... in short form
+    "http://127.0.0.3.:{forbidden_port}/punkt.html",                 # ... with a trailing dot
+    "http://0.0.0.0:{site_a_port}/feindlich/null.html",              # "this host"
+    "{forbidden}/direkt.html",
+]
+# Links in other schemes: never fetched (the ftp: and gopher: ones point at the tripwire).
+OTHER_SCHEME_LINKS = [
+    "file:///etc/passwd", "ftp://127.0.0.1:{tripwire_port}/datei.txt", "gopher://127.0.0.1:{tripwire_port}/",
+    "data:text/html;base64,PGgxPkRlZXBTZWVrPC9oMT4=", "javascript:alert(document.cookie)", "mailto:redaktion@example.com",
+    "FTP://127.0.0.1:{tripwire_port}/gross.txt", "view-source:{site_a}/feindlich/doppelt.html",
+]
+# /feindlich/umleitung/NAME -> where it redirects to.
+REDIRECTS = {
+    "localhost": "http://localhost:{site_a_port}/feindlich/lokal-umgeleitet.html",
+    "mapped": "http://[::ffff:127.0.0.3]:{forbidden_port}/umgeleitet.html",
+    "ipv6": "{forbidden_v6}/umgeleitet.html",
+    "dezimal": "http://2130706435:{forbidden_port}/umgeleitet-dezimal.html",
+    "ftp": "ftp://127.0.0.1:{tripwire_port}/umgeleitet.txt",
+    "datei": "file:///etc/passwd",
+    "daten": "data:text/html,<h1>DeepSeek</h1>",
+}
+
+
+class Tripwire:
+    """A bare TCP listener that records every connection made to it (any protocol), and answers none."""
+
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self.socket = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+        self.socket.bind((host, 0))
+        self.socket.listen(16)
+        self.socket.settimeout(0.2)
+        self.port = self.socket.getsockname()[1]
+        self.connections: list[tuple] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._accept, name="tripwire", daemon=True)
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                connection, peer = self.socket.accept()
+            except (socket.timeout, OSError):
+                continue
+            self.connections.append(peer)
+            connection.close()
+
+    def start(self) -> "Tripwire":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=2)
+        self.socket.close()
+
+
+def fill(template: str, bases: Mapping[str, str], tripwire_port: int) -> str:
+    site_a = bases["site_a"]
+    return template.format(
+        site_a=site_a, www_site_a=site_a.replace("http://", "http://www."), forbidden=bases["forbidden"],
+        forbidden_v6=bases["forbidden_v6"], site_a_port=urlsplit(site_a).port,
+        forbidden_port=urlsplit(bases["forbidden"]).port, tripwire_port=tripwire_port,
+    )
+
+
+def article_html(title: str, paragraphs: list[str]) -> bytes:
+    body = "".join(f"<p>{paragraph}</p>" for paragraph in paragraphs)
+    return (
+        '<!DOCTYPE html>\n<html lang="de"><head><meta charset="utf-8">'
+        f'<title>{title}</title><meta property="og:type" content="article">'
+        '<meta property="article:published_time" content="2025-02-14T10:00:00+01:00"></head>'
+        f'<body><nav><a href="/">Start</a></nav><article><h1>{title}</h1>{body}</article></body></html>\n'
+    ).encode("utf-8")
+
+
+def rss(items: Iterable[str]) -> bytes:
+    entries = "".join(f"<item><title>Meldung {n}</title><link>{escape(url)}</link></item>\n"
+                      for n, url in enumerate(items))
+    return ('<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>Feindlich</title>'
+            f"<language>de</language>\n{entries}</channel></rss>\n").encode("utf-8")
+
+
+def urlset(urls: Iterable[str]) -> bytes:
+    entries = "".join(f"<url><loc>{escape(url)}</loc></url>\n" for url in urls)
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+            f"{entries}</urlset>\n").encode("utf-8")
+
+
+def escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def ok(content_type: str, body: bytes, *extra: tuple[str, str]) -> Response:
+    return Response(200, [("Content-Type", content_type), *extra], body)
+
+
+def gzip_bomb_sitemap() -> bytes:
+    """A gzip file (no Content-Encoding) of ~11 KB that inflates to 11 MiB: a sitemap past DOWNLOAD_MAXSIZE."""
+    head = b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+    return gzip.compress(head + b" " * hostile.OVERSIZED_BYTES + b"</urlset>", compresslevel=9)
+
+
+def robots_trickle() -> Iterable[bytes]:
+    yield b"User-agent: *\n"
+    for _ in range(ROBOTS_TRICKLE_SECONDS):
+        time.sleep(1)
+        yield b"#"
+    yield b"\nDisallow: /artikel/\n"  # never arrives within the crawl's timeout: robots.txt is a failure
+
+
+def listing(title: str, links: Iterable[str]) -> bytes:
+    items = "".join(f'<li><a href="{escape(url)}">Weiterlesen {n}</a></li>' for n, url in enumerate(links))
+    return (f'<!DOCTYPE html>\n<html lang="de"><head><meta charset="utf-8"><title>{title}</title></head>'
+            f"<body><h1>{title}</h1><ul>{items}</ul></body></html>\n").encode("utf-8")
+
+
+def make_respond(tripwire_port: int):
+    """The respond(site, path, bases) function of the hostile web."""
+
+    def respond(site: str, path: str, bases: Mapping[str, str]) -> Response:
+        bare = path.split("?", 1)[0].split("#", 1)[0]
+        query = path.split("?", 1)[1] if "?" in path else ""
+
+        def f(template: str) -> str:
+            return fill(template, bases, tripwire_port)
+
+        if site in ("forbidden", "forbidden_v6"):
+            return not_found()
+        if site == "robots_500":
+            if bare == "/robots.txt":
+                return Response(500, [("Content-Type", "text/html; charset=utf-8")],
+                                b"<html><body><h1>500</h1><p>Interner Fehler</p></body></html>")
+        if site == "robots_slow" and bare == "/robots.txt":
+            return ok("text/plain", robots_trickle())
+        if site in ("robots_500", "robots_slow"):
+            if bare == "/":
+                return ok("text/html; charset=utf-8", listing("Start", ["/artikel/robots-fehler.html"
+                                                                          if site == "robots_500"
+                                                                          else "/artikel/robots-langsam.html"]))
+            if (site, bare) in (("robots_500", "/artikel/robots-fehler.html"),
+                                ("robots_slow", "/artikel/robots-langsam.html")):
+                return ok("text/html; charset=utf-8", article_html(*ARTICLES[bare]))
+            return not_found()
+        if site == "big":
+            return hostile.huge_sitemap(site, path, bases) if bare == "/riesen-sitemap.xml" else not_found()
+        # site_a
+        if bare in ARTICLES:
+            return ok("text/html; charset=utf-8", article_html(*ARTICLES[bare]))
+        if bare == "/feindlich/feed.xml":
+            items = [f(u) for u in DUPLICATE_VARIANTS + PRIVATE_LINKS + OTHER_SCHEME_LINKS]
+            items += [f"{bases['site_a']}/feindlich/umleitung/{name}" for name in REDIRECTS]
+            items += [f"{bases['site_a']}/kaputt/langsam.html?sekunden=20",
+                      f"{bases['site_a']}/feindlich/kaputt.xml.gz", f"{bases['site_a']}/feindlich/bombe.xml.gz",
+                      f"{bases['site_a']}/feindlich/zeichensatz-kaputt.xml"]
+            return ok("application/rss+xml; charset=utf-8", rss(items))
+        if bare.startswith("/feindlich/umleitung/") and bare.rsplit("/", 1)[1] in REDIRECTS:
+            location = f(REDIRECTS[bare.rsplit("/", 1)[1]])
+            return Response(302, [("Location", location), ("Content-Type", "text/html")], b"<a>Weiter</a>")
+        if bare == "/feindlich/feed-gzip.xml":
+            feed = rss([bases["site_a"] + "/feindlich/artikel/gzip-feed.html"])
+            return ok("application/rss+xml", gzip.compress(feed), ("Content-Encoding", "gzip"))
+        if bare == "/feindlich/sitemap-gzip.xml":
+            sitemap = urlset([bases["site_a"] + "/feindlich/artikel/gzip-sitemap.html"])
+            return ok("application/xml", gzip.compress(sitemap), ("Content-Encoding", "gzip"))
+        if bare == "/feindlich/sitemap-doppelt.xml.gz":  # a gzip file, sent gzip-encoded once more
+            sitemap = gzip.compress(urlset([bases["site_a"] + "/feindlich/artikel/gzip-doppelt.html"]))
+            return ok("application/x-gzip", gzip.compress(sitemap), ("Content-Encoding", "gzip"))
+        if bare == "/feindlich/sitemap-datei.xml.gz":
+            return ok("application/x-gzip", gzip.compress(urlset([bases["site_a"] + "/feindlich/artikel/gzip-datei.html"])))
+        if bare == "/feindlich/kaputt.xml.gz":  # a gzip header, then corrupt deflate data
+            whole = gzip.compress(urlset([bases["site_a"] + "/feindlich/nie.html"] * 50))
+            return ok("application/x-gzip", whole[:10] + b"\xff" * 64 + whole[74:])
+        if bare == "/feindlich/bombe.xml.gz":
+            return ok("application/x-gzip", gzip_bomb_sitemap())
+        if bare == "/feindlich/zeichensatz-kaputt.xml":  # a feed in an encoding nobody knows
+            return ok("application/rss+xml", b'<?xml version="1.0" encoding="x-klingonisch"?>\n<rss version="2.0">'
+                      b"<channel><item><link>" + bases["site_a"].encode() + b"/feindlich/nie.html</link></item>"
+                      b"</channel></rss>")
+        if bare == "/feindlich/":
+            links = [f(u) for u in DUPLICATE_VARIANTS] + [f(u) for u in OTHER_SCHEME_LINKS]
+            links += ["/feindlich/filter?seite=1&sortierung=neu", "/feindlich/merkliste;jsessionid=1?PHPSESSID=1"]
+            return ok("text/html; charset=utf-8", listing("Feindliche Startseite", links))
+        if bare == "/feindlich/filter":
+            return ok("text/html; charset=utf-8", listing("Filter", endless_variations(query)))
+        if bare.startswith("/feindlich/merkliste"):
+            number = sum(map(ord, path)) % 100000  # a new session id on every visit
+            return ok("text/html; charset=utf-8", listing("Merkliste", [
+                f"/feindlich/merkliste;jsessionid={number}?PHPSESSID={number}&sid={number}",
+                f"/feindlich/merkliste?sessionid={number + 1}"]))
+        return news_web_respond(site, path, bases)
+
+    return respond
+
+
+def endless_variations(query: str) -> list[str]:
+    """Links to the next page and to every sort order of this one: an infinite space of query strings."""
+    params = dict(part.partition("=")[::2] for part in query.split("&") if part)
+    page = int(params.get("seite", "1")) if params.get("seite", "1").isdigit() else 1
+    return [f"/feindlich/filter?seite={page + 1}&sortierung={order}&ansicht={view}"
+            for order in ("neu", "alt", "beliebt") for view in ("liste", "kacheln")]
+
+
+class HostileWeb:
+    """The hostile web's listeners and the tripwire, in this process.
+
+        with HostileWeb() as web:
+            web.bases["site_a"], web.requests(), web.tripwire.connections, web.start_urls()
+    """
+
+    def __init__(self) -> None:
+        self.tripwire = Tripwire("127.0.0.1")
+        self.web = NewsWeb(HOSTS, respond=make_respond(self.tripwire.port))
+        self.bases = self.web.bases
+
+    def start_urls(self) -> list[str]:
+        a = self.bases["site_a"]
+        return [a + "/feindlich/feed.xml", a + "/feindlich/", a + "/feindlich/feed-gzip.xml",
+                a + "/feindlich/sitemap-gzip.xml", a + "/feindlich/sitemap-doppelt.xml.gz",
+                a + "/feindlich/sitemap-datei.xml.gz", self.bases["robots_500"] + "/",
+                self.bases["robots_slow"] + "/", self.bases["big"] + "/riesen-sitemap.xml"]
+
+    def requests(self, listener: str | None = None) -> list[dict]:
+        return [e for e in self.web.log.entries() if listener is None or e["listener"] == listener]
+
+    def url(self, site: str, path: str) -> str:
+        return self.bases[site] + path
+
+    def __enter__(self) -> "HostileWeb":
+        self.tripwire.start()
+        self.web.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.web.stop()
+        self.tripwire.stop()
