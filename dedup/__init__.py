@@ -4,12 +4,14 @@
     config = DedupConfig.from_settings(settings)   # DEDUP_<FIELD> overrides
     dedup = Deduplicator(config)
     fp = dedup.fingerprint(text, lang)             # or fingerprint_text(text, lang, config) in a worker
-    match = dedup.find(fp)                         # None | Match(key, similarity, kind)
+    match = dedup.find(fp)                         # None | Match(key, similarity, "exact" | "near")
+    link = dedup.find_translation(fp, lang)        # None | Match(key, score, "translation")
     dedup.add(key, fp)                             # after storing the kept article
     dedup.load((key, fp.to_bytes()) for ...)       # rebuild at start-up
 
 Modules: ``config`` (parameters and the measurements behind them), ``normalize`` (text -> tokens),
-``minhash`` (signatures, band keys), ``anchors`` (what survives translation), ``fingerprint``,
+``minhash`` (signatures, band keys), ``anchors`` and ``crosslingual`` (what survives translation,
+and the decision whether two articles are translations), ``fingerprint``,
 ``index`` (in-memory LSH), ``redis_index`` (LSH shared through Redis), ``deduplicator`` (the
 decisions), ``cli`` (``python -m dedup cluster``).
 """

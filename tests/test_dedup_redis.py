@@ -4,7 +4,8 @@ import pytest
 
 from dedup import DedupConfig, Deduplicator
 from tests.redis_server import redis_url  # noqa: F401  (pytest fixture)
-from tests.test_dedup_stories import IT_DE, NV_DE_A, NV_DE_B, QUOTING_DE, R1_DE_A, R1_DE_A_RETYPED, R1_DE_B, V3_DE
+from tests.test_dedup_stories import (IT_DE, NV_DE_A, NV_DE_B, QUOTING_DE, R1_DE_A, R1_DE_A_RETYPED, R1_DE_B,
+                                      R1_EN, V3_DE)
 
 
 @pytest.fixture
@@ -28,6 +29,8 @@ def test_two_instances_share_one_index(config):
     assert other is not None and other.key == 'https://b.example/nv'
     for text in (IT_DE, V3_DE, QUOTING_DE):
         assert crawler_a.find(crawler_a.fingerprint(text, 'de')) is None
+    # cross-language links are not shared through Redis (documented limit): no link, no error
+    assert crawler_a.find_translation(crawler_a.fingerprint(R1_EN, 'en')) is None
 
 
 def test_redis_and_memory_indexes_agree(config):
