@@ -203,3 +203,12 @@ def test_service_pages_are_not_articles_but_sections_named_like_them_are_fine():
     assert url_listing_reason("https://a.example/impressum/") == "service page url /impressum/"
     assert url_listing_reason("https://a.example/datenschutz.html") == "service page url /datenschutz.html/"
     assert url_listing_reason("https://a.example/privacy/deepseek-privacy-concerns-grow-in-europe") is None
+
+
+def test_lines_that_only_start_like_chrome_stay():
+    for line in ["Von China lernen heißt siegen lernen", "Writing by hand is a dying art in the age of chatbots.",
+                 "Mitarbeiter von DeepSeek berichten von langen Arbeitstagen", "Aktualisiert wurde auch die App",
+                 "Registrieren müssen sich Nutzer nicht, die App funktioniert sofort."]:
+        assert clean_text("Erster Absatz über DeepSeek.\n" + line).text.endswith(line), line
+    assert clean_text("Von Max Muster und Erika Beispiel, dpa\nText über DeepSeek.").byline == \
+        "Max Muster und Erika Beispiel, dpa"

@@ -28,8 +28,10 @@ def _signature(element: HtmlElement) -> tuple:
 
 
 def _chunk_paragraphs(chunk: HtmlElement) -> list[str]:
+    """Prose blocks of a chunk: no chrome lines, no captions, no link-list items."""
     return [text for element, text in leaf_blocks(chunk, limit=500)
-            if element.tag in PROSE_TAGS and not is_chrome_line(text) and not is_caption_line(text)]
+            if element.tag in PROSE_TAGS and not is_chrome_line(text) and not is_caption_line(text)
+            and link_density(element, len(text)) <= 0.5]
 
 
 def _is_prose_chunk(chunk: HtmlElement, paragraphs: list[str]) -> bool:

@@ -55,7 +55,8 @@ CHROME_LINE_PATTERNS = SECTION_HEADING_PATTERNS + (
     r"zur diskussion|kommentieren|\([a-zäöü]{2,5}(?:/[a-zäöü]{2,5})*\)",
     r"(?:đọc tiếp|xem tiếp|thích|chia sẻ bài viết|gửi bài viết|in bài viết|ý kiến bạn đọc)",
     r"[(（]?(?:责任编辑|编辑|责编|校对|审核|作者)[:：].{0,30}[)）]?|原标题[:：].{0,120}|(?:点击|扫码)(?:关注|阅读|查看).{0,40}",
-    r"(?:updated|last updated|aktualisiert|zuletzt aktualisiert|cập nhật)(?: at| am| on| um| lúc)?\s*[:：]?\s*[\w.,: ]{0,40}",
+    r"(?:updated|last updated|aktualisiert|zuletzt aktualisiert|cập nhật)(?: at| am| on| um| lúc)?\s*[:：]?\s*"
+    r"[\w.,: ]{0,40}\d[\w.,: ]{0,20}",
     r"(?:tags|schlagw(?:orte|örter)|stichwörter|themen|từ khóa|标签|关键词)\s*[:：].{0,300}",
     r".{0,160}\b(?:sign(?:ing)? up|subscrib\w*|abonnier\w*|anmelde?n?|registrier\w*|đăng ký)\b.{0,160}\bnewsletters?\b.{0,160}",
     r".{0,160}\bnewsletters?\b.{0,160}\b(?:sign(?:ing)? up|subscrib\w*|abonnier\w*|anmelde?n?|inbox|postfach)\b.{0,160}",
@@ -66,12 +67,12 @@ CHROME_LINE_PATTERNS = SECTION_HEADING_PATTERNS + (
     r"(?:more|also|see more|don'?t miss|watch|mehr|lesen sie|related post|verwandter artikel)"
     r"(?:\s*[:：]\s*.{0,200})?",
     r"(?:filed under|posted in|categor(?:y|ies)|kategorie(?:n)?|rubrik)\s*[:：].{0,200}",
-    r"\(?(?:reporting|additional reporting|writing|editing|edited|compiled) by .{1,300}\)?",
+    r"\(?(?:reporting|additional reporting|writing|editing|edited|compiled) by (?-i:[A-Z]).{1,300}\)?",
     r".{1,200} contributed (?:reporting|to this (?:report|story|article)).{0,120}",
-    r"(?:mitarbeit|mit material von|mit material der nachrichtenagenturen?)\s*[:：]?.{1,80}",
+    r"mitarbeit\s*[:：].{1,80}|mit material (?:von|der nachrichtenagenturen?)\s*[:：]?.{1,80}",
     r"copyright\b.{0,150}",
     r"(?:diesen |den )?(?:artikel|beitrag) (?:anhören|vorlesen|teilen|merken|verschenken)|zum kommentarbereich",
-    r"(?:jetzt )?(?:weiterlesen|abonnieren|abo abschließen|registrieren)(?: mit| für)?.{0,60}",
+    r"(?:jetzt )?(?:weiterlesen|abonnieren|abo abschließen|registrieren)(?: mit| für)?[^.,;]{0,60}",
     r"(?:advertisement|anzeige)\s*[-–—]?\s*(?:scroll|weiterlesen|continue).{0,40}",
     r"story continues below(?: the)? advertisement|continue reading the main story|skip to (?:main )?content",
     r"sign up for .{1,80}|(?:melden sie sich|abonnieren sie) .{1,40}newsletter.{0,40}",
@@ -164,9 +165,12 @@ PHOTO_BY_RE = re.compile(r"^.{0,300}\((?:photo|foto|image|bild)\s+(?:by|von|:)[^
 AGENCY_CREDIT_RE = re.compile(r"^\s*(?:\(?(?:AP|AFP|dpa|Reuters|Getty Images|EPA|Xinhua|Imago)\s*(?:Photo|Foto)?"
                               r"\s*/[^\n]{1,80}\)?|©.{1,120})\s*$")
 
+# a name: capitalised words (and agency shorthands), joined by commas, "und", "and", "&"
+NAME_WORD = r"(?:(?-i:[A-ZÄÖÜÀ-ÝĐ][\w.'’-]*)|dpa|afp|ap|epd|kna|sid|reuters)"
 BYLINE_RE = re.compile(
     r"^\s*(?:(?:date\s+)?[\d./-]{4,10}\s+)?(?:von|by|bởi|tác giả|作者|autor|author)[:：]?\s+"
-    r"(?P<name>[\w.'’-]+(?:,?\s+(?:und\s+|and\s+|&\s+)?[\w.'’-]+){0,6})\s*$", re.I)
+    r"(?P<name>" + NAME_WORD + r"(?:,?\s+(?:und\s+|and\s+|&\s+|von\s+|van\s+|de\s+)?" + NAME_WORD + r"){0,6})\s*$",
+    re.I)
 MONTHS = (r"jan|feb|mär|mar|apr|mai|may|jun|jul|aug|sep|okt|oct|nov|dez|dec|januar|februar|märz|april|"
           r"juni|juli|august|september|oktober|november|dezember|january|february|march|june|july|october|"
           r"december|tháng")
