@@ -212,3 +212,13 @@ def test_lines_that_only_start_like_chrome_stay():
         assert clean_text("Erster Absatz über DeepSeek.\n" + line).text.endswith(line), line
     assert clean_text("Von Max Muster und Erika Beispiel, dpa\nText über DeepSeek.").byline == \
         "Max Muster und Erika Beispiel, dpa"
+
+
+def test_page_rendered_by_scripts_falls_back_to_the_jsonld_article_body():
+    body = " ".join(f"Satz {i}: DeepSeek hat ein neues Modell vorgestellt, das viele Fachleute überrascht hat."
+                    for i in ("eins", "zwei", "drei", "vier", "fünf", "sechs"))
+    html = ('<html><head><script type="application/ld+json">{"@type": "NewsArticle", "headline": "DeepSeek", '
+            f'"articleBody": "{body}"}}</script></head><body><div id="app">Wird geladen...</div>'
+            '<noscript>Bitte aktivieren Sie JavaScript.</noscript></body></html>')
+    result = extract_page(html, "https://a.example/technik/deepseek-neues-modell-ueberrascht")
+    assert result["is_article"] and result["text"] == body

@@ -94,6 +94,21 @@ def run_fallback(pruned: HtmlElement, html: str, url: str | None, options: Extra
         return ""
 
 
+SCHEMA_BODY_MIN_CHARS = 400  # JSON-LD articleBody replaces extracted text only when it is long
+SCHEMA_BODY_RATIO = 0.3       # and the extracted text is less than this share of it
+
+
+def schema_body_text(body: str) -> str:
+    """JSON-LD articleBody as lines of text (it may carry HTML markup)."""
+    if "<" not in body:
+        return body
+    parsed = parse_html(f"<html><body>{body}</body></html>")
+    if parsed is None:
+        return body
+    blocks = [text for _element, text in leaf_blocks(parsed)]
+    return "\n".join(blocks) or text_of(parsed)
+
+
 def page_link_texts(tree: HtmlElement) -> set[str]:
     """Normalised texts of the page's links long enough to be teaser titles (after pruning:
     links inside removed chrome no longer matter)."""
@@ -153,6 +168,9 @@ def _extract_into(result: dict, body, url, content_type, site_chrome, options) -
         raw_text = run_fallback(tree, html, page_url, options)
     else:
         raw_text = best_effort(add_missing_chunks, raw_text, tree, raw_text)
+    if options.use_fallback and meta.schema_body and len(meta.schema_body) >= SCHEMA_BODY_MIN_CHARS \
+            and len(raw_text) < SCHEMA_BODY_RATIO * len(meta.schema_body):
+        raw_text = schema_body_text(meta.schema_body)  # pages rendered by scripts: the body is in JSON-LD
     cleaned = clean_text(raw_text, title=meta.title, author=meta.author, site_name=meta.site_name,
                          site_chrome=site_chrome, keep_captions=options.keep_captions)
     result["source"] = cleaned.source
