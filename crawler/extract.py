@@ -4,8 +4,9 @@
 
 Each PATH is an HTML file or a directory of *.html files. Prints one JSON object per page
 (path, url, title, text — null when the page holds no article —, published, language and the
-other keys of extract_page). The URL of a page is read from its <link rel=canonical> or
-og:url when the file does not say otherwise. Same code path as the crawler.
+other keys of extract_page; block_fingerprints only with --fingerprints). Without --url the
+page's <link rel=canonical> or og:url stands in for the URL when judging its shape. Same code
+path as the crawler. Exit status 1 when a PATH could not be read (the others are still printed).
 """
 from __future__ import annotations
 
@@ -38,7 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("paths", nargs="+", metavar="PATH", help="HTML file or directory of *.html")
     parser.add_argument("--url", help="URL of the page (only with a single file)")
     parser.add_argument("--keep-captions", action="store_true", help="keep photo captions in text")
-    parser.add_argument("--no-fingerprints", action="store_true", help="leave block_fingerprints out")
+    parser.add_argument("--fingerprints", action="store_true",
+                        help="include block_fingerprints (what SiteChrome learns from)")
     args = parser.parse_args(argv)
     options = ExtractOptions(keep_captions=args.keep_captions)
     failures = 0
@@ -53,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
             failures += 1
             continue
         result = extract_page(body, args.url, options=options)
-        if args.no_fingerprints:
+        if not args.fingerprints:
             result.pop("block_fingerprints")
         print(json.dumps({"path": str(path), **result}, ensure_ascii=False))
     return 1 if failures else 0
