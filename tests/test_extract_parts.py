@@ -222,3 +222,13 @@ def test_page_rendered_by_scripts_falls_back_to_the_jsonld_article_body():
             '<noscript>Bitte aktivieren Sie JavaScript.</noscript></body></html>')
     result = extract_page(html, "https://a.example/technik/deepseek-neues-modell-ueberrascht")
     assert result["is_article"] and result["text"] == body
+
+
+def test_line_level_safety_net_for_lists_the_dom_rules_missed():
+    body = [f"Absatz {w}: DeepSeek verändert die Branche, und die Konkurrenz muss sich neu aufstellen."
+            for w in ("eins", "zwei", "drei", "vier", "fünf", "sechs")]
+    tail = ["Artikel empfehlen", "Was ist die richtige Laufkadenz?", "Heutzutage wollen viele Menschen abnehmen. Wenn S...",
+            "So praktizieren Sie Yoga zu Hause", "Während der Ferien bleiben viele Menschen lieber ..."]
+    top = ["Bild erstellt mit einem Bildgenerator", "DeepSeek verändert alles"]
+    cleaned = clean_text("\n".join(top + body + tail), title="DeepSeek verändert alles")
+    assert cleaned.text.split("\n\n") == body

@@ -100,6 +100,8 @@ CHROME_LINE_PATTERNS = SECTION_HEADING_PATTERNS + (
     r"please wait \d+ minutes? before posting another comment\.?",
     r"comments? (?:sent|submitted) for (?:approval|moderation)\.?",
     r"(?:titel|title|name|e-?mail|website|kommentar|comment|nachricht|message)\s*\*?",
+    r"(?:image|bild|foto|photo|illustration|ảnh)\s+(?:generated|created|generiert|erstellt|erzeugt|tạo)\s+"
+    r"(?:with|by|mit|von|bằng)\s+.{1,100}",
     r"(?:loader|loading\.*|lädt\.*|wird geladen\.*|no data|no videos available|event calendar)",
     r"(?:loader\s+)?(?:mehr anzeigen|mehr laden|weitere laden|load more|show more|see more|xem thêm)"
     r"\s*(?:\.\.\.|…)?",
@@ -178,7 +180,9 @@ DATE_TOKEN_RE = re.compile(
     r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\d{1,2}:\d\d|\b(?:" + MONTHS + r")\.?\s+\d{1,4}\b|"
     r"\b\d{1,2}\.?\s+(?:" + MONTHS + r")\b|\b\d{4}-\d\d\b", re.I)
 SENTENCE_END_RE = re.compile(r"[^\W\d_]{3,}[.!?]$")
-LIST_MARK_RE = re.compile(r"^-\s+")  # trafilatura writes list items as "- item"
+LIST_MARK_RE = re.compile(r"^[-•·▪●◦‣∙]\s+")  # list markers: trafilatura writes "- item"
+TRUNCATED_TEASER_RE = re.compile(r"^.{10,200}(?:\w|\s)(?:\.\.\.|…)$")  # "... Wenn S...", "lieber ..."
+SECTION_TAIL_SHARE = 0.35  # a chrome heading takes the lines after it when they are at most this share
 INLINE_CHROME_RE = re.compile(r"\s*(?:Click To Tweet|Tweet this|Zum Tweeten klicken)\s*$", re.I)
 EDGE_LINES = 3  # bylines, date lines and site names are only dropped this close to the edges
 
@@ -248,7 +252,7 @@ def clean_text(text: str, *, title: str | None = None, author: str | None = None
             site_chrome = frozenset()  # a page seen before: keep it whole, dedup decides
     kept: list[str] = []
     dropped: list[str] = []
-    source = byline = None
+    source = byline = section_at = None
     for index, line in enumerate(lines):
         near_edge = index < EDGE_LINES or index >= len(lines) - EDGE_LINES
         source_match = SOURCE_LINE_RE.match(line) or (
@@ -269,8 +273,35 @@ def clean_text(text: str, *, title: str | None = None, author: str | None = None
               or (near_edge and site_name and _is_site_name_line(line, site_name))
               or (index < EDGE_LINES and _is_date_line(line))):
             dropped.append(line)
+            if section_at is None and index >= len(lines) // 2 and is_section_heading(line):
+                section_at = len(kept)
         else:
             kept.append(line)
-    while kept and title and _same_text(kept[0], title):
-        dropped.append(kept.pop(0))
+    kept = _drop_section_tail(kept, dropped, section_at)
+    if title:  # the title repeated at the top (maybe after a caption we already dropped)
+        for line in [ln for ln in kept[:EDGE_LINES] if _same_text(ln, title)]:
+            kept.remove(line)
+            dropped.append(line)
     return Cleaned("\n\n".join(kept), source, dropped, byline)
+
+
+def _drop_section_tail(kept: list[str], dropped: list[str], section_at: int | None) -> list[str]:
+    """A related/recommended heading (dropped) in the second half takes the short tail after
+    it along ("Artikel empfehlen" + teaser titles + truncated snippets), as the DOM pruning does."""
+    if section_at is not None:
+        tail = kept[section_at:]
+        if tail and sum(len(ln) for ln in tail) <= SECTION_TAIL_SHARE * sum(len(ln) for ln in kept):
+            dropped.extend(tail)
+            kept = kept[:section_at]
+    # truncated teaser snippets ("Viele Menschen gehen im Herbst gerne wandern. Der...") and
+    # the teaser title right before each
+    doomed = set()
+    for index, line in enumerate(kept):
+        if len(line) <= 200 and TRUNCATED_TEASER_RE.match(line):
+            doomed.add(index)
+            if index and len(kept[index - 1]) <= 120 and not kept[index - 1].endswith("."):
+                doomed.add(index - 1)
+    if len(doomed) >= 2:  # one truncated line may be prose trailing off; several are teasers
+        dropped.extend(kept[i] for i in sorted(doomed))
+        return [ln for i, ln in enumerate(kept) if i not in doomed]
+    return kept
