@@ -42,7 +42,7 @@ SPIDER_ERROR_KINDS = ("crawler/spiders/deepseek_news.py ERROR_KINDS maps only Tw
                       "'too_large', DownloadConnectionRefusedError -> 'refused', CannotResolveHostError -> 'dns'")
 SPIDER_IGNORED = ("crawler/spiders/deepseek_news.py failed(): an IgnoreRequest other than robots.txt is only "
                   "marked 'blocked', never counted; count Scrapy's reasons: 'max redirections reached' -> "
-                  "deepseek/errors/too_many_redirects, 'larger than download max size' (HttpCompressionMiddleware) "
+                  "deepseek/errors/too_many_redirects, 'exceeded DOWNLOAD_MAXSIZE' (HttpCompressionMiddleware, an inflated bomb) "
                   "-> deepseek/errors/too_large")
 
 
