@@ -53,7 +53,13 @@ CHROME_LINE_PATTERNS = SECTION_HEADING_PATTERNS + (
     r"stand\s*:\s*\d{1,2}\.\d{1,2}\.\d{2,4}.{0,30}",
     r"dieses thema im programm\s*:.{0,200}|über dieses thema berichtete.{0,200}|diskutieren sie mit.{0,80}|"
     r"zur diskussion|kommentieren|\([a-zäöü]{2,5}(?:/[a-zäöü]{2,5})*\)",
-    r"(?:đọc tiếp|xem tiếp|thích|chia sẻ bài viết|gửi bài viết|in bài viết|ý kiến bạn đọc)",
+    r"(?:đọc tiếp|xem tiếp|thích|chia sẻ bài viết|gửi bài viết|in bài viết|ý kiến bạn đọc|đăng nhập|quay lại|"
+    r"về trang chủ|trở về đầu trang|video đang (?:được quan tâm|hot).{0,40})",
+    r"zu[mr] (?:artikel|bildergalerie|fotostrecke|video|audio|liveblog|newsticker|startseite)\b.{0,80}",
+    r"mehr (?:nachrichten|news|artikel|meldungen) (?:aus|zu|zum|über) .{1,60}|transparenzhinweis.{0,300}",
+    r"(?:teilen|empfehlen) sie diesen (?:artikel|beitrag).{0,40}|share on (?:facebook|twitter|linkedin|x|whatsapp).{0,40}",
+    r"dieser (?:artikel|beitrag|text) (?:ist|erschien|wurde) (?:zuerst|ursprünglich|erstmals) .{1,120}",
+    r"image (?:source|caption)\s*[,:].{0,300}|getty images|picture alliance.{0,80}",
     r"[(（]?(?:责任编辑|编辑|责编|校对|审核|作者)[:：].{0,30}[)）]?|原标题[:：].{0,120}|(?:点击|扫码)(?:关注|阅读|查看).{0,40}",
     r"(?:updated|last updated|aktualisiert|zuletzt aktualisiert|cập nhật)(?: at| am| on| um| lúc)?\s*[:：]?\s*"
     r"[\w.,: ]{0,40}\d[\w.,: ]{0,20}",
@@ -164,8 +170,9 @@ CREDIT_NAME = r"\s*[:：]\s*(?:©\s*)?[^\s.:][^.:]{0,60}?(?:\s*\.)?[\s)|]*"
 CREDIT_LINE_RE = re.compile(r"^\s*\(?" + CREDIT_WORDS + CREDIT_NAME + r"$")
 CAPTION_WITH_CREDIT_RE = re.compile(r"^.{0,400}(?:\(|[.!?|]\s+)" + CREDIT_WORDS + CREDIT_NAME + r"$")
 PHOTO_BY_RE = re.compile(r"^.{0,300}\((?:photo|foto|image|bild)\s+(?:by|von|:)[^)]{1,80}\)\s*$", re.I)
-AGENCY_CREDIT_RE = re.compile(r"^\s*(?:\(?(?:AP|AFP|dpa|Reuters|Getty Images|EPA|Xinhua|Imago)\s*(?:Photo|Foto)?"
-                              r"\s*/[^\n]{1,80}\)?|©.{1,120})\s*$")
+AGENCY_CREDIT_RE = re.compile(r"^\s*(?:\(?(?:AP|AFP|dpa|Reuters|Getty Images|EPA|Xinhua|Imago|picture alliance|"
+                              r"Keystone|ddp|Shutterstock|iStock|Bloomberg|Anadolu)\s*(?:Photo|Foto|Images)?"
+                              r"\s*/[^\n]{1,80}\)?|©.{1,120})\s*$", re.I)
 
 # a name: capitalised words (and agency shorthands), joined by commas, "und", "and", "&"
 NAME_WORD = r"(?:(?-i:[A-ZÄÖÜÀ-ÝĐ][\w.'’-]*)|dpa|afp|ap|epd|kna|sid|reuters)"
