@@ -1,8 +1,10 @@
 """Article extraction for the crawler: page bytes in, article prose and metadata out.
 
-Modules: decode (bytes -> str -> tree), metadata, prune (DOM chrome removal), cleanup
-(line-level chrome removal), language, pagekind (article or not), core (extract_page).
-The public entry point is crawler.extract.
+Modules: decode (bytes -> str -> tree), metadata (title, author, date, language, site name,
+canonical URL, description), prune (DOM chrome removal before trafilatura), chunks (body
+chunks trafilatura left behind), cleanup (line-level chrome removal after it), language
+(stopword detector), pagekind (article or not), core (extract_page, ExtractOptions).
+The public entry point is crawler.extract; site-level boilerplate lives in crawler.boilerplate.
 """
 from crawler.extraction.core import DEFAULT_OPTIONS, RESULT_KEYS, ExtractOptions, extract_page
 

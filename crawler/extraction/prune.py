@@ -1,16 +1,20 @@
 """DOM pruning before extraction: take page chrome out of the lxml tree, in place.
 
 Owns the rules that recognise chrome in the tree:
-- by semantics: aside, nav, footer, form controls, dialogs, ARIA roles (navigation,
-  complementary, contentinfo, search, dialog, menu...);
+- by semantics: aside, nav, footer, form controls and the small widget around them (rating,
+  share, sign-up boxes), dialogs, ARIA roles (navigation, complementary, contentinfo, search,
+  dialog, menu...);
 - by class/id vocabulary in English, German, Vietnamese and Chinese (pinyin): comments,
   related/recommended/most-read lists, share/rating/newsletter widgets, cookie banners, ads,
   prev/next teasers, author boxes, breadcrumbs, captions;
 - by text: blocks whose whole text is a chrome line (cleanup.CHROME_LINE_RE), and headings
   such as "Cùng chuyên mục" / "Artikel empfehlen" together with the list that follows them;
 - by structure, whatever the class names: link-dense blocks and runs of repeated teaser blocks;
-- by site: blocks whose fingerprint the crawler learned as chrome of this site.
+- by site: blocks whose fingerprint the crawler learned as chrome of this site (at most half
+  of a page: more means a page seen before).
 The container holding most of the page's paragraph text, and its ancestors, are never removed.
+Afterwards, lead paragraphs that trafilatura's precision mode would drop ("teaser" classes,
+<header>) are made safe from it.
 """
 from __future__ import annotations
 
