@@ -173,7 +173,7 @@ def _extract_into(result: dict, body, url, content_type, site_chrome, options) -
         raw_text = schema_body_text(meta.schema_body)  # pages rendered by scripts: the body is in JSON-LD
     cleaned = clean_text(raw_text, title=meta.title, author=meta.author, site_name=meta.site_name,
                          site_chrome=site_chrome, keep_captions=options.keep_captions)
-    result["source"] = cleaned.source
+    result["source"] = cleaned.source or meta.source_link
     result["author"] = result["author"] or cleaned.byline
     result["language"] = detect_language(cleaned.text) or meta.language
 

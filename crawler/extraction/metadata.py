@@ -51,6 +51,7 @@ class Metadata:
     og_type: str | None = None
     schema_types: set[str] = field(default_factory=set)
     schema_body: str | None = None
+    source_link: str | None = None  # href of a bare "Quelle" / "Source" / "Nguồn" link
 
 
 def safe_urlsplit(url: str | None):
@@ -139,6 +140,9 @@ def _names(value) -> list[str]:
     return []
 
 
+SOURCE_LINK_XPATH = ("//body//a[@href][translate(normalize-space(), 'QUELNSOURCĐ', 'quelnsourcđ') = 'quelle' or "
+                     "translate(normalize-space(), 'QUELNSOURCĐ', 'quelnsourcđ') = 'source' or "
+                     "normalize-space() = 'Nguồn' or normalize-space() = 'Original']/@href")
 BYLINE_XPATH = ("//body//*[self::p or self::div or self::span or self::address]"
                 "[string-length(normalize-space()) < 80][contains(., 'Von ') or contains(., 'By ') "
                 "or contains(., 'by ') or contains(., 'Bởi ')]")
@@ -295,6 +299,9 @@ def read_metadata(tree: HtmlElement, url: str | None, *, use_htmldate: bool = Tr
 
     info.description = (meta.get("og:description") or meta.get("description")
                         or meta.get("twitter:description") or _clean(article.get("description")))
+    for href in tree.xpath(SOURCE_LINK_XPATH):
+        info.source_link = safe_urljoin(url, href.strip())
+        break
     body = article.get("articleBody")
     info.schema_body = body.strip() if isinstance(body, str) and body.strip() else None
     return info
