@@ -29,7 +29,7 @@ import numpy as np
 
 from dedup.config import DedupConfig
 from dedup.crosslingual import alignment_cost, is_translation, translation_score
-from dedup.fingerprint import Fingerprint, config_tag, fingerprint_text
+from dedup.fingerprint import Fingerprint, config_tag, fingerprint_text, unpack_many
 from dedup.index import MemoryIndex
 from dedup.minhash import estimated_jaccard
 
@@ -97,7 +97,7 @@ class Deduplicator:
             raise ValueError('key must be a non-empty string')
         self.index.add(key, fp)
 
-    def load(self, rows: Iterable[tuple[str, bytes]], batch: int = 100_000) -> int:
+    def load(self, rows: Iterable[tuple[str, bytes]], batch: int = 250_000) -> int:
         """Rebuild the index from persisted ``(key, fp.to_bytes())`` rows; returns rows loaded.
 
         Rows made with other settings raise ValueError (the corpus must be re-fingerprinted).
@@ -113,14 +113,13 @@ class Deduplicator:
                 keys, blobs = [], []
         if keys:
             loaded += self._load_batch(keys, blobs)
+        self.index.flush()
         return loaded
 
     def _load_batch(self, keys: list[str], blobs: list[bytes]) -> int:
-        fps = [Fingerprint.from_bytes(b) for b in blobs]
-        for fp in fps:
-            self._check(fp)
-        self.index.add_many(keys, fps)
-        return len(fps)
+        cols = unpack_many(blobs, self._tag, self.config.num_perm)
+        self.index.add_many(keys, cols)
+        return len(cols)
 
     def find_translation(self, fp: Fingerprint, lang: str | None = None) -> Match | None:
         """The kept article in another language that ``fp`` translates (or is translated by).

@@ -89,6 +89,63 @@ class Fingerprint:
                 f'content_hash={self.content_hash.hex()[:12]}...)')
 
 
+@dataclass
+class FingerprintColumns:
+    """Many fingerprints as parallel columns: what a start-up rebuild feeds the index."""
+    content_hashes: list[bytes]
+    signatures: np.ndarray  # (N, num_perm) uint32
+    stems: np.ndarray       # (N,) int32
+    langs: list[str]
+    anchors: list[np.ndarray]
+    sentences: list[np.ndarray]
+
+    def __len__(self) -> int:
+        return len(self.content_hashes)
+
+    def take(self, rows: list[int]) -> 'FingerprintColumns':
+        idx = np.asarray(rows, np.int64)
+        return FingerprintColumns([self.content_hashes[i] for i in rows], self.signatures[idx], self.stems[idx],
+                                  [self.langs[i] for i in rows], [self.anchors[i] for i in rows],
+                                  [self.sentences[i] for i in rows])
+
+    @classmethod
+    def of(cls, fps: list[Fingerprint]) -> 'FingerprintColumns':
+        return cls([fp.content_hash for fp in fps], np.stack([fp.signature for fp in fps]),
+                   np.array([fp.stems for fp in fps], np.int32), [fp.lang for fp in fps],
+                   [fp.anchors for fp in fps], [fp.sentences for fp in fps])
+
+
+_NO_ANCHORS = np.empty(0, np.uint64)
+_NO_SENTENCES = np.empty(0, np.uint16)
+
+
+def unpack_many(blobs: list[bytes], tag: int, num_perm: int) -> FingerprintColumns:
+    """Parse stored fingerprints straight into columns (no Fingerprint objects: ~3x faster).
+
+    Raises ValueError naming the first blob that is corrupt or made with other settings."""
+    hashes, stems, langs, anchors, sentences, sig_parts = [], [], [], [], [], []
+    unpack = _HEADER.unpack_from
+    sig_bytes = 4 * num_perm
+    for row, data in enumerate(blobs):
+        if len(data) < _HEADER.size or data[:4] != _MAGIC:
+            raise ValueError(f'fingerprint {row}: not a dedup fingerprint (bad header)')
+        magic, blob_tag, n_perm, n_anchors, n_sentences, n_stems, chash, lang = unpack(data)
+        if blob_tag != tag or n_perm != num_perm:
+            raise ValueError(f'fingerprint {row}: made with other dedup settings (num_perm, seed or tokens)')
+        end_sig = _HEADER.size + sig_bytes
+        end_anchors = end_sig + 8 * n_anchors
+        if len(data) != end_anchors + 2 * n_sentences:
+            raise ValueError(f'fingerprint {row}: truncated ({len(data)} bytes)')
+        hashes.append(chash)
+        stems.append(n_stems)
+        langs.append(lang.decode('ascii', 'replace').strip())
+        sig_parts.append(data[_HEADER.size:end_sig])
+        anchors.append(np.frombuffer(data, '<u8', n_anchors, end_sig) if n_anchors else _NO_ANCHORS)
+        sentences.append(np.frombuffer(data, '<u2', n_sentences, end_anchors) if n_sentences else _NO_SENTENCES)
+    sigs = np.frombuffer(b''.join(sig_parts), '<u4').reshape(len(blobs), num_perm)
+    return FingerprintColumns(hashes, sigs, np.array(stems, np.int32), langs, anchors, sentences)
+
+
 def fingerprint_text(text: str, lang: str | None, config: DedupConfig) -> Fingerprint:
     """Fingerprint of an article's text (pure; safe to run in a worker process)."""
     if not isinstance(text, str):

@@ -3,11 +3,11 @@
 Why not ``datasketch.MinHashLSH``'s dict storage: translations need a low threshold, hence many
 bands (64 x 3), and datasketch keeps one Python set per band bucket: measured 1.4 GB and 96 us
 per insert for 100,000 documents at 42 bands, i.e. >14 GB and minutes to rebuild a million.
-Here (``Postings``) every (key, document) pair is one uint64 in a sorted array beside an int32
-document number, 12 bytes per band per document, plus the uint32 signatures kept for
+Here (``Postings``) every (key, document) pair is one uint64 (40 bits of key, 24 of document)
+in a sorted array, 8 bytes per band per document, plus the uint32 signatures kept for
 verification.
 
-New postings go to a small dict first and are merged into the sorted arrays when the dict holds
+New postings go to a small dict first and are merged into the sorted array when the dict holds
 a quarter of the sorted part (a stable sort of two sorted runs is a linear merge), so the amortised
 insert cost stays constant. A lookup is one ``searchsorted`` over the query's keys plus dict
 lookups.
@@ -23,22 +23,40 @@ from dedup.crosslingual import structure_keys
 from dedup.minhash import band_keys
 
 
+DOC_BITS = 24
+MAX_DOCS = 1 << DOC_BITS
+_DOC_MASK = np.uint64(MAX_DOCS - 1)
+_SHIFT = np.uint64(DOC_BITS)
+
+
 class Postings:
-    """uint64 key -> document numbers, sorted arrays plus a dict of recent additions."""
+    """uint64 key -> document numbers.
+
+    Sorted part: one uint64 per posting, the key's top 40 bits above a 24-bit document number, so
+    one ``np.sort`` (no argsort, no gathers) builds it and a key's documents are one
+    ``searchsorted`` range. Two keys sharing their top 40 bits only add a false candidate, which
+    verification removes (probability ~6e-5 per query band at a million documents). Documents are
+    numbered below ``MAX_DOCS`` (16.7 million per index). Recent additions wait in a dict;
+    bulk additions (``add_many``) are merged lazily, once, before the next lookup.
+    """
 
     def __init__(self):
-        self._keys = np.empty(0, np.uint64)
-        self._docs = np.empty(0, np.int32)
+        self._sorted = np.empty(0, np.uint64)
         self._sorted_docs = 0
+        self._bulk: list[np.ndarray] = []
+        self._bulk_docs = 0
         self._pending: dict[int, int | list[int]] = {}  # key -> doc, or docs when several
-        self._pending_keys: list[np.ndarray] = []
-        self._pending_docs: list[np.ndarray] = []
+        self._pending_packed: list[np.ndarray] = []
         self._pending_count = 0
+
+    @staticmethod
+    def pack(keys: np.ndarray, docs) -> np.ndarray:
+        return ((keys >> _SHIFT) << _SHIFT) | np.asarray(docs, np.uint64)
 
     def add(self, doc: int, keys: np.ndarray) -> None:
         if not len(keys):
             return
-        key_list = keys.tolist()
+        key_list = (keys >> _SHIFT).tolist()
         pending = self._pending
         if pending.keys().isdisjoint(key_list):
             pending.update(dict.fromkeys(key_list, doc))
@@ -51,51 +69,54 @@ class Postings:
                     old.append(doc)
                 else:
                     pending[k] = [old, doc]
-        self._pending_keys.append(keys)
-        self._pending_docs.append(np.full(len(keys), doc, np.int32))
+        self._pending_packed.append(self.pack(keys, doc))
         self._pending_count += 1
         if self._pending_count >= max(1024, self._sorted_docs // 4):
             self.flush()
 
     def add_many(self, keys: np.ndarray, docs: np.ndarray, n_docs: int) -> None:
-        """Bulk insert of parallel ``keys`` / ``docs`` arrays (one merge)."""
-        self.flush()
-        self._merge(keys, docs, n_docs)
+        """Bulk insert of parallel ``keys`` / ``docs`` arrays, merged before the next lookup."""
+        self._bulk.append(self.pack(keys, docs))
+        self._bulk_docs += n_docs
 
     def flush(self) -> None:
-        if not self._pending_count:
+        """Merge pending and bulk postings into the sorted array."""
+        parts = self._bulk + self._pending_packed
+        if not parts:
             return
-        keys = np.concatenate(self._pending_keys)
-        docs = np.concatenate(self._pending_docs)
-        n = self._pending_count
-        self._pending, self._pending_keys, self._pending_docs, self._pending_count = {}, [], [], 0
-        self._merge(keys, docs, n)
+        n = self._bulk_docs + self._pending_count
+        self._bulk, self._bulk_docs = [], 0
+        self._pending, self._pending_packed, self._pending_count = {}, [], 0
+        new = np.concatenate(parts)
+        new.sort()
+        if len(self._sorted):
+            merged = np.concatenate([self._sorted, new])
+            merged.sort(kind='stable')  # two sorted runs: a linear merge
+            self._sorted = merged
+        else:
+            self._sorted = new
+        self._sorted_docs += n
 
-    def _merge(self, keys: np.ndarray, docs: np.ndarray, n_docs: int) -> None:
-        order = np.argsort(keys, kind='stable')
-        keys, docs = keys[order], docs[order]
-        if len(self._keys):
-            keys = np.concatenate([self._keys, keys])
-            docs = np.concatenate([self._docs, docs])
-            order = np.argsort(keys, kind='stable')  # two sorted runs: timsort merges them linearly
-            keys, docs = keys[order], docs[order]
-        self._keys, self._docs = keys, docs
-        self._sorted_docs += n_docs
+    def _ranges(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if self._bulk:
+            self.flush()
+        base = (keys >> _SHIFT) << _SHIFT
+        lo = np.searchsorted(self._sorted, base, 'left')
+        hi = np.searchsorted(self._sorted, base | _DOC_MASK, 'right')
+        return lo, hi
 
     def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(documents, index of the query key that found each), duplicates included."""
         found_docs, found_at = [], []
-        if len(self._keys):
-            lo = np.searchsorted(self._keys, keys, 'left')
-            hi = np.searchsorted(self._keys, keys, 'right')
-            for q, (a, b) in enumerate(zip(lo.tolist(), hi.tolist())):
-                if b > a:
-                    found_docs.append(self._docs[a:b])
-                    found_at.append(np.full(b - a, q, np.int32))
+        lo, hi = self._ranges(keys)
+        for q, (a, b) in enumerate(zip(lo.tolist(), hi.tolist())):
+            if b > a:
+                found_docs.append((self._sorted[a:b] & _DOC_MASK).astype(np.int64))
+                found_at.append(np.full(b - a, q, np.int64))
         if self._pending:
             pending = self._pending
             docs, at = [], []
-            for q, k in enumerate(keys.tolist()):
+            for q, k in enumerate((keys >> _SHIFT).tolist()):
                 hit = pending.get(k)
                 if hit is None:
                     continue
@@ -106,26 +127,25 @@ class Postings:
                     docs.append(hit)
                     at.append(q)
             if docs:
-                found_docs.append(np.array(docs, np.int32))
-                found_at.append(np.array(at, np.int32))
+                found_docs.append(np.array(docs, np.int64))
+                found_at.append(np.array(at, np.int64))
         if not found_docs:
-            return np.empty(0, np.int32), np.empty(0, np.int32)
+            return np.empty(0, np.int64), np.empty(0, np.int64)
         return np.concatenate(found_docs), np.concatenate(found_at)
 
     def counts(self, keys: np.ndarray) -> np.ndarray:
         """How many documents hold each key (document frequency)."""
-        out = np.zeros(len(keys), np.int64)
-        if len(self._keys):
-            out += np.searchsorted(self._keys, keys, 'right') - np.searchsorted(self._keys, keys, 'left')
+        lo, hi = self._ranges(keys)
+        out = (hi - lo).astype(np.int64)
         if self._pending:
-            for q, k in enumerate(keys.tolist()):
+            for q, k in enumerate((keys >> _SHIFT).tolist()):
                 hit = self._pending.get(k)
                 if hit is not None:
                     out[q] += len(hit) if isinstance(hit, list) else 1
         return out
 
     def nbytes(self) -> int:
-        return self._keys.nbytes + self._docs.nbytes
+        return self._sorted.nbytes + sum(p.nbytes for p in self._bulk)
 
 
 class Candidates:
@@ -169,37 +189,47 @@ class MemoryIndex:
         """Index one kept article; adding a key already present does nothing."""
         if key in self._ids:
             return
-        doc = self._append([key], [fp])
+        doc = self._append([key], [fp.content_hash], fp.signature[None, :], [fp.stems], [fp.lang],
+                           [fp.anchors], [fp.sentences])
         self._bands.add(doc, band_keys(fp.signature, self.bands, self.rows))
         self._anchor_postings.add(doc, fp.anchors)
         self._structure.add(doc, structure_keys(fp.sentences, self.min_sentences))
 
-    def add_many(self, keys: list[str], fps: list) -> None:
-        """Index many articles at once (start-up rebuild): vectorised band keys, one merge."""
+    def add_many(self, keys: list[str], cols) -> None:
+        """Index many articles at once (start-up rebuild; ``cols`` a FingerprintColumns):
+        vectorised band keys, one sort per postings array before the next lookup."""
         seen = set()
         fresh = []
-        for key, fp in zip(keys, fps):
+        for i, key in enumerate(keys):
             if key not in self._ids and key not in seen:
                 seen.add(key)
-                fresh.append((key, fp))
+                fresh.append(i)
         if not fresh:
             return
-        keys, fps = [k for k, _ in fresh], [fp for _, fp in fresh]
-        first = self._append(keys, fps)
-        docs = np.arange(first, first + len(keys), dtype=np.int32)
-        sigs = self._sigs[first:first + len(keys)]
-        self._bands.add_many(band_keys(sigs, self.bands, self.rows).ravel(),
+        if len(fresh) < len(keys):
+            keys, cols = [keys[i] for i in fresh], cols.take(fresh)
+        first = self._append(keys, cols.content_hashes, cols.signatures, cols.stems, cols.langs,
+                             cols.anchors, cols.sentences)
+        docs = np.arange(first, first + len(keys), dtype=np.int64)
+        self._bands.add_many(band_keys(cols.signatures, self.bands, self.rows).ravel(),
                              np.repeat(docs, self.bands), len(keys))
-        for postings, per_doc in ((self._anchor_postings, [fp.anchors for fp in fps]),
-                                  (self._structure, [structure_keys(fp.sentences, self.min_sentences)
-                                                     for fp in fps])):
-            counts = np.array([len(k) for k in per_doc])
+        structure = [structure_keys(s, self.min_sentences) if len(s) >= self.min_sentences else s[:0].astype(np.uint64)
+                     for s in cols.sentences]
+        for postings, per_doc in ((self._anchor_postings, cols.anchors), (self._structure, structure)):
+            counts = np.fromiter((len(k) for k in per_doc), np.int64, len(per_doc))
             if counts.sum():
-                postings.add_many(np.concatenate(per_doc), np.repeat(docs, counts), len(keys))
+                postings.add_many(np.concatenate(per_doc).astype(np.uint64), np.repeat(docs, counts), len(keys))
 
-    def _append(self, keys: list[str], fps: list) -> int:
+    def flush(self) -> None:
+        """Sort everything added so far into the postings arrays (end of a rebuild)."""
+        for postings in (self._bands, self._anchor_postings, self._structure):
+            postings.flush()
+
+    def _append(self, keys, content_hashes, sigs, stems, langs, anchors, sentences) -> int:
         first = len(self._keys)
         need = first + len(keys)
+        if need > MAX_DOCS:
+            raise ValueError(f'dedup index full: at most {MAX_DOCS:,} documents per process')
         if need > len(self._sigs):
             cap = max(need, 2 * len(self._sigs))
             grown = np.empty((cap, self.num_perm), np.uint32)
@@ -208,19 +238,15 @@ class MemoryIndex:
             grown_stems = np.empty(cap, np.int32)
             grown_stems[:first] = self._stems[:first]
             self._stems = grown_stems
-        if len(keys) == 1:
-            self._sigs[first] = fps[0].signature
-            self._stems[first] = fps[0].stems
-        else:
-            self._sigs[first:need] = np.stack([fp.signature for fp in fps])
-            self._stems[first:need] = [fp.stems for fp in fps]
-        for i, (key, fp) in enumerate(zip(keys, fps)):
-            self._keys.append(key)
-            self._ids[key] = first + i
-            self._exact.setdefault(fp.content_hash, first + i)
-            self._langs.append(fp.lang)
-            self._anchors.append(fp.anchors)
-            self._sentences.append(fp.sentences)
+        self._sigs[first:need] = sigs
+        self._stems[first:need] = stems
+        self._keys.extend(keys)
+        self._ids.update(zip(keys, range(first, need)))
+        for i, chash in enumerate(content_hashes, first):
+            self._exact.setdefault(chash, i)
+        self._langs.extend(langs)
+        self._anchors.extend(anchors)
+        self._sentences.extend(sentences)
         return first
 
     # --- reading ---

@@ -104,14 +104,20 @@ class RedisIndex:
     def add(self, key: str, fp) -> None:
         self._add(args=self._args(key, fp))
 
-    def add_many(self, keys: list[str], fps: list, batch: int = 500) -> None:
-        """Pipelined inserts, ``batch`` scripts per round trip."""
+    def add_many(self, keys: list[str], cols, batch: int = 500) -> None:
+        """Pipelined inserts (``cols`` a FingerprintColumns), ``batch`` scripts per round trip."""
+        bands = band_keys(cols.signatures, self.bands, self.rows).astype('<u8')
+        sigs = cols.signatures.astype('<u4')
         pipe = self.client.pipeline(transaction=False)
-        for i, (key, fp) in enumerate(zip(keys, fps)):
-            self._add(args=self._args(key, fp), client=pipe)
+        for i, key in enumerate(keys):
+            payload = np.int32(cols.stems[i]).tobytes() + sigs[i].tobytes()
+            self._add(args=[self.ns, key, payload, cols.content_hashes[i], bands[i].tobytes()], client=pipe)
             if (i + 1) % batch == 0:
                 pipe.execute()
         pipe.execute()
+
+    def flush(self) -> None:
+        """Nothing to do: every add is already in Redis."""
 
     def exact(self, content_hash: bytes) -> str | None:
         key = self.client.hget(self.ns + ':exact', content_hash)

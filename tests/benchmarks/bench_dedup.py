@@ -42,6 +42,7 @@ sys.path.insert(0, str(EVAL))
 
 from dedup import DedupConfig, Deduplicator, Fingerprint, fingerprint_text  # noqa: E402
 from dedup.cli import cluster, read_docs  # noqa: E402
+from dedup.fingerprint import FingerprintColumns  # noqa: E402
 from dedup.minhash import signature  # noqa: E402
 from dedup.normalize import content_hash, shingle_hashes, tokens  # noqa: E402
 
@@ -284,7 +285,7 @@ def redis_bench(n: int) -> None:
         single_rate = single / (time.perf_counter() - t0)
         rest = fps[single:]
         t0 = time.perf_counter()
-        dedup.index.add_many([f'https://s.example/{i}' for i in range(single, n)], rest)
+        dedup.index.add_many([f'https://s.example/{i}' for i in range(single, n)], FingerprintColumns.of(rest))
         bulk_rate = len(rest) / (time.perf_counter() - t0) if rest else float('nan')
         times, found = [], 0
         for fp in probes:
