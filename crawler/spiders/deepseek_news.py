@@ -15,7 +15,15 @@ from collections import Counter
 
 from lxml import etree
 from scrapy import Request, Spider
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
 from scrapy.http import TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import DNSLookupError, TimeoutError, TCPTimedOutError, ConnectionRefusedError
@@ -37,12 +45,17 @@ DISCOVERY_PARSERS = {
     "sitemap": discovery.parse_sitemap,
     "feed": discovery.parse_feed,
 }
-ERROR_KINDS = (
+ERROR_KINDS = (  # Scrapy's own download exceptions (2.19) and the Twisted ones they wrap
     ((HttpError,), "http"),
-    ((DNSLookupError,), "dns"),
-    ((TimeoutError, TCPTimedOutError), "timeout"),
-    ((ConnectionRefusedError,), "refused"),
-    ((ResponseNeverReceived,), "connection"),
+    ((CannotResolveHostError, DNSLookupError), "dns"),
+    ((DownloadTimeoutError, TimeoutError, TCPTimedOutError), "timeout"),
+    ((DownloadConnectionRefusedError, ConnectionRefusedError), "refused"),
+    ((DownloadCancelledError,), "too_large"),
+    ((ResponseDataLossError, DownloadFailedError, ResponseNeverReceived), "connection"),
+)
+IGNORED_AS_ERRORS = (  # IgnoreRequest reasons that are the page's fault, not our policy's
+    ("max redirections reached", "too_many_redirects"),
+    ("DOWNLOAD_MAXSIZE", "too_large"),
 )
 
 
@@ -95,6 +108,7 @@ class DeepseekNewsSpider(Spider):
             except (OSError, EOFError, ValueError) as error:
                 stats.inc_value("deepseek/errors/bad_gzip")
                 logger.warning("unreadable gzip body at %s: %s", response.url, str(error)[:200])
+                CrawlContext.of(self.crawler).mark_page(response.url, "error")
                 return
         kind = discovery.classify(body, content_type)
         if kind in DISCOVERY_PARSERS:
@@ -111,6 +125,7 @@ class DeepseekNewsSpider(Spider):
         except (ValueError, etree.LxmlError, OSError, EOFError) as error:
             self.crawler.stats.inc_value(f"deepseek/errors/malformed_{kind}")
             logger.warning("unreadable %s at %s: %s", kind, response.url, str(error)[:200])
+            CrawlContext.of(self.crawler).mark_page(response.url, "error")
             return
         self.crawler.stats.inc_value(f"deepseek/discovery/{kind}")
         CrawlContext.of(self.crawler).mark_page(response.url, kind)
@@ -164,25 +179,35 @@ class DeepseekNewsSpider(Spider):
         return Request(url, callback=self.parse, errback=self.failed, meta=meta)
 
     def failed(self, failure):
-        """Count a failed request by kind; a broken page never stops the crawl."""
+        """Count a failed request by kind and finish its page; a broken page never stops the crawl."""
         request = failure.request
-        context = CrawlContext.of(self.crawler)
         if failure.check(AlreadyFinished):
             return
+        stats = self.crawler.stats
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
-            if "robots.txt" in str(failure.value):
-                self.crawler.stats.inc_value("deepseek/blocked/robots")
-            context.mark_page(request.url, "blocked")  # the address guard counts its own
-            return
-        kind = next((name for types, name in ERROR_KINDS if failure.check(*types)), "other")
+            reason = str(failure.value)
+            kind = next((kind for words, kind in IGNORED_AS_ERRORS if words in reason), None)
+            if kind is None:  # our policy: robots.txt, or the address guard (which counts its own)
+                if "robots.txt" in reason:
+                    stats.inc_value("deepseek/blocked/robots")
+                self.finish_failed(request, "blocked")
+                return
+        else:
+            kind = next((name for types, name in ERROR_KINDS if failure.check(*types)), "other")
         if kind == "http":
-            status = failure.value.response.status
-            kind = f"http_{status}"
-            self.crawler.stats.inc_value("deepseek/pages")
-        self.crawler.stats.inc_value(f"deepseek/errors/{kind}")
+            kind = f"http_{failure.value.response.status}"
+            stats.inc_value("deepseek/pages")
+        stats.inc_value(f"deepseek/errors/{kind}")
         logger.info("failed %s: %s", request.url, kind)
-        if request.meta.get("via") != "start":
-            context.mark_page(request.url, "error")
+        self.finish_failed(request, "error")
+
+    def finish_failed(self, request, outcome: str) -> None:
+        """Record a failed page, and the URLs that redirected to it, so the frontier lets them go."""
+        if request.meta.get("via") == "start":
+            return
+        context = CrawlContext.of(self.crawler)
+        for url in [request.url, *request.meta.get("redirect_urls", ())]:
+            context.mark_page(url, outcome)
 
 
 def canonical_or_none(url: str) -> str | None:
