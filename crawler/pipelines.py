@@ -25,18 +25,25 @@ from crawler.urls import canonical_url, same_site, site_of
 logger = logging.getLogger(__name__)
 
 
-class ExtractPipeline:
-    """Runs extraction off the reactor thread, in EXTRACT_WORKERS processes (0: in the crawl process)."""
+class CrawlerPipeline:
+    """A pipeline that keeps its crawler (settings, stats, spider) at hand."""
 
     def __init__(self, crawler):
         self.crawler = crawler
-        workers = crawler.settings.get("EXTRACT_WORKERS")
-        self.workers = (os.cpu_count() or 1) if workers in (None, "") else int(workers)
-        self.pool = None
 
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler)
+
+
+class ExtractPipeline(CrawlerPipeline):
+    """Runs extraction off the reactor thread, in EXTRACT_WORKERS processes (0: in the crawl process)."""
+
+    def __init__(self, crawler):
+        super().__init__(crawler)
+        workers = crawler.settings.get("EXTRACT_WORKERS")
+        self.workers = (os.cpu_count() or 1) if workers in (None, "") else int(workers)
+        self.pool = None
 
     def open_spider(self):
         self.context = CrawlContext.of(self.crawler)
@@ -81,15 +88,8 @@ class ExtractPipeline:
             self.pool.shutdown(cancel_futures=True)
 
 
-class TopicPipeline:
+class TopicPipeline(CrawlerPipeline):
     """Sets the outcome of pages that hold no article or are off topic."""
-
-    def __init__(self, crawler):
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
 
     def open_spider(self):
         self.pattern = compile_terms(self.crawler.spider.keywords)
@@ -107,15 +107,8 @@ class TopicPipeline:
         return item
 
 
-class CorpusPipeline:
+class CorpusPipeline(CrawlerPipeline):
     """Drops duplicates (exact and near) and stores the rest, both in the crawl's one corpus writer."""
-
-    def __init__(self, crawler):
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
 
     def open_spider(self):
         self.context = CrawlContext.of(self.crawler)
