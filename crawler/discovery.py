@@ -89,6 +89,9 @@ def _xml_root(body: bytes):
         raise ValueError(f"not well-formed XML: {error}") from None
     if root is None:
         raise ValueError("not well-formed XML")
+    errors = parser.error_log.filter_from_errors()
+    if errors and len(root) == 0:  # recovery kept a bare root (e.g. cut off in its start tag): nothing to read
+        raise ValueError(f"not well-formed XML: {errors[0].message}")
     return root
 
 

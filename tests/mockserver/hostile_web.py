@@ -79,6 +79,66 @@ ARTICLES = {
          "interner Berichte eignet, ohne Kundendaten preiszugeben.",
          "Das Modell läuft dafür auf eigenen Servern im Keller der Zentrale; ins Internet gelangen die "
          "Daten nach Angaben der Banken nicht."]),
+    # served with a wrong, missing or unusual Content-Type or charset (see SERVED_AS)
+    "/feindlich/artikel/als-text.html": (
+        "DeepSeek-Modell läuft jetzt auf dem Laptop",
+        ["Eine verkleinerte Fassung des DeepSeek-Modells passt inzwischen auf gewöhnliche Laptops mit "
+         "sechzehn Gigabyte Arbeitsspeicher, berichten Entwickler aus Leipzig.",
+         "Die Antworten kommen langsamer als aus der Cloud, dafür verlassen die Eingaben den Rechner nie, "
+         "was besonders Anwaltskanzleien und Arztpraxen interessiert."]),
+    "/feindlich/artikel/ohne-typ.html": (
+        "Stadtwerke fragen nach dem Strombedarf von DeepSeek-Servern",
+        ["Die Stadtwerke einer hessischen Mittelstadt wollen wissen, wie viel Strom ein geplantes "
+         "Rechenzentrum für DeepSeek-Anwendungen im Gewerbegebiet brauchen würde.",
+         "Der Investor nennt bislang nur eine Spanne, die der Gemeinderat für zu ungenau hält; eine "
+         "Entscheidung wurde auf den Sommer vertagt."]),
+    "/feindlich/artikel/als-binaer.html": (
+        "Museum zeigt Gespräche mit DeepSeek als Kunstwerk",
+        ["Ein Kunstmuseum in Bremen zeigt ausgedruckte Gespräche zwischen Besuchern und DeepSeek als "
+         "raumhohe Papierbahnen, die jede Woche um neue Dialoge wachsen.",
+         "Die Kuratorin möchte zeigen, wie höflich, ausweichend oder überraschend die Maschine auf "
+         "Fragen nach Kunst, Tod und Liebe antwortet."]),
+    "/feindlich/artikel/cp1252-ohne-angabe.html": (
+        "Förderbank prüft Kredite für DeepSeek-Anwender",
+        ["Eine Förderbank des Bundes prüft, ob mittelständische Betriebe Zuschüsse bekommen sollen, wenn "
+         "sie offene Modelle wie DeepSeek auf eigenen Servern betreiben.",
+         "Größere Summen seien nicht geplant, heißt es aus dem Ministerium, eher Beträge für Schulungen "
+         "und für die ersten Monate Betrieb."]),
+    "/feindlich/artikel/utf16.html": (
+        "Bibliotheken erklären DeepSeek in Abendkursen",
+        ["Öffentliche Bibliotheken in Nordrhein-Westfalen bieten Abendkurse an, in denen Bürgerinnen und "
+         "Bürger lernen, was DeepSeek kann und wo seine Grenzen liegen.",
+         "Die Kurse sind nach wenigen Tagen ausgebucht gewesen; nun sollen Aufzeichnungen im Netz folgen, "
+         "sagt die Leiterin der Stadtbibliothek Münster."]),
+    "/feindlich/artikel/meta-luegt.html": (
+        "Gewerkschaft verlangt Regeln für DeepSeek im Büro",
+        ["Eine Dienstleistungsgewerkschaft verlangt Betriebsvereinbarungen, bevor Unternehmen DeepSeek "
+         "für Personalentscheidungen oder Leistungsbewertungen einsetzen dürfen.",
+         "Beschäftigte müssten erfahren, welche Daten das Modell über sie verarbeite, und Entscheidungen "
+         "müssten immer von Menschen getroffen und begründet werden."]),
+    # error statuses with an article-like body: never stored
+    "/feindlich/artikel/gesperrt.html": (
+        "DeepSeek: Der geheime Plan der Aufsichtsbehörde",
+        ["Dieser Text wird mit dem Status 403 ausgeliefert und darf deshalb niemals im Korpus landen, "
+         "auch wenn er wie ein vollständiger Artikel über DeepSeek aussieht.",
+         "Ein Crawler, der ihn speichert, hat den Statuscode der Antwort nicht beachtet."]),
+    "/feindlich/artikel/entfernt.html": (
+        "DeepSeek: Ein zurückgezogener Bericht",
+        ["Dieser Text wird mit dem Status 410 ausgeliefert, weil die Redaktion den Bericht über DeepSeek "
+         "zurückgezogen hat; er darf nicht gespeichert werden.",
+         "Auch ein endgültig entfernter Artikel mit vollständigem Text ist kein Artikel für den Korpus."]),
+}
+# How the articles above are served: path -> (status, Content-Type header or None, encoding of the bytes,
+# charset declared in a <meta> tag or None).
+SERVED_AS = {
+    "/feindlich/artikel/als-text.html": (200, "text/plain; charset=utf-8", "utf-8", "utf-8"),
+    "/feindlich/artikel/ohne-typ.html": (200, None, "utf-8", "utf-8"),
+    "/feindlich/artikel/als-binaer.html": (200, "application/octet-stream", "utf-8", "utf-8"),
+    "/feindlich/artikel/cp1252-ohne-angabe.html": (200, "text/html", "cp1252", None),
+    "/feindlich/artikel/utf16.html": (200, "text/html", "utf-16", None),
+    "/feindlich/artikel/meta-luegt.html": (200, "text/html", "cp1252", "utf-8"),
+    "/feindlich/artikel/gesperrt.html": (403, "text/html; charset=utf-8", "utf-8", "utf-8"),
+    "/feindlich/artikel/entfernt.html": (410, "text/html; charset=utf-8", "utf-8", "utf-8"),
 }
 
 # Variants of /feindlich/doppelt.html that are one page: the plain URL comes first everywhere.
@@ -152,6 +212,13 @@ class Tripwire:
         self.socket.close()
 
 
+def closed_port() -> int:
+    """A port on 127.0.0.1 nobody listens on (bound, then released): connections to it are refused."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def fill(template: str, bases: Mapping[str, str], tripwire_port: int) -> str:
     site_a = bases["site_a"]
     return template.format(
@@ -161,14 +228,21 @@ def fill(template: str, bases: Mapping[str, str], tripwire_port: int) -> str:
     )
 
 
-def article_html(title: str, paragraphs: list[str]) -> bytes:
+def article_html(title: str, paragraphs: list[str], encoding: str = "utf-8", meta_charset: str | None = "utf-8") -> bytes:
     body = "".join(f"<p>{paragraph}</p>" for paragraph in paragraphs)
+    meta = f'<meta charset="{meta_charset}">' if meta_charset else ""
     return (
-        '<!DOCTYPE html>\n<html lang="de"><head><meta charset="utf-8">'
+        f'<!DOCTYPE html>\n<html lang="de"><head>{meta}'
         f'<title>{title}</title><meta property="og:type" content="article">'
         '<meta property="article:published_time" content="2025-02-14T10:00:00+01:00"></head>'
         f'<body><nav><a href="/">Start</a></nav><article><h1>{title}</h1>{body}</article></body></html>\n'
-    ).encode("utf-8")
+    ).encode(encoding)
+
+
+def served_article(path: str) -> Response:
+    status, content_type, encoding, meta_charset = SERVED_AS.get(path, (200, "text/html; charset=utf-8", "utf-8", "utf-8"))
+    headers = [("Content-Type", content_type)] if content_type else []
+    return Response(status, headers, article_html(*ARTICLES[path], encoding=encoding, meta_charset=meta_charset))
 
 
 def rss(items: Iterable[str]) -> bytes:
@@ -212,7 +286,7 @@ def listing(title: str, links: Iterable[str]) -> bytes:
             f"<body><h1>{title}</h1><ul>{items}</ul></body></html>\n").encode("utf-8")
 
 
-def make_respond(tripwire_port: int):
+def make_respond(tripwire_port: int, closed_port: int):
     """The respond(site, path, bases) function of the hostile web."""
 
     def respond(site: str, path: str, bases: Mapping[str, str]) -> Response:
@@ -243,13 +317,17 @@ def make_respond(tripwire_port: int):
             return hostile.huge_sitemap(site, path, bases) if bare == "/riesen-sitemap.xml" else not_found()
         # site_a
         if bare in ARTICLES:
-            return ok("text/html; charset=utf-8", article_html(*ARTICLES[bare]))
+            return served_article(bare)
         if bare == "/feindlich/feed.xml":
             items = [f(u) for u in DUPLICATE_VARIANTS + PRIVATE_LINKS + OTHER_SCHEME_LINKS]
             items += [f"{bases['site_a']}/feindlich/umleitung/{name}" for name in REDIRECTS]
             items += [f"{bases['site_a']}/kaputt/langsam.html?sekunden=20",
                       f"{bases['site_a']}/feindlich/kaputt.xml.gz", f"{bases['site_a']}/feindlich/bombe.xml.gz",
-                      f"{bases['site_a']}/feindlich/zeichensatz-kaputt.xml"]
+                      f"{bases['site_a']}/feindlich/zeichensatz-kaputt.xml",
+                      f"{bases['site_a']}/feindlich/sitemap-abgeschnitten.xml",
+                      f"{bases['site_a']}/feindlich/feed-abgeschnitten.xml",
+                      f"http://127.0.0.1:{closed_port}/niemand-da.html", "http://nicht-aufloesbar.invalid/artikel.html"]
+            items += [bases["site_a"] + path for path in SERVED_AS]
             return ok("application/rss+xml; charset=utf-8", rss(items))
         if bare.startswith("/feindlich/umleitung/") and bare.rsplit("/", 1)[1] in REDIRECTS:
             location = f(REDIRECTS[bare.rsplit("/", 1)[1]])
@@ -268,6 +346,10 @@ def make_respond(tripwire_port: int):
         if bare == "/feindlich/kaputt.xml.gz":  # a gzip header, then corrupt deflate data
             whole = gzip.compress(urlset([bases["site_a"] + "/feindlich/nie.html"] * 50))
             return ok("application/x-gzip", whole[:10] + b"\xff" * 64 + whole[74:])
+        if bare == "/feindlich/sitemap-abgeschnitten.xml":  # cut off inside the root's start tag
+            return ok("application/xml", b'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitem')
+        if bare == "/feindlich/feed-abgeschnitten.xml":
+            return ok("application/rss+xml", b'<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.')
         if bare == "/feindlich/bombe.xml.gz":
             return ok("application/x-gzip", gzip_bomb_sitemap())
         if bare == "/feindlich/zeichensatz-kaputt.xml":  # a feed in an encoding nobody knows
@@ -307,7 +389,8 @@ class HostileWeb:
 
     def __init__(self) -> None:
         self.tripwire = Tripwire("127.0.0.1")
-        self.web = NewsWeb(HOSTS, respond=make_respond(self.tripwire.port))
+        self.closed_port = closed_port()
+        self.web = NewsWeb(HOSTS, respond=make_respond(self.tripwire.port, self.closed_port))
         self.bases = self.web.bases
 
     def start_urls(self) -> list[str]:
