@@ -109,10 +109,13 @@ class Postings:
         """(documents, index of the query key that found each), duplicates included."""
         found_docs, found_at = [], []
         lo, hi = self._ranges(keys)
-        for q, (a, b) in enumerate(zip(lo.tolist(), hi.tolist())):
-            if b > a:
-                found_docs.append((self._sorted[a:b] & _DOC_MASK).astype(np.int64))
-                found_at.append(np.full(b - a, q, np.int64))
+        lengths = hi - lo
+        total = int(lengths.sum())
+        if total:  # all ranges gathered at once: start of each range repeated + running offset
+            ends = np.cumsum(lengths)
+            idx = np.repeat(lo - (ends - lengths), lengths) + np.arange(total)
+            found_docs.append((self._sorted[idx] & _DOC_MASK).astype(np.int64))
+            found_at.append(np.repeat(np.arange(len(keys)), lengths))
         if self._pending:
             pending = self._pending
             docs, at = [], []

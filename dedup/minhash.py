@@ -43,7 +43,7 @@ def signature(stem_hashes: np.ndarray, num_perm: int, seed: int) -> np.ndarray:
 
 def estimated_jaccard(sig: np.ndarray, others: np.ndarray) -> np.ndarray:
     """Share of equal values between ``sig`` (P,) and each row of ``others`` (N, P)."""
-    return (others == sig).mean(axis=1)
+    return np.count_nonzero(others == sig, axis=1) / len(sig)
 
 
 _BAND_SALT = np.uint64(0x9E3779B97F4A7C15)
