@@ -232,3 +232,11 @@ def test_line_level_safety_net_for_lists_the_dom_rules_missed():
     top = ["Bild erstellt mit einem Bildgenerator", "DeepSeek verändert alles"]
     cleaned = clean_text("\n".join(top + body + tail), title="DeepSeek verändert alles")
     assert cleaned.text.split("\n\n") == body
+
+
+def test_prose_trailing_off_with_an_ellipsis_stays():
+    body = ["Der Chef von DeepSeek sagte nur: „Wir wissen nicht, was als Nächstes kommt …",
+            "Zwischentitel ohne Punkt",
+            "Die Konkurrenz reagierte mit einem knappen „Abwarten…",
+            "Am Ende blieb die Frage offen, wie es weitergeht, und alle warteten auf die nächste Version."]
+    assert clean_text("\n".join(body)).text.split("\n\n") == body

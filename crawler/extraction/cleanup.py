@@ -300,15 +300,17 @@ def _drop_section_tail(kept: list[str], dropped: list[str], section_at: int | No
         if tail and sum(len(ln) for ln in tail) <= SECTION_TAIL_SHARE * sum(len(ln) for ln in kept):
             dropped.extend(tail)
             kept = kept[:section_at]
-    # truncated teaser snippets ("Viele Menschen gehen im Herbst gerne wandern. Der...") and
-    # the teaser title right before each
+    # truncated teaser snippets ("Viele Menschen gehen im Herbst gerne wandern. Der...") in the
+    # second half, each with the teaser title right before it; one or two lines trailing off
+    # with an ellipsis may be prose, three or more are a teaser list
     doomed = set()
-    for index, line in enumerate(kept):
+    for index in range(len(kept) // 2, len(kept)):
+        line = kept[index]
         if len(line) <= 200 and TRUNCATED_TEASER_RE.match(line):
             doomed.add(index)
             if index and len(kept[index - 1]) <= 120 and not kept[index - 1].endswith("."):
                 doomed.add(index - 1)
-    if len(doomed) >= 2:  # one truncated line may be prose trailing off; several are teasers
+    if sum(1 for i in doomed if TRUNCATED_TEASER_RE.match(kept[i])) >= 3:
         dropped.extend(kept[i] for i in sorted(doomed))
         return [ln for i, ln in enumerate(kept) if i not in doomed]
     return kept
