@@ -240,3 +240,15 @@ def test_prose_trailing_off_with_an_ellipsis_stays():
             "Die Konkurrenz reagierte mit einem knappen „Abwarten…",
             "Am Ende blieb die Frage offen, wie es weitergeht, und alle warteten auf die nächste Version."]
     assert clean_text("\n".join(body)).text.split("\n\n") == body
+
+
+def test_related_heading_in_a_wrapper_takes_the_list_after_the_wrapper():
+    prose = "".join(f"<p>Absatz {w}: DeepSeek verändert die Branche, und die Konkurrenz muss sich neu aufstellen.</p>"
+                    for w in ("eins", "zwei", "drei", "vier"))
+    related = ('<div class="k1"><div class="k2"><h3>Das könnte Sie auch interessieren</h3></div>'
+               '<div class="k3"><p>Chipfirmen im Stress: was jetzt auf Anleger zukommt und warum</p>'
+               '<p>Open Source gegen Silicon Valley: ein ungleicher Kampf um Entwickler</p></div></div>')
+    html = (f'<html><head><meta property="og:type" content="article"></head><body><div class="w">'
+            f'<div class="b">{prose}</div>{related}</div></body></html>')
+    text = extract_page(html, "https://a.example/technik/deepseek-veraendert-die-branche")["text"]
+    assert "Absatz vier" in text and "Chipfirmen" not in text and "Open Source gegen" not in text

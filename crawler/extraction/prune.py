@@ -289,6 +289,12 @@ def _drop_by_text(blocks, protected, site_chrome, keep_captions, body_chars) -> 
         doomed.extend(e for e, _n in learned)
     # a chrome heading ("Cùng chuyên mục", "Related articles") takes the list after it along
     for heading in headings:
+        # "<div class='title'><h3>Related</h3></div><ul>...": climb out of wrappers that hold
+        # nothing but the heading, so the list after the wrapper goes too
+        text = text_of(heading)
+        while (heading.getparent() is not None and heading.getparent() not in protected
+               and heading.getnext() is None and text_of(heading.getparent()) == text):
+            heading = heading.getparent()
         following = list(heading.itersiblings())
         if not following:
             continue
