@@ -438,3 +438,21 @@ def test_refused_connection_and_unresolvable_host_end_as_errors(hostile_crawl, h
 def test_refused_connection_and_unresolvable_host_are_counted_by_kind(hostile_crawl):
     errors = hostile_crawl.stats_under("deepseek/errors/")
     assert errors.get("deepseek/errors/refused") == 1 and errors.get("deepseek/errors/dns") == 1, errors
+
+
+CONTEXT_DROPPED = ("crawler/context.py request_dropped(): a request the dupefilter drops only forgets its own URL. "
+                   "When it is a redirect back into its own chain (url_key(request.url) among the keys of "
+                   "request.meta['redirect_urls']) count deepseek/errors/redirect_loop and mark_page(url, 'error') "
+                   "for each URL of the chain; and forget_request() every URL of the chain, not just request.url, "
+                   "else a redirect to a page already asked for (/kurz/r1 -> the R1 article) stays in the frontier")
+
+
+@pytest.mark.xfail(strict=True, reason=CONTEXT_DROPPED)
+def test_redirect_loop_is_counted_and_finished(fixture_crawl, news_web):
+    assert fixture_crawl.stat("deepseek/errors/redirect_loop") == 1, fixture_crawl.stats_under("deepseek/errors")
+    assert page_outcome(fixture_crawl, news_web.bases, "/kaputt/schleife-a") == "error"
+
+
+@pytest.mark.xfail(strict=True, reason=CONTEXT_DROPPED)
+def test_finished_fixture_crawl_leaves_an_empty_frontier(fixture_crawl):
+    assert fixture_crawl.frontier == []
