@@ -64,8 +64,6 @@ CHROME_LINE_PATTERNS = SECTION_HEADING_PATTERNS + (
     r"(?:updated|last updated|aktualisiert|zuletzt aktualisiert|cập nhật)(?: at| am| on| um| lúc)?\s*[:：]?\s*"
     r"[\w.,: ]{0,40}\d[\w.,: ]{0,20}",
     r"(?:tags|schlagw(?:orte|örter)|stichwörter|themen|từ khóa|标签|关键词)\s*[:：].{0,300}",
-    r".{0,160}\b(?:sign(?:ing)? up|subscrib\w*|abonnier\w*|anmelde?n?|registrier\w*|đăng ký)\b.{0,160}\bnewsletters?\b.{0,160}",
-    r".{0,160}\bnewsletters?\b.{0,160}\b(?:sign(?:ing)? up|subscrib\w*|abonnier\w*|anmelde?n?|inbox|postfach)\b.{0,160}",
     r"\[\w+[^\]]{0,200}\].{0,200}\[/\w+\]",
     r"follow .{1,80} on (?:twitter|facebook|instagram|linkedin|youtube|x)\b.{0,200}",
     r"(?:write to|email|e-mail|contact|reach) .{1,80} at \S+@\S+.{0,160}|\S+@\S+\.\w+|(?:https?://)?(?:www\.)?twitter\.com/\S+",
@@ -74,7 +72,6 @@ CHROME_LINE_PATTERNS = SECTION_HEADING_PATTERNS + (
     r"(?:\s*[:：]\s*.{0,200})?",
     r"(?:filed under|posted in|categor(?:y|ies)|kategorie(?:n)?|rubrik)\s*[:：].{0,200}",
     r"\(?(?:reporting|additional reporting|writing|editing|edited|compiled) by (?-i:[A-Z]).{1,300}\)?",
-    r".{1,200} contributed (?:reporting|to this (?:report|story|article)).{0,120}",
     r"mitarbeit\s*[:：].{1,80}|mit material (?:von|der nachrichtenagenturen?)\s*[:：]?.{1,80}",
     r"copyright\b.{0,150}",
     r"(?:diesen |den )?(?:artikel|beitrag) (?:anhören|vorlesen|teilen|merken|verschenken)|zum kommentarbereich",
@@ -116,7 +113,6 @@ CHROME_LINE_PATTERNS = SECTION_HEADING_PATTERNS + (
     r"wir freuen uns über (?:eine|ihre|deine) bewertung\s*!?",
     r"wir freuen uns,? dass (?:dir|ihnen) unsere arbeit gefallen hat\s*!?",
     r"(?:bewerte|bewerten sie) uns auf trustpilot\s*!?",
-    r".{0,200}\btrustpilot\b.{0,200}",
     r"\d+\s*bewertet von\s*\d+\s*nutzern",
     r"danke für (?:dein|ihr) feedback\s*!?",
     r"(?:bewerten sie|bewerte|wie gefällt (?:ihnen|dir)) (?:diesen|den|diesen|unseren) (?:artikel|beitrag|text)\s*\??",
@@ -150,6 +146,15 @@ CHROME_LINE_PATTERNS = SECTION_HEADING_PATTERNS + (
     r"[!\[\]()|\s.·•-]+",
 )
 CHROME_LINE_RE = _full(*CHROME_LINE_PATTERNS)
+# Chrome lines recognised by a word anywhere in them; tried only when the word occurs (a
+# pattern that may start anywhere makes every long line slow).
+FLOATING_KEYWORDS = ("newsletter", "trustpilot", "contributed")
+FLOATING_RE = _full(
+    r".{0,160}\b(?:sign(?:ing)? up|subscrib\w*|abonnier\w*|anmelde?n?|registrier\w*|đăng ký)\b.{0,160}\bnewsletters?\b.{0,160}",
+    r".{0,160}\bnewsletters?\b.{0,160}\b(?:sign(?:ing)? up|subscrib\w*|abonnier\w*|anmelde?n?|inbox|postfach)\b.{0,160}",
+    r".{1,200} contributed (?:reporting|to this (?:report|story|article)).{0,120}",
+    r".{0,200}\btrustpilot\b.{0,200}",
+)
 SECTION_HEADING_RE = _full(*SECTION_HEADING_PATTERNS)
 
 # "Quelle: ...", "Source: ...", "Nguồn: ...", or the bare word (the link text of a source link).
@@ -173,6 +178,10 @@ PHOTO_BY_RE = re.compile(r"^.{0,300}\((?:photo|foto|image|bild)\s+(?:by|von|:)[^
 AGENCY_CREDIT_RE = re.compile(r"^\s*(?:\(?(?:AP|AFP|dpa|Reuters|Getty Images|EPA|Xinhua|Imago|picture alliance|"
                               r"Keystone|ddp|Shutterstock|iStock|Bloomberg|Anadolu)\s*(?:Photo|Foto|Images)?"
                               r"\s*/[^\n]{1,80}\)?|©.{1,120})\s*$", re.I)
+
+# a credit needs one of these (lowercased) somewhere in the line
+CREDIT_HINTS = ("foto", "photo", "bild", "image", "ảnh", "hình", "图", "credit", "quelle", "source",
+                "nguồn", "©", "/")
 
 # a name: capitalised words (and agency shorthands), joined by commas, "und", "and", "&"
 NAME_WORD = r"(?:(?-i:[A-ZÄÖÜÀ-ÝĐ][\w.'’-]*)|dpa|afp|ap|epd|kna|sid|reuters)"
@@ -204,7 +213,12 @@ class Cleaned:
 
 def is_chrome_line(line: str) -> bool:
     """True when the whole line is chrome in any language (see CHROME_LINE_RE)."""
-    return bool(CHROME_LINE_RE.match(line)) if len(line) <= 600 else False
+    if len(line) > 600:
+        return False
+    if CHROME_LINE_RE.match(line):
+        return True
+    lowered = line.lower()
+    return any(k in lowered for k in FLOATING_KEYWORDS) and bool(FLOATING_RE.match(line))
 
 
 def is_section_heading(line: str) -> bool:
@@ -216,6 +230,9 @@ def is_caption_line(line: str) -> bool:
     """A photo credit or a caption that ends in one."""
     if len(line) > 500:
         return False
+    lowered = line.lower()
+    if not any(word in lowered for word in CREDIT_HINTS):
+        return False  # cheap test first: the patterns below may start anywhere in a line
     return bool(CREDIT_LINE_RE.match(line) or CAPTION_WITH_CREDIT_RE.match(line)
                 or PHOTO_BY_RE.match(line) or AGENCY_CREDIT_RE.match(line))
 
