@@ -252,3 +252,23 @@ def test_related_heading_in_a_wrapper_takes_the_list_after_the_wrapper():
             f'<div class="b">{prose}</div>{related}</div></body></html>')
     text = extract_page(html, "https://a.example/technik/deepseek-veraendert-die-branche")["text"]
     assert "Absatz vier" in text and "Chipfirmen" not in text and "Open Source gegen" not in text
+
+
+def test_metadata_title_canonical_site_name_and_date_order():
+    from crawler.extraction.decode import parse_html
+    from crawler.extraction.metadata import read_metadata
+
+    html = ("<html lang='en'><head><title>DeepSeek tops the charts | Daily Ledger</title>"
+            "<meta property='og:site_name' content='Daily Ledger'>"
+            "<link rel='canonical' href='/tech/deepseek-tops-the-charts'>"
+            "<meta property='article:published_time' content='2025-01-28T09:00:00+01:00'>"
+            "<meta name='author' content='By Ruth Okafor'></head>"
+            "<body><h1>DeepSeek tops the charts</h1><p>Text.</p></body></html>")
+    meta = read_metadata(parse_html(html), "https://dailyledger.example/tech/deepseek-tops-the-charts?utm=x")
+    assert meta.title == "DeepSeek tops the charts"
+    assert meta.canonical_url == "https://dailyledger.example/tech/deepseek-tops-the-charts"
+    assert meta.site_name == "Daily Ledger" and meta.language == "en" and meta.author == "Ruth Okafor"
+    assert meta.published == "2025-01-28T09:00:00+01:00"
+    bare = read_metadata(parse_html("<html><body><p>x</p></body></html>"),
+                         "https://www.example.org/2025/02/03/deepseek-story")
+    assert bare.site_name == "example.org" and bare.published == "2025-02-03" and bare.title is None
