@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from tests.mockserver.hostile_web import OTHER_SCHEME_LINKS, PRIVATE_LINKS, REDIRECTS
+from tests.mockserver.hostile_web import ARTICLES, OTHER_SCHEME_LINKS, PRIVATE_LINKS, REDIRECTS
 from tests.test_hostile_crawl import Crawl, hostile_crawl, hostile_run, hostile_web  # noqa: F401
 
 PRIVATE_REDIRECTS = [name for name, target in REDIRECTS.items() if target.startswith(("http:", "{forbidden"))]
@@ -87,3 +87,14 @@ def test_only_http_was_ever_requested(hostile_crawl):  # noqa: F811
 def test_nothing_private_is_stored(hostile_crawl):  # noqa: F811
     for row in hostile_crawl.articles:
         assert urlsplit(row["url"]).hostname in ("127.0.0.1", "127.0.0.4", "127.0.0.5"), row["url"]
+
+
+def test_sql_in_a_page_is_stored_as_text(hostile_crawl, hostile_web):  # noqa: F811
+    """A title and text made of SQL fragments go through the crawl's writes as data: stored exactly."""
+    path = "/feindlich/artikel/sql-zeichen.html"
+    title, paragraphs = ARTICLES[path]
+    rows = [row for row in hostile_crawl.articles if row["url"] == hostile_web.url("site_a", path)]
+    assert len(rows) == 1
+    assert rows[0]["title"] == title
+    assert paragraphs[0] in " ".join(rows[0]["text"].split())
+    assert hostile_crawl.stat("deepseek/stored") == len(hostile_crawl.articles)  # no table was dropped or emptied

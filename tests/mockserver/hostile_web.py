@@ -116,6 +116,13 @@ ARTICLES = {
          "für Personalentscheidungen oder Leistungsbewertungen einsetzen dürfen.",
          "Beschäftigte müssten erfahren, welche Daten das Modell über sie verarbeite, und Entscheidungen "
          "müssten immer von Menschen getroffen und begründet werden."]),
+    # text that would break SQL built by string formatting: stored exactly as it is
+    "/feindlich/artikel/sql-zeichen.html": (
+        "DeepSeek'); DROP TABLE articles; -- und andere Streiche",
+        ["Ein Sicherheitsforscher nannte seinen Testbericht über DeepSeek absichtlich \"'; DELETE FROM "
+         "duplicates; --\", um zu prüfen, ob Redaktionssysteme Eingaben sauber behandeln.",
+         "Die meisten Systeme zeigten den Titel einfach an; nur ein altes Archiv verschluckte sich an den "
+         "Anführungszeichen und an dem Semikolon mitten im Satz."]),
     # error statuses with an article-like body: never stored
     "/feindlich/artikel/gesperrt.html": (
         "DeepSeek: Der geheime Plan der Aufsichtsbehörde",
@@ -328,6 +335,7 @@ def make_respond(tripwire_port: int, closed_port: int):
                       f"{bases['site_a']}/feindlich/feed-abgeschnitten.xml",
                       f"http://127.0.0.1:{closed_port}/niemand-da.html", "http://nicht-aufloesbar.invalid/artikel.html"]
             items += [bases["site_a"] + path for path in SERVED_AS]
+            items.append(bases["site_a"] + "/feindlich/artikel/sql-zeichen.html")
             return ok("application/rss+xml; charset=utf-8", rss(items))
         if bare.startswith("/feindlich/umleitung/") and bare.rsplit("/", 1)[1] in REDIRECTS:
             location = f(REDIRECTS[bare.rsplit("/", 1)[1]])
