@@ -74,8 +74,9 @@ def classify_page(meta: Metadata, url: str | None, text: str | None, *,
                   min_chars: int = 150) -> tuple[bool, str]:
     """(is_article, short reason).
 
-    JSON-LD Article markup outweighs a listing-like URL; og:type=article does not (many
-    sites put it on every page). Teaser lists and home/search pages are never articles.
+    Home, search and service pages are never articles. JSON-LD Article markup outweighs a
+    listing-like URL and the teaser-list test; og:type=article does not (many sites put it on
+    every page).
     teaser_texts is called only when needed: it returns the page's link and teaser texts.
     """
     title = meta.title or ""
