@@ -17,6 +17,8 @@ import unicodedata
 import numpy as np
 import xxhash
 
+from dedup.normalize import unique_sorted
+
 _URL = re.compile(r'https?://[^\s<>"]+|www\.[^\s<>"]+|(?<!\w)[@#]\w{2,}')
 _NUMBER = re.compile(r'[0-9][0-9.,]*')
 _UPPER = ''.join(c for c in map(chr, range(0x3000)) if c.isupper() and c.isalpha())
@@ -58,4 +60,4 @@ def anchor_hashes(text: str) -> np.ndarray:
     toks = anchor_tokens(text)
     if not toks:
         return np.empty(0, np.uint64)
-    return np.unique(np.fromiter((xxhash.xxh3_64_intdigest(t.encode()) for t in toks), np.uint64, len(toks)))
+    return unique_sorted(np.fromiter((xxhash.xxh3_64_intdigest(t.encode()) for t in toks), np.uint64, len(toks)))

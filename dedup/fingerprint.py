@@ -29,7 +29,7 @@ from dedup.anchors import anchor_hashes
 from dedup.config import DedupConfig
 from dedup.crosslingual import sentence_lengths
 from dedup.minhash import signature
-from dedup.normalize import content_hash, shingle_hashes, tokens
+from dedup.normalize import packed_tokens, shingle_hashes
 
 _MAGIC = b'DDF2'
 # magic, tag, num_perm, n_anchors, n_sentences, stems, content hash, lang
@@ -150,10 +150,10 @@ def fingerprint_text(text: str, lang: str | None, config: DedupConfig) -> Finger
     """Fingerprint of an article's text (pure; safe to run in a worker process)."""
     if not isinstance(text, str):
         raise TypeError(f'text must be str, not {type(text).__name__}')
-    toks = tokens(text)
-    stems = shingle_hashes(toks, config.min_token_bytes, config.prefix_bytes, config.drop_stopwords)
+    packed, chash = packed_tokens(text)
+    stems = shingle_hashes(packed, config.min_token_bytes, config.prefix_bytes, config.drop_stopwords)
     return Fingerprint(
-        content_hash=content_hash(toks),
+        content_hash=chash,
         signature=signature(stems, config.num_perm, config.seed),
         stems=len(stems),
         lang=(lang or '').strip().lower()[:2],

@@ -41,6 +41,9 @@ _UNICODE_PUNCT = re.compile('[\u2010-\u2027\u2032-\u203a\u00ab\u00bb\u00b7\u00bf
 # Stop words as 8-byte little-endian integers (tokens are compared on their first 8 bytes).
 _STOP_KEYS = np.unique(np.array(sorted(STOPWORDS), dtype='S8').view('<u8'))
 
+_PAD8 = np.zeros(8, np.uint8)
+_BYTE_POS = np.arange(8)
+
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
 
@@ -50,7 +53,9 @@ def normalize_text(text: str) -> str:
     if text.isascii():
         return text.lower()
     # lower() + the one German difference from casefold(): 15 us less per article than casefold()
-    text = unicodedata.normalize('NFKC', text).lower().replace('\u00df', 'ss')
+    if not unicodedata.is_normalized('NFKC', text):  # the check is 3x cheaper than normalising
+        text = unicodedata.normalize('NFKC', text)
+    text = text.lower().replace('\u00df', 'ss')
     return _UNICODE_PUNCT.sub(' ', text)
 
 
@@ -61,6 +66,39 @@ def tokens(text: str) -> list[bytes]:
     agree; the short groups then fall under ``min_token_bytes``, years and long numbers remain.
     """
     return normalize_text(text).encode('utf-8').translate(_ASCII_TO_SPACE).split()
+
+
+def packed_tokens(text: str) -> tuple[np.ndarray, bytes]:
+    """(first 8 bytes of every token as little-endian uint64, zero padded; ``content_hash``).
+
+    Same tokens as ``tokens(text)``, found with numpy on the byte buffer instead of a Python list
+    of bytes objects (saves ~60 us per 800-word article).
+    """
+    data = normalize_text(text).encode('utf-8').translate(_ASCII_TO_SPACE)
+    buf = np.frombuffer(data, np.uint8)
+    if not len(buf):
+        return np.empty(0, np.uint64), xxhash.xxh3_128_digest(b'')
+    word = buf != 0x20
+    edges = np.diff(word.view(np.int8), prepend=np.int8(0), append=np.int8(0))
+    starts = np.flatnonzero(edges == 1)
+    ends = np.flatnonzero(edges == -1)
+    if not len(starts):
+        return np.empty(0, np.uint64), xxhash.xxh3_128_digest(b'')
+    # the token sequence joined by single spaces, as b' '.join(tokens(text))
+    keep = word.copy()
+    keep[ends[:-1]] = True
+    chash = xxhash.xxh3_128_digest(buf[starts[0]:ends[-1]][keep[starts[0]:ends[-1]]].tobytes())
+    windows = np.lib.stride_tricks.sliding_window_view(np.concatenate([buf, _PAD8]), 8)[starts]
+    windows = windows * (_BYTE_POS < (ends - starts)[:, None])
+    return windows.view('<u8').ravel(), chash
+
+
+def unique_sorted(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (np.unique is several times slower on a few hundred integers)."""
+    values = np.sort(values)
+    if len(values) > 1:
+        values = values[np.concatenate(([True], values[1:] != values[:-1]))]
+    return values
 
 
 def content_hash(toks: list[bytes]) -> bytes:
@@ -79,23 +117,27 @@ def mix64(values: np.ndarray) -> np.ndarray:
     return v
 
 
-def shingle_hashes(toks: list[bytes], min_token_bytes: int = 4, prefix_bytes: int = 5,
+def shingle_hashes(toks, min_token_bytes: int = 4, prefix_bytes: int = 5,
                    drop_stopwords: bool = True) -> np.ndarray:
     """Unique 64-bit hashes of the token stems used as the MinHash set (sorted, uint64).
 
-    A stem is the first ``prefix_bytes`` bytes (<= 8) of a token of >= ``min_token_bytes`` bytes
-    that is not a stop word. Computed on 8-byte prefixes packed into integers, so no Python loop
-    runs per token.
+    ``toks``: a list of token bytes, or their packed first 8 bytes (``packed_tokens``). A stem is
+    the first ``prefix_bytes`` bytes (<= 8) of a token of >= ``min_token_bytes`` bytes that is
+    not a stop word. Computed on 8-byte prefixes packed into integers, so no Python loop runs per
+    token.
     """
-    if not toks:
+    if not len(toks):
         return np.empty(0, np.uint64)
-    packed = np.array(toks, dtype='S8').view('<u8')  # first 8 bytes, zero padded, little endian
-    packed = np.unique(packed)  # ~800 tokens of an article -> ~450 distinct: less work below
+    if isinstance(toks, np.ndarray):
+        packed = toks
+    else:  # first 8 bytes, zero padded, little endian
+        packed = np.array(toks, dtype='S8').view('<u8')
+    packed = unique_sorted(packed)  # ~800 tokens of an article -> ~450 distinct: less work below
     keep = (packed >> np.uint64(8 * (min_token_bytes - 1))) != 0  # byte min_token_bytes-1 present
     if drop_stopwords:
         pos = np.minimum(np.searchsorted(_STOP_KEYS, packed), len(_STOP_KEYS) - 1)
         keep &= _STOP_KEYS[pos] != packed
     stems = packed[keep]
     if prefix_bytes < 8:
-        stems = np.unique(stems & np.uint64((1 << (8 * prefix_bytes)) - 1))
+        stems = unique_sorted(stems & np.uint64((1 << (8 * prefix_bytes)) - 1))
     return np.sort(mix64(stems))
