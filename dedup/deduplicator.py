@@ -72,14 +72,11 @@ class Deduplicator:
     def find(self, fp: Fingerprint) -> Match | None:
         """The kept article ``fp`` duplicates, or None."""
         self._check(fp)
-        key = self.index.exact(fp.content_hash)
+        cfg = self.config
+        key, cand = self.index.probe(fp.content_hash, fp.signature if fp.stems >= cfg.min_tokens else None)
         if key is not None:
             return Match(key, 1.0, 'exact')
-        cfg = self.config
-        if fp.stems < cfg.min_tokens:
-            return None
-        cand = self.index.lookup(fp.signature)
-        if not len(cand.stems):
+        if cand is None or not len(cand.stems):
             return None
         sims = estimated_jaccard(fp.signature, cand.signatures)
         stems = cand.stems.astype(np.float64)

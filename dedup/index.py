@@ -263,6 +263,14 @@ class MemoryIndex:
         docs, _ = self._bands.lookup(band_keys(sig, self.bands, self.rows))
         return np.unique(docs)
 
+    def probe(self, content_hash: bytes, sig: np.ndarray | None) -> tuple[str | None, Candidates | None]:
+        """(key with this content hash, None) or (None, LSH candidates of ``sig``, or None when
+        ``sig`` is None)."""
+        key = self.exact(content_hash)
+        if key is not None or sig is None:
+            return key, None
+        return None, self.lookup(sig)
+
     def lookup(self, sig: np.ndarray) -> Candidates:
         docs = self.candidates(sig)
         return Candidates(self._sigs[docs], self._stems[docs], lambda i: self._keys[docs[i]])

@@ -8,8 +8,9 @@ script, so one round trip, and the 64 band keys travel as one 512-byte argument:
   hash, and appends the id to the document's band buckets: one HMGET and one variadic HSET on a
   single hash instead of one SADD per band (64 SADDs cost ~75 us of server time per insert).
   ``add_many`` pipelines the same script for a batch of documents.
-- ``lookup``: one HMGET of the document's band buckets, then the candidates' signatures;
-  verification runs in the client like for the in-memory index.
+- ``probe`` (what ``Deduplicator.find`` calls): the content hash, then one HMGET of the
+  document's band buckets, then the candidates' signatures; verification runs in the client like
+  for the in-memory index.
 
 Redis keys, under ``{namespace}`` (prefix + the token/MinHash/band settings, so incompatible
 configurations never share an index): ``:next`` (id counter), ``:ids`` (key -> id), ``:keys``
@@ -52,6 +53,11 @@ return id
 _LOOKUP = """
 local ns = ARGV[1]
 local packed = ARGV[2]
+if ARGV[3] then
+  local kept = redis.call('HGET', ns .. ':exact', ARGV[3])
+  if kept then return {kept} end
+end
+if #packed == 0 then return {{}, {}} end
 local fields = {}
 for i = 1, #packed, 8 do fields[#fields + 1] = string.sub(packed, i, i + 7) end
 local values = redis.call('HMGET', ns .. ':bands', unpack(fields))
@@ -123,9 +129,20 @@ class RedisIndex:
         key = self.client.hget(self.ns + ':exact', content_hash)
         return None if key is None else key.decode()
 
+    def probe(self, content_hash: bytes, sig: np.ndarray | None) -> tuple[str | None, Candidates | None]:
+        """(key with this content hash, None) or (None, LSH candidates of ``sig``; None when
+        ``sig`` is None): one round trip."""
+        bands = b'' if sig is None else band_keys(sig, self.bands, self.rows).astype('<u8').tobytes()
+        reply = self._lookup(args=[self.ns, bands, content_hash])
+        if len(reply) == 1:
+            return reply[0].decode(), None
+        return None, (None if sig is None else self._candidates(*reply))
+
     def lookup(self, sig: np.ndarray) -> Candidates:
         bands = band_keys(sig, self.bands, self.rows).astype('<u8').tobytes()
-        ids, payloads = self._lookup(args=[self.ns, bands])
+        return self._candidates(*self._lookup(args=[self.ns, bands]))
+
+    def _candidates(self, ids, payloads) -> Candidates:
         pairs = [(i, p) for i, p in zip(ids, payloads) if p is not None]
         if not pairs:
             return Candidates(np.empty((0, self.num_perm), np.uint32), np.empty(0, np.int32), None)
