@@ -83,8 +83,17 @@ class CrawlContext:
                     path.unlink()
 
     def request_dropped(self, request, spider):
-        """The scheduler's duplicate filter refused it: it will never finish, so it is not in flight."""
-        self.writer.forget_request(request.url)
+        """The scheduler's duplicate filter refused it: it will never finish, so it is not in flight.
+        A redirect back into its own chain is a loop: the chain's pages end as errors. A redirect to a
+        page already asked for lets the URLs that led there go (the page finishes under its own URL)."""
+        chain = [*request.meta.get("redirect_urls", ()), request.url]
+        if url_key(request.url) in {url_key(url) for url in chain[:-1]}:
+            self.crawler.stats.inc_value("deepseek/errors/redirect_loop")
+            for url in chain:
+                self.mark_page(url, "error")
+            return
+        for url in chain:
+            self.writer.forget_request(url)
 
     def mark_page(self, url: str, outcome: str) -> None:
         if outcome in TERMINAL_OUTCOMES:

@@ -1,8 +1,9 @@
 """Bytes to text the way Scrapy does it, and text to an lxml tree.
 
 Owns: choosing the encoding of a page body (HTTP Content-Type header, BOM, <meta charset>,
-then detection — w3lib.encoding.html_to_unicode, the function behind Scrapy's
-TextResponse.text) and parsing the result with trafilatura's forgiving HTML loader.
+then UTF-8 or cp1252, whichever decodes — w3lib.encoding.html_to_unicode with the guess Scrapy's
+TextResponse makes; a declared charset that leaves undecodable bytes is overruled the same way)
+and parsing the result with trafilatura's forgiving HTML loader.
 """
 from __future__ import annotations
 
@@ -19,8 +20,23 @@ def decode_body(body: bytes | str, content_type: str | None = None) -> str:
         return body[:MAX_BODY_CHARS]
     if not isinstance(body, (bytes, bytearray, memoryview)):
         raise TypeError(f"body must be bytes or str, not {type(body).__name__}")
-    _encoding, text = html_to_unicode(content_type, bytes(body[:MAX_BODY_CHARS]))
+    body = bytes(body[:MAX_BODY_CHARS])
+    _encoding, text = html_to_unicode(content_type, body, auto_detect_fun=strict_decoding)
+    if "\ufffd" in text:  # the declared charset lied (a header or <meta> saying UTF-8 over cp1252 bytes)
+        return body.decode(strict_decoding(body) or "utf-8", errors="replace")
     return text
+
+
+def strict_decoding(body: bytes) -> str | None:
+    """The first of UTF-8 and cp1252 that decodes the bytes without error, as Scrapy's TextResponse
+    guesses when nothing declares a charset; None when neither does."""
+    for encoding in ("utf-8", "cp1252"):
+        try:
+            body.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    return None
 
 
 def parse_html(html: str) -> HtmlElement | None:

@@ -91,6 +91,7 @@ class DeepseekNewsSpider(Spider):
         context = CrawlContext.of(self.crawler)
         context.begin_run({"start_urls": list(self.start_points), "keywords": list(self.keywords)})
         for url in self.start_points:
+            self.requested.add(hash(url_key(url)))  # fetched once, even when pages link back to it
             yield Request(url, callback=self.parse, errback=self.failed, dont_filter=True,
                           meta={"via": "start", "html_depth": 0})
         for url, meta in context.writer.frontier():
