@@ -41,8 +41,8 @@ _UNICODE_PUNCT = re.compile('[\u2010-\u2027\u2032-\u203a\u00ab\u00bb\u00b7\u00bf
 # Stop words as 8-byte little-endian integers (tokens are compared on their first 8 bytes).
 _STOP_KEYS = np.unique(np.array(sorted(STOPWORDS), dtype='S8').view('<u8'))
 
-_PAD8 = np.zeros(8, np.uint8)
-_BYTE_POS = np.arange(8)
+_SPACES9 = b' ' * 9
+_LENGTH_MASKS = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [(1 << 64) - 1], np.uint64)
 
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
@@ -72,25 +72,22 @@ def packed_tokens(text: str) -> tuple[np.ndarray, bytes]:
     """(first 8 bytes of every token as little-endian uint64, zero padded; ``content_hash``).
 
     Same tokens as ``tokens(text)``, found with numpy on the byte buffer instead of a Python list
-    of bytes objects (saves ~60 us per 800-word article).
+    of bytes objects: token boundaries are where "is a word byte" changes, and each token's first
+    8 bytes are one unaligned uint64 read at its start, masked to its length.
     """
-    data = normalize_text(text).encode('utf-8').translate(_ASCII_TO_SPACE)
+    data = b' ' + normalize_text(text).encode('utf-8').translate(_ASCII_TO_SPACE) + _SPACES9
     buf = np.frombuffer(data, np.uint8)
-    if not len(buf):
-        return np.empty(0, np.uint64), xxhash.xxh3_128_digest(b'')
     word = buf != 0x20
-    edges = np.diff(word.view(np.int8), prepend=np.int8(0), append=np.int8(0))
-    starts = np.flatnonzero(edges == 1)
-    ends = np.flatnonzero(edges == -1)
+    bounds = np.flatnonzero(word[1:] != word[:-1]) + 1  # starts and ends alternate
+    starts, ends = bounds[0::2], bounds[1::2]
     if not len(starts):
         return np.empty(0, np.uint64), xxhash.xxh3_128_digest(b'')
     # the token sequence joined by single spaces, as b' '.join(tokens(text))
-    keep = word.copy()
-    keep[ends[:-1]] = True
-    chash = xxhash.xxh3_128_digest(buf[starts[0]:ends[-1]][keep[starts[0]:ends[-1]]].tobytes())
-    windows = np.lib.stride_tricks.sliding_window_view(np.concatenate([buf, _PAD8]), 8)[starts]
-    windows = windows * (_BYTE_POS < (ends - starts)[:, None])
-    return windows.view('<u8').ravel(), chash
+    keep = word[starts[0]:ends[-1]].copy()
+    keep[ends[:-1] - starts[0]] = True
+    chash = xxhash.xxh3_128_digest(buf[starts[0]:ends[-1]][keep].tobytes())
+    every_offset = np.ndarray((len(buf) - 7,), '<u8', data, 0, (1,))  # uint64 starting at each byte
+    return every_offset[starts] & _LENGTH_MASKS[np.minimum(ends - starts, 8)], chash
 
 
 def unique_sorted(values: np.ndarray) -> np.ndarray:
