@@ -11,7 +11,9 @@ import numpy as np
 import pytest
 
 from dedup import DedupConfig, Deduplicator, Fingerprint, Match, fingerprint_text
-from dedup.normalize import normalize_text, tokens
+from hypothesis import given, settings, strategies as st
+
+from dedup.normalize import content_hash, normalize_text, packed_tokens, tokens
 from tests.test_dedup_stories import IT_DE, NV_DE_A, NV_DE_B, R1_DE_A, R1_DE_B, V3_DE
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,6 +59,16 @@ def test_normalisation_folds_unicode_case_quotes_and_dashes():
     assert normalize_text('Straße') == 'strasse'                       # casefold
     assert tokens('„KI‑Modell“ – «R1» … ‚neu‘') == [b'ki', b'modell', b'r1', b'neu']
     assert tokens('1.000.000 Dollar') == tokens('1,000,000 dollar')
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list('ab DeßÄä1.,\n\t„“–xéạ ')), max_size=60))
+def test_numpy_tokenizer_agrees_with_the_plain_one(text):
+    packed, chash = packed_tokens(text)
+    toks = tokens(text)
+    expected = np.array(toks, dtype='S8').view('<u8') if toks else np.empty(0, np.uint64)
+    assert np.array_equal(packed, expected)
+    assert chash == content_hash(toks)
 
 
 def test_exact_hash_ignores_layout_but_not_words():
