@@ -32,12 +32,22 @@ import re
 
 import numpy as np
 
-_SENTENCE_BREAK = re.compile(r'(?<=[.!?\u2026])["\u201d\u201c\u00bb)\']*\s+|\n+')
+# a sentence ends at . ! ? or an ellipsis followed (after closing quotes) by white space, or at a
+# line break; the end mark belongs to the sentence
+_SENTENCE_BREAK = re.compile(r'[.!?\u2026]["\u201d\u201c\u00bb)\']*\s+|\n+')
 
 
 def sentence_lengths(text: str) -> np.ndarray:
     """Character length of each sentence (uint16, capped), in text order."""
-    lengths = [len(part) for part in _SENTENCE_BREAK.split(text) if part.strip()]
+    lengths = []
+    start = 0
+    for m in _SENTENCE_BREAK.finditer(text):
+        end = m.start() if m.group(0)[0] == '\n' else m.start() + 1
+        if text[start:end].strip():
+            lengths.append(end - start)
+        start = m.end()
+    if text[start:].strip():
+        lengths.append(len(text) - start)
     return np.minimum(np.array(lengths, np.int64), 65535).astype(np.uint16)
 
 
