@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from tests.mockserver.hostile_web import ARTICLES, OTHER_SCHEME_LINKS, PRIVATE_LINKS, REDIRECTS
+from tests.mockserver.hostile_web import ARTICLES, OTHER_SCHEME_LINKS, PARSER_TRICKS, PRIVATE_LINKS, REDIRECTS
 from tests.test_hostile_crawl import Crawl, hostile_crawl, hostile_run, hostile_web  # noqa: F401
 
 PRIVATE_REDIRECTS = [name for name, target in REDIRECTS.items() if target.startswith(("http:", "{forbidden"))]
@@ -98,3 +98,15 @@ def test_sql_in_a_page_is_stored_as_text(hostile_crawl, hostile_web):  # noqa: F
     assert rows[0]["title"] == title
     assert paragraphs[0] in " ".join(rows[0]["text"].split())
     assert hostile_crawl.stat("deepseek/stored") == len(hostile_crawl.articles)  # no table was dropped or emptied
+
+
+def test_urls_parsers_disagree_about_go_where_the_guard_looked(hostile_crawl):  # noqa: F811
+    """Userinfo, a backslash or a %2f before '@', '#' or '?' before '@': the crawl requests the canonical
+    form, whose host is the one the guard checked. Those naming 127.0.0.1 after the '@' reach site_a;
+    the others are refused; none reaches the forbidden listener."""
+    assert PARSER_TRICKS
+    site_a_paths = {r["path"] for r in hostile_crawl.requests if r["listener"] == "site_a"}
+    assert {"/feindlich/trick-backslash.html", "/feindlich/trick-prozent.html"} <= site_a_paths
+    assert not [r for r in hostile_crawl.requests if r["listener"] == "forbidden"]
+    assert [url for url, outcome in hostile_crawl.pages.items() if "userinfo" in url] and all(
+        outcome == "blocked" for url, outcome in hostile_crawl.pages.items() if "userinfo" in url)

@@ -169,6 +169,15 @@ PRIVATE_LINKS = [
     "http://0.0.0.0:{site_a_port}/feindlich/null.html",              # "this host"
     "{forbidden}/direkt.html",
 ]
+# URLs parsers disagree about (userinfo, backslash, fragment before @): whatever host the crawl takes, it
+# must be the one its guard checked, so the forbidden listener still sees nothing.
+PARSER_TRICKS = [
+    "http://127.0.0.1:{site_a_port}@127.0.0.3:{forbidden_port}/userinfo.html",
+    "http://127.0.0.3:{forbidden_port}\\@127.0.0.1:{site_a_port}/feindlich/trick-backslash.html",
+    "http://127.0.0.3:{forbidden_port}%2f@127.0.0.1:{site_a_port}/feindlich/trick-prozent.html",
+    "http://127.0.0.3:{forbidden_port}#@127.0.0.1:{site_a_port}/feindlich/trick-fragment.html",
+    "http://127.0.0.3:{forbidden_port}?@127.0.0.1:{site_a_port}/feindlich/trick-query.html",
+]
 # Links in other schemes: never fetched (the ftp: and gopher: ones point at the tripwire).
 OTHER_SCHEME_LINKS = [
     "file:///etc/passwd", "ftp://127.0.0.1:{tripwire_port}/datei.txt", "gopher://127.0.0.1:{tripwire_port}/",
@@ -326,7 +335,7 @@ def make_respond(tripwire_port: int, closed_port: int):
         if bare in ARTICLES:
             return served_article(bare)
         if bare == "/feindlich/feed.xml":
-            items = [f(u) for u in DUPLICATE_VARIANTS + PRIVATE_LINKS + OTHER_SCHEME_LINKS]
+            items = [f(u) for u in DUPLICATE_VARIANTS + PRIVATE_LINKS + PARSER_TRICKS + OTHER_SCHEME_LINKS]
             items += [f"{bases['site_a']}/feindlich/umleitung/{name}" for name in REDIRECTS]
             items += [f"{bases['site_a']}/kaputt/langsam.html?sekunden=20",
                       f"{bases['site_a']}/feindlich/kaputt.xml.gz", f"{bases['site_a']}/feindlich/bombe.xml.gz",
