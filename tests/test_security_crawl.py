@@ -10,9 +10,11 @@ name 127.0.0.1, .4, .5 and .6 only; the unit tests of the guard are in tests/tes
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import urlsplit
 
-from tests.mockserver.hostile_web import ARTICLES, OTHER_SCHEME_LINKS, PARSER_TRICKS, PRIVATE_LINKS, REDIRECTS
+from tests.mockserver.hostile_web import (ARTICLES, META_REFRESHES, OTHER_SCHEME_LINKS, PARSER_TRICKS, PRIVATE_LINKS,
+                                         REDIRECTS)
 from tests.test_hostile_crawl import Crawl, hostile_crawl, hostile_run, hostile_web  # noqa: F401
 
 PRIVATE_REDIRECTS = [name for name, target in REDIRECTS.items() if target.startswith(("http:", "{forbidden"))]
@@ -110,3 +112,38 @@ def test_urls_parsers_disagree_about_go_where_the_guard_looked(hostile_crawl):  
     assert not [r for r in hostile_crawl.requests if r["listener"] == "forbidden"]
     assert [url for url, outcome in hostile_crawl.pages.items() if "userinfo" in url] and all(
         outcome == "blocked" for url, outcome in hostile_crawl.pages.items() if "userinfo" in url)
+
+
+def test_meta_refresh_to_private_hosts_and_files_is_not_followed(hostile_crawl, hostile_web):  # noqa: F811
+    """Scrapy follows <meta http-equiv=refresh> like a redirect: the guard sees those requests too."""
+    for name in META_REFRESHES:
+        assert [r for r in hostile_crawl.requests if r["path"] == f"/feindlich/auffrischen/{name}"], name
+    assert not [r for r in hostile_crawl.requests if "aufgefrischt" in r["path"]]
+    port = urlsplit(hostile_web.bases["site_a"]).port
+    assert hostile_crawl.pages.get(f"http://localhost:{port}/feindlich/aufgefrischt.html") == "blocked"
+    assert hostile_crawl.pages.get(hostile_web.url("forbidden", "/aufgefrischt.html")) == "blocked"
+
+
+def test_base_href_on_a_private_host_leads_nowhere(hostile_crawl):  # noqa: F811
+    assert [r for r in hostile_crawl.requests if r["path"] == "/feindlich/basis.html"]
+    assert not [r for r in hostile_crawl.requests if "geheim" in r["path"]]
+
+
+def test_xml_external_entities_are_never_resolved(hostile_crawl, hostile_web):  # noqa: F811
+    """A feed's DTD names /etc/hostname, the private host and the tripwire: none is read or asked for."""
+    assert hostile_crawl.pages.get(hostile_web.url("site_a", "/feindlich/xxe.xml")) == "feed"
+    hostname = Path("/etc/hostname").read_text().strip() if Path("/etc/hostname").exists() else ""
+    for request in hostile_crawl.requests:
+        assert "xxe" not in request["path"] or request["path"] == "/feindlich/xxe.xml" or \
+            request["path"] == "/feindlich/xxe-", request
+        if hostname:
+            assert not request["path"].startswith("/feindlich/xxe-" + hostname), request
+    assert hostile_crawl.tripwire == []
+    for row in hostile_crawl.articles:
+        assert not hostname or hostname not in (row["title"] or ""), row["url"]
+
+
+def test_billion_laughs_feed_is_read_without_expanding(hostile_crawl, hostile_web):  # noqa: F811
+    assert hostile_crawl.pages.get(hostile_web.url("site_a", "/feindlich/lachen.xml")) in ("feed", "error")
+    assert hostile_crawl.stats.get("finish_reason") == "finished"
+    assert not [r for r in hostile_crawl.requests if "haha" in r["path"]]

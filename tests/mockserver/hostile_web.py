@@ -196,6 +196,36 @@ REDIRECTS = {
 }
 
 
+# <meta http-equiv="refresh"> pages (Scrapy follows them like redirects): /feindlich/auffrischen/NAME -> target.
+META_REFRESHES = {
+    "privat": "{forbidden}/aufgefrischt.html",
+    "localhost": "http://localhost:{site_a_port}/feindlich/aufgefrischt.html",
+    "datei": "file:///etc/passwd",
+}
+# Billion laughs: entities expanding to 10^9 'ha's if a parser expanded them.
+BILLION_LAUGHS = (
+    b'<?xml version="1.0"?>\n<!DOCTYPE rss [\n<!ENTITY a "haha">\n'
+    + b"".join(f'<!ENTITY {chr(98 + n)} "{("&" + chr(97 + n) + ";") * 10}">\n'.encode() for n in range(9))
+    + b']>\n<rss version="2.0"><channel><item><title>&j;</title><link>&j;</link></item></channel></rss>\n'
+)
+
+
+def xxe_feed(bases: Mapping[str, str], tripwire_port: int) -> bytes:
+    """A feed whose DTD names a local file, the private host and the tripwire as external entities."""
+    forbidden = bases["forbidden"]
+    return (
+        '<?xml version="1.0"?>\n<!DOCTYPE rss [\n'
+        '<!ENTITY datei SYSTEM "file:///etc/hostname">\n'
+        f'<!ENTITY fern SYSTEM "{forbidden}/xxe-entitaet">\n'
+        f'<!ENTITY % extern SYSTEM "{forbidden}/xxe.dtd"> %extern;\n'
+        f'<!ENTITY falle SYSTEM "http://127.0.0.1:{tripwire_port}/xxe">\n]>\n'
+        '<rss version="2.0"><channel><title>&datei;</title>'
+        f'<item><title>&datei;</title><link>{bases["site_a"]}/feindlich/xxe-&datei;.html</link></item>'
+        "<item><title>fern</title><link>&fern;</link></item><item><link>&falle;</link></item>"
+        "</channel></rss>\n"
+    ).encode("utf-8")
+
+
 class Tripwire:
     """A bare TCP listener that records every connection made to it (any protocol), and answers none."""
 
@@ -345,6 +375,7 @@ def make_respond(tripwire_port: int, closed_port: int):
                       f"http://127.0.0.1:{closed_port}/niemand-da.html", "http://nicht-aufloesbar.invalid/artikel.html"]
             items += [bases["site_a"] + path for path in SERVED_AS]
             items.append(bases["site_a"] + "/feindlich/artikel/sql-zeichen.html")
+            items += [bases["site_a"] + "/feindlich/xxe.xml", bases["site_a"] + "/feindlich/lachen.xml"]
             return ok("application/rss+xml; charset=utf-8", rss(items))
         if bare.startswith("/feindlich/umleitung/") and bare.rsplit("/", 1)[1] in REDIRECTS:
             location = f(REDIRECTS[bare.rsplit("/", 1)[1]])
@@ -375,8 +406,22 @@ def make_respond(tripwire_port: int, closed_port: int):
                       b"</channel></rss>")
         if bare == "/feindlich/":
             links = [f(u) for u in DUPLICATE_VARIANTS] + [f(u) for u in OTHER_SCHEME_LINKS]
-            links += ["/feindlich/filter?seite=1&sortierung=neu", "/feindlich/merkliste;jsessionid=1?PHPSESSID=1"]
+            links += ["/feindlich/filter?seite=1&sortierung=neu", "/feindlich/merkliste;jsessionid=1?PHPSESSID=1",
+                      "/feindlich/basis.html"] + [f"/feindlich/auffrischen/{name}" for name in META_REFRESHES]
             return ok("text/html; charset=utf-8", listing("Feindliche Startseite", links))
+        if bare == "/feindlich/basis.html":  # <base href> on the private host: relative links lead there
+            page = listing("Basis", ["geheim.html", "/feindlich/geheim-absolut.html"]).replace(
+                b"<head>", b'<head><base href="' + bases["forbidden"].encode() + b'/">')
+            return ok("text/html; charset=utf-8", page)
+        if bare.startswith("/feindlich/auffrischen/") and bare.rsplit("/", 1)[1] in META_REFRESHES:
+            target = f(META_REFRESHES[bare.rsplit("/", 1)[1]])
+            page = listing("Weiterleitung", []).replace(
+                b"<head>", b'<head><meta http-equiv="refresh" content="0; url=' + target.encode() + b'">')
+            return ok("text/html; charset=utf-8", page)
+        if bare == "/feindlich/xxe.xml":
+            return ok("application/rss+xml", xxe_feed(bases, tripwire_port))
+        if bare == "/feindlich/lachen.xml":
+            return ok("application/rss+xml", BILLION_LAUGHS)
         if bare == "/feindlich/filter":
             return ok("text/html; charset=utf-8", listing("Filter", endless_variations(query)))
         if bare.startswith("/feindlich/merkliste"):
