@@ -13,6 +13,7 @@ import sqlite3
 
 import pytest
 
+from storage.cli import main
 from storage.query import Corpus, Filters
 from tests.test_cli import run_cli
 from tests.test_storage_query import file_state
@@ -42,19 +43,38 @@ def table_counts(db) -> dict[str, int]:
         conn.close()
 
 
-@pytest.mark.parametrize("query", INJECTIONS)
-def test_malicious_search_is_a_search_or_one_line_and_changes_nothing(query, sample_db, tmp_path):  # noqa: F811
+def check_search_outcome(code: int, out: str, err: str) -> None:
+    assert "Traceback" not in err
+    if code == 0:
+        assert all("url" in hit for hit in json.loads(out))
+    else:
+        assert len(err.splitlines()) == 1, err
+        assert "cannot search for" in err
+        assert out == ""
+
+
+def test_malicious_search_through_the_command_changes_nothing(sample_db, tmp_path):  # noqa: F811
+    """`deepseek-news search` as a user runs it, with the classic injection."""
     cwd = tmp_path / "cwd"
     cwd.mkdir()
     before_state, before_counts = file_state(sample_db), table_counts(sample_db)
-    result = run_cli("search", query, "--json", "--db", sample_db, cwd=cwd)
-    assert "Traceback" not in result.stderr
-    if result.returncode == 0:
-        assert json.loads(result.stdout) == [] or all("url" in hit for hit in json.loads(result.stdout))
-    else:
-        assert len(result.stderr.splitlines()) == 1, result.stderr
-        assert "cannot search for" in result.stderr
-        assert result.stdout == ""
+    result = run_cli("search", INJECTIONS[0], "--json", "--db", sample_db, cwd=cwd)
+    check_search_outcome(result.returncode, result.stdout, result.stderr)
+    assert file_state(sample_db) == before_state and table_counts(sample_db) == before_counts
+    assert not any(cwd.iterdir())
+
+
+@pytest.mark.parametrize("query", INJECTIONS)
+def test_malicious_search_is_a_search_or_one_line_and_changes_nothing(query, sample_db, tmp_path, capsys,  # noqa: F811
+                                                                     monkeypatch):
+    """The same command in this process (fast), for every malicious or malformed query."""
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+    before_state, before_counts = file_state(sample_db), table_counts(sample_db)
+    code = main(["search", query, "--json", "--db", str(sample_db)])
+    captured = capsys.readouterr()
+    check_search_outcome(code, captured.out, captured.err)
     assert file_state(sample_db) == before_state
     assert table_counts(sample_db) == before_counts
     assert not any(cwd.iterdir()) and not (tmp_path / "pwned.db").exists()
