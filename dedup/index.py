@@ -151,6 +151,22 @@ class Postings:
         return self._sorted.nbytes + sum(p.nbytes for p in self._bulk)
 
 
+def _compact(arrays: list[np.ndarray]) -> list[np.ndarray]:
+    """The arrays as views into one new array: parsed fingerprints are views into their stored
+    bytes, and keeping those alive would cost the whole blob per document."""
+    if len(arrays) == 1:
+        return [arrays[0].copy()]
+    lengths = [len(a) for a in arrays]
+    if not sum(lengths):
+        return [a[:0] for a in arrays]
+    joined = np.concatenate(arrays)
+    out, pos = [], 0
+    for n in lengths:
+        out.append(joined[pos:pos + n])
+        pos += n
+    return out
+
+
 class Candidates:
     """LSH candidates of one query: their signatures, stem counts and keys (looked up lazily)."""
 
@@ -248,8 +264,8 @@ class MemoryIndex:
         for i, chash in enumerate(content_hashes, first):
             self._exact.setdefault(chash, i)
         self._langs.extend(langs)
-        self._anchors.extend(anchors)
-        self._sentences.extend(sentences)
+        self._anchors.extend(_compact(anchors))
+        self._sentences.extend(_compact(sentences))
         return first
 
     # --- reading ---
