@@ -306,19 +306,30 @@ class MemoryIndex:
         out = []
         seen = set()
         if len(fp.anchors):
-            docs, at = self._anchor_postings.lookup(fp.anchors)
+            df = self._anchor_postings.counts(fp.anchors)
+            idf = np.log(max(len(self._keys), 1000) / (df + 1))
+            # anchors in many documents ("DeepSeek" in a DeepSeek corpus) weigh little and would
+            # make every document a candidate: they only add their weight to the candidates found
+            rare = df <= max(1000, len(self._keys) // 100)
+            docs, at = self._anchor_postings.lookup(fp.anchors[rare])
             if len(docs):
-                idf = self.anchor_idf(fp.anchors)
-                weight = np.bincount(docs, weights=idf[at], minlength=len(self._keys))
-                hit = [d for d in np.flatnonzero(weight).tolist() if self._langs[d] and self._langs[d] != fp.lang]
-                hit = sorted(hit, key=lambda d: -weight[d])[:limit]
+                cands, inverse = np.unique(docs, return_inverse=True)
+                weight = np.bincount(inverse, weights=idf[rare][at])
+                other_lang = np.array([bool(self._langs[d]) and self._langs[d] != fp.lang for d in cands.tolist()])
+                order = np.flatnonzero(other_lang)
+                order = order[np.argsort(-weight[order], kind='stable')[:limit]]
+                common, common_idf = fp.anchors[~rare], idf[~rare]
                 own_mass = idf.sum()
-                for d in hit:
+                for i in order.tolist():
+                    d = int(cands[i])
                     other = self._anchors[d]
+                    w = float(weight[i])
+                    if len(common):
+                        w += float(common_idf[np.isin(common, other, assume_unique=True)].sum())
                     other_mass = self.anchor_idf(other, extra=0).sum() if len(other) else 0.0
-                    share = weight[d] / max(min(own_mass, other_mass), 1e-9)
-                    out.append((d, float(weight[d]), float(share)))
+                    out.append((d, w, w / max(min(own_mass, other_mass), 1e-9)))
                     seen.add(d)
+                out.sort(key=lambda c: -c[1])
         skeys = structure_keys(fp.sentences, self.min_sentences)
         if len(skeys):
             docs, _ = self._structure.lookup(skeys)
