@@ -49,7 +49,7 @@ class Deduplicator:
         if self.config.redis_url:
             from dedup.redis_index import RedisIndex
             self.index = RedisIndex(self.config.redis_url, self._redis_namespace(),
-                                    self.config.num_perm, self.bands, self.rows)
+                                    self.config.num_perm, self.bands, self.rows, self.config.xl_min_sentences)
         else:
             self.index = MemoryIndex(self.config.num_perm, self.bands, self.rows,
                                      self.config.xl_min_sentences)
@@ -135,8 +135,12 @@ class Deduplicator:
         best = None
         for doc, weight, share in self.index.translation_candidates(fp, cfg.xl_candidates):
             other = self.index.sentences(doc)
-            cost = alignment_cost(fp.sentences, other)
             sentences = min(len(fp.sentences), len(other))
+            # every sentence one side has more costs >= 0.3 (a merge), so skip hopeless alignments
+            bound = 0.3 * abs(len(fp.sentences) - len(other)) / max(len(fp.sentences), len(other), 1)
+            if not is_translation(bound, sentences, weight, share, cfg):
+                continue
+            cost = alignment_cost(fp.sentences, other)
             if is_translation(cost, sentences, weight, share, cfg):
                 score = translation_score(cost, share)
                 if best is None or score > best[1]:

@@ -17,18 +17,41 @@ configurations never share an index): ``:next`` (id counter), ``:ids`` (key -> i
 (id -> key), ``:sig`` (id -> stems int32 + signature uint32[num_perm]), ``:exact`` (content hash ->
 key), ``:bands`` (8-byte band key -> comma-separated ids).
 
-Known limits: cross-language candidates (``find_translation``) are not kept in Redis. ``find`` and
-``add`` are two steps, so two processes meeting two copies of one story
+Cross-language data (``find_translation``): ``:xl`` (id -> language, anchors, sentence lengths),
+``:df`` (anchor -> number of documents), ``:a:<anchor>`` (",id,id..." appended while the anchor is
+in at most ``ANCHOR_CAP`` documents: APPEND is O(1), rewriting a hash field would copy the list),
+``:s:<structure key>`` (the same for sentence-structure keys).
+
+Known limit: ``find`` and ``add`` are two steps, so two processes meeting two copies of one story
 at the same instant can both keep theirs; the corpus merge (``storage``) catches those by hash.
 """
 from __future__ import annotations
 
 import numpy as np
 
+from dedup.crosslingual import structure_keys
 from dedup.index import Candidates
 from dedup.minhash import band_keys
 
-_ADD = """
+_HELPERS = """
+local function split8(packed)
+  local out = {}
+  for i = 1, #packed, 8 do out[#out + 1] = string.sub(packed, i, i + 7) end
+  return out
+end
+local function append(hash, fields, id)
+  if #fields == 0 then return end
+  local old = redis.call('HMGET', hash, unpack(fields))
+  local args = {}
+  for i = 1, #fields do
+    args[#args + 1] = fields[i]
+    if old[i] then args[#args + 1] = old[i] .. ',' .. id else args[#args + 1] = tostring(id) end
+  end
+  redis.call('HSET', hash, unpack(args))
+end
+"""
+
+_ADD = _HELPERS + """
 local ns = ARGV[1]
 local key = ARGV[2]
 if redis.call('HEXISTS', ns .. ':ids', key) == 1 then return 0 end
@@ -37,17 +60,49 @@ redis.call('HSET', ns .. ':ids', key, id)
 redis.call('HSET', ns .. ':keys', id, key)
 redis.call('HSET', ns .. ':sig', id, ARGV[3])
 redis.call('HSETNX', ns .. ':exact', ARGV[4], key)
-local packed = ARGV[5]
-local fields = {}
-for i = 1, #packed, 8 do fields[#fields + 1] = string.sub(packed, i, i + 7) end
-local old = redis.call('HMGET', ns .. ':bands', unpack(fields))
-local args = {}
-for i = 1, #fields do
-  args[#args + 1] = fields[i]
-  if old[i] then args[#args + 1] = old[i] .. ',' .. id else args[#args + 1] = tostring(id) end
+append(ns .. ':bands', split8(ARGV[5]), id)
+if ARGV[6] then
+  redis.call('HSET', ns .. ':xl', id, ARGV[6])
+  local anchors = split8(ARGV[7])
+  local cap = tonumber(ARGV[9])
+  if #anchors > 0 then
+    local counts = redis.call('HMGET', ns .. ':df', unpack(anchors))
+    local df_args, rare = {}, {}
+    for i = 1, #anchors do
+      local c = (tonumber(counts[i]) or 0) + 1
+      df_args[#df_args + 1] = anchors[i]
+      df_args[#df_args + 1] = c
+      if c <= cap then rare[#rare + 1] = anchors[i] end
+    end
+    redis.call('HSET', ns .. ':df', unpack(df_args))
+    for i = 1, #rare do redis.call('APPEND', ns .. ':a:' .. rare[i], ',' .. id) end
+  end
+  local structure = split8(ARGV[8])
+  for i = 1, #structure do
+    local name = ns .. ':s:' .. structure[i]
+    if redis.call('STRLEN', name) < 8 * cap then redis.call('APPEND', name, ',' .. id) end
+  end
 end
-redis.call('HSET', ns .. ':bands', unpack(args))
 return id
+"""
+
+_TRANSLATION = _HELPERS + """
+local ns = ARGV[1]
+local anchors = split8(ARGV[2])
+local structure = split8(ARGV[3])
+local n = redis.call('GET', ns .. ':next') or '0'
+local dfs, lists, slists = {}, {}, {}
+local function names(prefix, fields)
+  local out = {}
+  for i = 1, #fields do out[i] = prefix .. fields[i] end
+  return out
+end
+if #anchors > 0 then
+  dfs = redis.call('HMGET', ns .. ':df', unpack(anchors))
+  lists = redis.call('MGET', unpack(names(ns .. ':a:', anchors)))
+end
+if #structure > 0 then slists = redis.call('MGET', unpack(names(ns .. ':s:', structure))) end
+return {n, dfs, lists, slists}
 """
 
 _LOOKUP = """
@@ -84,9 +139,15 @@ return {ids, sigs}
 class RedisIndex:
     """Same interface as ``dedup.index.MemoryIndex``, state in Redis."""
 
-    def __init__(self, url: str, namespace: str, num_perm: int, bands: int, rows: int):
+    ANCHOR_CAP = 1000
+    """Anchors in more documents than this keep only their count (their postings stop growing)."""
+
+    def __init__(self, url: str, namespace: str, num_perm: int, bands: int, rows: int,
+                 min_sentences: int = 8):
         import redis
         self.num_perm, self.bands, self.rows = num_perm, bands, rows
+        self.min_sentences = min_sentences
+        self._xl_cache: dict[int, tuple[str, np.ndarray, np.ndarray]] = {}
         self.ns = namespace
         try:
             self.client = redis.Redis.from_url(url)
@@ -95,6 +156,7 @@ class RedisIndex:
             raise ConnectionError(f'dedup: cannot use Redis at {url}: {exc}') from None
         self._add = self.client.register_script(_ADD)
         self._lookup = self.client.register_script(_LOOKUP)
+        self._translation = self.client.register_script(_TRANSLATION)
 
     def __len__(self) -> int:
         return int(self.client.hlen(self.ns + ':ids'))
@@ -105,7 +167,17 @@ class RedisIndex:
     def _args(self, key, fp) -> list:
         payload = np.int32(fp.stems).tobytes() + fp.signature.astype('<u4').tobytes()
         bands = band_keys(fp.signature, self.bands, self.rows).astype('<u8').tobytes()
-        return [self.ns, key, payload, fp.content_hash, bands]
+        return [self.ns, key, payload, fp.content_hash, bands,
+                *self._xl_args(fp.lang, fp.anchors, fp.sentences)]
+
+    def _xl_args(self, lang: str, anchors: np.ndarray, sentences: np.ndarray) -> list:
+        """Cross-language part of an insert: payload, anchors, structure keys, anchor cap."""
+        if not lang or not (len(anchors) or len(sentences)):
+            return []
+        payload = (lang.encode('ascii', 'replace')[:2].ljust(2, b' ') + np.uint16(len(anchors)).tobytes()
+                   + anchors.astype('<u8').tobytes() + sentences.astype('<u2').tobytes())
+        structure = structure_keys(sentences, self.min_sentences).astype('<u8').tobytes()
+        return [payload, anchors.astype('<u8').tobytes(), structure, self.ANCHOR_CAP]
 
     def add(self, key: str, fp) -> None:
         self._add(args=self._args(key, fp))
@@ -117,7 +189,8 @@ class RedisIndex:
         pipe = self.client.pipeline(transaction=False)
         for i, key in enumerate(keys):
             payload = np.int32(cols.stems[i]).tobytes() + sigs[i].tobytes()
-            self._add(args=[self.ns, key, payload, cols.content_hashes[i], bands[i].tobytes()], client=pipe)
+            xl = self._xl_args(cols.langs[i], cols.anchors[i], cols.sentences[i])
+            self._add(args=[self.ns, key, payload, cols.content_hashes[i], bands[i].tobytes(), *xl], client=pipe)
             if (i + 1) % batch == 0:
                 pipe.execute()
         pipe.execute()
@@ -153,9 +226,61 @@ class RedisIndex:
         return Candidates(sigs, stems, lambda j: self.client.hget(self.ns + ':keys', ids[j]).decode())
 
     def translation_candidates(self, fp, limit: int) -> list:
-        """Cross-language links are not shared through Redis yet: each process links only what
-        it indexed itself (nothing, with a Redis index)."""
-        return []
+        """As ``MemoryIndex.translation_candidates``, in three round trips: document frequencies
+        and postings of the query's anchors and structure keys; the candidates' languages,
+        anchors and sentence lengths; the frequencies of the candidates' anchors. Anchors in
+        more than ``ANCHOR_CAP`` documents are never looked up, only weighed."""
+        if not fp.lang:
+            return []
+        anchors = fp.anchors.astype('<u8')
+        structure = structure_keys(fp.sentences, self.min_sentences).astype('<u8')
+        n, dfs, lists, slists = self._translation(args=[self.ns, anchors.tobytes(), structure.tobytes()])
+        n_docs = max(int(n), 1000)
+        df = np.array([int(x) if x else 0 for x in dfs], np.float64)
+        idf = np.log(n_docs / (df + 1))
+        weight: dict[int, float] = {}
+        for j, ids in enumerate(lists):
+            if ids and df[j] <= self.ANCHOR_CAP:
+                for doc in map(int, ids[1:].split(b',')):
+                    weight[doc] = weight.get(doc, 0.0) + idf[j]
+        structural = [int(d) for ids in slists if ids for d in ids[1:].split(b',')]
+        ranked = sorted(weight, key=lambda d: -weight[d])[:3 * limit]
+        wanted = list(dict.fromkeys(ranked + structural))
+        if not wanted:
+            return []
+        self._xl_cache = {}
+        for doc, payload in zip(wanted, self.client.hmget(self.ns + ':xl', wanted)):
+            if payload:
+                n_anchors = int(np.frombuffer(payload, '<u2', 1, 2)[0])
+                self._xl_cache[doc] = (payload[:2].decode('ascii', 'replace').strip(),
+                                       np.frombuffer(payload, '<u8', n_anchors, 4),
+                                       np.frombuffer(payload, '<u2', (len(payload) - 4 - 8 * n_anchors) // 2,
+                                                     4 + 8 * n_anchors))
+        other = [d for d in ranked if d in self._xl_cache and self._xl_cache[d][0] not in ('', fp.lang)][:limit]
+        common = df > self.ANCHOR_CAP
+        out = []
+        if other:
+            their = np.unique(np.concatenate([self._xl_cache[d][1] for d in other]))
+            replies = self.client.hmget(self.ns + ':df', [a.tobytes() for a in their.astype('<u8')])
+            their_idf = np.log(n_docs / np.maximum([int(x) if x else 1 for x in replies], 1))
+            own_mass = idf.sum()
+            for d in other:
+                their_anchors = self._xl_cache[d][1]
+                w = weight[d]
+                if common.any():
+                    w += float(idf[common][np.isin(fp.anchors[common], their_anchors)].sum())
+                mass = float(their_idf[np.searchsorted(their, their_anchors)].sum())
+                out.append((d, w, w / max(min(own_mass, mass), 1e-9)))
+        seen = {d for d, _, _ in out}
+        out.extend((d, 0.0, 0.0) for d in structural
+                   if d not in seen and d in self._xl_cache and self._xl_cache[d][0] not in ('', fp.lang))
+        return out
+
+    def sentences(self, doc: int) -> np.ndarray:
+        return self._xl_cache[doc][2]
+
+    def key(self, doc: int) -> str:
+        return self.client.hget(self.ns + ':keys', doc).decode()
 
     def clear(self) -> None:
         """Delete this namespace's keys (tests, benchmarks)."""

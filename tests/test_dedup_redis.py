@@ -4,8 +4,8 @@ import pytest
 
 from dedup import DedupConfig, Deduplicator
 from tests.redis_server import redis_url  # noqa: F401  (pytest fixture)
-from tests.test_dedup_stories import (IT_DE, NV_DE_A, NV_DE_B, QUOTING_DE, R1_DE_A, R1_DE_A_RETYPED, R1_DE_B,
-                                      R1_EN, V3_DE)
+from tests.test_dedup_stories import (APP_EN, IT_DE, NV_DE_A, NV_DE_B, NV_VI, QUOTING_DE, R1_DE_A, R1_DE_A_RETYPED,
+                                      R1_DE_B, R1_EN, R1_EN_B, R1_VI_A, V3_DE)
 
 
 @pytest.fixture
@@ -29,8 +29,10 @@ def test_two_instances_share_one_index(config):
     assert other is not None and other.key == 'https://b.example/nv'
     for text in (IT_DE, V3_DE, QUOTING_DE):
         assert crawler_a.find(crawler_a.fingerprint(text, 'de')) is None
-    # cross-language links are not shared through Redis (documented limit): no link, no error
-    assert crawler_a.find_translation(crawler_a.fingerprint(R1_EN, 'en')) is None
+    # the English original, met by the other process, is linked to the German copy kept by A
+    link = crawler_b.find_translation(crawler_b.fingerprint(R1_EN, 'en'))
+    assert link is not None and link.key == 'https://a.example/r1' and link.kind == 'translation'
+    assert crawler_b.find_translation(crawler_b.fingerprint(APP_EN, 'en')) is None
 
 
 def test_redis_and_memory_indexes_agree(config):
@@ -45,6 +47,22 @@ def test_redis_and_memory_indexes_agree(config):
     for text in (R1_DE_B, NV_DE_B, QUOTING_DE, R1_DE_A):
         fp = local.fingerprint(text, 'de')
         assert shared.find(fp) == local.find(fp)
+
+
+def test_redis_and_memory_indexes_link_the_same_translations(config):
+    shared, local = Deduplicator(config), Deduplicator()
+    kept = [('r1-de', R1_DE_A, 'de'), ('nv-de', NV_DE_A, 'de'), ('it-de', IT_DE, 'de'), ('app-en', APP_EN, 'en')]
+    rows = [(key, local.fingerprint(text, lang).to_bytes()) for key, text, lang in kept]
+    shared.load(rows[:2])
+    for key, text, lang in kept[2:]:
+        shared.add(key, shared.fingerprint(text, lang))
+    local.load(rows)
+    found = []
+    for text, lang in ((R1_EN, 'en'), (R1_EN_B, 'en'), (NV_VI, 'vi'), (R1_VI_A, 'vi'), (V3_DE, 'de')):
+        fp = local.fingerprint(text, lang)
+        assert shared.find_translation(fp) == local.find_translation(fp)
+        found.append(getattr(local.find_translation(fp), 'key', None))
+    assert found == ['r1-de', 'r1-de', 'nv-de', 'r1-de', None]
 
 
 def test_settings_that_change_fingerprints_use_separate_indexes(config):
