@@ -50,7 +50,9 @@ def anchor_tokens(text: str) -> set[str]:
         if word in capitalised:
             capitalised[word] -= 1
     for word, mid_sentence in capitalised.items():
-        if mid_sentence > 0 or sum(1 for c in word if c.isupper()) >= 2:
+        # a name seen inside a sentence, or an acronym / camel case word (another capital after
+        # the first letter) even at a sentence start
+        if mid_sentence > 0 or word[1:] != word[1:].lower():
             out.add('c:' + word.casefold())
     return out
 
