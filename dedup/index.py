@@ -21,6 +21,7 @@ import numpy as np
 
 from dedup.crosslingual import structure_keys
 from dedup.minhash import band_keys
+from dedup.normalize import unique_sorted
 
 
 DOC_BITS = 24
@@ -277,7 +278,7 @@ class MemoryIndex:
     def candidates(self, sig: np.ndarray) -> np.ndarray:
         """Document numbers sharing at least one band with ``sig`` (unique)."""
         docs, _ = self._bands.lookup(band_keys(sig, self.bands, self.rows))
-        return np.unique(docs)
+        return unique_sorted(docs)
 
     def probe(self, content_hash: bytes, sig: np.ndarray | None) -> tuple[str | None, Candidates | None]:
         """(key with this content hash, None) or (None, LSH candidates of ``sig``, or None when
