@@ -167,6 +167,9 @@ PRIVATE_LINKS = [
     "http://127.3:{forbidden_port}/kurz.html",                       # ... in short form
     "http://127.0.0.3.:{forbidden_port}/punkt.html",                 # ... with a trailing dot
     "http://0.0.0.0:{site_a_port}/feindlich/null.html",              # "this host"
+    "http://0:{site_a_port}/feindlich/null-kurz.html",               # ... as a single number
+    "http://[::]:{forbidden_v6_port}/unbestimmt.html",               # IPv6 "this host"
+    "http://[::1%25lo]:{forbidden_v6_port}/zone.html",               # [::1] with a zone id
     "{forbidden}/direkt.html",
 ]
 # URLs parsers disagree about (userinfo, backslash, fragment before @): whatever host the crawl takes, it
@@ -270,7 +273,8 @@ def fill(template: str, bases: Mapping[str, str], tripwire_port: int) -> str:
     return template.format(
         site_a=site_a, www_site_a=site_a.replace("http://", "http://www."), forbidden=bases["forbidden"],
         forbidden_v6=bases["forbidden_v6"], site_a_port=urlsplit(site_a).port,
-        forbidden_port=urlsplit(bases["forbidden"]).port, tripwire_port=tripwire_port,
+        forbidden_port=urlsplit(bases["forbidden"]).port, forbidden_v6_port=urlsplit(bases["forbidden_v6"]).port,
+        tripwire_port=tripwire_port,
     )
 
 
