@@ -1,5 +1,6 @@
 """The hostile web (issue 6): listeners and routes the fixture news web cannot hold, for the crawl-level
-hostile-input and security tests (tests/test_hostile_crawl.py). Served in-process by `HostileWeb`.
+hostile-input and security tests (tests/test_hostile_crawl.py, tests/test_security_crawl.py), served
+in-process by `HostileWeb`.
 
 Listeners (all loopback; the crawl names site_a, robots_500, robots_slow and big in its start points):
   site_a       127.0.0.1  /feindlich/...: a feed and a listing full of traps, gzip feeds and sitemaps,
