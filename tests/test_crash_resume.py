@@ -124,14 +124,26 @@ def crawl_command(base: str, db: Path, jobdir: Path | None) -> list[str]:
     return command
 
 
-def run(command: list[str], log: Path, stop_after: float | None = None, how=signal.SIGKILL) -> int:
+def run(command: list[str], log: Path, db: Path | None = None, stop_at_pages: int = 0, how=signal.SIGKILL) -> int:
+    """Run a crawl to its end, or stop it with ``how`` once the corpus holds ``stop_at_pages`` finished
+    pages (by progress, not by time, so the stop lands mid-crawl on a fast machine and a slow one)."""
     with open(log, "ab") as out:
         process = subprocess.Popen(command, cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
-        if stop_after is None:
+        if not stop_at_pages:
             return process.wait(timeout=300)
-        time.sleep(stop_after)
+        deadline = time.monotonic() + 120
+        while process.poll() is None and finished_pages(db) < stop_at_pages and time.monotonic() < deadline:
+            time.sleep(0.05)
         process.send_signal(how)
         return process.wait(timeout=120)
+
+
+def finished_pages(db: Path) -> int:
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1) as conn:
+            return conn.execute("SELECT count(*) FROM pages").fetchone()[0]
+    except sqlite3.Error:
+        return 0
 
 
 def stored_articles(db: Path) -> int:
@@ -149,9 +161,9 @@ def test_killed_and_resumed_crawl_equals_uninterrupted_one(slow_site, tmp_path):
     db, jobdir, log = tmp_path / "resumed.db", tmp_path / "job", tmp_path / "resumed.log"
     command = crawl_command(slow_site, db, jobdir)
     progress = []
-    for stop_after, how in ((3.0, signal.SIGKILL), (3.5, signal.SIGINT), (2.5, signal.SIGKILL),
-                            (3.0, signal.SIGINT), (3.0, signal.SIGKILL)):
-        run(command, log, stop_after, how)
+    for stop_at_pages, how in ((40, signal.SIGKILL), (90, signal.SIGINT), (140, signal.SIGKILL),
+                               (190, signal.SIGINT), (240, signal.SIGKILL)):
+        run(command, log, db, stop_at_pages, how)
         progress.append(stored_articles(db) if db.exists() else 0)
     assert progress[-1] < STORIES, f"the crawl finished before the last kill: {progress}"
     assert run(command, log) == 0
