@@ -6,6 +6,8 @@ picklable arguments, everything it finds goes back as a plain dict and a dedup F
 
 from __future__ import annotations
 
+import os
+import threading
 import time
 
 from crawler.extract import extract_page
@@ -31,3 +33,20 @@ def analyse_page(body: bytes, url: str, content_type: str, hints: dict, site_chr
         return page, None, {"extract": extracted - started}
     fingerprint = fingerprint_text(page["text"], page.get("language"), dedup_config)
     return page, fingerprint, {"extract": extracted - started, "fingerprint": time.process_time() - extracted}
+
+
+def exit_with_crawl(crawl_pid: int) -> None:
+    """Worker start-up: leave when the crawl process is gone. A SIGKILLed crawl cannot shut its pool
+    down, and a forkserver worker holds both ends of its own task pipe, so it would wait forever."""
+
+    def watch():
+        while True:
+            time.sleep(1.0)
+            try:
+                os.kill(crawl_pid, 0)
+            except ProcessLookupError:
+                os._exit(0)
+            except PermissionError:
+                pass
+
+    threading.Thread(target=watch, name="exit-with-crawl", daemon=True).start()

@@ -17,7 +17,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from crawler.analysis import analyse_page
+from crawler.analysis import analyse_page, exit_with_crawl
 from crawler.context import CrawlContext
 from crawler.topic import compile_terms, on_topic
 from crawler.urls import canonical_url, same_site, site_of
@@ -55,7 +55,8 @@ class ExtractPipeline(CrawlerPipeline):
         # preloading the extraction modules there lets the workers share those pages (less memory).
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["crawler.analysis"])
-        return ProcessPoolExecutor(self.workers, mp_context=context)
+        return ProcessPoolExecutor(self.workers, mp_context=context, initializer=exit_with_crawl,
+                                   initargs=(os.getpid(),))
 
     async def process_item(self, item):
         site = site_of(item.url)
