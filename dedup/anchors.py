@@ -62,4 +62,4 @@ def anchor_hashes(text: str) -> np.ndarray:
     toks = anchor_tokens(text)
     if not toks:
         return np.empty(0, np.uint64)
-    return unique_sorted(np.fromiter((xxhash.xxh3_64_intdigest(t.encode()) for t in toks), np.uint64, len(toks)))
+    return unique_sorted(np.fromiter((xxhash.xxh3_64_intdigest(t.encode('utf-8', 'surrogatepass')) for t in toks), np.uint64, len(toks)))

@@ -65,7 +65,7 @@ def tokens(text: str) -> list[bytes]:
     Numbers split at their separators (``1.000,5`` -> ``1 000 5``), so ``1.000`` and ``1,000``
     agree; the short groups then fall under ``min_token_bytes``, years and long numbers remain.
     """
-    return normalize_text(text).encode('utf-8').translate(_ASCII_TO_SPACE).split()
+    return normalize_text(text).encode('utf-8', 'surrogatepass').translate(_ASCII_TO_SPACE).split()
 
 
 def packed_tokens(text: str) -> tuple[np.ndarray, bytes]:
@@ -75,7 +75,7 @@ def packed_tokens(text: str) -> tuple[np.ndarray, bytes]:
     of bytes objects: token boundaries are where "is a word byte" changes, and each token's first
     8 bytes are one unaligned uint64 read at its start, masked to its length.
     """
-    data = b' ' + normalize_text(text).encode('utf-8').translate(_ASCII_TO_SPACE) + _SPACES9
+    data = b' ' + normalize_text(text).encode('utf-8', 'surrogatepass').translate(_ASCII_TO_SPACE) + _SPACES9
     buf = np.frombuffer(data, np.uint8)
     word = buf != 0x20
     bounds = np.flatnonzero(word[1:] != word[:-1]) + 1  # starts and ends alternate

@@ -71,6 +71,16 @@ def test_numpy_tokenizer_agrees_with_the_plain_one(text):
     assert chash == content_hash(toks)
 
 
+@pytest.mark.parametrize('text', ['\ud800', 'DeepSeek \udcff R1 ' * 30, 'https://x.example/\udc80 @a\ud800b 12\udfff34'])
+def test_lone_surrogates_are_fingerprinted_not_fatal(text):
+    dedup = Deduplicator()
+    fp = dedup.fingerprint(text, 'de')
+    assert dedup.find(fp) is None
+    dedup.add('https://news.example/a', fp)
+    assert dedup.find(dedup.fingerprint(text, 'de')).kind == 'exact'
+    assert Fingerprint.from_bytes(fp.to_bytes()) == fp
+
+
 def test_exact_hash_ignores_layout_but_not_words():
     config = DedupConfig()
     a = fingerprint_text('DeepSeek stellt R1 vor. Das Modell ist offen.', 'de', config)
