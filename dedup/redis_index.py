@@ -18,9 +18,9 @@ configurations never share an index): ``:next`` (id counter), ``:ids`` (key -> i
 key), ``:bands`` (8-byte band key -> comma-separated ids).
 
 Cross-language data (``find_translation``): ``:xl`` (id -> language, anchors, sentence lengths),
-``:df`` (anchor -> number of documents), ``:a:<anchor>`` (",id,id..." appended while the anchor is
-in at most ``ANCHOR_CAP`` documents: APPEND is O(1), rewriting a hash field would copy the list),
-``:s:<structure key>`` (the same for sentence-structure keys).
+``:df`` (anchor -> number of documents), ``:a`` (anchor -> "id,id,...", appended while the anchor
+is in at most ``ANCHOR_CAP`` documents, so a rewrite copies at most a few KB), ``:s`` (sentence-
+structure key -> ids). An insert is then a handful of variadic hash commands, not one per anchor.
 
 Known limit: ``find`` and ``add`` are two steps, so two processes meeting two copies of one story
 at the same instant can both keep theirs; the corpus merge (``storage``) catches those by hash.
@@ -75,13 +75,9 @@ if ARGV[6] then
       if c <= cap then rare[#rare + 1] = anchors[i] end
     end
     redis.call('HSET', ns .. ':df', unpack(df_args))
-    for i = 1, #rare do redis.call('APPEND', ns .. ':a:' .. rare[i], ',' .. id) end
+    append(ns .. ':a', rare, id)
   end
-  local structure = split8(ARGV[8])
-  for i = 1, #structure do
-    local name = ns .. ':s:' .. structure[i]
-    if redis.call('STRLEN', name) < 8 * cap then redis.call('APPEND', name, ',' .. id) end
-  end
+  append(ns .. ':s', split8(ARGV[8]), id)
 end
 return id
 """
@@ -92,16 +88,11 @@ local anchors = split8(ARGV[2])
 local structure = split8(ARGV[3])
 local n = redis.call('GET', ns .. ':next') or '0'
 local dfs, lists, slists = {}, {}, {}
-local function names(prefix, fields)
-  local out = {}
-  for i = 1, #fields do out[i] = prefix .. fields[i] end
-  return out
-end
 if #anchors > 0 then
   dfs = redis.call('HMGET', ns .. ':df', unpack(anchors))
-  lists = redis.call('MGET', unpack(names(ns .. ':a:', anchors)))
+  lists = redis.call('HMGET', ns .. ':a', unpack(anchors))
 end
-if #structure > 0 then slists = redis.call('MGET', unpack(names(ns .. ':s:', structure))) end
+if #structure > 0 then slists = redis.call('HMGET', ns .. ':s', unpack(structure)) end
 return {n, dfs, lists, slists}
 """
 
@@ -241,9 +232,9 @@ class RedisIndex:
         weight: dict[int, float] = {}
         for j, ids in enumerate(lists):
             if ids and df[j] <= self.ANCHOR_CAP:
-                for doc in map(int, ids[1:].split(b',')):
+                for doc in map(int, ids.split(b',')):
                     weight[doc] = weight.get(doc, 0.0) + idf[j]
-        structural = [int(d) for ids in slists if ids for d in ids[1:].split(b',')]
+        structural = [int(d) for ids in slists if ids for d in ids.split(b',')][:8 * limit]
         ranked = sorted(weight, key=lambda d: -weight[d])[:3 * limit]
         wanted = list(dict.fromkeys(ranked + structural))
         if not wanted:
