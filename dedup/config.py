@@ -86,8 +86,9 @@ class DedupConfig:
     Over all 108,756 cross-language pairs of docs_xling.jsonl, <= 0.15 alone: 267 of 339 true
     pairs, 15 false; two same-topic stories of six sentences each aligned at 0.12 in our tests."""
     xl_min_sentences: int = 8
-    """Fewer sentences than this cannot prove a translation by alignment alone (dev set: 8 costs
-    4 of 307 true pairs against 3)."""
+    """Fewer sentences than this cannot prove a translation by alignment alone (dev set, all
+    rules together: 8 instead of 3 loses 4 of 307 true pairs; short different stories can align
+    by chance, see ``xl_align_strict``)."""
     xl_anchor_weight: float = 15.0
     """Rarity-weighted shared anchors that prove a translation together with ``xl_anchor_share``
     (and ``xl_align_loose``)."""
@@ -103,8 +104,9 @@ class DedupConfig:
     xl_support_weight: float = 5.0
     xl_support_share: float = 0.25
     """With these thresholds ``python -m dedup cluster --cross-language`` reaches cross-language
-    P 0.98-0.99 / R 0.91-0.92 on docs_xling.jsonl (bench_dedup.py prints the current figures);
-    pairs sharing no anchor at all (6% of the true ones) are out of reach."""
+    P 0.99 / R 0.92 on docs_xling.jsonl, mean of seeds 1-5 (bench_dedup.py prints the current
+    figures). Pairs sharing no anchor (6% of the true ones) are found only through the sentence
+    structure (same count, same longest sentences) and the strict alignment rule."""
     xl_candidates: int = 30
     """How many other-language articles (most shared anchor weight first) are aligned per query."""
 
