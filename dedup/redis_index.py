@@ -67,15 +67,21 @@ if ARGV[6] then
   local cap = tonumber(ARGV[9])
   if #anchors > 0 then
     local counts = redis.call('HMGET', ns .. ':df', unpack(anchors))
-    local df_args, rare = {}, {}
+    local df_args, first, again = {}, {}, {}
     for i = 1, #anchors do
       local c = (tonumber(counts[i]) or 0) + 1
       df_args[#df_args + 1] = anchors[i]
       df_args[#df_args + 1] = c
-      if c <= cap then rare[#rare + 1] = anchors[i] end
+      if c == 1 then
+        first[#first + 1] = anchors[i]
+        first[#first + 1] = id
+      elseif c <= cap then
+        again[#again + 1] = anchors[i]
+      end
     end
     redis.call('HSET', ns .. ':df', unpack(df_args))
-    append(ns .. ':a', rare, id)
+    if #first > 0 then redis.call('HSET', ns .. ':a', unpack(first)) end
+    append(ns .. ':a', again, id)
   end
   append(ns .. ':s', split8(ARGV[8]), id)
 end
