@@ -1,8 +1,10 @@
-"""Downloader middleware that keeps a crawl from fetching what the corpus already has."""
+"""Downloader middlewares: skip what the corpus already has, and obey robots.txt in every request."""
 
 from __future__ import annotations
 
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
+from scrapy.utils.httpobj import urlparse_cached
 
 from crawler.context import CrawlContext
 
@@ -29,3 +31,17 @@ class SkipFinishedMiddleware:
             self.crawler.stats.inc_value("deepseek/skipped/finished_earlier")
             raise AlreadyFinished(f"finished by an earlier run: {request.url[:200]}")
         return None
+
+
+class WaitingRobotsTxtMiddleware(RobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware, obeyed also by requests that wait for a robots.txt download.
+
+    Scrapy gives every request arriving while a site's robots.txt downloads the same Deferred; with
+    the asyncio reactor, turning it into a Future hands its result to the first waiter and None to
+    the others, which Scrapy reads as "allow all". Once the wait is over the parsed file is in
+    ``_parsers``, so every waiter reads it from there.
+    """
+
+    async def robot_parser(self, request):
+        parser = await super().robot_parser(request)
+        return self._parsers.get(urlparse_cached(request).netloc, parser)

@@ -120,12 +120,12 @@ class CorpusPipeline(CrawlerPipeline):
         if self.context.is_finished(item.url):
             # fetched twice (a request replayed after a crash, or a URL variant): the first one counts
             return {"url": item.url, "outcome": "finished_earlier"}
-        started = time.process_time()
+        started = time.perf_counter()  # process_time is a slow call in a process with many threads
         if item.outcome is None:
             item.outcome = self.keep_or_drop(item)
         for url in [item.url, *item.aliases]:
             self.context.mark_page(url, item.outcome)
-        self.crawler.stats.inc_value("deepseek/seconds/dedup_and_store", time.process_time() - started)
+        self.crawler.stats.inc_value("deepseek/seconds/dedup_and_store", time.perf_counter() - started)
         return {"url": item.url, "outcome": item.outcome, "title": (item.page or {}).get("title")}
 
     def keep_or_drop(self, item) -> str:

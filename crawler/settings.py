@@ -39,6 +39,8 @@ HTML_FOLLOW_DEPTH = 2  # links inside HTML pages: followed on the page's own sit
 MAX_PAGES_PER_SITE = 20000  # a hard stop per site against infinite URL spaces
 
 # --- Extraction and dedup ---------------------------------------------------------------------------
+CONCURRENT_ITEMS = 8  # Scrapy starts this many asyncio tasks for every response's output; a page yields
+#                       one item and a sitemap's links are enqueued at once, so 100 (the default) only costs CPU
 EXTRACT_WORKERS = None  # worker processes for extraction; None = one per core, 0 = in the crawl process
 TRANSLATIONS = "link"  # an article and its translation in another language: "link" keeps both and
 #                        links them in `translations`; "remove" records the later one in `duplicates`
@@ -50,6 +52,8 @@ TWISTED_DNS_RESOLVER = "crawler.guard.GuardedResolver"  # refuses names resolvin
 DOWNLOADER_MIDDLEWARES = {
     "crawler.guard.AddressGuardMiddleware": 50,  # before robots.txt, so no private host is asked for it
     "crawler.middlewares.SkipFinishedMiddleware": 60,  # redirect targets the corpus already has
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.WaitingRobotsTxtMiddleware": 100,  # also obeyed while robots.txt downloads
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.ExtractPipeline": 100,
