@@ -10,19 +10,18 @@ too: concurrency decides which one arrives first).
 
 from __future__ import annotations
 
-import http.server
 import random
 import signal
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import pytest
 
 from tests.corpus_checks import story_clusters
+from tests.memory_site import serve
 
 REPO = Path(__file__).resolve().parent.parent
 STORIES = 260
@@ -77,36 +76,7 @@ def build_site() -> dict[str, bytes]:
 
 @pytest.fixture(scope="module")
 def slow_site():
-    site = build_site()
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def do_GET(self):
-            body = site.get(self.path)
-            if body is None:
-                self.send_response(404)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return
-            time.sleep(0.02)
-            body = body.replace(b"{base}", base.encode())
-            self.send_response(200)
-            self.send_header("Content-Type", "text/xml" if self.path.endswith(".xml") else "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    class QuietServer(http.server.ThreadingHTTPServer):
-        def handle_error(self, request, client_address):
-            pass  # connections reset by the crawls this test kills
-
-    server = QuietServer(("127.0.0.1", 0), Handler)
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server, base = serve(build_site(), delay=0.02)
     yield base
     server.shutdown()
 

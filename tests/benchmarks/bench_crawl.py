@@ -13,17 +13,17 @@ Not collected by pytest: it prints numbers, it asserts nothing.
 from __future__ import annotations
 
 import argparse
-import http.server
 import json
 import os
-import socketserver
 import sqlite3
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from tests.memory_site import serve  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 EVAL_PAGES = REPO.parent / "shared" / "eval" / "extraction"
@@ -41,40 +41,12 @@ def make_site(pages: list[bytes], copies: int) -> dict[str, bytes]:
     for copy in range(copies):
         for number, body in enumerate(pages):
             site[f"/c{copy}/p{number}.html"] = body + f"\n<!-- copy {copy} -->".encode()
-    return site
-
-
-def serve(site: dict[str, bytes]) -> tuple[socketserver.BaseServer, str]:
-    class Handler(http.server.BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def do_GET(self):
-            body = site.get(self.path)
-            if self.path == "/sitemap.xml":
-                body = sitemap
-            if body is None:
-                self.send_response(404)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return
-            self.send_response(200)
-            self.send_header("Content-Type", "application/xml" if self.path.endswith(".xml") else "text/html")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    sitemap = (
+    site["/sitemap.xml"] = (
         '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-        + "".join(f"<url><loc>{base}{path}</loc></url>" for path in site)
+        + "".join(f"<url><loc>{{base}}{path}</loc></url>" for path in site)
         + "</urlset>"
     ).encode()
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, base
+    return site
 
 
 def process_tree(root: int) -> list[int]:
@@ -179,7 +151,7 @@ def main() -> None:
     fetched = stats.get("deepseek/pages", 0)
     crawl_seconds = stats.get("elapsed_time_seconds", result["wall"]) / max(1, args.processes)
     rate = fetched / result["wall"]
-    print(f"pages served               {len(site)}")
+    print(f"pages served               {len(site) - 1} (and the sitemap)")
     print(f"pages fetched              {fetched:.0f} (stored {stats.get('deepseek/stored', 0):.0f}, "
           f"not articles {sum(v for k, v in stats.items() if k.startswith('deepseek/not_article')):.0f}, "
           f"duplicates {sum(v for k, v in stats.items() if k.startswith('deepseek/duplicates')):.0f}, "
