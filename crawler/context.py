@@ -37,7 +37,10 @@ class CrawlContext:
         self.crawler = crawler
         settings = crawler.settings
         self.writer = CorpusWriter(settings.get("CORPUS_DB"), batch_size=settings.getint("CORPUS_BATCH_SIZE"))
-        self.dedup_config = DedupConfig.from_settings(settings.copy_to_dict())
+        dedup_settings = settings.copy_to_dict()
+        if settings.get("REDIS_URL") and not settings.get("DEDUP_REDIS_URL"):
+            dedup_settings["DEDUP_REDIS_URL"] = settings.get("REDIS_URL")  # processes sharing a queue share the index
+        self.dedup_config = DedupConfig.from_settings(dedup_settings)
         self.dedup = Deduplicator(self.dedup_config)
         self.dedup.load(self.writer.fingerprints())
         self.dedup_lock = shared_lock(settings.get("REDIS_URL"))

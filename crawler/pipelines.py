@@ -140,8 +140,8 @@ class CorpusPipeline(CrawlerPipeline):
                 translation = context.dedup.find_translation(fingerprint, page.get("language"))
                 if translation is None or self.translations == "link":
                     context.dedup.add(url, fingerprint)
-        if match is not None and match.key == url:
-            return "stored_elsewhere"  # by another process sharing this index, in an earlier run
+        if match is not None and match.key == url:  # kept already, by another process sharing the index
+            return self.drop(item, url, 1.0, "exact") if url != item.url else "stored_elsewhere"
         if match is not None:
             return self.drop(item, match.key, match.similarity, match.kind)
         if translation is not None and self.translations == "remove":

@@ -25,7 +25,8 @@ BUSY_SECONDS = 30  # a process that stops refreshing its busy mark (killed) stop
 
 
 class RedisScaleOut:
-    """Switches the scheduler, the duplicate filter and the dedup index to Redis when REDIS_URL is set."""
+    """Switches the scheduler and the duplicate filter to Redis when REDIS_URL is set. (The dedup index
+    follows REDIS_URL in CrawlContext: the spider, and with it the context, exists before add-ons run.)"""
 
     def update_settings(self, settings):
         redis_url = settings.get("REDIS_URL")
@@ -37,7 +38,6 @@ class RedisScaleOut:
             "SCHEDULER_PERSIST": True,  # one process finishing must not wipe the queue the others use
             "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.FifoQueue",
             "SCHEDULER_IDLE_BEFORE_CLOSE": 0,  # a blocking pop would block the reactor; ClusterIdle waits
-            "DEDUP_REDIS_URL": redis_url,
         }.items():
             settings.set(name, value, priority="addon")
         extensions = settings.getdict("EXTENSIONS")

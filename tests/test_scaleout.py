@@ -50,6 +50,9 @@ def test_two_processes_over_redis_equal_one(news_web, redis_url, tmp_path):  # n
     assert {page: n for page, n in together.items() if n > max(1, single_requests[page])} == {}
     assert not [page for page in together if page[1].startswith(("/intern/", "/kommentar"))]
 
+    # Each story was kept once across both shards (the dedup index is shared), not once per shard.
+    assert story_clusters(*shards) == story_clusters(single)
+
     merged = tmp_path / "merged.db"
     done = subprocess.run([sys.executable, "-m", "storage.cli", "merge", *map(str, shards), "--into", str(merged)],
                           cwd=REPO_ROOT, capture_output=True, text=True)
