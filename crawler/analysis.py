@@ -11,6 +11,7 @@ import threading
 import time
 
 from crawler.extract import extract_page
+from crawler.extraction.language import normalize_language_code
 from dedup import DedupConfig, fingerprint_text
 
 HINTED_FIELDS = ("title", "published", "language", "site_name")
@@ -27,8 +28,7 @@ def analyse_page(body: bytes, url: str, content_type: str, hints: dict, site_chr
     for name in HINTED_FIELDS:
         if not page.get(name) and hints.get(name):
             page[name] = hints[name]
-    if page.get("language"):
-        page["language"] = page["language"].split("-")[0].split("_")[0].lower()
+    page["language"] = normalize_language_code(page.get("language"))  # a feed's "de-DE" -> "de"
     if not page.get("text"):
         return page, None, {"extract": extracted - started}
     fingerprint = fingerprint_text(page["text"], page.get("language"), dedup_config)

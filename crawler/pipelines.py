@@ -20,7 +20,7 @@ from concurrent.futures.process import BrokenProcessPool
 from crawler.analysis import analyse_page, exit_with_crawl
 from crawler.context import CrawlContext
 from crawler.topic import compile_terms, on_topic
-from crawler.urls import canonical_url, same_site, site_of
+from crawler.urls import canonical_or_none, same_site, site_of
 
 logger = logging.getLogger(__name__)
 
@@ -208,11 +208,7 @@ def new_is_original(new: dict, kept: dict, main_language: str) -> bool:
 
 def article_url(fetched_url: str, declared_canonical: str | None) -> str:
     """The URL an article is stored under: its rel=canonical when that is an http(s) URL on the same site."""
-    if declared_canonical:
-        try:
-            canonical = canonical_url(declared_canonical)
-        except ValueError:
-            return fetched_url
-        if same_site(canonical, fetched_url):
-            return canonical
+    canonical = canonical_or_none(declared_canonical) if declared_canonical else None
+    if canonical is not None and same_site(canonical, fetched_url):
+        return canonical
     return fetched_url

@@ -49,6 +49,14 @@ def canonical_url(url: str) -> str:
     return canonicalize_url(rebuilt, keep_fragments=False)
 
 
+def canonical_or_none(url: str) -> str | None:
+    """``canonical_url(url)``, or None for a URL that is not http(s)."""
+    try:
+        return canonical_url(url)
+    except ValueError:
+        return None
+
+
 def url_key(url: str) -> str:
     """A key equal for the URL variants one page is served under: www., trailing slash, case."""
     parts = urlsplit(canonical_url(url))

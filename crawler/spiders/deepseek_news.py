@@ -35,7 +35,7 @@ from crawler.guard import allow_named_hosts, named_hosts_of
 from crawler.items import PageItem
 from crawler.middlewares import AlreadyFinished
 from crawler.seeds import DEFAULT_SEEDS, load_seeds, split_argument
-from crawler.urls import canonical_url, is_http_url, site_of, url_key
+from crawler.urls import canonical_or_none, canonical_url, is_http_url, site_of, url_key
 from storage.corpus import CorpusError, utc_now
 
 logger = logging.getLogger(__name__)
@@ -149,27 +149,32 @@ class DeepseekNewsSpider(Spider):
             return
         pages, feeds = discovery.html_links(response.body, response.url)
         site = site_of(url)
-        for link in feeds + pages:
-            if site_of(canonical_or_none(link) or "") == site:
-                request = self.page_request(link, "html", {}, depth + 1)
+        for link in map(canonical_or_none, feeds + pages):
+            if link is not None and site_of(link) == site:
+                request = self.request_for(link, "html", {}, depth + 1)
                 if request is not None:
                     yield request
 
     def page_request(self, url: str, via: str, hints: dict, depth: int) -> Request | None:
-        """A request for a discovered URL, or None when it is not http(s), finished or over a site's budget."""
+        """A request for a URL a feed or sitemap named, or None when it is not http(s) (see request_for)."""
+        canonical = canonical_or_none(url)
+        if canonical is None:
+            self.crawler.stats.inc_value("deepseek/blocked/scheme")
+            return None
+        return self.request_for(canonical, via, hints, depth)
+
+    def request_for(self, url: str, via: str, hints: dict, depth: int) -> Request | None:
+        """A request for a canonical URL, or None when it was asked for already, finished by an earlier
+        run or over its site's budget; it enters the corpus frontier until its page is finished."""
         stats = self.crawler.stats
-        url = canonical_or_none(url)
-        if url is None:
-            stats.inc_value("deepseek/blocked/scheme")
-            return None
         context = CrawlContext.of(self.crawler)
-        key = hash(url_key(url))
-        if key in self.requested:
+        key = url_key(url)
+        if hash(key) in self.requested:
             return None
-        if context.is_finished(url):
+        if key in context.finished:
             stats.inc_value("deepseek/skipped/finished_earlier")
             return None
-        self.requested.add(key)
+        self.requested.add(hash(key))
         site = site_of(url)
         if self.requests_per_site[site] >= self.settings.getint("MAX_PAGES_PER_SITE"):
             stats.inc_value("deepseek/skipped/site_budget")
@@ -210,9 +215,3 @@ class DeepseekNewsSpider(Spider):
         for url in [request.url, *request.meta.get("redirect_urls", ())]:
             context.mark_page(url, outcome)
 
-
-def canonical_or_none(url: str) -> str | None:
-    try:
-        return canonical_url(url)
-    except ValueError:
-        return None
