@@ -10,10 +10,11 @@
     dedup.load((key, fp.to_bytes()) for ...)       # rebuild at start-up
 
 Modules: ``config`` (parameters and the measurements behind them), ``normalize`` (text -> tokens),
-``minhash`` (signatures, band keys), ``anchors`` and ``crosslingual`` (what survives translation,
-and the decision whether two articles are translations), ``fingerprint``,
-``index`` (in-memory LSH), ``redis_index`` (LSH shared through Redis), ``deduplicator`` (the
-decisions), ``cli`` (``python -m dedup cluster``).
+``minhash`` (signatures), ``lsh`` (datasketch's ``MinHashLSH`` over compact bucket storage),
+``anchors`` and ``crosslingual`` (what survives translation, and the decision whether two
+articles are translations), ``fingerprint``, ``index`` (the kept articles in memory),
+``redis_index`` (the same shared through Redis), ``deduplicator`` (the decisions), ``cli``
+(``python -m dedup cluster``).
 """
 from dedup.config import DedupConfig
 from dedup.deduplicator import Deduplicator, Match

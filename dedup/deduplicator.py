@@ -55,7 +55,8 @@ class Deduplicator:
                                      self.config.xl_min_sentences)
 
     def _redis_namespace(self) -> str:
-        return f'{self.config.redis_prefix}:{self.config.signature_tag()}b{self.bands}x{self.rows}'
+        # 'k2': the bucket-key format of dedup.lsh; an index written with other keys is not reused
+        return f'{self.config.redis_prefix}:{self.config.signature_tag()}b{self.bands}x{self.rows}k2'
 
     def __len__(self) -> int:
         return len(self.index)

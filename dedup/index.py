@@ -1,11 +1,9 @@
-"""In-memory index of kept articles: LSH band keys and anchors in sorted numpy arrays.
+"""In-memory index of kept articles: signatures, the LSH buckets and anchors in numpy arrays.
 
-Why not ``datasketch.MinHashLSH``'s dict storage: translations need a low threshold, hence many
-bands (64 x 3), and datasketch keeps one Python set per band bucket: measured 1.4 GB and 96 us
-per insert for 100,000 documents at 42 bands, i.e. >14 GB and minutes to rebuild a million.
-Here (``Postings``) every (key, document) pair is one uint64 (40 bits of key, 24 of document)
-in a sorted array, 8 bytes per band per document, plus the uint32 signatures kept for
-verification.
+The LSH is datasketch's ``MinHashLSH`` (``dedup.lsh``); its buckets live in ``Postings``, where
+every (bucket key, document) pair is one uint64 (40 bits of key, 24 of document) in a sorted
+array: 8 bytes per band per document, against a Python set per bucket in datasketch's dict
+storage (``dedup.lsh`` has the numbers). The uint32 signatures are kept for verification.
 
 New postings go to a small dict first and are merged into the sorted array when the dict holds
 a quarter of the sorted part (a stable sort of two sorted runs is a linear merge), so the amortised
@@ -20,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from dedup.crosslingual import structure_keys
-from dedup.minhash import band_keys
+from dedup.lsh import band_keys, insert_lsh, make_lsh, query_lsh
 from dedup.normalize import unique_sorted
 
 
@@ -43,9 +41,7 @@ class Postings:
 
     def __init__(self):
         self._sorted = np.empty(0, np.uint64)
-        self._sorted_docs = 0
         self._bulk: list[np.ndarray] = []
-        self._bulk_docs = 0
         self._pending: dict[int, int | list[int]] = {}  # key -> doc, or docs when several
         self._pending_packed: list[np.ndarray] = []
         self._pending_count = 0
@@ -55,38 +51,37 @@ class Postings:
         return ((keys >> _SHIFT) << _SHIFT) | np.asarray(docs, np.uint64)
 
     def add(self, doc: int, keys: np.ndarray) -> None:
+        """Postings (key, ``doc``) for each of ``keys``."""
+        self.add_pairs(keys, np.full(len(keys), doc, np.int64))
+
+    def add_pairs(self, keys: np.ndarray, docs: np.ndarray) -> None:
+        """Postings (``keys[i]``, ``docs[i]``), found from the next lookup on."""
         if not len(keys):
             return
-        key_list = (keys >> _SHIFT).tolist()
         pending = self._pending
-        if pending.keys().isdisjoint(key_list):
-            pending.update(dict.fromkeys(key_list, doc))
-        else:
-            for k in key_list:
-                old = pending.get(k)
-                if old is None:
-                    pending[k] = doc
-                elif isinstance(old, list):
-                    old.append(doc)
-                else:
-                    pending[k] = [old, doc]
-        self._pending_packed.append(self.pack(keys, doc))
-        self._pending_count += 1
-        if self._pending_count >= max(1024, self._sorted_docs // 4):
+        for k, d in zip((keys >> _SHIFT).tolist(), docs.tolist()):
+            old = pending.get(k)
+            if old is None:
+                pending[k] = d
+            elif isinstance(old, list):
+                old.append(d)
+            else:
+                pending[k] = [old, d]
+        self._pending_packed.append(self.pack(keys, docs))
+        self._pending_count += len(keys)
+        if self._pending_count >= max(65536, len(self._sorted) // 4):
             self.flush()
 
-    def add_many(self, keys: np.ndarray, docs: np.ndarray, n_docs: int) -> None:
+    def add_many(self, keys: np.ndarray, docs: np.ndarray) -> None:
         """Bulk insert of parallel ``keys`` / ``docs`` arrays, merged before the next lookup."""
         self._bulk.append(self.pack(keys, docs))
-        self._bulk_docs += n_docs
 
     def flush(self) -> None:
         """Merge pending and bulk postings into the sorted array."""
         parts = self._bulk + self._pending_packed
         if not parts:
             return
-        n = self._bulk_docs + self._pending_count
-        self._bulk, self._bulk_docs = [], 0
+        self._bulk = []
         self._pending, self._pending_packed, self._pending_count = {}, [], 0
         new = np.concatenate(parts)
         new.sort()
@@ -96,7 +91,10 @@ class Postings:
             self._sorted = merged
         else:
             self._sorted = new
-        self._sorted_docs += n
+
+    def size(self) -> int:
+        """Number of postings."""
+        return len(self._sorted) + self._pending_count + sum(len(p) for p in self._bulk)
 
     def _ranges(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if self._bulk:
@@ -168,6 +166,26 @@ def _compact(arrays: list[np.ndarray]) -> list[np.ndarray]:
     return out
 
 
+class MemoryBuckets:
+    """The bucket store of ``dedup.lsh`` in memory: (bucket key, document) ``Postings``."""
+
+    def __init__(self):
+        self.postings = Postings()
+
+    def get_many(self, keys: list[int]) -> list[list[int]]:
+        docs, at = self.postings.lookup(np.array(keys, np.uint64))
+        out: list[list[int]] = [[] for _ in keys]
+        for doc, i in zip(docs.tolist(), at.tolist()):
+            out[i].append(doc)
+        return out
+
+    def append_many(self, keys: list[int], docs: list[int]) -> None:
+        self.postings.add_pairs(np.array(keys, np.uint64), np.array(docs, np.int64))
+
+    def size(self) -> int:
+        return self.postings.size()
+
+
 class Candidates:
     """LSH candidates of one query: their signatures, stem counts and keys (looked up lazily)."""
 
@@ -189,7 +207,9 @@ class MemoryIndex:
         self._sigs = np.empty((1024, num_perm), np.uint32)
         self._stems = np.empty(1024, np.int32)
         self._exact: dict[bytes, int] = {}
-        self._bands = Postings()
+        self._buckets = MemoryBuckets()
+        self.lsh = make_lsh(num_perm, bands, rows, self._buckets,
+                            contains=lambda doc: 0 <= doc < len(self._keys), count=lambda: len(self._keys))
         # cross-language: language, anchors and sentence lengths per document, anchor postings
         self._langs: list[str] = []
         self._anchors: list[np.ndarray] = []
@@ -211,13 +231,14 @@ class MemoryIndex:
             return
         doc = self._append([key], [fp.content_hash], fp.signature[None, :], [fp.stems], [fp.lang],
                            [fp.anchors], [fp.sentences])
-        self._bands.add(doc, band_keys(fp.signature, self.bands, self.rows))
+        insert_lsh(self.lsh, doc, fp.signature)
         self._anchor_postings.add(doc, fp.anchors)
         self._structure.add(doc, structure_keys(fp.sentences, self.min_sentences))
 
     def add_many(self, keys: list[str], cols) -> None:
         """Index many articles at once (start-up rebuild; ``cols`` a FingerprintColumns):
-        vectorised band keys, one sort per postings array before the next lookup."""
+        the LSH's bucket keys vectorised (``dedup.lsh.band_keys``) straight into its storage, one
+        sort per postings array before the next lookup."""
         seen = set()
         fresh = []
         for i, key in enumerate(keys):
@@ -231,18 +252,18 @@ class MemoryIndex:
         first = self._append(keys, cols.content_hashes, cols.signatures, cols.stems, cols.langs,
                              cols.anchors, cols.sentences)
         docs = np.arange(first, first + len(keys), dtype=np.int64)
-        self._bands.add_many(band_keys(cols.signatures, self.bands, self.rows).ravel(),
-                             np.repeat(docs, self.bands), len(keys))
+        self._buckets.postings.add_many(band_keys(cols.signatures, self.bands, self.rows).ravel(),
+                                        np.repeat(docs, self.bands))
         structure = [structure_keys(s, self.min_sentences) if len(s) >= self.min_sentences else s[:0].astype(np.uint64)
                      for s in cols.sentences]
         for postings, per_doc in ((self._anchor_postings, cols.anchors), (self._structure, structure)):
             counts = np.fromiter((len(k) for k in per_doc), np.int64, len(per_doc))
             if counts.sum():
-                postings.add_many(np.concatenate(per_doc).astype(np.uint64), np.repeat(docs, counts), len(keys))
+                postings.add_many(np.concatenate(per_doc).astype(np.uint64), np.repeat(docs, counts))
 
     def flush(self) -> None:
         """Sort everything added so far into the postings arrays (end of a rebuild)."""
-        for postings in (self._bands, self._anchor_postings, self._structure):
+        for postings in (self._buckets.postings, self._anchor_postings, self._structure):
             postings.flush()
 
     def _append(self, keys, content_hashes, sigs, stems, langs, anchors, sentences) -> int:
@@ -277,8 +298,7 @@ class MemoryIndex:
 
     def candidates(self, sig: np.ndarray) -> np.ndarray:
         """Document numbers sharing at least one band with ``sig`` (unique)."""
-        docs, _ = self._bands.lookup(band_keys(sig, self.bands, self.rows))
-        return unique_sorted(docs)
+        return unique_sorted(np.array(query_lsh(self.lsh, sig), np.int64))
 
     def probe(self, content_hash: bytes, sig: np.ndarray | None) -> tuple[str | None, Candidates | None]:
         """(key with this content hash, None) or (None, LSH candidates of ``sig``, or None when
@@ -348,5 +368,5 @@ class MemoryIndex:
     def memory_bytes(self) -> int:
         """Bytes held by the numpy arrays (keys and dicts not counted)."""
         return (self._sigs[:len(self)].nbytes + self._stems[:len(self)].nbytes
-                + self._bands.nbytes() + self._anchor_postings.nbytes() + self._structure.nbytes()
+                + self._buckets.postings.nbytes() + self._anchor_postings.nbytes() + self._structure.nbytes()
                 + sum(a.nbytes for a in self._anchors) + sum(s.nbytes for s in self._sentences))

@@ -1,4 +1,4 @@
-"""MinHash signatures and LSH band keys, computed with numpy.
+"""MinHash signatures, computed with numpy.
 
 A signature value is ``min over stems x of ((a_i * x + b_i) mod 2**64) >> 32`` for ``num_perm``
 random odd multipliers ``a_i`` and offsets ``b_i`` (multiply-shift hashing on 64-bit stem hashes,
@@ -7,17 +7,13 @@ a row minimum: ~50 us for an 800-word article at 192 permutations, against ~0.8 
 datasketch's ``update_batch``.
 The estimated Jaccard of two documents is the share of equal signature values, as in datasketch.
 
-Band keys: band ``j`` of a signature (``rows`` consecutive values) is folded into one 64-bit key
-that also encodes ``j``, so all bands of all documents fit in one sorted array (``dedup.index``)
-and in one Redis key space.
+The LSH over these signatures is datasketch's ``MinHashLSH`` (``dedup.lsh``).
 """
 from __future__ import annotations
 
 from functools import lru_cache
 
 import numpy as np
-
-from dedup.normalize import mix64
 
 
 @lru_cache(maxsize=16)
@@ -45,19 +41,3 @@ def estimated_jaccard(sig: np.ndarray, others: np.ndarray) -> np.ndarray:
     """Share of equal values between ``sig`` (P,) and each row of ``others`` (N, P)."""
     return np.count_nonzero(others == sig, axis=1) / len(sig)
 
-
-_BAND_SALT = np.uint64(0x9E3779B97F4A7C15)
-_ROW_MULT = np.uint64(0xD6E8FEB86659FD93)
-
-
-def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
-    """uint64 band keys, shape (N, bands) for (N, P) signatures or (bands,) for one signature."""
-    single = signatures.ndim == 1
-    sigs = np.atleast_2d(signatures)
-    sigs = sigs[:, :bands * rows].astype(np.uint64).reshape(len(sigs), bands, rows)
-    acc = np.arange(1, bands + 1, dtype=np.uint64) * _BAND_SALT + sigs[:, :, 0]
-    for k in range(1, rows):
-        acc *= _ROW_MULT
-        acc ^= sigs[:, :, k]
-    acc = mix64(acc)
-    return acc[0] if single else acc

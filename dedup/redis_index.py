@@ -1,21 +1,21 @@
-"""LSH index kept in Redis, shared by several crawler processes (``DedupConfig.redis_url``).
+"""Index of kept articles in Redis, shared by several crawler processes (``DedupConfig.redis_url``).
 
-datasketch's Redis storage sends one command per band per document (reported: ~160 inserts/s,
-20-28 ms per query; measured here by bench_dedup.py). Here each operation is one server-side Lua
-script, so one round trip, and the 64 band keys travel as one 512-byte argument:
+The LSH is datasketch's ``MinHashLSH`` (``dedup.lsh``) with its buckets in one Redis hash
+(``RedisBuckets``). datasketch's own Redis storage sends one command per band per document
+(reported ~160 inserts/s and 20-28 ms per query; measured by bench_dedup.py). Here:
 
-- ``add``: assigns the next integer id (INCR), records key <-> id, the signature and the content
-  hash, and appends the id to the document's band buckets: one HMGET and one variadic HSET on a
-  single hash instead of one SADD per band (64 SADDs cost ~75 us of server time per insert).
-  ``add_many`` pipelines the same script for a batch of documents.
-- ``probe`` (what ``Deduplicator.find`` calls): the content hash, then one HMGET of the
-  document's band buckets, then the candidates' signatures; verification runs in the client like
-  for the in-memory index.
+- ``add``: the document's id comes from a block reserved with one INCRBY per 64 documents; its
+  record (key <-> id, signature, content hash, cross-language data) is one Lua script, and its
+  64 bucket appends are a second one (one HMGET and one variadic HSET on the bucket hash, not
+  one SADD per band), both sent in one round trip. ``add_many`` does the same for a batch.
+- ``probe`` (what ``Deduplicator.find`` calls): the content hash, the LSH query (one HMGET for
+  all bands), the candidates' signatures: three round trips; verification runs in the client
+  like for the in-memory index.
 
 Redis keys, under ``{namespace}`` (prefix + the token/MinHash/band settings, so incompatible
 configurations never share an index): ``:next`` (id counter), ``:ids`` (key -> id), ``:keys``
 (id -> key), ``:sig`` (id -> stems int32 + signature uint32[num_perm]), ``:exact`` (content hash ->
-key), ``:bands`` (8-byte band key -> comma-separated ids).
+key), ``:bands`` (8-byte bucket key -> comma-separated ids).
 
 Cross-language data (``find_translation``): ``:xl`` (id -> language, anchors, sentence lengths),
 ``:df`` (anchor -> number of documents), ``:a`` (anchor -> "id,id,...", appended while the anchor
@@ -23,7 +23,8 @@ is in at most ``ANCHOR_CAP`` documents, so a rewrite copies at most a few KB), `
 structure key -> ids). An insert is then a handful of variadic hash commands, not one per anchor.
 
 Known limit: ``find`` and ``add`` are two steps, so two processes meeting two copies of one story
-at the same instant can both keep theirs; the corpus merge (``storage``) catches those by hash.
+at the same instant can both keep theirs; the crawler holds a Redis lock around the two
+(``crawler.context.shared_lock``), and the corpus merge (``storage``) catches the rest by hash.
 """
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ import numpy as np
 
 from dedup.crosslingual import structure_keys
 from dedup.index import Candidates
-from dedup.minhash import band_keys
+from dedup.lsh import band_keys, insert_lsh, make_lsh, query_lsh
 
 _HELPERS = """
 local function split8(packed)
@@ -51,16 +52,14 @@ local function append(hash, fields, id)
 end
 """
 
-_ADD = _HELPERS + """
+_RECORD = _HELPERS + """
 local ns = ARGV[1]
 local key = ARGV[2]
-if redis.call('HEXISTS', ns .. ':ids', key) == 1 then return 0 end
-local id = redis.call('INCR', ns .. ':next')
-redis.call('HSET', ns .. ':ids', key, id)
+local id = ARGV[3]
+if redis.call('HSETNX', ns .. ':ids', key, id) == 0 then return 0 end
 redis.call('HSET', ns .. ':keys', id, key)
-redis.call('HSET', ns .. ':sig', id, ARGV[3])
-redis.call('HSETNX', ns .. ':exact', ARGV[4], key)
-append(ns .. ':bands', split8(ARGV[5]), id)
+redis.call('HSET', ns .. ':sig', id, ARGV[4])
+redis.call('HSETNX', ns .. ':exact', ARGV[5], key)
 if ARGV[6] then
   redis.call('HSET', ns .. ':xl', id, ARGV[6])
   local anchors = split8(ARGV[7])
@@ -85,14 +84,41 @@ if ARGV[6] then
   end
   append(ns .. ':s', split8(ARGV[8]), id)
 end
-return id
+return 1
+"""
+
+_APPEND = _HELPERS + """
+-- KEYS[1]: bucket hash, KEYS[2]: id -> signature hash. ARGV[1]: packed 8-byte bucket keys,
+-- ARGV[2]: for each bucket, the ids to append, "id,id;" (one argument, so the client encodes
+-- two values and not one per bucket). Ids without a signature (their record was refused: key
+-- already indexed) are skipped.
+local fields = split8(ARGV[1])
+local lists = {}
+for list in string.gmatch(ARGV[2], '([^;]*);') do lists[#lists + 1] = list end
+local recorded = {}
+local old = redis.call('HMGET', KEYS[1], unpack(fields))
+local args = {}
+for i = 1, #fields do
+  local ids = {}
+  for id in string.gmatch(lists[i], '%d+') do
+    if recorded[id] == nil then recorded[id] = redis.call('HEXISTS', KEYS[2], id) == 1 end
+    if recorded[id] then ids[#ids + 1] = id end
+  end
+  if #ids > 0 then
+    args[#args + 1] = fields[i]
+    local joined = table.concat(ids, ',')
+    if old[i] then args[#args + 1] = old[i] .. ',' .. joined else args[#args + 1] = joined end
+  end
+end
+if #args > 0 then redis.call('HSET', KEYS[1], unpack(args)) end
+return #args / 2
 """
 
 _TRANSLATION = _HELPERS + """
 local ns = ARGV[1]
 local anchors = split8(ARGV[2])
 local structure = split8(ARGV[3])
-local n = redis.call('GET', ns .. ':next') or '0'
+local n = redis.call('HLEN', ns .. ':ids')
 local dfs, lists, slists = {}, {}, {}
 if #anchors > 0 then
   dfs = redis.call('HMGET', ns .. ':df', unpack(anchors))
@@ -102,35 +128,41 @@ if #structure > 0 then slists = redis.call('HMGET', ns .. ':s', unpack(structure
 return {n, dfs, lists, slists}
 """
 
-_LOOKUP = """
-local ns = ARGV[1]
-local packed = ARGV[2]
-if ARGV[3] then
-  local kept = redis.call('HGET', ns .. ':exact', ARGV[3])
-  if kept then return {kept} end
-end
-if #packed == 0 then return {{}, {}} end
-local fields = {}
-for i = 1, #packed, 8 do fields[#fields + 1] = string.sub(packed, i, i + 7) end
-local values = redis.call('HMGET', ns .. ':bands', unpack(fields))
-local seen, ids = {}, {}
-for i = 1, #values do
-  if values[i] then
-    for id in string.gmatch(values[i], '%d+') do
-      if not seen[id] then seen[id] = true; ids[#ids + 1] = id end
-    end
-  end
-end
-if #ids == 0 then return {{}, {}} end
-local sigs = {}
-for start = 1, #ids, 4000 do
-  local chunk = {}
-  for i = start, math.min(start + 3999, #ids) do chunk[#chunk + 1] = ids[i] end
-  local got = redis.call('HMGET', ns .. ':sig', unpack(chunk))
-  for i = 1, #got do sigs[#sigs + 1] = got[i] end
-end
-return {ids, sigs}
-"""
+
+
+class RedisBuckets:
+    """The bucket store of ``dedup.lsh`` in Redis: one hash, 8-byte bucket key -> "id,id,...".
+
+    Commands queued on ``pipeline`` travel with the next bucket write, in the same round trip.
+    Scripts on the pipeline go as EVAL: redis-py checks EVALSHA scripts with a SCRIPT EXISTS
+    round trip before every pipeline, and the script text costs nothing on the wire by comparison.
+    """
+
+    FIELDS_PER_SCRIPT = 2000
+    """Lua's ``unpack`` takes a few thousand values: larger writes are split (same round trip)."""
+
+    def __init__(self, client, name: str, signatures: str):
+        self.client, self.name, self.signatures = client, name, signatures
+        self.pipeline = client.pipeline(transaction=False)
+
+    def get_many(self, keys: list[int]) -> list[list[int]]:
+        values = self.client.hmget(self.name, [key.to_bytes(8, 'little') for key in keys])
+        return [[int(doc) for doc in value.split(b',')] if value else [] for value in values]
+
+    def append_many(self, keys: list[int], docs: list[int]) -> None:
+        grouped: dict[int, list[str]] = {}
+        for key, doc in zip(keys, docs):
+            grouped.setdefault(key, []).append(str(doc))
+        items = list(grouped.items())
+        for start in range(0, len(items), self.FIELDS_PER_SCRIPT):
+            chunk = items[start:start + self.FIELDS_PER_SCRIPT]
+            fields = b''.join(key.to_bytes(8, 'little') for key, _ in chunk)
+            lists = ''.join(','.join(ids) + ';' for _, ids in chunk)
+            self.pipeline.eval(_APPEND, 2, self.name, self.signatures, fields, lists)
+        self.pipeline.execute()
+
+    def size(self) -> int:
+        return int(self.client.hlen(self.name))
 
 
 class RedisIndex:
@@ -151,9 +183,10 @@ class RedisIndex:
             self.client.ping()
         except (redis.RedisError, ValueError) as exc:
             raise ConnectionError(f'dedup: cannot use Redis at {url}: {exc}') from None
-        self._add = self.client.register_script(_ADD)
-        self._lookup = self.client.register_script(_LOOKUP)
         self._translation = self.client.register_script(_TRANSLATION)
+        self.buckets = RedisBuckets(self.client, self.ns + ':bands', self.ns + ':sig')
+        self.lsh = make_lsh(num_perm, bands, rows, self.buckets, contains=self._has_id, count=self.__len__)
+        self._reserved = iter(())
 
     def __len__(self) -> int:
         return int(self.client.hlen(self.ns + ':ids'))
@@ -161,11 +194,26 @@ class RedisIndex:
     def __contains__(self, key: str) -> bool:
         return bool(self.client.hexists(self.ns + ':ids', key))
 
-    def _args(self, key, fp) -> list:
-        payload = np.int32(fp.stems).tobytes() + fp.signature.astype('<u4').tobytes()
-        bands = band_keys(fp.signature, self.bands, self.rows).astype('<u8').tobytes()
-        return [self.ns, key, payload, fp.content_hash, bands,
-                *self._xl_args(fp.lang, fp.anchors, fp.sentences)]
+    def _has_id(self, doc: int) -> bool:
+        return bool(self.client.hexists(self.ns + ':sig', doc))
+
+    ID_BLOCK = 64
+    """Ids reserved per INCRBY; a process that stops leaves the rest of its block unused."""
+
+    def _new_id(self) -> int:
+        doc = next(self._reserved, None)
+        if doc is None:
+            last = int(self.client.incrby(self.ns + ':next', self.ID_BLOCK))
+            self._reserved = iter(range(last - self.ID_BLOCK + 1, last + 1))
+            doc = next(self._reserved)
+        return doc
+
+    def _queue_record(self, key: str, doc: int, stems: int, sig: np.ndarray, content_hash: bytes,
+                      lang: str, anchors: np.ndarray, sentences: np.ndarray) -> None:
+        """Queue the record script on the bucket pipeline: it runs just before the bucket write."""
+        payload = np.int32(stems).tobytes() + sig.astype('<u4').tobytes()
+        self.buckets.pipeline.eval(_RECORD, 0, self.ns, key, doc, payload, content_hash,
+                                   *self._xl_args(lang, anchors, sentences))
 
     def _xl_args(self, lang: str, anchors: np.ndarray, sentences: np.ndarray) -> list:
         """Cross-language part of an insert: payload, anchors, structure keys, anchor cap."""
@@ -177,20 +225,22 @@ class RedisIndex:
         return [payload, anchors.astype('<u8').tobytes(), structure, self.ANCHOR_CAP]
 
     def add(self, key: str, fp) -> None:
-        self._add(args=self._args(key, fp))
+        """Record and index one kept article, in one round trip; a key already present is ignored."""
+        doc = self._new_id()
+        self._queue_record(key, doc, fp.stems, fp.signature, fp.content_hash, fp.lang, fp.anchors, fp.sentences)
+        insert_lsh(self.lsh, doc, fp.signature)
 
     def add_many(self, keys: list[str], cols, batch: int = 500) -> None:
-        """Pipelined inserts (``cols`` a FingerprintColumns), ``batch`` scripts per round trip."""
-        bands = band_keys(cols.signatures, self.bands, self.rows).astype('<u8')
-        sigs = cols.signatures.astype('<u4')
-        pipe = self.client.pipeline(transaction=False)
-        for i, key in enumerate(keys):
-            payload = np.int32(cols.stems[i]).tobytes() + sigs[i].tobytes()
-            xl = self._xl_args(cols.langs[i], cols.anchors[i], cols.sentences[i])
-            self._add(args=[self.ns, key, payload, cols.content_hashes[i], bands[i].tobytes(), *xl], client=pipe)
-            if (i + 1) % batch == 0:
-                pipe.execute()
-        pipe.execute()
+        """Pipelined inserts (``cols`` a FingerprintColumns), ``batch`` documents per round trip:
+        their bucket keys computed at once (``dedup.lsh.band_keys``) and appended in one write."""
+        for start in range(0, len(keys), batch):
+            stop = min(start + batch, len(keys))
+            docs = [self._new_id() for _ in range(start, stop)]
+            for i, doc in zip(range(start, stop), docs):
+                self._queue_record(keys[i], doc, cols.stems[i], cols.signatures[i], cols.content_hashes[i],
+                                   cols.langs[i], cols.anchors[i], cols.sentences[i])
+            bucket_keys = band_keys(cols.signatures[start:stop], self.bands, self.rows)
+            self.buckets.append_many(bucket_keys.ravel().tolist(), np.repeat(docs, self.bands).tolist())
 
     def flush(self) -> None:
         """Nothing to do: every add is already in Redis."""
@@ -201,26 +251,23 @@ class RedisIndex:
 
     def probe(self, content_hash: bytes, sig: np.ndarray | None) -> tuple[str | None, Candidates | None]:
         """(key with this content hash, None) or (None, LSH candidates of ``sig``; None when
-        ``sig`` is None): one round trip."""
-        bands = b'' if sig is None else band_keys(sig, self.bands, self.rows).astype('<u8').tobytes()
-        reply = self._lookup(args=[self.ns, bands, content_hash])
-        if len(reply) == 1:
-            return reply[0].decode(), None
-        return None, (None if sig is None else self._candidates(*reply))
+        ``sig`` is None)."""
+        key = self.exact(content_hash)
+        if key is not None or sig is None:
+            return key, None
+        return None, self.lookup(sig)
 
     def lookup(self, sig: np.ndarray) -> Candidates:
-        bands = band_keys(sig, self.bands, self.rows).astype('<u8').tobytes()
-        return self._candidates(*self._lookup(args=[self.ns, bands]))
-
-    def _candidates(self, ids, payloads) -> Candidates:
+        ids = query_lsh(self.lsh, sig)
+        payloads = self.client.hmget(self.ns + ':sig', ids) if ids else []
         pairs = [(i, p) for i, p in zip(ids, payloads) if p is not None]
         if not pairs:
             return Candidates(np.empty((0, self.num_perm), np.uint32), np.empty(0, np.int32), None)
         raw = np.frombuffer(b''.join(p for _, p in pairs), np.uint8).reshape(len(pairs), 4 + 4 * self.num_perm)
         stems = raw[:, :4].copy().view('<i4').ravel()
         sigs = raw[:, 4:].copy().view('<u4')
-        ids = [i for i, _ in pairs]
-        return Candidates(sigs, stems, lambda j: self.client.hget(self.ns + ':keys', ids[j]).decode())
+        found = [i for i, _ in pairs]
+        return Candidates(sigs, stems, lambda j: self.key(found[j]))
 
     def translation_candidates(self, fp, limit: int) -> list:
         """As ``MemoryIndex.translation_candidates``, in three round trips: document frequencies

@@ -78,3 +78,17 @@ def test_settings_that_change_fingerprints_use_separate_indexes(config):
 def test_unreachable_redis_is_one_clear_error():
     with pytest.raises(ConnectionError, match='cannot use Redis'):
         Deduplicator(DedupConfig(redis_url='redis://127.0.0.1:1/0'))
+
+
+def test_the_shared_index_is_a_datasketch_lsh_and_adding_a_key_twice_changes_no_bucket(config):
+    from datasketch import MinHashLSH
+    dedup = Deduplicator(config)
+    assert isinstance(dedup.index.lsh, MinHashLSH)
+    fp = dedup.fingerprint(R1_DE_A, 'de')
+    dedup.add('https://a.example/r1', fp)
+    buckets = dedup.index.client.hgetall(dedup.index.ns + ':bands')
+    assert len(buckets) == dedup.index.bands
+    dedup.add('https://a.example/r1', fp)
+    dedup.load([('https://a.example/r1', fp.to_bytes())])
+    assert dedup.index.client.hgetall(dedup.index.ns + ':bands') == buckets
+    assert len(dedup) == 1
