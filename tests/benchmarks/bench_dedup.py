@@ -12,7 +12,8 @@ Prints, each beside a reference measured in the same run:
   the cross-language anchors), against datasketch ``update_batch`` with sha1 and with xxhash;
 - scale: synthetic documents (stems drawn from a Zipf vocabulary so that unrelated documents share
   stems as real news does): build by single inserts, rebuild from stored bytes, query latency
-  (candidates verified), index memory, at each size;
+  (candidates verified), index memory, at each size; up to 100,000 documents also datasketch's
+  MinHashLSH with its default dict storage (same bands), the storage ours replaces;
 - redis: inserts/s (single and pipelined) and query latency through a real local redis-server,
   against datasketch's MinHashLSH with Redis storage on a smaller sample.
 
@@ -260,8 +261,35 @@ def scale(sizes: list[int]) -> None:
             print(f'goals at {n:,}: query < 1 ms (CPU time per query; wall time suffers from other '
                   f'processes on a shared machine): {goal(cpu_ms < 1.0)}; rebuild < 60 s: {goal(load_s < 60)} '
                   f'(synthetic data generated in {make_s:.0f} s, not counted)')
+        if n <= 100_000:
+            add_us, query_ms, grown = datasketch_dict(config, fps, probe_fps)
+            print(f'| {n:,}: datasketch MinHashLSH, dict storage | {add_us:.1f} | - | {query_ms:.3f} (query only, '
+                  f'nothing verified) | - | - | - | +{grown:.0f} |', flush=True)
         del dedup, blobs, fps, stem_sets
         gc.collect()
+
+
+def datasketch_dict(config: DedupConfig, fps, probes) -> tuple[float, float, float]:
+    """us per insert, ms per query and RSS growth (MB) of datasketch's MinHashLSH with dict storage."""
+    from datasketch import LeanMinHash, MinHashLSH
+
+    def lean(fp):
+        return LeanMinHash(seed=config.seed, hashvalues=fp.signature.astype(np.uint64), scheme='legacy')
+
+    gc.collect()
+    rss0 = rss_mb()
+    lsh = MinHashLSH(num_perm=config.num_perm, params=config.lsh_params())
+    items = [lean(fp) for fp in fps]
+    t0 = time.perf_counter()
+    for i, m in enumerate(items):
+        lsh.insert(i, m, check_duplication=False)
+    add_us = (time.perf_counter() - t0) / len(items) * 1e6
+    grown = rss_mb() - rss0
+    queries = [lean(fp) for fp in probes]
+    t0 = time.perf_counter()
+    for m in queries:
+        lsh.query(m)
+    return add_us, (time.perf_counter() - t0) / len(queries) * 1e3, grown
 
 
 # --- redis -----------------------------------------------------------------------------------
