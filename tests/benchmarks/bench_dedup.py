@@ -23,14 +23,12 @@ from __future__ import annotations
 
 import argparse
 import gc
-import io
 import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
-from contextlib import redirect_stdout
 from pathlib import Path
 
 import numpy as np
