@@ -19,7 +19,6 @@ import numpy as np
 
 from dedup.crosslingual import structure_keys
 from dedup.lsh import band_keys, insert_lsh, make_lsh, query_lsh
-from dedup.normalize import unique_sorted
 
 
 DOC_BITS = 24
@@ -174,10 +173,9 @@ class MemoryBuckets:
 
     def get_many(self, keys: list[int]) -> list[list[int]]:
         docs, at = self.postings.lookup(np.array(keys, np.uint64))
-        out: list[list[int]] = [[] for _ in keys]
-        for doc, i in zip(docs.tolist(), at.tolist()):
-            out[i].append(doc)
-        return out
+        flat = docs[np.argsort(at, kind='stable')].tolist()  # grouped by key, one list to slice
+        ends = np.cumsum(np.bincount(at, minlength=len(keys))).tolist()
+        return [flat[start:end] for start, end in zip([0, *ends], ends)]
 
     def append_many(self, keys: list[int], docs: list[int]) -> None:
         self.postings.add_pairs(np.array(keys, np.uint64), np.array(docs, np.int64))
@@ -298,7 +296,7 @@ class MemoryIndex:
 
     def candidates(self, sig: np.ndarray) -> np.ndarray:
         """Document numbers sharing at least one band with ``sig`` (unique)."""
-        return unique_sorted(np.array(query_lsh(self.lsh, sig), np.int64))
+        return np.sort(np.array(query_lsh(self.lsh, sig), np.int64))  # query_lsh's are unique
 
     def probe(self, content_hash: bytes, sig: np.ndarray | None) -> tuple[str | None, Candidates | None]:
         """(key with this content hash, None) or (None, LSH candidates of ``sig``, or None when
