@@ -232,14 +232,18 @@ class RedisIndex:
 
     def add_many(self, keys: list[str], cols, batch: int = 500) -> None:
         """Pipelined inserts (``cols`` a FingerprintColumns), ``batch`` documents per round trip:
-        their bucket keys computed at once (``dedup.lsh.band_keys``) and appended in one write."""
+        their bucket keys computed at once (``dedup.lsh.band_keys``) and appended in one write.
+        Keys already indexed (a shard loaded again at start-up) cost one HMGET per batch."""
         for start in range(0, len(keys), batch):
-            stop = min(start + batch, len(keys))
-            docs = [self._new_id() for _ in range(start, stop)]
-            for i, doc in zip(range(start, stop), docs):
+            present = self.client.hmget(self.ns + ':ids', keys[start:start + batch])
+            rows = [i for i, found in enumerate(present, start) if found is None]
+            if not rows:
+                continue
+            docs = [self._new_id() for _ in rows]
+            for i, doc in zip(rows, docs):
                 self._queue_record(keys[i], doc, cols.stems[i], cols.signatures[i], cols.content_hashes[i],
                                    cols.langs[i], cols.anchors[i], cols.sentences[i])
-            bucket_keys = band_keys(cols.signatures[start:stop], self.bands, self.rows)
+            bucket_keys = band_keys(cols.signatures[rows], self.bands, self.rows)
             self.buckets.append_many(bucket_keys.ravel().tolist(), np.repeat(docs, self.bands).tolist())
 
     def flush(self) -> None:

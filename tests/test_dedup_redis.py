@@ -92,3 +92,12 @@ def test_the_shared_index_is_a_datasketch_lsh_and_adding_a_key_twice_changes_no_
     dedup.load([('https://a.example/r1', fp.to_bytes())])
     assert dedup.index.client.hgetall(dedup.index.ns + ':bands') == buckets
     assert len(dedup) == 1
+
+
+def test_loading_a_shard_again_uses_no_new_ids(config):
+    dedup = Deduplicator(config)
+    rows = [(key, dedup.fingerprint(text, 'de').to_bytes()) for key, text in (('r1', R1_DE_A), ('nv', NV_DE_A))]
+    dedup.load(rows)
+    ids = dedup.index.client.get(dedup.index.ns + ':next')
+    Deduplicator(config).load(rows)  # a second process start with the same shard
+    assert dedup.index.client.get(dedup.index.ns + ':next') == ids
