@@ -14,13 +14,15 @@ Word MinHash cannot see translations (recall 0.000 on docs_xling.jsonl). Two sig
    sentence matches and skips; the cost per sentence is ~0.12 for translations and >= 0.15 for
    99.99% of unrelated pairs of the dev set.
 
-``is_translation`` combines them (measured on docs_xling.jsonl over all 108,756 cross-language
+Two articles are translations when (measured on docs_xling.jsonl over all 108,756 cross-language
 pairs, 339 of them true; see ``DedupConfig`` for the numbers behind each threshold):
   sentences align very well (cost <= ``xl_align_strict``, >= ``xl_min_sentences`` sentences),
   or anchors agree strongly (weight >= ``xl_anchor_weight``, share >= ``xl_anchor_share``) and
   the sentences are not far off (cost <= ``xl_align_loose``),
   or both moderately (cost <= ``xl_align`` with weight >= ``xl_support_weight`` and share >=
-  ``xl_support_share``);
+  ``xl_support_share``).
+``cost_limit`` turns this rule into the highest alignment cost still accepted for a pair, so the
+alignment can stop as soon as it is sure to exceed it.
 Candidates come from the index through shared anchors, or, for articles without any shared anchor
 (names and figures are rare in some texts), through ``structure_keys``: same sentence count and
 the same positions of the longest sentences; those can only pass the first rule.
@@ -67,12 +69,15 @@ def structure_keys(sentences: np.ndarray, min_sentences: int) -> np.ndarray:
 
 
 def alignment_cost(a: np.ndarray, b: np.ndarray, skip: float = 1.0, merge: float = 0.3,
-                   band: int = 12) -> float:
+                   band: int = 12, limit: float = math.inf) -> float:
     """Mean cost per sentence of the best monotone alignment of two sentence-length sequences.
 
     Cost of matching groups of lengths x and y: ``|ln(x * r) - ln(y)|`` with ``r = sum(b)/sum(a)``;
     a 2-1 or 1-2 match adds ``merge``, an unmatched sentence costs ``skip``. Only cells within
-    ``band`` sentences of the diagonal are explored. Returns ``inf`` for an empty sequence.
+    ``band`` sentences of the diagonal are explored. Returns ``inf`` for an empty sequence, and
+    as soon as the cost is sure to exceed ``limit``: every path crosses one of any two consecutive
+    rows (a step spans at most two) and costs never decrease along a path, so the smaller minimum
+    of the last two rows is a lower bound of the result.
     """
     n, m = len(a), len(b)
     if n == 0 or m == 0:
@@ -84,6 +89,10 @@ def alignment_cost(a: np.ndarray, b: np.ndarray, skip: float = 1.0, merge: float
     lb = np.log(b).tolist()
     ca = np.concatenate([[0.0], np.cumsum(a * r)]).tolist()
     cb = np.concatenate([[0.0], np.cumsum(b)]).tolist()
+    # ln of the last two sentences merged, for rows i >= 2 and columns j >= 2
+    la2 = [0.0, 0.0, *(math.log(ca[i] - ca[i - 2]) for i in range(2, n + 1))]
+    lb2 = [0.0, 0.0, *(math.log(cb[j] - cb[j - 2]) for j in range(2, m + 1))]
+    longer = max(n, m)
     inf = math.inf
     width = band + abs(n - m)
     prev2 = [inf] * (m + 1)
@@ -97,14 +106,15 @@ def alignment_cost(a: np.ndarray, b: np.ndarray, skip: float = 1.0, merge: float
         lo, hi = max(0, centre - width), min(m, centre + width)
         if lo == 0:
             cur[0] = prev[0] + skip
+        lai = la[i - 1]
         for j in range(max(1, lo), hi + 1):
-            best = prev[j - 1] + abs(la[i - 1] - lb[j - 1])
+            best = prev[j - 1] + abs(lai - lb[j - 1])
             if i >= 2:
-                v = prev2[j - 1] + abs(math.log(ca[i] - ca[i - 2]) - lb[j - 1]) + merge
+                v = prev2[j - 1] + abs(la2[i] - lb[j - 1]) + merge
                 if v < best:
                     best = v
             if j >= 2:
-                v = prev[j - 2] + abs(la[i - 1] - math.log(cb[j] - cb[j - 2])) + merge
+                v = prev[j - 2] + abs(lai - lb2[j]) + merge
                 if v < best:
                     best = v
             v = prev[j] + skip
@@ -114,17 +124,24 @@ def alignment_cost(a: np.ndarray, b: np.ndarray, skip: float = 1.0, merge: float
             if v < best:
                 best = v
             cur[j] = best
+        if limit < inf and min(min(cur), min(prev)) / longer > limit:
+            return inf
         prev2, prev = prev, cur
-    return prev[m] / max(n, m)
+    return prev[m] / longer
 
 
-def is_translation(cost: float, sentences: int, weight: float, share: float, config) -> bool:
-    """The decision rule above; ``sentences`` is the smaller sentence count of the two."""
-    return ((cost <= config.xl_align_strict and sentences >= config.xl_min_sentences)
-            or (weight >= config.xl_anchor_weight and share >= config.xl_anchor_share
-                and cost <= config.xl_align_loose)
-            or (cost <= config.xl_align and weight >= config.xl_support_weight
-                and share >= config.xl_support_share))
+def cost_limit(sentences: int, weight: float, share: float, config) -> float:
+    """The highest alignment cost at which the rule above still says "translation" (``-inf``
+    when nothing could): two articles are translations when ``alignment_cost <= cost_limit``.
+    ``sentences`` is the smaller sentence count of the two."""
+    limits = [-math.inf]
+    if sentences >= config.xl_min_sentences:
+        limits.append(config.xl_align_strict)
+    if weight >= config.xl_anchor_weight and share >= config.xl_anchor_share:
+        limits.append(config.xl_align_loose)
+    if weight >= config.xl_support_weight and share >= config.xl_support_share:
+        limits.append(config.xl_align)
+    return max(limits)
 
 
 def translation_score(cost: float, share: float) -> float:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dedup.config import DedupConfig
-from dedup.crosslingual import alignment_cost, is_translation, translation_score
+from dedup.crosslingual import alignment_cost, cost_limit, translation_score
 from dedup.fingerprint import Fingerprint, config_tag, fingerprint_text, unpack_many
 from dedup.index import MemoryIndex
 from dedup.minhash import estimated_jaccard
@@ -123,8 +123,8 @@ class Deduplicator:
         """The kept article in another language that ``fp`` translates (or is translated by).
 
         ``lang`` overrides ``fp.lang``; without a language nothing is linked. Candidates share
-        anchors with ``fp``; each is verified by ``dedup.crosslingual.is_translation`` and the
-        best verified one is returned as ``Match(key, score, "translation")``.
+        anchors with ``fp``; each is verified by the rule of ``dedup.crosslingual.cost_limit``
+        and the best verified one is returned as ``Match(key, score, "translation")``.
         """
         self._check(fp)
         cfg = self.config
@@ -136,13 +136,13 @@ class Deduplicator:
         best = None
         for doc, weight, share in self.index.translation_candidates(fp, cfg.xl_candidates):
             other = self.index.sentences(doc)
-            sentences = min(len(fp.sentences), len(other))
+            limit = cost_limit(min(len(fp.sentences), len(other)), weight, share, cfg)
             # every sentence one side has more costs >= 0.3 (a merge), so skip hopeless alignments
             bound = 0.3 * abs(len(fp.sentences) - len(other)) / max(len(fp.sentences), len(other), 1)
-            if not is_translation(bound, sentences, weight, share, cfg):
+            if bound > limit:
                 continue
-            cost = alignment_cost(fp.sentences, other)
-            if is_translation(cost, sentences, weight, share, cfg):
+            cost = alignment_cost(fp.sentences, other, limit=limit)
+            if cost <= limit:
                 score = translation_score(cost, share)
                 if best is None or score > best[1]:
                     best = (doc, score)
