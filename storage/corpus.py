@@ -24,12 +24,31 @@ import fcntl
 import json
 import os
 import sqlite3
+import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Iterator
 
-import sqlite_utils
+
+def _import_sqlite_utils_without_pandas():
+    """sqlite_utils, imported without pandas. sqlite-utils imports pandas at module import whenever it
+    is installed (only to map pandas.Timestamp to TEXT, which the corpus never stores); that is ~66 MB
+    in every crawl process. A ``None`` in ``sys.modules`` makes that import fail as if pandas were
+    missing; it is removed again at once, so a later ``import pandas`` (by a user, or an export) works."""
+    if "pandas" in sys.modules or "sqlite_utils" in sys.modules:
+        import sqlite_utils
+        return sqlite_utils
+    sys.modules["pandas"] = None
+    try:
+        import sqlite_utils
+    finally:
+        if sys.modules.get("pandas", 0) is None:
+            del sys.modules["pandas"]
+    return sqlite_utils
+
+
+sqlite_utils = _import_sqlite_utils_without_pandas()
 
 ARTICLE_COLUMNS = {
     "id": int,

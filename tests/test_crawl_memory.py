@@ -1,0 +1,35 @@
+"""What the crawl process does not load: pandas (sqlite-utils would import it) and the extractor (the
+workers run it). Each check runs in a fresh interpreter, where nothing was imported before."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def loaded_after(code: str) -> set[str]:
+    """Top-level module names in sys.modules after running ``code`` in a fresh interpreter."""
+    script = code + "\nimport sys\nprint(' '.join(sorted({name.split('.')[0] for name in sys.modules})))"
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, check=True)
+    return set(done.stdout.split())
+
+
+def test_the_corpus_module_does_not_import_pandas():
+    assert "pandas" not in loaded_after("import storage.corpus")
+
+
+def test_pandas_still_imports_after_the_corpus_module():
+    pytest.importorskip("pandas")
+    loaded = loaded_after("import storage.corpus, pandas, sqlite_utils\nassert pandas.DataFrame")
+    assert {"pandas", "sqlite_utils"} <= loaded
+
+
+def test_the_crawl_process_does_not_import_the_extractor():
+    loaded = loaded_after("import crawler.pipelines, crawler.spiders.deepseek_news")
+    assert "trafilatura" not in loaded
+    assert "pandas" not in loaded
