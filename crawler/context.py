@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import shutil
+import socket
 from pathlib import Path
 
 from scrapy import signals
@@ -32,6 +34,11 @@ def shared_lock(redis_url: str | None):
     return redis.Redis.from_url(redis_url).lock("deepseek_news:dedup-lock", timeout=30, blocking_timeout=60)
 
 
+def shard_name(corpus_db: str) -> str:
+    """The name a corpus shard indexes under in a shared dedup index: host and absolute path."""
+    return f"{socket.gethostname()}:{os.path.realpath(corpus_db)}"
+
+
 class CrawlContext:
     def __init__(self, crawler):
         self.crawler = crawler
@@ -42,7 +49,7 @@ class CrawlContext:
             dedup_settings["DEDUP_REDIS_URL"] = settings.get("REDIS_URL")  # processes sharing a queue share the index
         self.dedup_config = DedupConfig.from_settings(dedup_settings)
         self.dedup = Deduplicator(self.dedup_config)
-        self.dedup.load(self.writer.fingerprints())
+        self.load_dedup_index(settings.get("CORPUS_DB"))
         self.dedup_lock = shared_lock(settings.get("REDIS_URL"))
         self.chrome = SiteChrome()
         self.chrome.load(self.writer.boilerplate_rows())
@@ -57,6 +64,25 @@ class CrawlContext:
         logger.info(
             "corpus %s: %d pages finished by earlier runs", settings.get("CORPUS_DB"), len(self.finished)
         )
+
+    def load_dedup_index(self, corpus_db: str) -> None:
+        """Index the stored articles. A shared (Redis) index also forgets what this shard indexed in a
+        run killed before it stored it: otherwise those stories would be nowhere, and every later copy
+        a duplicate of a missing article."""
+        if not self.dedup_config.redis_url:
+            self.dedup.load(self.writer.fingerprints())
+            return
+        stored: set[str] = set()
+
+        def rows_noting_keys():
+            for key, blob in self.writer.fingerprints():
+                stored.add(key)
+                yield key, blob
+
+        self.dedup.load(rows_noting_keys())
+        forgotten = self.dedup.claim(shard_name(corpus_db), stored)
+        if forgotten:
+            logger.warning("shared dedup index: forgot %d articles this shard indexed but never stored", forgotten)
 
     @classmethod
     def of(cls, crawler) -> "CrawlContext":
@@ -114,6 +140,7 @@ class CrawlContext:
                 stats = dict(self.crawler.stats.get_stats())
                 stats["finish_reason"] = reason
                 self.writer.flush()
+                self.dedup.release()
                 self.writer.finish_run(self.run_id, stats)
         finally:
             self.writer.close()

@@ -13,7 +13,9 @@
 The index holds only kept articles: ``add(key, fp)`` after the caller stored one. The first
 stored copy of a story is therefore the one kept. ``load(rows)`` rebuilds the index from the
 fingerprints persisted in the corpus. With ``config.redis_url`` the index lives in Redis and is
-shared by every process using the same URL and settings (``dedup.redis_index``).
+shared by every process using the same URL and settings (``dedup.redis_index``); a process
+that writes a corpus shard ``claim``s it at start-up, so that what it indexed but never stored
+before a SIGKILL is forgotten rather than counted as a copy of a missing article.
 
 ``find_translation(fp)`` answers a different question: which kept article in another language
 is this one a translation of (``dedup.crosslingual``)? The crawler's policy decides whether to
@@ -118,6 +120,16 @@ class Deduplicator:
         cols = unpack_many(blobs, self._tag, self.config.num_perm)
         self.index.add_many(keys, cols)
         return len(cols)
+
+    def claim(self, owner: str, kept: set[str]) -> int:
+        """For an index shared through Redis: index on behalf of corpus shard ``owner`` (one name
+        per shard file), forgetting what that shard indexed in a run killed before it stored it
+        (``kept``: the keys it stored). Returns how many were forgotten; 0 in memory."""
+        return self.index.claim(owner, kept)
+
+    def release(self) -> None:
+        """The claimed shard stored everything indexed so far (a clean stop)."""
+        self.index.release()
 
     def find_translation(self, fp: Fingerprint, lang: str | None = None) -> Match | None:
         """The kept article in another language that ``fp`` translates (or is translated by).

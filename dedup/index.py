@@ -218,6 +218,13 @@ class MemoryIndex:
     def __len__(self) -> int:
         return len(self._keys)
 
+    def claim(self, owner: str, kept: set[str]) -> int:
+        """Nothing to forget: this index lives and dies with its process (see ``RedisIndex.claim``)."""
+        return 0
+
+    def release(self) -> None:
+        pass
+
     def __contains__(self, key: str) -> bool:
         return key in self._ids
 

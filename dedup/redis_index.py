@@ -59,7 +59,10 @@ local id = ARGV[3]
 if redis.call('HSETNX', ns .. ':ids', key, id) == 0 then return 0 end
 redis.call('HSET', ns .. ':keys', id, key)
 redis.call('HSET', ns .. ':sig', id, ARGV[4])
-redis.call('HSETNX', ns .. ':exact', ARGV[5], key)
+local holder = redis.call('HGET', ns .. ':exact', ARGV[5])
+if not holder or redis.call('HEXISTS', ns .. ':ids', holder) == 0 then
+  redis.call('HSET', ns .. ':exact', ARGV[5], key)
+end
 if ARGV[6] then
   redis.call('HSET', ns .. ':xl', id, ARGV[6])
   local anchors = split8(ARGV[7])
@@ -112,6 +115,25 @@ for i = 1, #fields do
 end
 if #args > 0 then redis.call('HSET', KEYS[1], unpack(args)) end
 return #args / 2
+"""
+
+_FORGET = """
+-- an article indexed but never stored: drop its record; its buckets and anchor postings keep
+-- the id, which lookups skip because it has no signature and no cross-language payload
+local ns, key = ARGV[1], ARGV[2]
+local id = redis.call('HGET', ns .. ':ids', key)
+if not id then return 0 end
+redis.call('HDEL', ns .. ':ids', key)
+redis.call('HDEL', ns .. ':keys', id)
+redis.call('HDEL', ns .. ':sig', id)
+redis.call('HDEL', ns .. ':xl', id)
+return 1
+"""
+
+_EXACT = """
+local key = redis.call('HGET', KEYS[1], ARGV[1])
+if key and redis.call('HEXISTS', KEYS[2], key) == 1 then return key end
+return false
 """
 
 _TRANSLATION = _HELPERS + """
@@ -187,6 +209,27 @@ class RedisIndex:
         self.buckets = RedisBuckets(self.client, self.ns + ':bands', self.ns + ':sig')
         self.lsh = make_lsh(num_perm, bands, rows, self.buckets, contains=self._has_id, count=self.__len__)
         self._reserved = iter(())
+        self._forget = self.client.register_script(_FORGET)
+        self._exact = self.client.register_script(_EXACT)
+        self._pending: str | None = None
+
+    def claim(self, owner: str, kept: set[str]) -> int:
+        """Index on behalf of the corpus shard ``owner`` from now on. Articles that shard indexed in
+        an earlier run and never stored (its process was killed before the write; ``kept`` holds
+        the keys it did store) are forgotten, so that their story can be stored again instead of
+        counting as a copy of a missing article. Returns how many were forgotten."""
+        pending = f'{self.ns}:pending:{owner}'
+        lost = [key for key in (k.decode() for k in self.client.smembers(pending)) if key not in kept]
+        for key in lost:
+            self._forget(args=[self.ns, key])
+        self.client.delete(pending)
+        self._pending = pending
+        return len(lost)
+
+    def release(self) -> None:
+        """Everything indexed since ``claim`` is stored: nothing to check at the next start."""
+        if self._pending:
+            self.client.delete(self._pending)
 
     def __len__(self) -> int:
         return int(self.client.hlen(self.ns + ':ids'))
@@ -212,6 +255,8 @@ class RedisIndex:
                       lang: str, anchors: np.ndarray, sentences: np.ndarray) -> None:
         """Queue the record script on the bucket pipeline: it runs just before the bucket write."""
         payload = np.int32(stems).tobytes() + sig.astype('<u4').tobytes()
+        if self._pending:
+            self.buckets.pipeline.sadd(self._pending, key)
         self.buckets.pipeline.eval(_RECORD, 0, self.ns, key, doc, payload, content_hash,
                                    *self._xl_args(lang, anchors, sentences))
 
@@ -250,7 +295,7 @@ class RedisIndex:
         """Nothing to do: every add is already in Redis."""
 
     def exact(self, content_hash: bytes) -> str | None:
-        key = self.client.hget(self.ns + ':exact', content_hash)
+        key = self._exact(keys=[self.ns + ':exact', self.ns + ':ids'], args=[content_hash])
         return None if key is None else key.decode()
 
     def probe(self, content_hash: bytes, sig: np.ndarray | None) -> tuple[str | None, Candidates | None]:

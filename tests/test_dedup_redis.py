@@ -101,3 +101,25 @@ def test_loading_a_shard_again_uses_no_new_ids(config):
     ids = dedup.index.client.get(dedup.index.ns + ':next')
     Deduplicator(config).load(rows)  # a second process start with the same shard
     assert dedup.index.client.get(dedup.index.ns + ':next') == ids
+
+
+def test_articles_indexed_but_never_stored_are_forgotten_when_their_shard_restarts(config):
+    shard_a, other = Deduplicator(config), Deduplicator(config)
+    assert shard_a.claim('host:/data/shard-a.db', set()) == 0
+    shard_a.add('https://a.example/r1', shard_a.fingerprint(R1_DE_A, 'de'))
+    shard_a.add('https://a.example/nv', shard_a.fingerprint(NV_DE_A, 'de'))
+    assert other.find(other.fingerprint(R1_DE_B, 'de')).key == 'https://a.example/r1'
+    # shard A is killed after writing nv and before writing r1; it starts again
+    restarted = Deduplicator(config)
+    assert restarted.claim('host:/data/shard-a.db', {'https://a.example/nv'}) == 1
+    for text in (R1_DE_A, R1_DE_B):
+        assert other.find(other.fingerprint(text, 'de')) is None
+    assert other.find_translation(other.fingerprint(R1_EN, 'en')) is None
+    assert other.find(other.fingerprint(NV_DE_B, 'de')).key == 'https://a.example/nv'
+    # the story can be kept again, and is found exactly again
+    other.add('https://b.example/r1', other.fingerprint(R1_DE_B, 'de'))
+    restarted.add('https://a.example/r1', restarted.fingerprint(R1_DE_A, 'de'))
+    exact = other.find(other.fingerprint(R1_DE_A_RETYPED, 'de'))
+    assert exact.kind == 'exact' and exact.key == 'https://a.example/r1'
+    restarted.release()
+    assert Deduplicator(config).claim('host:/data/shard-a.db', set()) == 0  # a clean stop leaves nothing
