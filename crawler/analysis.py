@@ -1,20 +1,24 @@
-"""What a worker process does with one fetched page: extract it, then fingerprint its text for dedup.
+"""What a worker process does with one fetched page: extract it, then fingerprint its text for dedup;
+and how a process of the crawl starts (worker start-up, memory allocator settings).
 
 Pure and Scrapy-free, so it runs in a ProcessPoolExecutor worker; everything it needs comes in as
-picklable arguments, everything it finds goes back as a plain dict and a dedup Fingerprint.
+picklable arguments, everything it finds goes back as a plain dict and a dedup Fingerprint. The
+extractor (trafilatura, lxml.html, htmldate: ~15 MB) is imported on the first page, so the crawl
+process, which imports this module to hand pages to the workers, does not carry it.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
 import threading
 import time
 
-from crawler.extract import extract_page
-from crawler.extraction.language import normalize_language_code
 from dedup import DedupConfig, fingerprint_text
 
 HINTED_FIELDS = ("title", "published", "language", "site_name")
+MMAP_THRESHOLD = 128 * 1024  # bytes; glibc's initial value, kept fixed (see limit_malloc_caching)
+MALLOC_ARENAS = 2
 
 
 def analyse_page(body: bytes, url: str, content_type: str, hints: dict, site_chrome: frozenset,
@@ -22,6 +26,9 @@ def analyse_page(body: bytes, url: str, content_type: str, hints: dict, site_chr
     """(page, fingerprint, seconds): the extracted page, with what a feed or news sitemap said filling its
     gaps, the dedup fingerprint of its text (None when the page holds no article), and the seconds each
     stage took (wall time: a worker does nothing else meanwhile)."""
+    from crawler.extract import extract_page
+    from crawler.extraction.language import normalize_language_code
+
     started = time.perf_counter()
     page = extract_page(body, url, content_type=content_type, site_chrome=site_chrome)
     extracted = time.perf_counter()
@@ -35,9 +42,35 @@ def analyse_page(body: bytes, url: str, content_type: str, hints: dict, site_chr
     return page, fingerprint, {"extract": extracted - started, "fingerprint": time.perf_counter() - extracted}
 
 
+def limit_malloc_caching() -> None:
+    """Keep freed page-sized memory from piling up in the process (glibc; a no-op elsewhere).
+
+    Page bodies and their copies are 100 KB to a few MB. glibc serves blocks above its mmap threshold
+    with their own mmap and unmaps them on free, but raises that threshold to the size of every such
+    block freed, after which bodies come from the heap, where fragments of them stay resident; and each
+    thread touching malloc may get an arena of its own. A fixed threshold and two arenas keep the crawl
+    process ~30 MB and each worker ~6 MB smaller at the same speed (tests/benchmarks/bench_crawl.py)."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):
+        return
+    m_mmap_threshold, m_arena_max = -3, -8  # from glibc's malloc.h
+    mallopt(m_mmap_threshold, MMAP_THRESHOLD)
+    mallopt(m_arena_max, MALLOC_ARENAS)
+
+
+def start_worker(crawl_pid: int) -> None:
+    """Worker start-up: the allocator settings of the crawl, the extractor imported before the first page
+    comes, and leave when the crawl process is gone."""
+    limit_malloc_caching()
+    import crawler.extract  # noqa: F401
+    exit_with_crawl(crawl_pid)
+
+
 def exit_with_crawl(crawl_pid: int) -> None:
-    """Worker start-up: leave when the crawl process is gone. A SIGKILLed crawl cannot shut its pool
-    down, and a forkserver worker holds both ends of its own task pipe, so it would wait forever."""
+    """Leave when the crawl process is gone. A SIGKILLed crawl cannot shut its pool down, and a
+    forkserver worker holds both ends of its own task pipe, so it would wait forever."""
 
     def watch():
         while True:
