@@ -112,7 +112,9 @@ def _vocabulary_kind(raw: str) -> str | None:
 
 
 def text_of(element: HtmlElement) -> str:
-    return SPACE_RE.sub(" ", element.text_content()).strip()
+    """The element's text with whitespace runs collapsed to one space, stripped (str.split() splits on
+    the whitespace the regex \\s+ matches, faster)."""
+    return " ".join(element.text_content().split())
 
 
 def remove(element: HtmlElement) -> None:
@@ -172,7 +174,7 @@ def protected_set(tree: HtmlElement) -> set:
 def leaf_blocks(tree: HtmlElement, limit: int = 2000) -> list[tuple[HtmlElement, str]]:
     """Block elements holding no other block element, in document order, with their
     whitespace-collapsed text (one pass: children are seen before their parents)."""
-    elements = [e for e in tree.iter() if isinstance(e.tag, str)]
+    elements = list(tree.iter(etree.Element))  # elements only, no comments or entities
     has_block_below = set()
     leaves = []
     for element in reversed(elements):
