@@ -21,8 +21,8 @@ from crawler.extraction.decode import decode_body, parse_html
 from crawler.extraction.language import detect_language
 from crawler.extraction.metadata import Metadata, read_metadata, safe_urlsplit
 from crawler.extraction.pagekind import classify_page
-from crawler.extraction.prune import (leaf_blocks, page_fingerprints, prune_chrome, strip_scripts,
-                                      teaser_texts, text_of)
+from crawler.extraction.prune import (block_fingerprints, leaf_blocks, page_fingerprints, prune_chrome,
+                                      strip_scripts, teaser_texts, text_of)
 
 RESULT_KEYS = ("url", "canonical_url", "title", "text", "author", "published", "language",
                "site_name", "description", "source", "is_article", "reason", "block_fingerprints")
@@ -159,10 +159,11 @@ def _extract_into(result: dict, body, url, content_type, site_chrome, options) -
     page_url = url if safe_urlsplit(url) is not None else meta.canonical_url
     strip_scripts(tree)
     blocks = leaf_blocks(tree)
-    result["block_fingerprints"] = page_fingerprints(blocks)
+    fingerprints = block_fingerprints(blocks)
+    result["block_fingerprints"] = page_fingerprints(fingerprints)
 
     prune_chrome(tree, site_chrome=site_chrome, keep_captions=options.keep_captions,
-                 structural=options.structural_pruning, blocks=blocks)
+                 structural=options.structural_pruning, blocks=blocks, fingerprints=fingerprints)
     raw_text = run_trafilatura(tree, page_url, options)
     if not raw_text.strip() and options.use_fallback:
         raw_text = run_fallback(tree, html, page_url, options)

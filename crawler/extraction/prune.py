@@ -200,13 +200,20 @@ def strip_scripts(tree: HtmlElement) -> None:
     etree.strip_elements(tree, etree.Comment, "script", "style", with_tail=False)
 
 
-def page_fingerprints(blocks: list[tuple[HtmlElement, str]], limit: int = 500) -> list[str]:
-    """Fingerprints of the page's text blocks (for SiteChrome), in document order, unique."""
+CHROME_BLOCK_MAX_CHARS = 1000  # longer blocks are never learned or judged as site chrome
+
+
+def block_fingerprints(blocks: list[tuple[HtmlElement, str]]) -> list[str | None]:
+    """block_fingerprint of each block, None for blocks too long to be chrome or too short to mean
+    anything: computed once a page for the chrome the site learns (page_fingerprints) and the chrome the
+    page is judged by (_drop_by_text)."""
+    return [block_fingerprint(text) if len(text) <= CHROME_BLOCK_MAX_CHARS else None for _e, text in blocks]
+
+
+def page_fingerprints(fingerprints: list[str | None], limit: int = 500) -> list[str]:
+    """The page's block fingerprints (for SiteChrome), in document order, unique."""
     seen: dict[str, None] = {}
-    for _element, text in blocks:
-        if len(text) > 1000:
-            continue
-        fp = block_fingerprint(text)
+    for fp in fingerprints:
         if fp:
             seen.setdefault(fp, None)
             if len(seen) >= limit:
@@ -272,16 +279,16 @@ def _drop_by_vocabulary(tree, protected, keep_captions) -> None:
         remove(element)
 
 
-def _drop_by_text(blocks, protected, site_chrome, keep_captions, body_chars) -> None:
+def _drop_by_text(blocks, fingerprints, protected, site_chrome, keep_captions, body_chars) -> None:
     doomed, headings, learned = [], [], []
-    for element, text in blocks:
+    for (element, text), fingerprint in zip(blocks, fingerprints):
         if element in protected or SOURCE_LINE_RE.match(text):
             continue  # attribution lines are read (and dropped) by the line clean-up
         if len(text) <= 600 and is_chrome_line(text):
             doomed.append(element)
             if is_section_heading(text):
                 headings.append(element)
-        elif site_chrome and len(text) <= 1000 and block_fingerprint(text) in site_chrome:
+        elif site_chrome and fingerprint in site_chrome:  # None (too long, too short) never is
             learned.append((element, len(text)))
         elif not keep_captions and is_caption_line(text) and len(text) <= 300:
             doomed.append(element)
@@ -407,18 +414,23 @@ def keep_leads_for_trafilatura(tree: HtmlElement) -> None:
 
 def prune_chrome(tree: HtmlElement, *, site_chrome: frozenset[str] = frozenset(),
                  keep_captions: bool = False, structural: bool = True,
-                 blocks: list[tuple[HtmlElement, str]] | None = None) -> HtmlElement:
+                 blocks: list[tuple[HtmlElement, str]] | None = None,
+                 fingerprints: list[str | None] | None = None) -> HtmlElement:
     """Remove chrome from tree in place and return it.
 
     blocks: leaf_blocks(tree) when the caller already has them (computed after
-    strip_scripts), so the page is walked once for fingerprints and text rules.
+    strip_scripts), so the page is walked once for fingerprints and text rules;
+    fingerprints: their block_fingerprints, when the caller has those too.
     """
     strip_scripts(tree)
     protected = protected_set(tree)
     body = tree.find("body")
     body_chars = len((body if body is not None else tree).text_content())
-    _drop_by_text(leaf_blocks(tree) if blocks is None else blocks, protected, site_chrome,
-                  keep_captions, body_chars)
+    if blocks is None:
+        blocks = leaf_blocks(tree)
+    if fingerprints is None:
+        fingerprints = block_fingerprints(blocks) if site_chrome else [None] * len(blocks)
+    _drop_by_text(blocks, fingerprints, protected, site_chrome, keep_captions, body_chars)
     _drop_semantic(tree, protected, keep_captions)
     _drop_by_vocabulary(tree, protected, keep_captions)
     if structural:
