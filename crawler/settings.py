@@ -10,7 +10,8 @@ NEWSPIDER_MODULE = "crawler.spiders"
 # --- Where the corpus goes --------------------------------------------------------------------------
 CORPUS_DB = "data/deepseek_news.db"  # one SQLite file (WAL); see storage/corpus.py
 CORPUS_BATCH_SIZE = 100  # rows per write transaction: a crash loses at most the batch in flight
-CHROME_SAVE_EVERY = 200  # pages between saves of the learned site chrome
+CHROME_SAVE_EVERY = 1000  # pages between saves of the learned site chrome; each save writes every counted
+#                          block (up to 20,000 a site), and a crash only loses what later pages relearn
 
 # --- Politeness -------------------------------------------------------------------------------------
 CONTACT_URL = "https://github.com/deepseek-news/deepseek_news"  # who we are, for site operators
