@@ -55,6 +55,9 @@ class CrawlContext:
         self.chrome.load(self.writer.boilerplate_rows())
         self.finished = {url_key(url) for url in self.writer.finished_urls()}
         self.run_id = None
+        self.taken = None  # the requests taken from a shared queue (crawler.scaleout.ShardScheduler)
+        self.finished_in_batch: list[str] = []  # their pages, finished in the writer's current batch
+        self.batch_of_finished = None
         self.pages_since_save = 0
         self.chrome_save_every = settings.getint("CHROME_SAVE_EVERY", 200)
         if self.writer.last_run_unfinished():
@@ -127,11 +130,21 @@ class CrawlContext:
     def mark_page(self, url: str, outcome: str) -> None:
         if outcome in TERMINAL_OUTCOMES:
             self.finished.add(url_key(url))
+            if self.taken is not None:
+                self.let_go_of_committed_pages()
+                self.finished_in_batch.append(url)
         self.writer.mark_page(url, outcome)
         self.pages_since_save += 1
         if self.pages_since_save >= self.chrome_save_every:
             self.writer.save_boilerplate(self.chrome.rows())
             self.pages_since_save = 0
+
+    def let_go_of_committed_pages(self) -> None:
+        """A taken request is let go once its page's outcome is committed, not when it is decided: a kill
+        before the commit must still find it taken. The writer starts a new batch at each commit."""
+        if self.writer.batch is not self.batch_of_finished:
+            self.taken.finish_many(self.finished_in_batch)
+            self.finished_in_batch, self.batch_of_finished = [], self.writer.batch
 
     def close(self, spider, reason):
         try:
@@ -141,6 +154,8 @@ class CrawlContext:
                 stats["finish_reason"] = reason
                 self.writer.flush()
                 self.dedup.release()
+                if self.taken is not None:
+                    self.taken.clear()
                 self.writer.finish_run(self.run_id, stats)
         finally:
             self.writer.close()

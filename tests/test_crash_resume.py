@@ -22,6 +22,7 @@ import pytest
 
 from tests.corpus_checks import story_clusters
 from tests.memory_site import serve
+from tests.redis_server import redis_url  # noqa: F401  (pytest fixture)
 
 REPO = Path(__file__).resolve().parent.parent
 STORIES = 260
@@ -167,3 +168,19 @@ def test_second_crawl_on_the_same_corpus_refuses(slow_site, tmp_path):
     assert "Traceback" not in second.stderr
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_killed_crawls_sharing_a_redis_index_lose_no_story(slow_site, redis_url, tmp_path):  # noqa: F811
+    """A process killed between indexing articles and writing them (a batch of 20) must not leave
+    those stories in the shared index only: started again, it stores them."""
+    reference_db = tmp_path / "reference.db"
+    assert run(crawl_command(slow_site, reference_db, None), tmp_path / "reference.log") == 0
+    expected = story_clusters(reference_db)
+
+    db, log = tmp_path / "shard.db", tmp_path / "shard.log"
+    command = [*crawl_command(slow_site, db, None), "-s", f"REDIS_URL={redis_url}"]
+    for stop_at_pages in (40, 140):
+        run(command, log, db, stop_at_pages, signal.SIGKILL)
+    assert stored_articles(db) < STORIES, "the crawl finished before the last kill"
+    assert run(command, log) == 0
+    assert story_clusters(db) == expected, log.read_text()[-3000:]
