@@ -172,15 +172,18 @@ class RedisBuckets:
         return [[int(doc) for doc in value.split(b',')] if value else [] for value in values]
 
     def append_many(self, keys: list[int], docs: list[int]) -> None:
-        grouped: dict[int, list[str]] = {}
-        for key, doc in zip(keys, docs):
-            grouped.setdefault(key, []).append(str(doc))
-        items = list(grouped.items())
-        for start in range(0, len(items), self.FIELDS_PER_SCRIPT):
-            chunk = items[start:start + self.FIELDS_PER_SCRIPT]
-            fields = b''.join(key.to_bytes(8, 'little') for key, _ in chunk)
-            lists = ''.join(','.join(ids) + ';' for _, ids in chunk)
-            self.pipeline.eval(_APPEND, 2, self.name, self.signatures, fields, lists)
+        if len(set(keys)) == len(keys):  # one document's bands: every bucket key once
+            fields, lists = keys, [str(doc) for doc in docs]
+        else:
+            grouped: dict[int, list[str]] = {}
+            for key, doc in zip(keys, docs):
+                grouped.setdefault(key, []).append(str(doc))
+            fields, lists = list(grouped), [','.join(ids) for ids in grouped.values()]
+        packed = np.array(fields, np.uint64).astype('<u8').tobytes()
+        for start in range(0, len(fields), self.FIELDS_PER_SCRIPT):
+            stop = start + self.FIELDS_PER_SCRIPT
+            self.pipeline.eval(_APPEND, 2, self.name, self.signatures, packed[8 * start:8 * stop],
+                               ';'.join(lists[start:stop]) + ';')
         self.pipeline.execute()
 
     def size(self) -> int:
