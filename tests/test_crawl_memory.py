@@ -33,3 +33,15 @@ def test_the_crawl_process_does_not_import_the_extractor():
     loaded = loaded_after("import crawler.pipelines, crawler.spiders.deepseek_news")
     assert "trafilatura" not in loaded
     assert "pandas" not in loaded
+
+
+def test_allocator_settings_and_worker_start_up_run_in_any_process():
+    code = ("import os, sys, threading\n"
+            "from crawler.analysis import limit_malloc_caching, start_worker\n"
+            "limit_malloc_caching(); limit_malloc_caching()\n"
+            "start_worker(os.getpid())\n"
+            "assert 'crawler.extract' in sys.modules\n"
+            "assert any(t.name == 'exit-with-crawl' for t in threading.enumerate())\n"
+            "print(len(bytearray(300_000)))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["300000"]
