@@ -93,6 +93,7 @@ class ShardScheduler(Scheduler):
         )
         CrawlContext.of(spider.crawler).taken = self.taken
         put_back = self.taken.put_back()
+        spider.crawler.stats.set_value("deepseek/scaleout/requests_put_back", put_back)
         if put_back:
             spider.logger.warning("shared queue: %d requests this shard had taken when it stopped are queued again",
                                   put_back)
