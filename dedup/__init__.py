@@ -15,9 +15,18 @@ Modules: ``config`` (parameters and the measurements behind them), ``normalize``
 articles are translations), ``fingerprint``, ``index`` (the kept articles in memory),
 ``redis_index`` (the same shared through Redis), ``deduplicator`` (the decisions), ``cli``
 (``python -m dedup cluster``).
+
+The index side (``Deduplicator``, ``Match``) is imported on first use: the crawl's extraction
+workers only fingerprint, and the index brings in datasketch (see ``dedup.lsh``).
 """
 from dedup.config import DedupConfig
-from dedup.deduplicator import Deduplicator, Match
 from dedup.fingerprint import Fingerprint, fingerprint_text
 
 __all__ = ['DedupConfig', 'Deduplicator', 'Match', 'Fingerprint', 'fingerprint_text']
+
+
+def __getattr__(name: str):
+    if name in ('Deduplicator', 'Match'):
+        from dedup import deduplicator
+        return getattr(deduplicator, name)
+    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')

@@ -166,9 +166,18 @@ class DedupConfig:
         return dataclasses.replace(self, **changes).validated()
 
 
+DERIVED_LSH_PARAMS = {(0.25, 192): (64, 3)}
+"""What ``derive_lsh_params`` gives for the defaults (a test checks it), known in advance because
+datasketch's optimiser integrates with scipy, ~45 MB in a crawl process that would need it for
+nothing else (``dedup.lsh`` imports datasketch without it)."""
+
+
 @lru_cache(maxsize=64)
 def derive_lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
     """(bands, rows) minimising the weighted false-positive/negative areas (datasketch's optimiser)."""
+    known = DERIVED_LSH_PARAMS.get((threshold, num_perm))
+    if known is not None:
+        return known
     from datasketch.lsh import _optimal_param
     return _optimal_param(threshold, num_perm, 0.5, 0.5)
 

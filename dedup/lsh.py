@@ -32,12 +32,39 @@ from __future__ import annotations
 
 import struct
 import sys
+import types
 
 import numpy as np
-from datasketch import MinHashLSH
-from datasketch.storage import OrderedStorage, UnorderedStorage
 
 from dedup.normalize import mix64
+
+
+def _quad_on_first_use(*args, **kwargs):
+    from scipy.integrate import quad
+    return quad(*args, **kwargs)
+
+
+def _import_datasketch_without_scipy_integrate() -> None:
+    """Import datasketch with a stand-in for ``scipy.integrate``, whose ``quad`` imports the real one
+    when first called. datasketch imports it with every module for one function, the optimiser of
+    (bands, rows), which the defaults never call (``dedup.config.DERIVED_LSH_PARAMS``); the real
+    module and what it pulls in (scipy.special, scipy.linalg...) are ~45 MB in each crawl process.
+    The stand-in is gone from ``sys.modules`` afterwards, so ``import scipy.integrate`` still works."""
+    if 'datasketch' in sys.modules or 'scipy.integrate' in sys.modules:
+        return
+    stand_in = types.ModuleType('scipy.integrate')
+    stand_in.quad = _quad_on_first_use
+    sys.modules['scipy.integrate'] = stand_in
+    try:
+        import datasketch  # noqa: F401
+    finally:
+        if sys.modules.get('scipy.integrate') is stand_in:
+            del sys.modules['scipy.integrate']
+
+
+_import_datasketch_without_scipy_integrate()
+from datasketch import MinHashLSH  # noqa: E402
+from datasketch.storage import OrderedStorage, UnorderedStorage  # noqa: E402
 
 _MASK = (1 << 64) - 1
 _ROW_MULT = 0xD6E8FEB86659FD93

@@ -45,3 +45,21 @@ def test_allocator_settings_and_worker_start_up_run_in_any_process():
             "print(len(bytearray(300_000)))")
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["300000"]
+
+
+def test_extraction_workers_do_not_import_the_dedup_index():
+    loaded = loaded_after("import crawler.analysis\nfrom dedup import DedupConfig, fingerprint_text")
+    assert "datasketch" not in loaded
+    assert "scipy" not in loaded
+
+
+def test_the_dedup_index_runs_without_scipy_integrate_which_still_imports():
+    code = ("import sys\nfrom dedup import Deduplicator\nDeduplicator()\n"
+            "assert 'scipy.integrate' not in sys.modules, 'scipy.integrate was imported'\n"
+            "from scipy.integrate import quad\n"
+            "assert round(quad(lambda x: x, 0, 1)[0], 6) == 0.5\n"
+            "from dedup.config import derive_lsh_params\n"
+            "print(*derive_lsh_params(0.3, 128))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["37", "3"]

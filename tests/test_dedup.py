@@ -44,6 +44,13 @@ def test_bad_settings_raise_one_line_errors(settings, message):
     assert '\n' not in str(info.value)
 
 
+def test_known_lsh_params_are_what_datasketch_derives():
+    from datasketch.lsh import _optimal_param
+    from dedup.config import DERIVED_LSH_PARAMS
+    for (threshold, num_perm), params in DERIVED_LSH_PARAMS.items():
+        assert _optimal_param(threshold, num_perm, 0.5, 0.5) == params
+
+
 def test_lsh_params_follow_the_threshold_arithmetic():
     bands, rows = DedupConfig().lsh_params()
     assert bands * rows <= DedupConfig().num_perm
