@@ -7,6 +7,8 @@ import logging
 from scrapy import signals
 from twisted.internet import task
 
+from crawler.analysis import give_back_freed_memory
+
 logger = logging.getLogger("deepseek_news.progress")
 
 COUNTERS = (
@@ -49,6 +51,7 @@ class CrawlProgress:
 
     def log(self):
         logger.info("progress: %s", summary(self.crawler.stats.get_stats()))
+        give_back_freed_memory()
 
     def spider_closed(self, spider, reason):
         if self.loop and self.loop.running:
