@@ -57,6 +57,8 @@ class SiteChrome:
         self.max_fingerprints_per_page = max_fingerprints_per_page
         self._counts: dict[str, dict[str, int]] = {}
         self._pages: dict[str, int] = {}
+        # kept equal to {fingerprint: count >= threshold} as pages come, not recomputed for each page
+        self._chrome: dict[str, set[str]] = {}
         self._chrome_cache: dict[str, frozenset[str]] = {}
 
     def observe(self, site: str, fingerprints: Iterable[str]) -> None:
@@ -70,12 +72,24 @@ class SiteChrome:
                 if len(unique) >= self.max_fingerprints_per_page:
                     break
         counts = self._counts.setdefault(site, {})
+        chrome = self._chrome.setdefault(site, set())
+        before = len(chrome)
+        need_before = self.threshold(site)
         self._pages[site] = self._pages.get(site, 0) + 1
+        need = self.threshold(site)
+        if need > need_before:  # the bar rose: blocks just at the old one are chrome no more
+            chrome.difference_update([fp for fp in chrome if counts[fp] < need])
+        added = False
         for fp in unique:
-            counts[fp] = counts.get(fp, 0) + 1
+            n = counts[fp] = counts.get(fp, 0) + 1
+            if n >= need and fp not in chrome:
+                chrome.add(fp)
+                added = True
         if len(counts) > self.max_blocks_per_site:
             self._shrink(counts)
-        self._chrome_cache.pop(site, None)
+            chrome.intersection_update(counts)
+        if added or len(chrome) != before:
+            self._chrome_cache.pop(site, None)
 
     def _shrink(self, counts: dict[str, int]) -> None:
         """Drop the rarest fingerprints until the site is back under three quarters of its cap."""
@@ -94,12 +108,9 @@ class SiteChrome:
     def chrome_for(self, site: str) -> frozenset[str]:
         """Fingerprints of the blocks that are chrome on `site` (empty for unknown sites)."""
         cached = self._chrome_cache.get(site)
-        if cached is not None:
-            return cached
-        need = self.threshold(site)
-        chrome = frozenset(fp for fp, n in self._counts.get(site, {}).items() if n >= need)
-        self._chrome_cache[site] = chrome
-        return chrome
+        if cached is None:
+            cached = self._chrome_cache[site] = frozenset(self._chrome.get(site, ()))
+        return cached
 
     def pages_seen(self, site: str) -> int:
         return self._pages.get(site, 0)
@@ -128,4 +139,6 @@ class SiteChrome:
             self._pages[site] = max(self._pages.get(site, 0), max(counts.values(), default=0))
             if len(counts) > self.max_blocks_per_site:
                 self._shrink(counts)
+            need = self.threshold(site)
+            self._chrome[site] = {fp for fp, n in counts.items() if n >= need}
         self._chrome_cache.clear()

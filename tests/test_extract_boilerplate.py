@@ -97,3 +97,20 @@ def test_a_page_made_mostly_of_learned_blocks_is_kept_whole():
     again = extract_page(html, f"https://{SITE}/artikel/deepseek-thema-3-abc?print=1",
                          site_chrome=chrome.chrome_for(SITE))
     assert again["text"] == first["text"]
+
+
+def test_chrome_kept_as_pages_come_is_what_the_counts_say():
+    """SiteChrome keeps each site's chrome up to date page by page; it must always equal the blocks whose
+    count reaches the site's threshold, also when the threshold rises and when the cap drops blocks."""
+    import random
+
+    rng = random.Random(7)
+    chrome = SiteChrome(min_pages=3, min_share=0.3, max_blocks_per_site=60)
+    for page in range(400):
+        site = rng.choice(["a.example", "b.example"])
+        common = [f"nav-{i}" for i in range(8) if rng.random() < 0.9 - i * 0.1]
+        chrome.observe(site, common + [f"text-{page}-{i}" for i in range(rng.randint(0, 12))])
+        for name in ("a.example", "b.example"):
+            need = chrome.threshold(name)
+            counts = chrome._counts.get(name, {})
+            assert chrome.chrome_for(name) == {fp for fp, n in counts.items() if n >= need}
