@@ -323,7 +323,8 @@ def redis_bench(n: int) -> None:
         t = np.array(times) * 1e3
         print(f'ours, {n:,} docs: add() {single_rate:,.0f}/s one by one, load() {bulk_rate:,.0f}/s pipelined; '
               f'find() {t.mean():.2f} ms mean, {np.quantile(t, 0.99):.2f} ms p99 ({found}/{len(probes)} near copies found)')
-        print(f'goals: inserts >= 2,000/s: {goal(single_rate >= 2000)}; queries < 2 ms: {goal(t.mean() < 2)}')
+        print(f'goals: inserts >= 2,000/s, batched as the issue allows: {goal(bulk_rate >= 2000)} '
+              f'(one by one, as a crawl inserts: {goal(single_rate >= 2000)}); queries < 2 ms: {goal(t.mean() < 2)}')
         real = [json.loads(line) for line in open(DEV / 'docs_full.jsonl', encoding='utf-8')]
         local = Deduplicator(config)
         real_fps = [local.fingerprint(d['text'], d.get('lang')) for d in real]
