@@ -15,7 +15,8 @@ The LSH is datasketch's ``MinHashLSH`` (``dedup.lsh``) with its buckets in one R
 Redis keys, under ``{namespace}`` (prefix + the token/MinHash/band settings, so incompatible
 configurations never share an index): ``:next`` (id counter), ``:ids`` (key -> id), ``:keys``
 (id -> key), ``:sig`` (id -> stems int32 + signature uint32[num_perm]), ``:exact`` (content hash ->
-key), ``:bands`` (8-byte bucket key -> comma-separated ids).
+key), ``:bands`` (8-byte bucket key -> comma-separated ids), ``:pending:{owner}`` (the keys a
+corpus shard indexed since it last stopped cleanly; see ``claim``).
 
 Cross-language data (``find_translation``): ``:xl`` (id -> language, anchors, sentence lengths),
 ``:df`` (anchor -> number of documents), ``:a`` (anchor -> "id,id,...", appended while the anchor
