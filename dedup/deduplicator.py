@@ -76,10 +76,13 @@ class Deduplicator:
         """The kept article ``fp`` duplicates, or None."""
         self._check(fp)
         cfg = self.config
-        key, cand = self.index.probe(fp.content_hash, fp.signature if fp.stems >= cfg.min_tokens else None)
+        key = self.index.exact(fp.content_hash)
         if key is not None:
             return Match(key, 1.0, 'exact')
-        if cand is None or not len(cand.stems):
+        if fp.stems < cfg.min_tokens:
+            return None
+        cand = self.index.lookup(fp.signature)
+        if not len(cand.stems):
             return None
         sims = estimated_jaccard(fp.signature, cand.signatures)
         stems = cand.stems.astype(np.float64)

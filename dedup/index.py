@@ -305,14 +305,6 @@ class MemoryIndex:
         """Document numbers sharing at least one band with ``sig`` (unique)."""
         return np.sort(np.array(query_lsh(self.lsh, sig), np.int64))  # query_lsh's are unique
 
-    def probe(self, content_hash: bytes, sig: np.ndarray | None) -> tuple[str | None, Candidates | None]:
-        """(key with this content hash, None) or (None, LSH candidates of ``sig``, or None when
-        ``sig`` is None)."""
-        key = self.exact(content_hash)
-        if key is not None or sig is None:
-            return key, None
-        return None, self.lookup(sig)
-
     def lookup(self, sig: np.ndarray) -> Candidates:
         docs = self.candidates(sig)
         return Candidates(self._sigs[docs], self._stems[docs], lambda i: self._keys[docs[i]])

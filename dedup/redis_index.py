@@ -8,9 +8,9 @@ The LSH is datasketch's ``MinHashLSH`` (``dedup.lsh``) with its buckets in one R
   record (key <-> id, signature, content hash, cross-language data) is one Lua script, and its
   64 bucket appends are a second one (one HMGET and one variadic HSET on the bucket hash, not
   one SADD per band), both sent in one round trip. ``add_many`` does the same for a batch.
-- ``probe`` (what ``Deduplicator.find`` calls): the content hash, the LSH query (one HMGET for
-  all bands), the candidates' signatures: three round trips; verification runs in the client
-  like for the in-memory index.
+- ``Deduplicator.find``: ``exact`` (the content hash), then ``lookup`` (the LSH query, one HMGET
+  for all bands, and the candidates' signatures): three round trips; verification runs in the
+  client like for the in-memory index.
 
 Redis keys, under ``{namespace}`` (prefix + the token/MinHash/band settings, so incompatible
 configurations never share an index): ``:next`` (id counter), ``:ids`` (key -> id), ``:keys``
@@ -301,14 +301,6 @@ class RedisIndex:
     def exact(self, content_hash: bytes) -> str | None:
         key = self._exact(keys=[self.ns + ':exact', self.ns + ':ids'], args=[content_hash])
         return None if key is None else key.decode()
-
-    def probe(self, content_hash: bytes, sig: np.ndarray | None) -> tuple[str | None, Candidates | None]:
-        """(key with this content hash, None) or (None, LSH candidates of ``sig``; None when
-        ``sig`` is None)."""
-        key = self.exact(content_hash)
-        if key is not None or sig is None:
-            return key, None
-        return None, self.lookup(sig)
 
     def lookup(self, sig: np.ndarray) -> Candidates:
         ids = query_lsh(self.lsh, sig)
