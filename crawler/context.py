@@ -56,8 +56,8 @@ class CrawlContext:
         self.finished = {url_key(url) for url in self.writer.finished_urls()}
         self.run_id = None
         self.taken = None  # the requests taken from a shared queue (crawler.scaleout.ShardScheduler)
-        self.finished_in_batch: list[str] = []  # their pages, finished in the writer's current batch
-        self.batch_of_finished = None
+        self.finished_in_batch: list[str] = []  # their pages, finished since the writer's last commit
+        self.commits_seen = 0
         self.pages_since_save = 0
         self.chrome_save_every = settings.getint("CHROME_SAVE_EVERY", 200)
         if self.writer.last_run_unfinished():
@@ -141,10 +141,10 @@ class CrawlContext:
 
     def let_go_of_committed_pages(self) -> None:
         """A taken request is let go once its page's outcome is committed, not when it is decided: a kill
-        before the commit must still find it taken. The writer starts a new batch at each commit."""
-        if self.writer.batch is not self.batch_of_finished:
+        before the commit must still find it taken."""
+        if self.writer.commits != self.commits_seen:
             self.taken.finish_many(self.finished_in_batch)
-            self.finished_in_batch, self.batch_of_finished = [], self.writer.batch
+            self.finished_in_batch, self.commits_seen = [], self.writer.commits
 
     def close(self, spider, reason):
         try:

@@ -224,6 +224,7 @@ class CorpusWriter:
             raise
         self.conn = self.db.conn
         self.batch = Batch()
+        self.commits = 0  # batches written so far: what was added before a commit is on disk
 
     # -- reads the crawl needs at start-up ---------------------------------------------------------
     def finished_urls(self) -> set[str]:
@@ -316,6 +317,7 @@ class CorpusWriter:
                 "ON CONFLICT(site, fingerprint) DO UPDATE SET pages = excluded.pages",
                 batch.boilerplate,
             )
+        self.commits += 1
 
     def _insert_article(self, row: dict, fingerprint: tuple[str, bytes] | None) -> None:
         columns = [name for name in ARTICLE_COLUMNS if name != "id"]
