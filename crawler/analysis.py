@@ -10,6 +10,7 @@ process, which imports this module to hand pages to the workers, does not carry 
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 import threading
 import time
@@ -43,6 +44,17 @@ def analyse_page(body: bytes, url: str, content_type: str, hints: dict, site_chr
     return page, fingerprint, {"extract": extracted - started, "fingerprint": time.perf_counter() - extracted}
 
 
+@functools.lru_cache(maxsize=1)
+def glibc():
+    """The C library when it is glibc (it has ``mallopt`` and ``malloc_trim``), else None."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt, libc.malloc_trim
+    except (OSError, AttributeError):
+        return None
+    return libc
+
+
 def limit_malloc_caching() -> None:
     """Keep freed page-sized memory from piling up in the process (glibc; a no-op elsewhere).
 
@@ -51,24 +63,21 @@ def limit_malloc_caching() -> None:
     block freed, after which bodies come from the heap, where fragments of them stay resident; and each
     thread touching malloc may get an arena of its own. A fixed threshold and two arenas keep the crawl
     process ~30 MB and each worker ~6 MB smaller at the same speed (tests/benchmarks/bench_crawl.py)."""
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        mallopt = libc.mallopt
-    except (OSError, AttributeError):
+    libc = glibc()
+    if libc is None:
         return
     m_mmap_threshold, m_arena_max = -3, -8  # from glibc's malloc.h
-    mallopt(m_mmap_threshold, MMAP_THRESHOLD)
-    mallopt(m_arena_max, MALLOC_ARENAS)
+    libc.mallopt(m_mmap_threshold, MMAP_THRESHOLD)
+    libc.mallopt(m_arena_max, MALLOC_ARENAS)
 
 
 def give_back_freed_memory() -> None:
     """Return the heap's free pages to the system (glibc ``malloc_trim``; a no-op elsewhere). Freed page
     bodies and trees leave free pages scattered through the heap, which stay resident until trimmed;
     a trim takes a few milliseconds, so callers do it every so often, not after every page."""
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
+    libc = glibc()
+    if libc is not None:
+        libc.malloc_trim(0)
 
 
 TRIM_EVERY_PAGES = 100
@@ -76,7 +85,8 @@ _pages_since_trim = 0
 
 
 def trim_every_so_many_pages() -> None:
-    """In a process analysing pages: give freed memory back every ``TRIM_EVERY_PAGES`` pages."""
+    """In a process handling pages (a worker, or the crawl process handing them over): give freed
+    memory back every ``TRIM_EVERY_PAGES`` pages."""
     global _pages_since_trim
     _pages_since_trim += 1
     if _pages_since_trim >= TRIM_EVERY_PAGES:

@@ -17,7 +17,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from crawler.analysis import analyse_page, limit_malloc_caching, start_worker
+from crawler.analysis import analyse_page, limit_malloc_caching, start_worker, trim_every_so_many_pages
 from crawler.context import CrawlContext
 from crawler.topic import compile_terms, on_topic
 from crawler.urls import canonical_or_none, same_site, site_of
@@ -71,6 +71,7 @@ class ExtractPipeline(CrawlerPipeline):
                 item.page, item.fingerprint, seconds = analyse_page(*args)
             else:
                 item.page, item.fingerprint, seconds = await asyncio.wrap_future(self.pool.submit(analyse_page, *args))
+                trim_every_so_many_pages()  # the body and its pickled copy were freed here too
         except BrokenProcessPool:
             logger.error("an extraction worker died on %s; starting a new pool", item.url)
             self.pool = self.new_pool()

@@ -7,8 +7,6 @@ import logging
 from scrapy import signals
 from twisted.internet import task
 
-from crawler.analysis import give_back_freed_memory
-
 logger = logging.getLogger("deepseek_news.progress")
 
 COUNTERS = (
@@ -51,7 +49,6 @@ class CrawlProgress:
 
     def log(self):
         logger.info("progress: %s", summary(self.crawler.stats.get_stats()))
-        give_back_freed_memory()
 
     def spider_closed(self, spider, reason):
         if self.loop and self.loop.running:
