@@ -12,11 +12,16 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 
 
+def run_fresh(code: str) -> list[str]:
+    """What ``code`` prints, run in a fresh interpreter, split into words; its error if it fails."""
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout.split()
+
+
 def loaded_after(code: str) -> set[str]:
     """Top-level module names in sys.modules after running ``code`` in a fresh interpreter."""
-    script = code + "\nimport sys\nprint(' '.join(sorted({name.split('.')[0] for name in sys.modules})))"
-    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, check=True)
-    return set(done.stdout.split())
+    return set(run_fresh(code + "\nimport sys\nprint(' '.join(sorted({name.split('.')[0] for name in sys.modules})))"))
 
 
 def test_the_corpus_module_does_not_import_pandas():
@@ -43,8 +48,7 @@ def test_allocator_settings_and_worker_start_up_run_in_any_process():
             "assert 'crawler.extract' in sys.modules\n"
             "assert any(t.name == 'exit-with-crawl' for t in threading.enumerate())\n"
             "print(len(bytearray(300_000)))")
-    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
-    assert done.stdout.split() == ["300000"]
+    assert run_fresh(code) == ["300000"]
 
 
 def test_extraction_workers_do_not_import_the_dedup_index():
@@ -60,6 +64,4 @@ def test_the_dedup_index_runs_without_scipy_integrate_which_still_imports():
             "assert round(quad(lambda x: x, 0, 1)[0], 6) == 0.5\n"
             "from dedup.config import derive_lsh_params\n"
             "print(*derive_lsh_params(0.3, 128))")
-    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.split() == ["37", "3"]
+    assert run_fresh(code) == ["37", "3"]

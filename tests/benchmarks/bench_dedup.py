@@ -267,13 +267,17 @@ def scale(sizes: list[int]) -> None:
         gc.collect()
 
 
+def lean_minhash(config: DedupConfig):
+    """fingerprint -> datasketch LeanMinHash of its signature, for datasketch's own LSH storages."""
+    from datasketch import LeanMinHash
+    return lambda fp: LeanMinHash(seed=config.seed, hashvalues=fp.signature.astype(np.uint64), scheme='legacy')
+
+
 def datasketch_dict(config: DedupConfig, fps, probes) -> tuple[float, float, float]:
     """us per insert, ms per query and RSS growth (MB) of datasketch's MinHashLSH with dict storage."""
-    from datasketch import LeanMinHash, MinHashLSH
+    from datasketch import MinHashLSH
 
-    def lean(fp):
-        return LeanMinHash(seed=config.seed, hashvalues=fp.signature.astype(np.uint64), scheme='legacy')
-
+    lean = lean_minhash(config)
     gc.collect()
     rss0 = rss_mb()
     lsh = MinHashLSH(num_perm=config.num_perm, params=config.lsh_params())
@@ -348,18 +352,14 @@ def redis_bench(n: int) -> None:
 
 
 def datasketch_redis(server, fps, probes) -> tuple[float, float]:
-    from datasketch import LeanMinHash, MinHash, MinHashLSH
+    from datasketch import MinHashLSH
     from urllib.parse import urlparse
     config = DedupConfig()
     url = urlparse(server.url)
     lsh = MinHashLSH(num_perm=config.num_perm, params=config.lsh_params(),
                      storage_config={'type': 'redis', 'basename': b'bench',
                                      'redis': {'host': url.hostname, 'port': url.port}})
-
-    def lean(fp):
-        m = MinHash(num_perm=config.num_perm, seed=config.seed, hashvalues=fp.signature.astype(np.uint64), scheme='legacy')
-        return LeanMinHash(m)
-
+    lean = lean_minhash(config)
     items = [lean(fp) for fp in fps]
     t0 = time.perf_counter()
     for i, m in enumerate(items):
