@@ -9,6 +9,7 @@ variations a site serves the same page under (``www.``, a trailing slash, letter
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
@@ -31,6 +32,10 @@ def is_http_url(url: str) -> bool:
     return parts.scheme.lower() in HTTP_SCHEMES and bool(parts.hostname)
 
 
+URL_CACHE_SIZE = 4096  # a page's URL is canonicalised ~8 times between its response and its corpus row
+
+
+@lru_cache(maxsize=URL_CACHE_SIZE)
 def canonical_url(url: str) -> str:
     """The form of ``url`` we request and store. Raises ValueError for a URL that is not http(s)."""
     url = url.strip()
@@ -57,6 +62,7 @@ def canonical_or_none(url: str) -> str | None:
         return None
 
 
+@lru_cache(maxsize=URL_CACHE_SIZE)
 def url_key(url: str) -> str:
     """A key equal for the URL variants one page is served under: www., trailing slash, case."""
     parts = urlsplit(canonical_url(url))
