@@ -12,13 +12,12 @@ German capitalises every noun, so a capitalised German word is weak evidence on 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 
 import numpy as np
 import xxhash
 
-from dedup.normalize import unique_sorted
+from dedup.normalize import nfkc, unique_sorted
 
 # A URL, www. address, @handle or #hashtag. Each kind starts with its own character, and the pattern
 # opens with the class of those, so the regex engine jumps between them instead of trying three
@@ -60,7 +59,7 @@ _MAYBE_CAPITALISED_WORD = re.compile(r'[^\s' + _char_ranges(_NEVER_CAPITALISED) 
 
 def anchor_tokens(text: str) -> set[str]:
     """Readable anchor tokens of a text (``n:``, ``u:``, ``c:`` prefixes); for tests and debugging."""
-    return nfkc_anchor_tokens(unicodedata.normalize('NFKC', text))
+    return nfkc_anchor_tokens(nfkc(text))
 
 
 def nfkc_anchor_tokens(text: str) -> set[str]:
@@ -97,7 +96,7 @@ def nfkc_anchor_tokens(text: str) -> set[str]:
 
 def anchor_hashes(text: str) -> np.ndarray:
     """Sorted unique uint64 hashes of ``anchor_tokens(text)``."""
-    return nfkc_anchor_hashes(unicodedata.normalize('NFKC', text))
+    return nfkc_anchor_hashes(nfkc(text))
 
 
 def nfkc_anchor_hashes(text: str) -> np.ndarray:

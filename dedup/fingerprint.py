@@ -25,11 +25,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from dedup.anchors import anchor_hashes
+from dedup.anchors import nfkc_anchor_hashes
 from dedup.config import DedupConfig
 from dedup.crosslingual import sentence_lengths
 from dedup.minhash import signature
-from dedup.normalize import packed_tokens, shingle_hashes
+from dedup.normalize import nfkc, nfkc_packed_tokens, shingle_hashes
 
 _MAGIC = b'DDF2'
 # magic, tag, num_perm, n_anchors, n_sentences, stems, content hash, lang
@@ -150,14 +150,15 @@ def fingerprint_text(text: str, lang: str | None, config: DedupConfig) -> Finger
     """Fingerprint of an article's text (pure; safe to run in a worker process)."""
     if not isinstance(text, str):
         raise TypeError(f'text must be str, not {type(text).__name__}')
-    packed, chash = packed_tokens(text)
+    normalized = nfkc(text)  # once, for the tokens and the anchors
+    packed, chash = nfkc_packed_tokens(normalized)
     stems = shingle_hashes(packed, config.min_token_bytes, config.prefix_bytes, config.drop_stopwords)
     return Fingerprint(
         content_hash=chash,
         signature=signature(stems, config.num_perm, config.seed),
         stems=len(stems),
         lang=(lang or '').strip().lower()[:2],
-        anchors=anchor_hashes(text) if config.cross_language else np.empty(0, np.uint64),
+        anchors=nfkc_anchor_hashes(normalized) if config.cross_language else np.empty(0, np.uint64),
         tag=config_tag(config),
         sentences=sentence_lengths(text) if config.cross_language else np.empty(0, np.uint16),
     )

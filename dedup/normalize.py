@@ -48,13 +48,22 @@ _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
 
 
+def nfkc(text: str) -> str:
+    """Unicode NFKC (ASCII is already in it). ``fingerprint_text`` does this once for the tokens and
+    the anchors, which need it both."""
+    return text if text.isascii() else unicodedata.normalize('NFKC', text)
+
+
 def normalize_text(text: str) -> str:
     """NFKC, case folding (lower + ß -> ss), typographic quotes and dashes to spaces."""
+    return fold_nfkc(nfkc(text))
+
+
+def fold_nfkc(text: str) -> str:
+    """``normalize_text`` of a text already in NFKC: case folding, quotes and dashes to spaces."""
     if text.isascii():
         return text.lower()
     # lower() + the one German difference from casefold(): 15 us less per article than casefold()
-    if not unicodedata.is_normalized('NFKC', text):  # the check is 3x cheaper than normalising
-        text = unicodedata.normalize('NFKC', text)
     text = text.lower().replace('\u00df', 'ss')
     return _UNICODE_PUNCT.sub(' ', text)
 
@@ -75,7 +84,12 @@ def packed_tokens(text: str) -> tuple[np.ndarray, bytes]:
     of bytes objects: token boundaries are where "is a word byte" changes, and each token's first
     8 bytes are one unaligned uint64 read at its start, masked to its length.
     """
-    data = b' ' + normalize_text(text).encode('utf-8', 'surrogatepass').translate(_ASCII_TO_SPACE) + _SPACES9
+    return nfkc_packed_tokens(nfkc(text))
+
+
+def nfkc_packed_tokens(text: str) -> tuple[np.ndarray, bytes]:
+    """``packed_tokens`` of a text already in NFKC."""
+    data = b' ' + fold_nfkc(text).encode('utf-8', 'surrogatepass').translate(_ASCII_TO_SPACE) + _SPACES9
     buf = np.frombuffer(data, np.uint8)
     word = buf != 0x20
     bounds = np.flatnonzero(word[1:] != word[:-1]) + 1  # starts and ends alternate
