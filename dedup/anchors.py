@@ -46,15 +46,15 @@ def _char_ranges(chars: str) -> str:
     return ''.join(parts)
 
 
-# Whitespace-separated words (the items of ``str.split()``) that may be capitalised: all but those
-# whose first character is below U+3000 and neither upper case nor an opener. That filter runs in the
-# regex engine (a character class in front lets it skip ahead, where ``str.split`` and a Python test
-# per word cost twice as much); ``nfkc_anchor_tokens`` still applies the exact test to what it lets
-# through (upper case characters from U+3000 on). The lookbehind after the first character checks
-# that white space or the start of the text comes before it.
-_NEVER_CAPITALISED = ''.join(c for c in map(chr, range(0x3000))
-                             if not (c.isupper() or c in _OPENERS or c.isspace()))
-_MAYBE_CAPITALISED_WORD = re.compile(r'[^\s' + _char_ranges(_NEVER_CAPITALISED) + r'](?<!\S.)\S*')
+# Whitespace-separated words (the items of ``str.split()``) that may be capitalised: those whose first
+# character is upper case or an opener, or any character from U+3001 on (U+3000 is the last white
+# space character). That filter runs in the regex engine (a character class in front lets it skip
+# ahead, where ``str.split`` and a Python test per word cost twice as much); ``nfkc_anchor_tokens``
+# still applies the exact test to what it lets through. The lookbehind after the first character
+# checks that white space or the start of the text comes before it.
+_MAYBE_CAPITALISED_START = ''.join(c for c in map(chr, range(0x3000)) if c.isupper() or c in _OPENERS)
+_MAYBE_CAPITALISED_WORD = re.compile(
+    '[' + _char_ranges(_MAYBE_CAPITALISED_START) + '\u3001-\U0010ffff' + r'](?<!\S.)\S*')
 
 
 def anchor_tokens(text: str) -> set[str]:
@@ -104,4 +104,4 @@ def nfkc_anchor_hashes(text: str) -> np.ndarray:
     toks = nfkc_anchor_tokens(text)
     if not toks:
         return np.empty(0, np.uint64)
-    return unique_sorted(np.fromiter((xxhash.xxh3_64_intdigest(t.encode('utf-8', 'surrogatepass')) for t in toks), np.uint64, len(toks)))
+    return unique_sorted(np.array([xxhash.xxh3_64_intdigest(t.encode('utf-8', 'surrogatepass')) for t in toks], np.uint64))

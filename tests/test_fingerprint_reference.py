@@ -94,3 +94,8 @@ def test_sentence_lengths_agree_with_the_reference_on_any_characters(text):
 def test_sentence_lengths_are_capped_at_the_uint16_maximum():
     text = 'x' * 70_000 + '. Short one.'
     assert sentence_lengths(text).tolist() == reference_sentence_lengths(text).tolist() == [65535, 10]
+
+
+def test_no_white_space_comes_after_u3000():
+    """``dedup.anchors`` lets every word starting from U+3001 on through its first filter."""
+    assert [hex(c) for c in range(0x3001, 0x110000) if chr(c).isspace()] == []
