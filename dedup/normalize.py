@@ -48,10 +48,27 @@ _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
 
 
+# What most often keeps a news text out of NFKC (no-break spaces, the ellipsis), with the full
+# compatibility decomposition of each. Replacing a character by its decomposition leaves the NFKC
+# of a text unchanged, so these cost a few replace() calls instead of a normalisation.
+_COMMON_DECOMPOSITIONS = (('\u00a0', ' '), ('\u202f', ' '), ('\u2026', '...'))
+
+
 def nfkc(text: str) -> str:
     """Unicode NFKC (ASCII is already in it). ``fingerprint_text`` does this once for the tokens and
-    the anchors, which need it both."""
-    return text if text.isascii() else unicodedata.normalize('NFKC', text)
+    the anchors, which need it both.
+
+    Normalising costs ~45 ns a character even where nothing changes, so only the lines that need it
+    are normalised: a line break is a starter that never composes, decomposes or reorders with its
+    neighbours, so NFKC(a + '\\n' + b) == NFKC(a) + '\\n' + NFKC(b).
+    """
+    if text.isascii():
+        return text
+    for char, decomposition in _COMMON_DECOMPOSITIONS:
+        text = text.replace(char, decomposition)
+    if unicodedata.is_normalized('NFKC', text):
+        return text
+    return '\n'.join([unicodedata.normalize('NFKC', line) for line in text.split('\n')])
 
 
 def normalize_text(text: str) -> str:

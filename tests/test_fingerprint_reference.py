@@ -14,6 +14,7 @@ from hypothesis import given, settings, strategies as st
 
 from dedup.anchors import _OPENERS, _SENTENCE_START, _STRIP, anchor_tokens
 from dedup.crosslingual import sentence_lengths
+from dedup.normalize import nfkc
 
 REFERENCE_URL = re.compile(r'https?://[^\s<>"]+|www\.[^\s<>"]+|(?<!\w)[@#]\w{2,}')
 REFERENCE_NUMBER = re.compile(r'[0-9][0-9.,]*')
@@ -99,3 +100,23 @@ def test_sentence_lengths_are_capped_at_the_uint16_maximum():
 def test_no_white_space_comes_after_u3000():
     """``dedup.anchors`` lets every word starting from U+3001 on through its first filter."""
     assert [hex(c) for c in range(0x3001, 0x110000) if chr(c).isspace()] == []
+
+
+# characters NFKC changes or combines: no-break spaces, the ellipsis, ligatures, fractions, full width,
+# superscripts, Arabic presentation forms, combining marks (which compose with the letter before
+# them, across nothing but other marks), Hangul jamo (which compose into syllables), line breaks
+NFKC_PIECES = list('aeoAEO .\n\r\t\u00a0\u202f\u2026\ufb01\u00bd\u2044\uff21\uff08\u00b2\u2122\ufeb4\u24d2'
+                   '\u0301\u0300\u0323\u0308\u0302\u1100\u1161\u11a8\uac00\u00e9\u1ec7\u212b\u2126\u0344')
+nfkc_texts = st.lists(st.sampled_from(NFKC_PIECES), max_size=40).map(''.join)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(nfkc_texts)
+def test_nfkc_by_lines_is_unicode_nfkc(text):
+    assert nfkc(text) == unicodedata.normalize('NFKC', text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=200))
+def test_nfkc_by_lines_is_unicode_nfkc_on_any_characters(text):
+    assert nfkc(text) == unicodedata.normalize('NFKC', text)
