@@ -29,7 +29,7 @@ def is_http_url(url: str) -> bool:
         parts = urlsplit(url)
     except ValueError:
         return False
-    return parts.scheme.lower() in HTTP_SCHEMES and bool(parts.hostname)
+    return parts.scheme.lower() in HTTP_SCHEMES and bool((parts.hostname or "").strip("."))  # not "http://../"
 
 
 URL_CACHE_SIZE = 4096  # a page's URL is canonicalised ~8 times between its response and its corpus row
