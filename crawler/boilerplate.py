@@ -21,15 +21,16 @@ import xxhash
 
 PAGES_ROW = "*"
 _DIGITS_RE = re.compile(r"\d+")
-_SPACE_RE = re.compile(r"\s+")
 
 
 def normalize_block(text: str) -> str:
     """Casefolded, whitespace-collapsed text with every number replaced by 0.
 
-    "Kommentar (3)" and "Kommentar (12)" are the same block.
+    "Kommentar (3)" and "Kommentar (12)" are the same block. (str.split() splits on exactly the
+    characters the regex \\s matches and str.strip() strips, so split/join collapses and strips in one
+    step, faster than a second regex.)
     """
-    return _SPACE_RE.sub(" ", _DIGITS_RE.sub("0", text)).strip().casefold()
+    return " ".join(_DIGITS_RE.sub("0", text).split()).casefold()
 
 
 def block_fingerprint(text: str) -> str | None:
