@@ -325,15 +325,31 @@ def _signature(element: HtmlElement) -> tuple:
     return element.tag, element.get("class", "")
 
 
+TEASER_HEADINGS = ("h2", "h3", "h4", "h5")
+
+
+def _has_linked_heading(element: HtmlElement) -> bool:
+    """A link below element holding an image or a heading, or a heading below element holding a link
+    (the XPath .//a[.//img or .//h2 or ...] | .//*[self::h2 or ...]//a, walked without XPath)."""
+    for link in element.iterdescendants("a"):
+        if next(link.iterdescendants("img", *TEASER_HEADINGS), None) is not None:
+            return True
+        for ancestor in link.iterancestors():
+            if ancestor is element:
+                break
+            if ancestor.tag in TEASER_HEADINGS:
+                return True
+    return False
+
+
 def _is_teaser(element: HtmlElement) -> bool:
     """A card linking elsewhere: its heading or image is a link, and it holds little text."""
-    if not element.xpath(".//a[.//img or .//h2 or .//h3 or .//h4 or .//h5] | .//*[self::h2 or self::h3 "
-                         "or self::h4 or self::h5]//a"):
-        return False
-    return len(text_of(element)) <= TEASER_MAX_CHARS
+    return _has_linked_heading(element) and len(text_of(element)) <= TEASER_MAX_CHARS
 
 
 def _sibling_groups(element: HtmlElement, min_size: int):
+    if len(element) < min_size:  # fewer children than a group needs (len counts comments too)
+        return []
     groups = defaultdict(list)
     for child in element:
         if isinstance(child.tag, str):
@@ -341,17 +357,27 @@ def _sibling_groups(element: HtmlElement, min_size: int):
     return [group for group in groups.values() if len(group) >= min_size]
 
 
+def _links_below(element: HtmlElement, enough: int) -> int:
+    """How many <a> are below element, counting no further than enough."""
+    count = 0
+    for _link in element.iterdescendants("a"):
+        count += 1
+        if count >= enough:
+            break
+    return count
+
+
 def _drop_by_structure(tree, protected, body_chars) -> None:
     doomed = []
     for element in tree.iter("ul", "ol", "div", "section", "table", "tr", "td", "p", "dl", "main", "article"):
-        links = 0 if element in protected else len(element.findall(".//a"))
+        links = 0 if element in protected else _links_below(element, 3)
         if links >= 2:
             text = text_of(element)
-            density = link_density(element, len(text))
-            if ((links >= 3 and len(text) <= 3000 and density >= LINK_DENSITY_MIN)
-                    or (len(text) <= 200 and density >= 0.8)):
-                doomed.append(element)
-                continue
+            if len(text) <= 3000:  # both link-list rules want at most 3000 characters
+                density = link_density(element, len(text))
+                if (links >= 3 and density >= LINK_DENSITY_MIN) or (len(text) <= 200 and density >= 0.8):
+                    doomed.append(element)
+                    continue
         for group in _sibling_groups(element, TEASER_RUN_MIN):
             teasers = [c for c in group if c not in protected and _is_teaser(c)]
             if len(teasers) >= TEASER_RUN_MIN:
