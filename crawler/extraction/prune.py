@@ -313,20 +313,27 @@ def _drop_by_vocabulary(tree, protected, keep_captions) -> None:
 
 def _drop_by_text(blocks, fingerprints, protected, site_chrome, keep_captions, body_chars) -> None:
     doomed, headings, learned = [], [], []
+    chrome_lines: dict[str, bool] = {}  # is_chrome_line of this page's texts: a fifth of them repeat
     for (element, text), fingerprint in zip(blocks, fingerprints):
         if element in protected or SOURCE_LINE_RE.match(text):
             continue  # attribution lines are read (and dropped) by the line clean-up
-        if len(text) <= 600 and is_chrome_line(text):
+        if len(text) <= 600:
+            chrome = chrome_lines.get(text)
+            if chrome is None:
+                chrome = chrome_lines[text] = is_chrome_line(text)
+        else:
+            chrome = False
+        if chrome:
             doomed.append(element)
             if is_section_heading(text):
                 headings.append(element)
         elif site_chrome and fingerprint in site_chrome:  # None (too long, too short) never is
             learned.append((element, len(text)))
-        elif not keep_captions and is_caption_line(text) and len(text) <= 300:
+        elif not keep_captions and len(text) <= 300 and is_caption_line(text):
             doomed.append(element)
     # learned site chrome covering most of the page means a page seen before (a duplicate):
     # keep it whole and let deduplication decide
-    if sum(n for _e, n in learned) <= MAX_LEARNED_SHARE * sum(len(t) for _e, t in blocks):
+    if learned and sum(n for _e, n in learned) <= MAX_LEARNED_SHARE * sum(len(t) for _e, t in blocks):
         doomed.extend(e for e, _n in learned)
     # a chrome heading ("Cùng chuyên mục", "Related articles") takes the list after it along
     for heading in headings:
