@@ -457,6 +457,11 @@ def _is_prose(element: HtmlElement) -> bool:
     return len(text) >= LEAD_MIN_CHARS and link_density(element, len(text)) < 0.3
 
 
+def _names_teaser(value: str | None) -> bool:
+    """The XPath test contains(translate(@attr, 'T', 't'), 'teaser') on an attribute value."""
+    return value is not None and "teaser" in value.replace("T", "t")
+
+
 def keep_leads_for_trafilatura(tree: HtmlElement) -> None:
     """Undo two trafilatura precision rules for what survived our pruning as prose.
 
@@ -466,8 +471,9 @@ def keep_leads_for_trafilatura(tree: HtmlElement) -> None:
     judged by our rules, so a prose paragraph left there is the lead: rename the class and turn
     the header into a div.
     """
-    for element in tree.xpath("//*[contains(translate(@class, 'T', 't'), 'teaser') or "
-                              "contains(translate(@id, 'T', 't'), 'teaser')]"):
+    named_teaser = [e for e in _document_elements(tree)
+                    if _names_teaser(e.get("class")) or _names_teaser(e.get("id"))]
+    for element in named_teaser:
         if _is_prose(element):
             for attr in ("class", "id"):
                 if element.get(attr):
