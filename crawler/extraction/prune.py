@@ -37,6 +37,7 @@ BLOCK_TAGS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "td",
               "figcaption", "caption", "pre", "div", "section", "article", "aside", "header",
               "footer", "nav", "form", "ul", "ol", "dl", "table", "tr", "tbody", "address",
               "figure", "main", "center"}
+BLOCK_TAG_NAMES = tuple(sorted(BLOCK_TAGS))  # for lxml's iter(*tags)
 HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 
 # class/id tokens (after splitting on non-letters and camelCase) that name chrome
@@ -187,20 +188,20 @@ def protected_set(tree: HtmlElement) -> set:
 
 def leaf_blocks(tree: HtmlElement, limit: int = 2000) -> list[tuple[HtmlElement, str]]:
     """Block elements holding no other block element, in document order, with their
-    whitespace-collapsed text (one pass: children are seen before their parents)."""
-    elements = list(tree.iter(etree.Element))  # elements only, no comments or entities
-    has_block_below = set()
-    leaves = []
-    for element in reversed(elements):
-        is_block = element.tag in BLOCK_TAGS
-        if is_block and element not in has_block_below:
-            leaves.append(element)
-        if is_block or element in has_block_below:
-            parent = element.getparent()
-            if parent is not None:
-                has_block_below.add(parent)
+    whitespace-collapsed text. Only block elements are visited: each marks its ancestors as
+    holding a block, climbing until an ancestor already marked (whose own ancestors are then
+    marked too), so every element is marked once."""
+    blocks = list(tree.iter(*BLOCK_TAG_NAMES))
+    holding_a_block = set()
+    for element in blocks:
+        parent = element.getparent()
+        while parent is not None and parent not in holding_a_block:
+            holding_a_block.add(parent)
+            parent = parent.getparent()
     found = []
-    for element in reversed(leaves):
+    for element in blocks:
+        if element in holding_a_block:
+            continue
         text = text_of(element)
         if text:
             found.append((element, text))
