@@ -257,8 +257,10 @@ def _widget_around(control: HtmlElement, protected: set, stops: dict) -> HtmlEle
     while element is not None and element not in protected and element.tag not in ("body", "html"):
         stop = stops.get(element)
         if stop is None:
-            stop = stops[element] = (len(text_of(element)) > WIDGET_MAX_CHARS
-                                     or any(len(text_of(p)) >= 80 for p in element.iter("p", "li")))
+            # a p or li never has more text than an element around it: under 80 characters, none has 80
+            size = len(text_of(element))
+            stop = stops[element] = (size > WIDGET_MAX_CHARS or (
+                size >= 80 and any(len(text_of(p)) >= 80 for p in element.iter("p", "li"))))
         if stop:
             break
         widget = element
@@ -273,9 +275,10 @@ def _document_elements(tree: HtmlElement):
 
 def _drop_semantic(tree, protected, keep_captions) -> None:
     tags = DROP_TAGS | (set() if keep_captions else CAPTION_TAGS)
+    tagged = list(tree.iter(*tags))  # the controls are among them: CONTROL_TAGS is part of DROP_TAGS
     stops: dict = {}
-    widgets = {_widget_around(c, protected, stops) for c in tree.iter(*CONTROL_TAGS)} - {None}
-    doomed = [e for e in tree.iter(*tags) if e not in protected] + list(widgets)
+    widgets = {_widget_around(c, protected, stops) for c in tagged if c.tag in CONTROL_TAGS} - {None}
+    doomed = [e for e in tagged if e not in protected] + list(widgets)
     for element in _document_elements(tree):  # //*[@role or @aria-hidden]
         role = element.get("role")
         if ((role is not None and role.lower() in DROP_ROLES) or element.get("aria-hidden") == "true") \
