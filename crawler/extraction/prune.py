@@ -290,7 +290,8 @@ def _drop_semantic(tree, protected, keep_captions) -> None:
 
 
 def _is_quoted_post(element: HtmlElement) -> bool:
-    """element or a blockquote below it embeds a post the article quotes (the XPath descendant-or-self::blockquote[contains(@class, ...)], walked)."""
+    """element or a blockquote below it embeds a post the article quotes (the XPath
+    descendant-or-self::blockquote[contains(@class, 'tweet') or ...], walked without XPath)."""
     for quote in element.iter("blockquote"):
         cls = quote.get("class")
         if cls is not None and any(name in cls for name in QUOTED_POST_CLASSES):
