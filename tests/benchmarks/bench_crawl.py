@@ -39,6 +39,9 @@ GOAL_RATIO = 1.5
 GOAL_RSS = 400 * MB
 FLAT_FROM_PAGES = 3600  # "flat as the crawl grows": the peak after this many pages against the final one
 FLAT_TOLERANCE = 0.05  # at most 5% higher at the end
+SAMPLE_EVERY = 0.25  # seconds between samples of the crawl's processes
+TREE_EVERY = 4  # rounds between two scans of /proc for the crawl's processes (new workers)
+PSS_EVERY = 8  # rounds between two PSS readings
 PROGRESS = re.compile(r"progress: (\d+) pages fetched")
 
 
@@ -92,16 +95,24 @@ def role_of(pid: int, parent: int, roles: dict[int, str]) -> str:
     return "forkserver" if b"forkserver" in command else "other"
 
 
-def sample(pid: int) -> tuple[float, int, int] | None:
-    """(CPU seconds, RSS bytes, PSS bytes) of one process, None when it is gone. PSS shares each page
-    between the processes mapping it, so the workers' common memory is not counted once per worker."""
+def cpu_and_rss(pid: int) -> tuple[float, int] | None:
+    """(CPU seconds, RSS bytes) of one process from /proc/PID/stat (cheap), None when it is gone."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS, int(fields[21]) * PAGE_SIZE
+
+
+def pss(pid: int) -> int | None:
+    """PSS bytes of one process, None when it is gone. PSS shares each page between the processes mapping
+    it, so the workers' common memory is not counted once per worker. Reading it makes the kernel walk
+    the process's page tables (~2 ms for 150 MB), so it is sampled less often than RSS."""
+    try:
         rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
     except OSError:
         return None
-    pss = sum(int(line.split()[1]) * 1024 for line in rollup.splitlines() if line.startswith("Pss:"))
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS, int(fields[21]) * PAGE_SIZE, pss
+    return sum(int(line.split()[1]) * 1024 for line in rollup.splitlines() if line.startswith("Pss:"))
 
 
 def trafilatura_alone(pages: list[bytes], rounds: int = 2) -> tuple[float, float]:
@@ -154,28 +165,36 @@ def crawl(base: str, workdir: Path, workers: int | None, processes: int, redis_u
     peak = {"rss": 0, "pss": 0}  # whole tree
     peak_by_role: dict[str, dict[str, int]] = {}
     peak_early = {"rss": 0, "pss": 0}  # until FLAT_FROM_PAGES pages were fetched
+    tree: dict[int, int] = {}
+    rounds = 0
     while any(run.poll() is None for run in runs):
+        # The sampling is kept cheap, since it shares the two cores with the crawl: RSS and CPU every
+        # SAMPLE_EVERY seconds, the process tree every TREE_EVERY rounds, PSS every PSS_EVERY rounds.
+        if rounds % TREE_EVERY == 0:
+            tree = {pid: parent for run in runs for pid, parent in process_tree(run.pid).items()}
+        with_pss = rounds % PSS_EVERY == 0
+        rounds += 1
         now = {"rss": 0, "pss": 0}
         by_role: dict[str, dict[str, int]] = {}
-        for run in runs:
-            for pid, parent in process_tree(run.pid).items():
-                role = roles.setdefault(pid, role_of(pid, parent, roles))
-                measured = sample(pid)
-                if measured is None:
-                    continue
-                last_cpu[pid] = measured[0]
-                for key, value in zip(("rss", "pss"), measured[1:]):
-                    now[key] += value
-                    by_role.setdefault(role, {"rss": 0, "pss": 0})[key] += value
+        for pid, parent in tree.items():
+            role = roles.setdefault(pid, role_of(pid, parent, roles))
+            measured = cpu_and_rss(pid)
+            if measured is None:
+                continue
+            last_cpu[pid], rss = measured
+            values = {"rss": rss, "pss": (pss(pid) or 0) if with_pss else 0}
+            for key, value in values.items():
+                now[key] += value
+                by_role.setdefault(role, {"rss": 0, "pss": 0})[key] += value
         early = sum(pages_logged(log) for log in logs) < FLAT_FROM_PAGES
-        for key in now:
+        for key in ("rss", "pss") if with_pss else ("rss",):
             peak[key] = max(peak[key], now[key])
             if early:
                 peak_early[key] = max(peak_early[key], now[key])
             for role, values in by_role.items():
                 slot = peak_by_role.setdefault(role, {"rss": 0, "pss": 0})
                 slot[key] = max(slot[key], values[key])
-        time.sleep(0.25)
+        time.sleep(SAMPLE_EVERY)
     wall = time.perf_counter() - started
     cpu_by_role: dict[str, float] = {}
     count_by_role: dict[str, int] = {}
@@ -238,7 +257,7 @@ def main() -> None:
                   f"{result['cpu_by_role'][role] * per_page:5.1f} ms CPU/page, peak "
                   f"{result['peak_by_role'][role]['rss'] / MB:.0f} MB RSS, "
                   f"{result['peak_by_role'][role]['pss'] / MB:.0f} MB PSS")
-    print(f"this script (web server)   {result['bench_cpu'] * per_page:.1f} ms CPU/page (not the crawl's)")
+    print(f"this script (server+probe){result['bench_cpu'] * per_page:.1f} ms CPU/page (not the crawl's)")
     for key in sorted(k for k in stats if k.startswith("deepseek/seconds/")):
         print(f"stage {key.rsplit('/', 1)[1]:<20} {stats[key]:.1f} s total, "
               f"{1000 * stats[key] / max(1, fetched):.1f} ms/page (wall time in the process doing it)")
