@@ -38,6 +38,7 @@ SCRIPT_RES = {
     "zh": re.compile(r"[\u4e00-\u9fff]"),            # han (after kana: Japanese uses han too)
     "ru": re.compile(r"[\u0400-\u04ff]"),            # cyrillic (ru is the likely one)
 }
+ANY_SCRIPT_RE = re.compile("|".join(pattern.pattern for pattern in SCRIPT_RES.values()))
 LANG_CODE_RE = re.compile(r"^\s*([a-zA-Z]{2,3})(?:[-_][a-zA-Z0-9]+)*\s*$")
 SAMPLE_CHARS = 3000
 
@@ -47,20 +48,21 @@ def detect_language(text: str | None) -> str | None:
     if not text:
         return None
     sample = text[:SAMPLE_CHARS]
-    letters = sum(1 for ch in sample if ch.isalpha())
+    letters = sum(map(str.isalpha, sample))
     if letters < 20:
         return None
-    for lang in ("ja", "ko", "zh", "ru"):
-        hits = len(SCRIPT_RES[lang].findall(sample))
-        if hits / letters > 0.3:
-            return lang
-    words = [w.lower() for w in WORD_RE.findall(sample)]
+    if ANY_SCRIPT_RE.search(sample):  # else every script count below is 0
+        for lang in ("ja", "ko", "zh", "ru"):
+            hits = len(SCRIPT_RES[lang].findall(sample))
+            if hits / letters > 0.3:
+                return lang
+    words = WORD_RE.findall(sample)
     if len(words) < 5:
         return None
-    counts = Counter()
-    for word in words:
+    counts = Counter()  # languages in the order the text first gives them a word, as ties go by it
+    for word, n in Counter(map(str.lower, words)).items():
         for lang in WORD_LANGS.get(word, ()):
-            counts[lang] += 1
+            counts[lang] += n
     if not counts:
         return None
     (best, n1), *rest = counts.most_common(2) + [(None, 0)]
