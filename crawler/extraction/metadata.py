@@ -82,10 +82,38 @@ def _clean(value) -> str | None:
     return value or None
 
 
-def read_meta_tags(tree: HtmlElement) -> dict[str, str]:
-    """name/property/itemprop/http-equiv (lowercased) -> content; the first one wins."""
+# read_metadata walks the page once for the elements of these tags
+SCANNED_TAGS = ("meta", "script", "h1", "link", "time", "a", "body")
+
+
+@dataclass
+class PageElements:
+    """The elements of SCANNED_TAGS under some top elements (them included), per tag in document
+    order, and the <a> elements that come after the first <body> in document order."""
+    by_tag: dict[str, list[HtmlElement]]
+    anchors_after_body: list[HtmlElement]
+
+
+def scan_page(tops) -> PageElements:
+    by_tag: dict[str, list[HtmlElement]] = {tag: [] for tag in SCANNED_TAGS}
+    anchors_after_body: list[HtmlElement] = []
+    body_seen = False
+    for element in (element for top in tops for element in top.iter(SCANNED_TAGS)):
+        tag = element.tag
+        by_tag[tag].append(element)
+        if tag == "a":
+            if body_seen:
+                anchors_after_body.append(element)
+        elif tag == "body":
+            body_seen = True
+    return PageElements(by_tag, anchors_after_body)
+
+
+def read_meta_tags(metas) -> dict[str, str]:
+    """name/property/itemprop/http-equiv (lowercased) -> content of the <meta> elements; the first
+    one wins."""
     found: dict[str, str] = {}
-    for meta in tree.iter("meta"):
+    for meta in metas:
         content = _clean(meta.get("content"))
         if not content:
             continue
@@ -107,10 +135,16 @@ def _walk_jsonld(node, out: list[dict]) -> None:
                 _walk_jsonld(node[key], out)
 
 
-def read_jsonld(tree: HtmlElement) -> list[dict]:
-    """Every JSON-LD object on the page (unparseable scripts are skipped)."""
+LDJSON_LOWER = str.maketrans("LDJSON", "ldjson")  # as the XPath translate(@type, "LDJSON", "ldjson")
+
+
+def read_jsonld(scripts) -> list[dict]:
+    """Every JSON-LD object of the <script> elements (unparseable scripts are skipped)."""
     objects: list[dict] = []
-    for script in tree.xpath('//script[contains(translate(@type, "LDJSON", "ldjson"), "ld+json")]'):
+    for script in scripts:
+        kind = script.get("type")
+        if kind is None or "ld+json" not in kind.translate(LDJSON_LOWER):
+            continue
         raw = (script.text or "").strip().rstrip(";")
         if not raw:
             continue
@@ -140,12 +174,66 @@ def _names(value) -> list[str]:
     return []
 
 
-SOURCE_LINK_XPATH = ("//body//a[@href][translate(normalize-space(), 'QUELNSOURCĐ', 'quelnsourcđ') = 'quelle' or "
+# a bare "Quelle" / "Source" link (any case of these letters), "Nguồn" or "Original": the first in
+# the body. The length test first is only a shortcut: none of the four words has more than 8 letters.
+SOURCE_LINK_XPATH = ("/descendant::body/descendant::a[@href][string-length(normalize-space()) < 9]"
+                     "[translate(normalize-space(), 'QUELNSOURCĐ', 'quelnsourcđ') = 'quelle' or "
                      "translate(normalize-space(), 'QUELNSOURCĐ', 'quelnsourcđ') = 'source' or "
                      "normalize-space() = 'Nguồn' or normalize-space() = 'Original']/@href")
+SOURCE_LOWER = str.maketrans("QUELNSOURCĐ", "quelnsourcđ")
+XML_SPACE = " \t\n\r"  # what XPath's normalize-space() takes for space
 BYLINE_XPATH = ("//body//*[self::p or self::div or self::span or self::address]"
                 "[string-length(normalize-space()) < 80][contains(., 'Von ') or contains(., 'By ') "
                 "or contains(., 'by ') or contains(., 'Bởi ')]")
+
+
+def _source_link_href(tree: HtmlElement, page: PageElements, root: HtmlElement | None) -> str | None:
+    """href of the first bare source link in the body (SOURCE_LINK_XPATH); root is the document's
+    only top element, None when it has several.
+
+    When the page has one <body>, the last child of the only top element, the links after it in
+    document order are exactly the links inside it; a page of any other shape asks the XPath."""
+    bodies = page.by_tag["body"]
+    if root is None or len(bodies) != 1 or bodies[0].getparent() is not root or bodies[0].getnext() is not None:
+        hrefs = tree.xpath(SOURCE_LINK_XPATH)
+        return hrefs[0] if hrefs else None
+    for anchor in page.anchors_after_body:
+        text = anchor.text_content() if len(anchor) else anchor.text  # the string value
+        if text is None:
+            continue
+        # none of the four words has a space inside: normalize-space() equals one of them only
+        # when the text stripped of spaces does
+        text = text.strip(XML_SPACE)
+        if len(text) > 8 or anchor.get("href") is None:
+            continue
+        if text.translate(SOURCE_LOWER) in ("quelle", "source") or text in ("Nguồn", "Original"):
+            return anchor.get("href")
+    return None
+
+
+# elements marked as the author; "//*[@itemprop="author" or @rel="author"][1]" asked for all and
+# kept the first among its siblings: _first_among_siblings does that
+AUTHOR_XPATH = '//@itemprop[.="author"]/.. | //@rel[.="author"]/..'
+CANONICAL_LOWER = str.maketrans("CANOICL", "canoicl")
+
+
+def _first_among_siblings(elements: list[HtmlElement]) -> list[HtmlElement]:
+    """Of elements in document order, those with no sibling before them in the list (what an
+    XPath step "child::*[test][1]" keeps of the elements that pass the test)."""
+    parents = set()
+    kept = []
+    for element in elements:
+        parent = element.getparent()
+        if parent not in parents:
+            parents.add(parent)
+            kept.append(element)
+    return kept
+
+
+def _is_canonical_link(link: HtmlElement) -> bool:
+    """link[@href and contains(concat(" ", translate(@rel, "CANOICL", "canoicl"), " "), " canonical ")]"""
+    return link.get("href") is not None and \
+        " canonical " in f" {(link.get('rel') or '').translate(CANONICAL_LOWER)} "
 
 
 def _byline_names(tree: HtmlElement) -> list[str]:
@@ -228,8 +316,14 @@ def _clean_title(title: str | None, site_name: str | None) -> str | None:
 
 def read_metadata(tree: HtmlElement, url: str | None, *, use_htmldate: bool = True) -> Metadata:
     """Collect metadata from tree (call before pruning: it needs the scripts and the head)."""
-    meta = read_meta_tags(tree)
-    objects = read_jsonld(tree)
+    root = tree.getroottree().getroot()
+    # elements after the root element at the top of the document (libxml2 makes them of some
+    # broken pages): the XPath "//" sees them, tree.iter() does not
+    after_root = list(root.itersiblings())
+    in_tree = scan_page([tree])  # what tree.iter() sees
+    page = in_tree if tree is root and not after_root else scan_page([root, *after_root])  # what "//" sees
+    meta = read_meta_tags(in_tree.by_tag["meta"])
+    objects = read_jsonld(page.by_tag["script"])
     info = Metadata()
     article = None
     for obj in objects:
@@ -247,7 +341,7 @@ def read_metadata(tree: HtmlElement, url: str | None, *, use_htmldate: bool = Tr
     info.site_name = (meta.get("og:site_name") or publisher_name or meta.get("application-name")
                       or (host[4:] if host and host.startswith("www.") else host))
 
-    h1 = next((t for t in (_clean(e.text_content()) for e in tree.iter("h1")) if t), None)
+    h1 = next((t for t in (_clean(e.text_content()) for e in in_tree.by_tag["h1"]) if t), None)
     title_tag = _clean(tree.findtext(".//title"))
     title = (_clean(article.get("headline")) or meta.get("og:title") or meta.get("twitter:title")
              or h1 or title_tag)
@@ -261,7 +355,7 @@ def read_metadata(tree: HtmlElement, url: str | None, *, use_htmldate: bool = Tr
                 authors = [value]
                 break
     if not authors:
-        for element in tree.xpath('//*[@itemprop="author" or @rel="author"][1]'):
+        for element in _first_among_siblings(tree.xpath(AUTHOR_XPATH)):
             name = _clean(element.text_content())
             if name and len(name) <= 80:
                 authors = [name]
@@ -276,7 +370,8 @@ def read_metadata(tree: HtmlElement, url: str | None, *, use_htmldate: bool = Tr
             break
         published = normalize_date(meta.get(key))
     if not published:
-        for element in tree.xpath("//time[@datetime][1]"):
+        dated = [element for element in page.by_tag["time"] if element.get("datetime") is not None]
+        for element in _first_among_siblings(dated):  # as "//time[@datetime][1]": the last one counts
             published = normalize_date(element.get("datetime"))
     if not published:
         published = date_from_url(url)
@@ -289,19 +384,17 @@ def read_metadata(tree: HtmlElement, url: str | None, *, use_htmldate: bool = Tr
                 or meta.get("og:locale") or article.get("inLanguage"))
     info.language = normalize_language_code(declared if isinstance(declared, str) else None)
 
-    canonical = None
-    for link in tree.xpath('//link[@href and contains(concat(" ", translate(@rel, "CANOICL", "canoicl"), " "), " canonical ")]'):
-        canonical = link.get("href").strip()
-        break
+    canonical = next((link.get("href").strip() for link in page.by_tag["link"] if _is_canonical_link(link)),
+                     None)
     canonical = (canonical and safe_urljoin(url, canonical)) or (
         meta.get("og:url") and safe_urljoin(url, meta["og:url"]))
     info.canonical_url = canonical or (url if safe_urlsplit(url) is not None else None)
 
     info.description = (meta.get("og:description") or meta.get("description")
                         or meta.get("twitter:description") or _clean(article.get("description")))
-    for href in tree.xpath(SOURCE_LINK_XPATH):
+    href = _source_link_href(tree, page, None if after_root else root)
+    if href is not None:
         info.source_link = safe_urljoin(url, href.strip())
-        break
     body = article.get("articleBody")
     info.schema_body = body.strip() if isinstance(body, str) and body.strip() else None
     return info
