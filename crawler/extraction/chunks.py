@@ -46,13 +46,19 @@ def add_missing_chunks(tree: HtmlElement, text: str) -> str:
     lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
     if not lines:
         return text
-    extracted = {normalize_block(ln) for ln in lines}
+    unchanged = set(lines)  # a paragraph that is an extracted line needs no normalising to be found
+    extracted: set[str] = set()  # the normalised lines, made when first needed
     parents: Counter = Counter()
     for element, block in leaf_blocks(tree):
-        if element.tag == "p" and normalize_block(block) in extracted:
-            parent = element.getparent()
-            if parent is not None:
-                parents[parent] += 1
+        if element.tag != "p":
+            continue
+        if block not in unchanged:
+            extracted = extracted or {normalize_block(ln) for ln in lines}
+            if normalize_block(block) not in extracted:
+                continue
+        parent = element.getparent()
+        if parent is not None:
+            parents[parent] += 1
     if not parents:
         return text
     anchor = parents.most_common(1)[0][0]
@@ -63,7 +69,7 @@ def add_missing_chunks(tree: HtmlElement, text: str) -> str:
         siblings = [s for s in parent if s is not anchor and isinstance(s.tag, str)
                     and _signature(s) == _signature(anchor)]
         if siblings:
-            return _merge(parent, anchor, lines, extracted) or text
+            return _merge(parent, anchor, lines, extracted or {normalize_block(ln) for ln in lines}) or text
         anchor = parent
     return text
 
