@@ -13,12 +13,15 @@ XPATH_SOURCE = ("//body//a[@href][translate(normalize-space(), 'QUELNSOURCĐ', '
 XPATH_CANONICAL = '//link[@href and contains(concat(" ", translate(@rel, "CANOICL", "canoicl"), " "), " canonical ")]'
 XPATH_AUTHOR = '//*[@itemprop="author" or @rel="author"][1]'
 XPATH_TIME = "//time[@datetime][1]"
+XPATH_BYLINE = ("//body//*[self::p or self::div or self::span or self::address]"
+                "[string-length(normalize-space()) < 80][contains(., 'Von ') or contains(., 'By ') "
+                "or contains(., 'by ') or contains(., 'Bởi ')]")
 XPATH_JSONLD = '//script[contains(translate(@type, "LDJSON", "ldjson"), "ld+json")]'
 
 TEXTS = ["Quelle", " source ", "SOURCE", "Nguồn", "Original", "Quel le", "By Jane Doe", "Von Max Muster",
          "Bởi Minh Anh", "Jane", "A longer text of the article that goes on for a while, well past eighty characters.",
          "x", "", " ", "\n\t", "QUELLE", "sOuRcE", "\u00a0Quelle"]
-TAGS = ["div", "p", "span", "a", "b", "time", "body", "html", "head", "h1", "title", "link", "meta", "script", "li"]
+TAGS = ["div", "p", "span", "address", "a", "b", "time", "body", "html", "head", "h1", "title", "link", "meta", "script", "li"]
 
 
 def random_page(rnd: random.Random) -> str:
@@ -85,3 +88,12 @@ def test_walk_finds_what_the_queries_found(html, tree):
     hrefs = tree.xpath(XPATH_SOURCE)
     assert metadata._source_link_href(tree, page, None if after_root else root) == (hrefs[0] if hrefs else None)
     assert tree.xpath(metadata.SOURCE_LINK_XPATH) == hrefs
+    assert tree.xpath(metadata.BYLINE_XPATH) == tree.xpath(XPATH_BYLINE)
+
+
+def test_clean_collapses_whitespace_as_the_regex_did():
+    import re
+    for value in ["  a \t b\n", "\u00a0x\u2003y\u3000", "", " ", "x", "a\x1cb\x85c"]:
+        expected = re.sub(r"\s+", " ", value).strip() or None
+        assert metadata._clean(value) == expected
+    assert metadata._clean(None) is None and metadata._clean(3) is None

@@ -76,10 +76,11 @@ def safe_urljoin(base: str | None, url: str) -> str | None:
 
 
 def _clean(value) -> str | None:
+    """value with whitespace runs collapsed to one space, stripped; None when empty or no str
+    (str.split() splits on the whitespace the regex \\s+ matches, faster)."""
     if not isinstance(value, str):
         return None
-    value = SPACE_RE.sub(" ", value).strip()
-    return value or None
+    return " ".join(value.split()) or None
 
 
 # read_metadata walks the page once for the elements of these tags
@@ -182,9 +183,12 @@ SOURCE_LINK_XPATH = ("/descendant::body/descendant::a[@href][string-length(norma
                      "normalize-space() = 'Nguồn' or normalize-space() = 'Original']/@href")
 SOURCE_LOWER = str.maketrans("QUELNSOURCĐ", "quelnsourcđ")
 XML_SPACE = " \t\n\r"  # what XPath's normalize-space() takes for space
-BYLINE_XPATH = ("//body//*[self::p or self::div or self::span or self::address]"
-                "[string-length(normalize-space()) < 80][contains(., 'Von ') or contains(., 'By ') "
-                "or contains(., 'by ') or contains(., 'Bởi ')]")
+# p, div, span and address elements in the body with a short text holding "Von ", "By ", ...; a
+# union of one path per tag, as libxml2 finds those faster than it tests self::p or self::div...
+BYLINE_XPATH = " | ".join(
+    f"/descendant::body/descendant::{tag}[string-length(normalize-space()) < 80]"
+    "[contains(., 'Von ') or contains(., 'By ') or contains(., 'by ') or contains(., 'Bởi ')]"
+    for tag in ("p", "div", "span", "address"))
 
 
 def _source_link_href(tree: HtmlElement, page: PageElements, root: HtmlElement | None) -> str | None:
