@@ -1,0 +1,29 @@
+"""decode.repair_faulty_html answers as trafilatura's, whose invalid-character scan it skips when it can."""
+import pytest
+from trafilatura import utils
+
+from crawler.extraction.decode import INVALID_XML_CHARACTERS, repair_faulty_html
+
+
+def test_invalid_characters_are_those_trafilatura_removes():
+    removed = [chr(code) for code in range(0x110000) if utils.INVALID_XML_CHARS.match(chr(code))]
+    assert sorted(INVALID_XML_CHARACTERS) == removed
+
+
+PAGES = [
+    "<html><body><p>Gut</p></body></html>",
+    "<html><body><p>Steuerzeichen \x01\x02 und \x1f im Text</p></body></html>",
+    "<p>Zeichen \ufffe, \uffff und Tiếng Việt \x0b \x0c</p>",
+    "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0//EN\" />\n<html><body><p>Doctype</p></body></html>",
+    "<!doctype html>\n<html/>\n<body><p>Selbstschließendes html</p></body>",
+    "<html lang='de'/>\r\n<body>x</body>",
+    "\n\n\n\n<html/>",
+    "Nur Text \U0001F600 mit Emoji \x08",
+    "",
+]
+
+
+@pytest.mark.parametrize("html", PAGES)
+def test_same_repair_as_trafilatura(html):
+    beginning = html[:50].lower()
+    assert repair_faulty_html(html, beginning) == utils.repair_faulty_html(html, beginning)
