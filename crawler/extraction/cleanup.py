@@ -337,11 +337,20 @@ def _is_site_name_line(line: str, site_name: str) -> bool:
     return not rest or len(rest.split()) <= 2 or _is_date_line(rest)
 
 
-def _same_text(line: str, title: str) -> bool:
-    """The line is the title, maybe with a kicker ("BREAKING NEWS: ...") or a site suffix."""
-    a = normalize_block(re.sub(r"\W+", " ", line))
-    b = normalize_block(re.sub(r"\W+", " ", title))
-    if not a or not b:
+NON_WORD_RE = re.compile(r"\W+")
+
+
+def _comparable(text: str) -> str:
+    return normalize_block(NON_WORD_RE.sub(" ", text))
+
+
+def _same_text(line: str, b: str) -> bool:
+    """The line is the title (b: its _comparable form), maybe with a kicker ("BREAKING NEWS: ...")
+    or a site suffix."""
+    if not b:
+        return False
+    a = _comparable(line)
+    if not a:
         return False
     return a == b or (len(b) >= 20 and b in a and len(a) <= 1.5 * len(b))
 
@@ -395,7 +404,8 @@ def clean_text(text: str, *, title: str | None = None, author: str | None = None
             kept.append(line)
     kept = _drop_section_tail(kept, dropped, section_at)
     if title:  # the title repeated at the top (maybe after a caption we already dropped)
-        for line in [ln for ln in kept[:EDGE_LINES] if _same_text(ln, title)]:
+        title_text = _comparable(title)
+        for line in [ln for ln in kept[:EDGE_LINES] if _same_text(ln, title_text)]:
             kept.remove(line)
             dropped.append(line)
     return Cleaned("\n\n".join(kept), source, dropped, byline)
