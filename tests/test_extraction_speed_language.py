@@ -38,3 +38,9 @@ def test_same_answers_as_per_word_counting_ties_included():
         text = " ".join(rnd.choice(vocabulary) for _ in range(rnd.randint(3, 80)))
         assert detect_language(text) == reference_detect_language(text), text
     assert detect_language("de la " * 10) == reference_detect_language("de la " * 10)  # a tie
+
+
+def test_letters_counted_past_the_first_characters_when_needed():
+    for text in ["1 2 3 " * 40 + "der die das und ist nicht mit den von zu sich auf",
+                 "- " * 150 + "abc", "..." * 100, "三" * 30 + " und die der " * 3, "a b c d e f g h i j k l m n o p q r s"]:
+        assert detect_language(text) == reference_detect_language(text), text

@@ -48,10 +48,14 @@ def detect_language(text: str | None) -> str | None:
     if not text:
         return None
     sample = text[:SAMPLE_CHARS]
-    letters = sum(map(str.isalpha, sample))
-    if letters < 20:
-        return None
-    if ANY_SCRIPT_RE.search(sample):  # else every script count below is 0
+    if not ANY_SCRIPT_RE.search(sample):  # every script count below would be 0
+        # only "at least 20 letters" matters then, mostly settled by the first 200 characters
+        if sum(map(str.isalpha, sample[:200])) < 20 and sum(map(str.isalpha, sample)) < 20:
+            return None
+    else:
+        letters = sum(map(str.isalpha, sample))
+        if letters < 20:
+            return None
         for lang in ("ja", "ko", "zh", "ru"):
             hits = len(SCRIPT_RES[lang].findall(sample))
             if hits / letters > 0.3:
