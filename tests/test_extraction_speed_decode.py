@@ -1,13 +1,20 @@
-"""decode.repair_faulty_html answers as trafilatura's, whose invalid-character scan it skips when it can."""
+"""decode.repair_faulty_html answers as trafilatura's for html without NUL (parse_html removes those
+first), skipping its invalid-character scan when it can."""
 import pytest
 from trafilatura import utils
 
-from crawler.extraction.decode import INVALID_XML_CHARACTERS, repair_faulty_html
+from crawler.extraction.decode import INVALID_XML_CHARACTERS, parse_html, repair_faulty_html
 
 
-def test_invalid_characters_are_those_trafilatura_removes():
+def test_invalid_characters_are_those_trafilatura_removes_but_nul():
     removed = [chr(code) for code in range(0x110000) if utils.INVALID_XML_CHARS.match(chr(code))]
-    assert sorted(INVALID_XML_CHARACTERS) == removed
+    assert sorted(INVALID_XML_CHARACTERS) == [ch for ch in removed if ch != "\x00"]
+
+
+def test_parse_html_removes_nul_before_the_repair():
+    html = "<html><body><p>NUL\x00 im\x00 Text \x01</p></body></html>"
+    tree = parse_html(html)
+    assert tree.text_content() == utils.load_html(html.replace("\x00", "")).text_content() == "NUL im Text "
 
 
 PAGES = [
