@@ -88,3 +88,16 @@ def test_caption_hint_search_is_any_hint():
     assert not is_caption_line("Die Kosten steigen, sagt ein Sprecher.")
     for line in ("a/b", "x © y", "图 1", "nothing here"):
         assert bool(cleanup.CREDIT_HINT_RE.search(line.lower())) == any(h in line.lower() for h in cleanup.CREDIT_HINTS)
+
+
+def test_site_chrome_lines_go_unless_most_of_the_page_is_learned():
+    from crawler.boilerplate import block_fingerprint
+    prose = ["DeepSeek hat ein neues Modell vorgestellt, das viele Fachleute überrascht hat.",
+             "Die Börsen reagierten nervös, die Aktien der Chiphersteller gaben deutlich nach.",
+             "Analysten streiten seitdem darüber, wie viel Rechenleistung künftige Modelle brauchen."]
+    chrome_line = "Unsere Redaktion empfiehlt diese Themen"
+    text = "\n".join([chrome_line] + prose)
+    learned = frozenset({block_fingerprint(chrome_line)})
+    assert clean_text(text, site_chrome=learned).text.split("\n\n") == prose
+    everything = frozenset(block_fingerprint(line) for line in [chrome_line] + prose)
+    assert clean_text(text, site_chrome=everything).text.split("\n\n") == [chrome_line] + prose

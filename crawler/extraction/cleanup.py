@@ -371,8 +371,10 @@ def clean_text(text: str, *, title: str | None = None, author: str | None = None
     """Drop chrome lines from extracted text; return the prose, the attribution and what went."""
     lines = [_strip_marks(ln.strip()) for ln in text.replace("\r", "\n").split("\n")]
     lines = [ln for ln in lines if ln]
+    learned_lines: list[bool] = []  # per line: its fingerprint is site chrome
     if site_chrome:
-        learned = sum(len(ln) for ln in lines if block_fingerprint(ln) in site_chrome)
+        learned_lines = [block_fingerprint(ln) in site_chrome for ln in lines]
+        learned = sum(len(ln) for ln, is_learned in zip(lines, learned_lines) if is_learned)
         if learned > 0.5 * sum(len(ln) for ln in lines):
             site_chrome = frozenset()  # a page seen before: keep it whole, dedup decides
     kept: list[str] = []
@@ -391,7 +393,7 @@ def clean_text(text: str, *, title: str | None = None, author: str | None = None
             byline = byline or byline_match.group("name")
             dropped.append(line)
         elif (is_chrome_line(line)
-              or (site_chrome and block_fingerprint(line) in site_chrome)
+              or (site_chrome and learned_lines[index])
               or (not keep_captions and is_caption_line(line))
               or (near_edge and author and len(line) <= len(author) + 12
                   and normalize_block(author) in normalize_block(line))
