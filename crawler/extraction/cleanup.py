@@ -283,7 +283,7 @@ def _start_test(alternative: str) -> re.Pattern | None:
 CHROME_LINE_STARTS = tuple(_start_test(alternative) for alternative in CHROME_LINE_PATTERNS)
 
 
-@functools.cache
+@functools.lru_cache(maxsize=4096)  # first characters seen; the patterns themselves are shared (_full)
 def _chrome_line_re(first: str) -> re.Pattern:
     """CHROME_LINE_RE with only the alternatives that can start with `first`, the line's first
     character after leading spaces: it matches exactly the lines with that first character that
