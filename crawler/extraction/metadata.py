@@ -198,7 +198,8 @@ def _source_link_href(tree: HtmlElement, page: PageElements, root: HtmlElement |
     When the page has one <body>, the last child of the only top element, the links after it in
     document order are exactly the links inside it; a page of any other shape asks the XPath."""
     bodies = page.by_tag["body"]
-    if root is None or len(bodies) != 1 or bodies[0].getparent() is not root or bodies[0].getnext() is not None:
+    if (root is None or len(bodies) != 1 or bodies[0].getparent() is not root
+            or bodies[0].getnext() is not None):
         hrefs = tree.xpath(SOURCE_LINK_XPATH)
         return hrefs[0] if hrefs else None
     for anchor in page.anchors_after_body:
