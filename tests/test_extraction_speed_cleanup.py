@@ -101,3 +101,15 @@ def test_site_chrome_lines_go_unless_most_of_the_page_is_learned():
     assert clean_text(text, site_chrome=learned).text.split("\n\n") == prose
     everything = frozenset(block_fingerprint(line) for line in [chrome_line] + prose)
     assert clean_text(text, site_chrome=everything).text.split("\n\n") == [chrome_line] + prose
+
+
+def test_known_fingerprints_give_the_same_result():
+    from crawler.boilerplate import block_fingerprint
+    lines = ["Unsere Redaktion empfiehlt diese Themen",
+             "DeepSeek hat ein neues Modell vorgestellt, das viele Fachleute überrascht hat.",
+             "Die Börsen reagierten nervös, die Aktien der Chiphersteller gaben deutlich nach."]
+    learned = frozenset({block_fingerprint(lines[0])})
+    known = {line: block_fingerprint(line) for line in lines[:2]}
+    text = "\n".join(lines)
+    assert clean_text(text, site_chrome=learned, known_fingerprints=known) == clean_text(text, site_chrome=learned)
+    assert clean_text(text, site_chrome=learned, known_fingerprints=known).text.split("\n\n") == lines[1:]

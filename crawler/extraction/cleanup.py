@@ -367,13 +367,17 @@ def _strip_marks(line: str) -> str:
 
 def clean_text(text: str, *, title: str | None = None, author: str | None = None,
                site_name: str | None = None, site_chrome: frozenset[str] = frozenset(),
-               keep_captions: bool = False) -> Cleaned:
-    """Drop chrome lines from extracted text; return the prose, the attribution and what went."""
+               keep_captions: bool = False, known_fingerprints: dict[str, str] | None = None) -> Cleaned:
+    """Drop chrome lines from extracted text; return the prose, the attribution and what went.
+
+    known_fingerprints: block_fingerprint of texts already fingerprinted (the page's blocks),
+    so that lines equal to them are not fingerprinted again."""
     lines = [_strip_marks(ln.strip()) for ln in text.replace("\r", "\n").split("\n")]
     lines = [ln for ln in lines if ln]
     learned_lines: list[bool] = []  # per line: its fingerprint is site chrome
     if site_chrome:
-        learned_lines = [block_fingerprint(ln) in site_chrome for ln in lines]
+        known = known_fingerprints or {}
+        learned_lines = [(known.get(ln) or block_fingerprint(ln)) in site_chrome for ln in lines]
         learned = sum(len(ln) for ln, is_learned in zip(lines, learned_lines) if is_learned)
         if learned > 0.5 * sum(len(ln) for ln in lines):
             site_chrome = frozenset()  # a page seen before: keep it whole, dedup decides

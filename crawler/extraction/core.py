@@ -161,6 +161,10 @@ def _extract_into(result: dict, body, url, content_type, site_chrome, options) -
     blocks = leaf_blocks(tree)
     fingerprints = block_fingerprints(blocks)
     result["block_fingerprints"] = page_fingerprints(fingerprints)
+    # the blocks' fingerprints (None: not computed, or too short to mean anything) serve clean_text
+    # for the lines that are a block's text as it is
+    known = {text: fingerprint for (_element, text), fingerprint in zip(blocks, fingerprints)
+             if fingerprint} if site_chrome else None
 
     prune_chrome(tree, site_chrome=site_chrome, keep_captions=options.keep_captions,
                  structural=options.structural_pruning, blocks=blocks, fingerprints=fingerprints)
@@ -173,7 +177,8 @@ def _extract_into(result: dict, body, url, content_type, site_chrome, options) -
             and len(raw_text) < SCHEMA_BODY_RATIO * len(meta.schema_body):
         raw_text = schema_body_text(meta.schema_body)  # pages rendered by scripts: the body is in JSON-LD
     cleaned = clean_text(raw_text, title=meta.title, author=meta.author, site_name=meta.site_name,
-                         site_chrome=site_chrome, keep_captions=options.keep_captions)
+                         site_chrome=site_chrome, keep_captions=options.keep_captions,
+                         known_fingerprints=known)
     result["source"] = cleaned.source or meta.source_link
     result["author"] = result["author"] or cleaned.byline
     result["language"] = detect_language(cleaned.text) or meta.language
