@@ -16,8 +16,11 @@ from dataclasses import dataclass
 try:  # the regex parser, to learn which characters a chrome pattern can start with
     from re import _constants as sre_constants, _parser as sre_parse
 except ImportError:  # Python 3.10
-    import sre_constants
-    import sre_parse
+    try:
+        import sre_constants
+        import sre_parse
+    except ImportError:  # neither: every alternative is tried on every line, as before
+        sre_constants = sre_parse = None
 
 from crawler.boilerplate import block_fingerprint, normalize_block
 
@@ -272,6 +275,8 @@ SPACES = "".join(ch for ch in map(chr, range(0x3001)) if ch.isspace())  # every 
 def _start_test(alternative: str) -> re.Pattern | None:
     """A case-insensitive pattern for the characters a match of the alternative can start with;
     None when it may start with any character or with a space, or match the empty string."""
+    if sre_parse is None:
+        return None
     chars, nullable = _first_chars(sre_parse.parse(alternative, re.I).data)
     if chars is None or nullable or not chars:
         return None
