@@ -80,7 +80,7 @@ def give_back_freed_memory() -> None:
         libc.malloc_trim(0)
 
 
-TRIM_EVERY_PAGES = 100
+TRIM_EVERY_PAGES = 25  # bench_crawl --copies 55: peak RSS summed 388 MB, against 396-398 MB every 100 pages
 _pages_since_trim = 0
 
 

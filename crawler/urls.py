@@ -32,7 +32,7 @@ def is_http_url(url: str) -> bool:
     return parts.scheme.lower() in HTTP_SCHEMES and bool((parts.hostname or "").strip("."))  # not "http://../"
 
 
-URL_CACHE_SIZE = 4096  # a page's URL is canonicalised ~8 times between its response and its corpus row
+URL_CACHE_SIZE = 1024  # a page's URL is canonicalised ~8 times between its request and its corpus row, seconds apart
 
 
 @lru_cache(maxsize=URL_CACHE_SIZE)
