@@ -5,7 +5,9 @@ from pathlib import Path
 import trafilatura
 
 from crawler.extract import ExtractOptions, extract_page
+from crawler.extraction.chunks import add_missing_chunks
 from crawler.extraction.cleanup import clean_text, is_caption_line, is_chrome_line
+from crawler.extraction.decode import parse_html
 from crawler.extraction.language import detect_language, normalize_language_code
 from crawler.extraction.metadata import date_from_url, normalize_date
 from crawler.extraction.pagekind import url_listing_reason
@@ -144,14 +146,13 @@ def test_body_split_into_chunks_between_ads_comes_back_whole():
     assert "Anzeige" not in text
 
 
+def chunk(paragraphs):
+    """One chunk of an article split over sibling grids, as some sites serve it."""
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return f'<div class="grid"><div class="body">{body}</div><div class="rail"></div></div>'
+
+
 def test_add_missing_chunks_appends_sibling_chunks_trafilatura_left_behind():
-    from crawler.extraction.chunks import add_missing_chunks
-    from crawler.extraction.decode import parse_html
-
-    def chunk(paragraphs):
-        body = "".join(f"<p>{p}</p>" for p in paragraphs)
-        return f'<div class="grid"><div class="body">{body}</div><div class="rail"></div></div>'
-
     part1 = ["DeepSeek hat mit R1 ein Modell vorgestellt, das viele Fachleute überrascht hat.",
              "Das Modell ist offen verfügbar und kann auf eigener Hardware laufen."]
     part2 = ["Die Börsen reagierten nervös, die Aktien der Chiphersteller gaben deutlich nach.",
@@ -161,6 +162,30 @@ def test_add_missing_chunks_appends_sibling_chunks_trafilatura_left_behind():
     merged = add_missing_chunks(tree, "\n".join(part1))
     assert merged.split("\n") == part1 + part2
     assert add_missing_chunks(tree, "\n".join(part1 + part2)).split("\n") == part1 + part2
+
+
+PART1 = ["Am 27. Januar fiel der Kurs von Nvidia um 17 Prozent, so stark wie nie an einem Tag.",
+         "DeepSeek hatte kurz zuvor sein Modell R1 offen zur Verfügung gestellt."]
+PART2 = ["Die Börsen reagierten nervös, die Aktien der Chiphersteller gaben deutlich nach.",
+         "Analysten streiten seitdem darüber, wie viel Rechenleistung künftige Modelle brauchen."]
+
+
+def test_paragraphs_found_as_the_same_lines_verbatim():
+    tree = parse_html(f"<html><body><div class='chunks'>{chunk(PART1)}{chunk(PART2)}</div></body></html>")
+    assert add_missing_chunks(tree, "\n".join(PART1)).split("\n") == PART1 + PART2
+
+
+def test_paragraphs_found_when_lines_differ_in_case_numbers_and_spaces():
+    lines = ["  AM 28. januar fiel der Kurs von  Nvidia um 3 Prozent, so stark wie nie an einem Tag.",
+             "DeepSeek hatte kurz zuvor sein Modell R2 offen zur Verfügung gestellt. "]
+    tree = parse_html(f"<html><body><div class='chunks'>{chunk(PART1)}{chunk(PART2)}</div></body></html>")
+    merged = add_missing_chunks(tree, "\n".join(lines)).split("\n")
+    assert merged == [line.strip() for line in lines] + PART2
+
+
+def test_text_unchanged_without_sibling_chunks():
+    tree = parse_html(f"<html><body>{chunk(PART1)}</body></html>")
+    assert add_missing_chunks(tree, "\n".join(PART1)) == "\n".join(PART1)
 
 
 def test_a_number_in_the_title_is_not_an_error_page():
