@@ -12,11 +12,11 @@ import io
 import re
 import zlib
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree, html
 
+from crawler.dates import normalize_date
 from crawler.urls import is_http_url
 
 SNIFF_BYTES = 4096
@@ -111,19 +111,6 @@ def _text(element, name: str) -> str | None:
     return None
 
 
-def iso_date(value: str | None) -> str | None:
-    """ISO 8601 from an RFC 822 (RSS) or ISO (Atom, sitemaps) date; None when unreadable."""
-    if not value:
-        return None
-    value = value.strip()
-    if re.match(r"^\d{4}-\d{2}-\d{2}", value):
-        return value
-    try:
-        return parsedate_to_datetime(value).isoformat()
-    except (TypeError, ValueError, IndexError):
-        return None
-
-
 def _absolute(url: str | None, base: str) -> str | None:
     if not url:
         return None
@@ -145,10 +132,10 @@ def parse_sitemap(body: bytes, base_url: str) -> list[Link]:
         url = _absolute(_text(entry, "loc"), base_url)
         if not url:
             continue
-        hints = {"lastmod": iso_date(_text(entry, "lastmod"))}
+        hints = {"lastmod": normalize_date(_text(entry, "lastmod"))}
         for news in _children(entry, "news"):
             hints["title"] = _text(news, "title")
-            hints["published"] = iso_date(_text(news, "publication_date"))
+            hints["published"] = normalize_date(_text(news, "publication_date"))
             for publication in _children(news, "publication"):
                 hints["language"] = _text(publication, "language")
                 hints["site_name"] = _text(publication, "name")
@@ -193,7 +180,7 @@ def parse_feed(body: bytes, base_url: str) -> list[Link]:
             continue
         url = _absolute(url, base_url)
         if url:
-            hints = {"title": _text(entry, "title"), "published": iso_date(published), "language": feed_language}
+            hints = {"title": _text(entry, "title"), "published": normalize_date(published), "language": feed_language}
             links.append(Link(url, {k: v for k, v in hints.items() if v}))
     return links
 

@@ -75,8 +75,16 @@ def test_rss_links_with_hints():
 def test_atom_links_with_hints():
     (link,) = parse_feed(ATOM, BASE)
     assert link.url == "https://wire.example/deepseek-r1"
-    assert link.hints == {"title": "DeepSeek R1 tops the charts", "published": "2025-01-27T08:00:00Z",
+    # dates in the form the corpus stores (crawler.dates), whatever form the feed wrote
+    assert link.hints == {"title": "DeepSeek R1 tops the charts", "published": "2025-01-27T08:00:00+00:00",
                           "language": "en"}
+
+
+def test_feed_and_sitemap_dates_are_read_like_page_dates():
+    rss = RSS.replace(b"Tue, 28 Jan 2025 09:30:00 +0100", b"Tue, 28 Jan 2025 09:30:00 GMT")
+    assert parse_feed(rss, BASE)[0].hints["published"] == "2025-01-28T09:30:00+00:00"
+    broken = NEWS_SITEMAP.replace(b"<lastmod>2025-01-02</lastmod>", b"<lastmod>2025-13-45</lastmod>")
+    assert "lastmod" not in parse_sitemap(broken, BASE)[0].hints  # was passed on as it was
 
 
 def test_news_sitemap_fields_are_kept():

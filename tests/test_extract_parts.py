@@ -70,6 +70,9 @@ def test_dates():
     assert normalize_date("2025-01-27") == "2025-01-27"
     assert normalize_date("2025-02-30") is None
     assert normalize_date("Mon, 27 Jan 2025 08:00:00 +0100") == "2025-01-27T08:00:00+01:00"
+    assert normalize_date("Mon, 27 Jan 2025 08:00:00 GMT") == "2025-01-27T08:00:00+00:00"
+    assert normalize_date("27.01.2025") == normalize_date("27 Jan 2025") == "2025-01-27"
+    assert normalize_date("Mon, 27 Jan 1890 08:00:00 +0100") is None
     assert date_from_url("https://a.example/2025/01/28/deepseek/") == "2025-01-28"
     assert date_from_url("https://a.example/news/20250128-deepseek") == "2025-01-28"
     assert date_from_url("https://a.example/news/deepseek") is None

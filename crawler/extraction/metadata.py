@@ -9,11 +9,12 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
 
+from crawler.dates import normalize_date
 from crawler.extraction.cleanup import BYLINE_RE
 from crawler.extraction.language import normalize_language_code
 
@@ -32,8 +33,6 @@ AUTHOR_META_KEYS = ("author", "article:author", "parsely-author", "sailthru.auth
                     "byl", "twitter:creator")
 URL_DATE_RE = re.compile(r"/((?:19|20)\d\d)[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|[-_]|$)"
                          r"|/((?:19|20)\d\d)(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?:/|[-_.]|$)")
-ISO_LIKE_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2}))?"
-                         r"(?:\.\d+)?\s*(Z|[+-]\d{2}:?\d{2})?)?")
 TITLE_SPLIT_RE = re.compile(r"\s+[|\-–—:·»]\s+")
 SPACE_RE = re.compile(r"\s+")
 BY_PREFIX_RE = re.compile(r"^(?:by|von|bởi|tác giả|作者)[:：]?\s+", re.I)
@@ -248,40 +247,6 @@ def _byline_names(tree: HtmlElement) -> list[str]:
         if match:
             return [match.group("name")]
     return []
-
-
-def normalize_date(value: str | None) -> str | None:
-    """ISO 8601: 'YYYY-MM-DD', or 'YYYY-MM-DDTHH:MM:SS[+HH:MM]' when a time is known."""
-    if not value:
-        return None
-    match = ISO_LIKE_RE.match(value)
-    if match:
-        year, month, day, hour, minute, second, tz = match.groups()
-        try:
-            day_value = date(int(year), int(month), int(day))
-        except ValueError:
-            return None
-        if not (1990 <= day_value.year <= 2100):
-            return None
-        if hour is None:
-            return day_value.isoformat()
-        try:
-            stamp = datetime(day_value.year, day_value.month, day_value.day, int(hour), int(minute),
-                             int(second or 0))
-        except ValueError:
-            return day_value.isoformat()
-        text = stamp.isoformat()
-        if tz:
-            text += "+00:00" if tz == "Z" else (tz if ":" in tz else f"{tz[:3]}:{tz[3:]}")
-        return text
-    for fmt in ("%a, %d %b %Y %H:%M:%S %z", "%a, %d %b %Y %H:%M:%S %Z", "%d.%m.%Y", "%d/%m/%Y",
-                "%B %d, %Y", "%b %d, %Y", "%d %B %Y"):
-        try:
-            parsed = datetime.strptime(value.strip(), fmt)
-        except ValueError:
-            continue
-        return parsed.date().isoformat() if fmt.count("%H") == 0 else parsed.isoformat()
-    return None
 
 
 def date_from_url(url: str | None) -> str | None:
