@@ -9,7 +9,7 @@ from crawler.extraction.chunks import add_missing_chunks
 from crawler.extraction.cleanup import clean_text, is_caption_line, is_chrome_line
 from crawler.extraction.decode import parse_html
 from crawler.extraction.language import detect_language, normalize_language_code
-from crawler.extraction.metadata import date_from_url, normalize_date
+from crawler.extraction.metadata import date_from_url, normalize_date, read_metadata
 from crawler.extraction.pagekind import url_listing_reason
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extraction"
@@ -76,6 +76,16 @@ def test_dates():
     assert date_from_url("https://a.example/2025/01/28/deepseek/") == "2025-01-28"
     assert date_from_url("https://a.example/news/20250128-deepseek") == "2025-01-28"
     assert date_from_url("https://a.example/news/deepseek") is None
+
+
+def test_the_first_time_and_author_element_count_not_the_last():
+    html = ("<html><body><article><p itemprop='author'>Von <span itemprop='author'>Jonas Keller</span>, 28.01.</p>"
+            "<time datetime='2025-01-28T09:30:00+01:00'>28.01.2025</time>"
+            "<p>" + "DeepSeek hat ein neues Modell vorgestellt, das viele überrascht hat. " * 5 + "</p></article>"
+            "<aside><ul><li><time datetime='2024-12-01'>1.12.</time> <span itemprop='author'>Ruth Okafor</span></li>"
+            "<li><time datetime='kaputt'>gestern</time></li></ul></aside></body></html>")
+    meta = read_metadata(parse_html(html), "https://a.example/ki/deepseek")
+    assert (meta.published, meta.author) == ("2025-01-28T09:30:00+01:00", "Jonas Keller")
 
 
 def test_language():

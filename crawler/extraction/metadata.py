@@ -215,23 +215,9 @@ def _source_link_href(tree: HtmlElement, page: PageElements, root: HtmlElement |
     return None
 
 
-# elements marked as the author; "//*[@itemprop="author" or @rel="author"][1]" asked for all and
-# kept the first among its siblings: _first_among_siblings does that
+# elements marked as the author, in document order
 AUTHOR_XPATH = '//@itemprop[.="author"]/.. | //@rel[.="author"]/..'
 CANONICAL_LOWER = str.maketrans("CANOICL", "canoicl")
-
-
-def _first_among_siblings(elements: list[HtmlElement]) -> list[HtmlElement]:
-    """Of elements in document order, those with no sibling before them in the list (what an
-    XPath step "child::*[test][1]" keeps of the elements that pass the test)."""
-    parents = set()
-    kept = []
-    for element in elements:
-        parent = element.getparent()
-        if parent not in parents:
-            parents.add(parent)
-            kept.append(element)
-    return kept
 
 
 def _is_canonical_link(link: HtmlElement) -> bool:
@@ -325,10 +311,14 @@ def read_metadata(tree: HtmlElement, url: str | None, *, use_htmldate: bool = Tr
                 authors = [value]
                 break
     if not authors:
-        for element in _first_among_siblings(tree.xpath(AUTHOR_XPATH)):
+        marked = tree.xpath(AUTHOR_XPATH)
+        for element in marked:  # the first that holds a name; a box around an inner one is not a name
+            if len(marked) > 1 and any(other in marked for other in element.iterdescendants()):
+                continue
             name = _clean(element.text_content())
             if name and len(name) <= 80:
                 authors = [name]
+                break
     if not authors:
         authors = _byline_names(tree)
     authors = [BY_PREFIX_RE.sub("", a).strip() for a in authors]
@@ -340,9 +330,8 @@ def read_metadata(tree: HtmlElement, url: str | None, *, use_htmldate: bool = Tr
             break
         published = normalize_date(meta.get(key))
     if not published:
-        dated = [element for element in page.by_tag["time"] if element.get("datetime") is not None]
-        for element in _first_among_siblings(dated):  # as "//time[@datetime][1]": the last one counts
-            published = normalize_date(element.get("datetime"))
+        published = next(filter(None, (normalize_date(element.get("datetime")) for element in page.by_tag["time"])),
+                         None)  # the first <time> with a readable datetime
     if not published:
         published = date_from_url(url)
     if not published and use_htmldate:
