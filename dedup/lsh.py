@@ -44,25 +44,36 @@ def _quad_on_first_use(*args, **kwargs):
     return quad(*args, **kwargs)
 
 
-def _import_datasketch_without_scipy_integrate() -> None:
-    """Import datasketch with a stand-in for ``scipy.integrate``, whose ``quad`` imports the real one
-    when first called. datasketch imports it with every module for one function, the optimiser of
-    (bands, rows), which the defaults never call (``dedup.config.DERIVED_LSH_PARAMS``); the real
-    module and what it pulls in (scipy.special, scipy.linalg...) are ~45 MB in each crawl process.
-    The stand-in is gone from ``sys.modules`` afterwards, so ``import scipy.integrate`` still works."""
+def _import_datasketch_lean() -> None:
+    """Import datasketch without two modules it loads for what we do not use (~50 MB in each crawl
+    process):
+
+    - ``scipy.integrate`` is imported with every module for one function, the optimiser of
+      (bands, rows), which the defaults never call (``dedup.config.DERIVED_LSH_PARAMS``); it and what it
+      pulls in (scipy.special, scipy.linalg...) are ~45 MB. A stand-in whose ``quad`` imports the real
+      module on first call takes its place, and is gone from ``sys.modules`` afterwards, so
+      ``import scipy.integrate`` still works.
+    - ``redis`` (~6 MB) is imported for datasketch's Redis storage, which it defines only when redis
+      imports; our Redis storage is ``dedup.redis_index``. Unless redis is loaded already (a Redis-backed
+      crawl loads it first), datasketch is imported as if redis were not installed; ``import redis``
+      works as usual afterwards."""
     if 'datasketch' in sys.modules or 'scipy.integrate' in sys.modules:
         return
     stand_in = types.ModuleType('scipy.integrate')
     stand_in.quad = _quad_on_first_use
-    sys.modules['scipy.integrate'] = stand_in
+    blocked = {'scipy.integrate': stand_in}
+    if 'redis' not in sys.modules:
+        blocked['redis'] = None  # "import redis" raises ImportError
+    sys.modules.update(blocked)
     try:
         import datasketch  # noqa: F401
     finally:
-        if sys.modules.get('scipy.integrate') is stand_in:
-            del sys.modules['scipy.integrate']
+        for name, module in blocked.items():
+            if name in sys.modules and sys.modules[name] is module:
+                del sys.modules[name]
 
 
-_import_datasketch_without_scipy_integrate()
+_import_datasketch_lean()
 from datasketch import MinHashLSH  # noqa: E402
 from datasketch.storage import OrderedStorage, UnorderedStorage  # noqa: E402
 

@@ -65,3 +65,14 @@ def test_the_dedup_index_runs_without_scipy_integrate_which_still_imports():
             "from dedup.config import derive_lsh_params\n"
             "print(*derive_lsh_params(0.3, 128))")
     assert run_fresh(code) == ["37", "3"]
+
+
+def test_the_dedup_index_leaves_redis_unloaded_which_still_imports():
+    code = ("import sys\nfrom dedup import Deduplicator\nDeduplicator()\n"
+            "assert 'redis' not in sys.modules, 'redis was imported'\n"
+            "import redis, datasketch.storage\n"
+            "print(redis.Redis.__name__, datasketch.storage.redis)")
+    assert run_fresh(code) == ["Redis", "None"]
+    # loaded first (a Redis-backed crawl, bench_dedup): datasketch keeps its own Redis storage
+    assert run_fresh("import redis\nfrom dedup import Deduplicator\nimport datasketch.storage\n"
+                     "print(hasattr(datasketch.storage, 'RedisStorage'))") == ["True"]
