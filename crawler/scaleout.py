@@ -2,7 +2,7 @@
 machine or many, share one request queue and one request-fingerprint filter (scrapy-redis) and one
 near-duplicate index (dedup's Redis index), each writing its own corpus shard (CORPUS_DB).
 
-``RedisScaleOut`` is a Scrapy add-on: without REDIS_URL it changes nothing. ``ClusterIdle`` keeps a
+``crawler.addons.RedisScaleOut`` switches a crawl to these classes when REDIS_URL is set. ``ClusterIdle`` keeps a
 process from closing while another one sharing the queue is still busy (and may still push work),
 so every process ends when the whole crawl is done, not when its own view of the queue is empty.
 ``ShardScheduler`` keeps the requests a process took from the shared queue until their pages are
@@ -28,27 +28,6 @@ from crawler.fingerprint import UrlKeyFingerprinter
 from crawler.urls import url_key
 
 BUSY_SECONDS = 30  # a process that stops refreshing its busy mark (killed) stops counting after this
-
-
-class RedisScaleOut:
-    """Switches the scheduler and the duplicate filter to Redis when REDIS_URL is set. (The dedup index
-    follows REDIS_URL in CrawlContext: the spider, and with it the context, exists before add-ons run.)"""
-
-    def update_settings(self, settings):
-        redis_url = settings.get("REDIS_URL")
-        if not redis_url:
-            return
-        for name, value in {
-            "SCHEDULER": "crawler.scaleout.ShardScheduler",
-            "DUPEFILTER_CLASS": "crawler.scaleout.UrlKeyRedisDupeFilter",
-            "SCHEDULER_PERSIST": True,  # one process finishing must not wipe the queue the others use
-            "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.FifoQueue",
-            "SCHEDULER_IDLE_BEFORE_CLOSE": 0,  # a blocking pop would block the reactor; ClusterIdle waits
-        }.items():
-            settings.set(name, value, priority="addon")
-        extensions = settings.getdict("EXTENSIONS")
-        extensions["crawler.scaleout.ClusterIdle"] = 600
-        settings.set("EXTENSIONS", extensions, priority="addon")
 
 
 class UrlKeyRedisDupeFilter(RFPDupeFilter):

@@ -76,7 +76,7 @@ REQUEST_FINGERPRINTER_CLASS = "crawler.fingerprint.UrlKeyFingerprinter"  # www./
 
 # --- Scale-out ------------------------------------------------------------------------------------
 REDIS_URL = None  # redis://HOST:PORT/DB: share the queue, the request filter and the dedup index
-ADDONS = {"crawler.scaleout.RedisScaleOut": 0}  # switches to scrapy-redis only when REDIS_URL is set
+ADDONS = {"crawler.addons.RedisScaleOut": 0}  # switches to scrapy-redis only when REDIS_URL is set
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"

@@ -1,5 +1,6 @@
-"""What the crawl process does not load: pandas (sqlite-utils would import it) and the extractor (the
-workers run it). Each check runs in a fresh interpreter, where nothing was imported before."""
+"""What the crawl process does not load: pandas (sqlite-utils would import it), the extractor (the
+workers run it), scipy.integrate and, without Redis, redis-py (datasketch would import both). Each check
+runs in a fresh interpreter, where nothing was imported before."""
 
 from __future__ import annotations
 
@@ -67,8 +68,10 @@ def test_the_dedup_index_runs_without_scipy_integrate_which_still_imports():
     assert run_fresh(code) == ["37", "3"]
 
 
-def test_the_dedup_index_leaves_redis_unloaded_which_still_imports():
-    code = ("import sys\nfrom dedup import Deduplicator\nDeduplicator()\n"
+def test_a_crawl_without_redis_leaves_redis_unloaded_which_still_imports():
+    code = ("import sys\nimport crawler.pipelines, crawler.spiders.deepseek_news, crawler.middlewares\n"
+            "from scrapy.settings import Settings\nfrom crawler.addons import RedisScaleOut\n"
+            "RedisScaleOut().update_settings(Settings())\nfrom dedup import Deduplicator\nDeduplicator()\n"
             "assert 'redis' not in sys.modules, 'redis was imported'\n"
             "import redis, datasketch.storage\n"
             "print(redis.Redis.__name__, datasketch.storage.redis)")

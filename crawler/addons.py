@@ -1,0 +1,29 @@
+"""Scrapy add-ons of the crawl.
+
+``RedisScaleOut`` switches the crawl to the shared Redis queue, filter and index of ``crawler.scaleout``
+when REDIS_URL is set, and changes nothing otherwise. It names those classes by path, so this module
+imports nothing of scrapy-redis: a crawl without Redis does not load redis-py (~6 MB).
+"""
+
+from __future__ import annotations
+
+
+class RedisScaleOut:
+    """Switches the scheduler and the duplicate filter to Redis when REDIS_URL is set. (The dedup index
+    follows REDIS_URL in CrawlContext: the spider, and with it the context, exists before add-ons run.)"""
+
+    def update_settings(self, settings):
+        redis_url = settings.get("REDIS_URL")
+        if not redis_url:
+            return
+        for name, value in {
+            "SCHEDULER": "crawler.scaleout.ShardScheduler",
+            "DUPEFILTER_CLASS": "crawler.scaleout.UrlKeyRedisDupeFilter",
+            "SCHEDULER_PERSIST": True,  # one process finishing must not wipe the queue the others use
+            "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.FifoQueue",
+            "SCHEDULER_IDLE_BEFORE_CLOSE": 0,  # a blocking pop would block the reactor; ClusterIdle waits
+        }.items():
+            settings.set(name, value, priority="addon")
+        extensions = settings.getdict("EXTENSIONS")
+        extensions["crawler.scaleout.ClusterIdle"] = 600
+        settings.set("EXTENSIONS", extensions, priority="addon")
