@@ -54,9 +54,9 @@ def _import_datasketch_lean() -> None:
       module on first call takes its place, and is gone from ``sys.modules`` afterwards, so
       ``import scipy.integrate`` still works.
     - ``redis`` (~6 MB) is imported for datasketch's Redis storage, which it defines only when redis
-      imports; our Redis storage is ``dedup.redis_index``. Unless redis is loaded already (a Redis-backed
-      crawl loads it first), datasketch is imported as if redis were not installed; ``import redis``
-      works as usual afterwards."""
+      imports; our Redis storage is ``dedup.redis_index``, which imports redis itself. Unless redis is
+      loaded already (bench_dedup loads it first, to compare with datasketch's Redis storage),
+      datasketch is imported as if redis were not installed; ``import redis`` works as usual afterwards."""
     if 'datasketch' in sys.modules or 'scipy.integrate' in sys.modules:
         return
     stand_in = types.ModuleType('scipy.integrate')
