@@ -94,13 +94,9 @@ def nfkc_anchor_tokens(text: str) -> set[str]:
     return out
 
 
-def anchor_hashes(text: str) -> np.ndarray:
-    """Sorted unique uint64 hashes of ``anchor_tokens(text)``."""
-    return nfkc_anchor_hashes(nfkc(text))
-
-
 def nfkc_anchor_hashes(text: str) -> np.ndarray:
-    """``anchor_hashes`` of a text already in NFKC."""
+    """Sorted unique uint64 hashes of the anchor tokens of a text already in NFKC (``fingerprint_text``
+    normalises once for the tokens and the anchors)."""
     toks = nfkc_anchor_tokens(text)
     if not toks:
         return np.empty(0, np.uint64)
