@@ -38,7 +38,6 @@ BLOCK_TAGS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "td",
               "footer", "nav", "form", "ul", "ol", "dl", "table", "tr", "tbody", "address",
               "figure", "main", "center"}
 BLOCK_TAG_NAMES = tuple(sorted(BLOCK_TAGS))  # for lxml's iter(*tags)
-HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 
 # class/id tokens (after splitting on non-letters and camelCase) that name chrome
 CHROME_TOKENS = frozenset("""
@@ -100,13 +99,9 @@ def attr_tokens(raw: str) -> tuple[set[str], str]:
     return tokens, "".join(parts)
 
 
-def vocabulary_kind(element: HtmlElement) -> str | None:
-    """'chrome', 'caption', 'content' or None, from the element's class and id."""
-    return _vocabulary_kind(f"{element.get('class', '')} {element.get('id', '')}")
-
-
 @lru_cache(maxsize=4096)
 def _vocabulary_kind(raw: str) -> str | None:
+    """'chrome', 'caption', 'content' or None, from an element's class and id ("class id")."""
     tokens, glued = attr_tokens(raw)
     if not tokens:
         return None
