@@ -234,7 +234,7 @@ def page_fingerprints(fingerprints: list[str | None], limit: int = 500) -> list[
 def link_density(element: HtmlElement, total: int) -> float:
     if total == 0:
         return 0.0
-    linked = sum(len(" ".join(text_content(a).split())) for a in element.iter("a"))
+    linked = sum(len(text_of(a)) for a in element.iter("a"))
     return linked / total
 
 
