@@ -19,7 +19,8 @@ from scrapy import signals
 from crawler.boilerplate import SiteChrome
 from crawler.urls import url_key
 from dedup import DedupConfig, Deduplicator
-from storage.corpus import TERMINAL_OUTCOMES, CorpusWriter
+from dedup.fingerprint import is_current
+from storage.corpus import TERMINAL_OUTCOMES, CorpusWriter, refresh_fingerprints
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +72,12 @@ class CrawlContext:
     def load_dedup_index(self, corpus_db: str) -> None:
         """Index the stored articles. A shared (Redis) index also forgets what this shard indexed in a
         run killed before it stored it: otherwise those stories would be nowhere, and every later copy
-        a duplicate of a missing article."""
+        a duplicate of a missing article. Fingerprints of an older format are made again first."""
+        remade = refresh_fingerprints(
+            self.writer.conn, is_current, lambda text, language: self.dedup.fingerprint(text, language).to_bytes()
+        )
+        if remade:
+            logger.info("corpus %s: %d dedup fingerprints made again in the current format", corpus_db, remade)
         if not self.dedup_config.redis_url:
             self.dedup.load(self.writer.fingerprints())
             return

@@ -127,6 +127,23 @@ def create_schema(db: sqlite_utils.Database) -> None:
     )
 
 
+def refresh_fingerprints(conn: sqlite3.Connection, is_current, make) -> int:
+    """Fingerprint again, from its stored text, every article whose dedup fingerprint is of an older
+    format (``is_current(blob)`` false; ``make(text, language)`` gives the new blob), in one
+    transaction. Returns how many were made again."""
+    rows = conn.execute(
+        "SELECT f.article_id, f.data, a.text, a.language FROM fingerprints f JOIN articles a ON a.id = f.article_id"
+    )
+    stale = [(article_id, text, language) for article_id, data, text, language in rows if not is_current(data)]
+    if stale:
+        with conn:
+            conn.executemany(
+                "UPDATE fingerprints SET data = ? WHERE article_id = ?",
+                [(make(text or "", language), article_id) for article_id, text, language in stale],
+            )
+    return len(stale)
+
+
 def open_database(path: str | os.PathLike, *, create: bool = False) -> sqlite_utils.Database:
     """Open a corpus file; with ``create`` make it (and its schema) when missing.
 
