@@ -33,6 +33,14 @@ class QueryError(CorpusError):
     """A query the corpus cannot run: FTS5 syntax error, a bad date."""
 
 
+MAX_LIMIT = 2**63 - 1  # SQLite's largest integer
+
+
+def check_limit(limit: int | None) -> None:
+    if limit is not None and not 0 <= limit <= MAX_LIMIT:
+        raise QueryError(f"a limit must be 0 (all) to {MAX_LIMIT}, not {limit}")
+
+
 def parse_day(value: str, *, option: str) -> str:
     """Check a ``--since``/``--until`` value (``YYYY-MM-DD`` or an ISO datetime); return it normalised."""
     try:
@@ -73,7 +81,9 @@ class Filters:
             params.append(parse_day(self.since, option="--since"))
         if self.until:
             until = parse_day(self.until, option="--until")
-            if len(until) == 10:  # a day: everything published on it, whatever the time
+            if until == date.max.isoformat():  # the last day there is: every dated article
+                clauses.append(f"{alias}.published IS NOT NULL")
+            elif len(until) == 10:  # a day: everything published on it, whatever the time
                 clauses.append(f"{alias}.published < ?")
                 params.append((date.fromisoformat(until) + timedelta(days=1)).isoformat())
             else:
@@ -153,6 +163,7 @@ class Corpus:
 
     def articles(self, filters: Filters = Filters(), *, limit: int | None = None) -> Iterator[dict]:
         """Stream matching articles (every column of ``articles``) in id order."""
+        check_limit(limit)
         columns = ", ".join(f"a.{name}" for name in EXPORT_FIELDS)
         tail = " ORDER BY a.id" + (" LIMIT ?" if limit else "")
         sql, params = self._select(columns, filters, tail)
@@ -183,6 +194,7 @@ class Corpus:
         Each hit has ``id, url, title, language, published, site, rank`` and ``snippet``: a short
         passage of the title or text with every hit wrapped in ``highlight``.
         """
+        check_limit(limit)
         filters = replace(filters, query=query)
         start, end = highlight
         columns = (
