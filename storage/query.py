@@ -328,7 +328,8 @@ PAGE_COUNT_KEYS = ("response_received_count", "downloader/response_count", "page
 
 
 def run_summary(row: sqlite3.Row) -> dict:
-    """One crawl run: when it started and finished, pages fetched and seconds taken (from its stats)."""
+    """One crawl run: when it started and finished, pages fetched, seconds taken and how it ended (from its
+    stats)."""
     try:
         stats = json.loads(row["stats"] or "{}")
     except ValueError:
@@ -350,5 +351,6 @@ def run_summary(row: sqlite3.Row) -> dict:
         "pages": pages,
         "items": stats.get("item_scraped_count"),
         "seconds": round(seconds, 1) if isinstance(seconds, (int, float)) else None,
+        "ended": stats.get("finish_reason"),  # "finished"; "corpus_write_failed" when a write was refused
         "stats": stats,
     }
