@@ -299,10 +299,11 @@ class Batch:
 class CorpusWriter:
     """The crawl's one writer: buffers rows and flushes each batch in a single transaction.
 
-    A batch that cannot be written stays queued. ``flush`` raises CorpusWriteError; a flush that the
-    ``add_*`` methods start instead records the error in ``failure``, reports it once to ``on_failure``
-    and writes nothing more (the rows go on queueing), so the crawl can stop without a traceback in
-    every callback that meets the writer.
+    A batch that cannot be written stays queued, and ``failure`` holds the CorpusWriteError until a
+    flush succeeds. ``flush`` raises it; a flush that the ``add_*`` methods start reports it to
+    ``on_failure`` instead, and while it stands they start no other (the rows go on queueing), so the
+    crawl can stop without a traceback in every callback that meets the writer. ``close`` does not
+    write a batch that failed.
     """
 
     def __init__(self, path: str | os.PathLike, *, batch_size: int = 100):
@@ -425,7 +426,6 @@ class CorpusWriter:
             try:
                 self.flush()
             except CorpusWriteError as error:
-                self.failure = error
                 if self.on_failure is not None:
                     self.on_failure(error)
 
@@ -441,7 +441,8 @@ class CorpusWriter:
                     self.conn.rollback()
                 except sqlite3.Error:
                     pass
-            raise CorpusWriteError(self.path, error) from None
+            self.failure = CorpusWriteError(self.path, error)
+            raise self.failure from None
         self.batch = Batch()
         self.failure = None
         self.commits += 1

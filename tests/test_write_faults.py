@@ -119,12 +119,14 @@ def test_disk_full_stops_the_crawl_and_the_next_run_completes_it(site, reference
     assert story_clusters(db) == reference
 
 
-def test_corrupt_page_met_by_a_write_stops_the_crawl(site, tmp_path):
-    """The articles table's root page is garbage: start-up never reads it, the first stored article does."""
+@pytest.mark.parametrize("batch_size", [20, 1_000_000], ids=["mid-crawl", "at-close"])
+def test_corrupt_page_met_by_a_write_stops_the_crawl(batch_size, site, tmp_path):
+    """The articles table's root page is garbage: start-up never reads it, the first stored article does,
+    in a batch written mid-crawl or in the last one, written when the crawl closes."""
     db = tmp_path / "corpus.db"
     CorpusWriter(db).close()
     corrupt_page(db, "articles")
-    done = crawl(crawl_command(site, db, None))
+    done = crawl([*crawl_command(site, db, None), "-s", f"CORPUS_BATCH_SIZE={batch_size}"])
 
     assert done.returncode == 1
     assert_one_line(done, f"cannot write the corpus {db}", "the file is corrupt")

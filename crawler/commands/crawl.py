@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
 
-from crawler.context import CrawlContext
-
 
 class Command(ScrapyCrawl):
     def _create_crawler(self, spidercls):
@@ -16,6 +14,8 @@ class Command(ScrapyCrawl):
         return crawler
 
     def run(self, args, opts) -> None:
+        from crawler.context import CrawlContext  # here: Scrapy imports every command for every command line
+
         super().run(args, opts)
         if any(CrawlContext.write_failure_of(crawler) for crawler in getattr(self, "crawlers", [])):
             self.exitcode = 1
