@@ -325,7 +325,7 @@ class CorpusWriter:
         self.batch = Batch()
         self.commits = 0  # batches written so far: what was added before a commit is on disk
         self.failure: CorpusWriteError | None = None
-        self.on_failure = None  # called once with the CorpusWriteError of a failed flush
+        self.on_failure = None  # called with the CorpusWriteError of a flush an add_* method started
 
     def _check_writable(self) -> None:
         """Refuse a corpus that SQLite opened read-only (it does so silently when the file is). A row
@@ -346,8 +346,17 @@ class CorpusWriter:
         try:
             return self.conn.execute(sql, params).fetchall()
         except sqlite3.Error as error:
-            raise CorpusError(f"cannot read the corpus {self.path}: {failure_cause(error, self.path)} ({error})") \
-                from None
+            raise self._unreadable(error) from None
+
+    def _rows(self, sql: str) -> Iterator[tuple]:
+        """Stream the rows of a start-up read (the corpus may hold millions), as ``_read`` does."""
+        try:
+            yield from self.conn.execute(sql)
+        except sqlite3.Error as error:
+            raise self._unreadable(error) from None
+
+    def _unreadable(self, error: sqlite3.Error) -> CorpusError:
+        return CorpusError(f"cannot read the corpus {self.path}: {failure_cause(error, self.path)} ({error})")
 
     # -- reads the crawl needs at start-up ---------------------------------------------------------
     def finished_urls(self) -> set[str]:
@@ -365,14 +374,6 @@ class CorpusWriter:
     def frontier(self) -> Iterator[tuple[str, dict]]:
         for url, request in self._rows("SELECT url, request FROM frontier ORDER BY rowid"):
             yield url, json.loads(request)
-
-    def _rows(self, sql: str) -> Iterator[tuple]:
-        """Stream the rows of a start-up read (the corpus may hold millions), as ``_read`` does."""
-        try:
-            yield from self.conn.execute(sql)
-        except sqlite3.Error as error:
-            raise CorpusError(f"cannot read the corpus {self.path}: {failure_cause(error, self.path)} ({error})") \
-                from None
 
     def last_run_unfinished(self) -> bool:
         """Did the last crawl on this corpus stop without writing all it had decided: killed (SIGKILL, a
