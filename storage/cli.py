@@ -16,7 +16,7 @@ import sqlite3
 import sys
 from typing import IO, Sequence
 
-from storage.corpus import CorpusError
+from storage.corpus import CorpusError, failure_cause
 from storage.export import FORMATS, export
 from storage.merge import merge_shards
 from storage.query import Corpus, Filters, quote_fts
@@ -261,7 +261,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"{PROG} {args.command}: error: {error}\n")
         return 1
     except sqlite3.Error as error:
-        sys.stderr.write(f"{PROG} {args.command}: error: {getattr(args, 'db', '')}: {error}\n")
+        if args.command == "merge":  # the one command that writes a corpus: say why the write failed
+            message = f"cannot write {args.into}: {failure_cause(error, args.into)} ({error})"
+        else:
+            message = f"{args.db}: {error}"
+        sys.stderr.write(f"{PROG} {args.command}: error: {message}\n")
         return 1
     except BrokenPipeError:  # e.g. `deepseek-news export | head`: stop quietly
         _silence_stdout()

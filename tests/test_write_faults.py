@@ -27,6 +27,7 @@ import resource
 import shutil
 import sqlite3
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -53,14 +54,14 @@ def site():
 def reference(site, tmp_path_factory):
     """The story clusters of an uninterrupted crawl."""
     db = tmp_path_factory.mktemp("reference") / "reference.db"
-    done = crawl(crawl_command(site, db, None))
+    done = run(crawl_command(site, db, None))
     assert done.returncode == 0, done.stderr[-3000:]
     clusters = story_clusters(db)
     assert len(clusters) == STORIES and sum(map(len, clusters)) == STORIES + REWRITTEN
     return clusters
 
 
-def crawl(command: list[str], *, file_size_limit: int | None = None, cwd: Path = REPO, env=None,
+def run(command: list[str], *, file_size_limit: int | None = None, cwd: Path = REPO, env=None,
           timeout: float = 300) -> subprocess.CompletedProcess:
     def limit_file_size():
         resource.setrlimit(resource.RLIMIT_FSIZE, (file_size_limit, file_size_limit))
@@ -95,7 +96,7 @@ def last_run(db: Path) -> tuple[str | None, dict]:
 def test_disk_full_stops_the_crawl_and_the_next_run_completes_it(site, reference, tmp_path):
     db, jobdir = tmp_path / "corpus.db", tmp_path / "job"
     command = crawl_command(site, db, jobdir)  # with JOBDIR: its seen-set must not hide unwritten pages
-    done = crawl(command, file_size_limit=FILE_SIZE_LIMIT)
+    done = run(command, file_size_limit=FILE_SIZE_LIMIT)
 
     assert done.returncode == 1
     assert_one_line(done, f"cannot write the corpus {db}", "file size limit")
@@ -114,7 +115,7 @@ def test_disk_full_stops_the_crawl_and_the_next_run_completes_it(site, reference
     assert finished_without_article == 0
     assert rows(db, "PRAGMA integrity_check") == [("ok",)]
 
-    again = crawl(command)
+    again = run(command)
     assert again.returncode == 0, again.stderr[-3000:]
     assert story_clusters(db) == reference
 
@@ -126,7 +127,7 @@ def test_corrupt_page_met_by_a_write_stops_the_crawl(batch_size, site, tmp_path)
     db = tmp_path / "corpus.db"
     CorpusWriter(db).close()
     corrupt_page(db, "articles")
-    done = crawl([*crawl_command(site, db, None), "-s", f"CORPUS_BATCH_SIZE={batch_size}"])
+    done = run([*crawl_command(site, db, None), "-s", f"CORPUS_BATCH_SIZE={batch_size}"])
 
     assert done.returncode == 1
     assert_one_line(done, f"cannot write the corpus {db}", "the file is corrupt")
@@ -142,7 +143,7 @@ def test_corrupt_page_read_at_start_is_one_line(site, tmp_path):
     CorpusWriter(db).close()
     corrupt_page(db, "pages")
     before = db.read_bytes()
-    done = crawl(crawl_command(site, db, None))
+    done = run(crawl_command(site, db, None))
 
     assert done.returncode == 2
     assert_one_line(done, f"cannot read the corpus {db}", "the file is corrupt")
@@ -178,13 +179,13 @@ def crawl_read_only(command: list[str], path: Path) -> subprocess.CompletedProce
     prefix = unshare_prefix()
     if prefix is not None:
         script = 'mount --bind -o ro "$0" "$0" && exec "$@"'
-        return crawl([*prefix, "sh", "-c", script, str(path), *command])
+        return run([*prefix, "sh", "-c", script, str(path), *command])
     if os.geteuid() == 0:
         pytest.skip("root ignores file permissions and unshare is not allowed here")
     mode = path.stat().st_mode
     path.chmod(0o555 if path.is_dir() else 0o444)
     try:
-        return crawl(command)
+        return run(command)
     finally:
         path.chmod(mode)
 
@@ -224,7 +225,7 @@ def test_corpus_db_that_names_no_file_is_one_line(value, words, tmp_path):
     (work / "corpora").mkdir(parents=True)
     env = {**os.environ, "PYTHONPATH": str(REPO), "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
     command = crawl_command(NOWHERE.rstrip("/"), value.format(dir=work / "corpora"), None)
-    done = crawl(command, cwd=work, env=env)
+    done = run(command, cwd=work, env=env)
 
     assert done.returncode == 2
     assert_one_line(done, *words)
@@ -275,3 +276,16 @@ def test_a_failed_flush_started_by_a_write_is_reported_once_and_raises_nowhere(t
     with sqlite3.connect(tmp_path / "corpus.db") as conn:
         assert conn.execute("SELECT count(*) FROM articles").fetchone() == (0,)
     conn.close()
+
+
+def test_merge_into_a_full_disk_is_one_line(tmp_path):
+    """`deepseek-news merge` is the other writer of a corpus: the same refusal, the same one line."""
+    from tests.test_storage_sample import build_sample_corpus
+
+    shard = build_sample_corpus(tmp_path / "shard.db")
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    done = run([sys.executable, "-m", "storage.cli", "merge", str(shard), "--into", str(tmp_path / "merged.db")],
+                 file_size_limit=shard.stat().st_size // 2, cwd=tmp_path, env=env)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr and len(done.stderr.splitlines()) == 1, done.stderr
+    assert "file size limit" in done.stderr and str(tmp_path / "merged.db") in done.stderr
