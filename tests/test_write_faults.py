@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import shutil
 import sqlite3
 import subprocess
@@ -62,12 +61,16 @@ def reference(site, tmp_path_factory):
 
 
 def run(command: list[str], *, file_size_limit: int | None = None, cwd: Path = REPO, env=None,
-          timeout: float = 300) -> subprocess.CompletedProcess:
-    def limit_file_size():
-        resource.setrlimit(resource.RLIMIT_FSIZE, (file_size_limit, file_size_limit))
-
+        timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run ``command``; with ``file_size_limit``, under that RLIMIT_FSIZE (set by a small Python that then
+    execs the command: a preexec_fn is unsafe in a process with threads, like the site's server)."""
+    if file_size_limit:
+        limit = ("import os, resource, sys; "
+                 f"resource.setrlimit(resource.RLIMIT_FSIZE, ({file_size_limit}, {file_size_limit})); "
+                 "os.execvp(sys.argv[1], sys.argv[1:])")
+        command = [sys.executable, "-c", limit, *command]
     return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, errors="replace",
-                          timeout=timeout, preexec_fn=limit_file_size if file_size_limit else None)
+                          timeout=timeout)
 
 
 def error_lines(output: str) -> list[str]:
