@@ -192,6 +192,11 @@ def test_bare_ampersands_stay_in_feed_urls_and_titles():
     assert [link.hints["title"] for link in links] == ["A & B", "DeepSeek R1 & V3…", "Tom &unbekannt; Jerry DeepSeek"]
 
 
+def test_bare_ampersands_stay_in_atom_attributes():
+    atom = ATOM.replace(b'href="https://wire.example/deepseek-r1"', b'href="https://wire.example/a?id=5&lang=en"')
+    assert parse_feed(atom, BASE)[0].url == "https://wire.example/a?id=5&lang=en"
+
+
 def test_bare_ampersands_stay_in_sitemap_urls_and_news_titles():
     sitemap = NEWS_SITEMAP.replace(b"https://news.example/ki/deepseek-v3", b"https://news.example/ki?id=5&lang=de") \
         .replace(b"DeepSeek V3 ist da", b"Nvidia & DeepSeek&nbsp;V3")

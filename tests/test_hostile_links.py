@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from storage.corpus import CorpusWriter
 from tests.mockserver.crawl import FAST_SETTINGS
 from tests.mockserver.hostile_links import (ARTICLES, BAD_START_POINT, FEED_TITLES, LONG_QUERY, SHIFT_JIS_ARTICLE,
                                            SHIFT_JIS_PATH, LinksWeb)
@@ -46,13 +47,21 @@ def crawl_links_web(web: LinksWeb, start_urls: list[str], db_path: Path) -> Craw
 
 
 @pytest.fixture(scope="module")
-def links_run(tmp_path_factory) -> tuple[Crawl, dict, Crawl]:
-    """The crawl of the links web, and a second one with a bad start point before the same start points."""
+def links_run(tmp_path_factory) -> tuple[Crawl, dict, Crawl, Crawl]:
+    """The crawl of the links web; a second one with a bad start point before the same start points; a third
+    on a corpus whose frontier an earlier run left holding a URL too long for Scrapy."""
     with LinksWeb() as web:
         crawl = crawl_links_web(web, web.start_urls(), tmp_path_factory.mktemp("hostile-links") / "corpus.db")
         with_bad_start = crawl_links_web(web, web.start_urls_with_a_bad_one(),
                                          tmp_path_factory.mktemp("hostile-links-start") / "corpus.db")
-        return crawl, dict(web.bases), with_bad_start
+        db_path = tmp_path_factory.mktemp("hostile-links-frontier") / "corpus.db"
+        writer = CorpusWriter(db_path)
+        writer.add_to_frontier(web.bases["site"] + "/artikel/lang.html" + LONG_QUERY,
+                               {"via": "sitemap", "hints": {}, "html_depth": 0})
+        writer.flush()
+        writer.close()
+        replay = crawl_links_web(web, [web.bases["site"] + "/"], db_path)
+        return crawl, dict(web.bases), with_bad_start, replay
 
 
 @pytest.fixture(scope="module")
@@ -126,6 +135,14 @@ def test_a_url_too_long_for_scrapy_is_counted_and_never_enters_the_frontier(craw
     assert not [r for r in crawl.requests if LONG_QUERY[:40] in r["path"]]
     assert crawl.stat("urllength/request_ignored_count") == 0  # Scrapy never had to drop it silently
     assert "longer than URLLENGTH_LIMIT" in crawl.output
+
+
+def test_a_url_too_long_for_scrapy_left_in_the_frontier_by_an_earlier_run_is_finished(links_run):
+    crawl, site = links_run[3], links_run[1]["site"]
+    assert crawl.returncode == 0 and crawl.stats.get("finish_reason") == "finished", crawl.describe()
+    assert crawl.frontier == []
+    assert crawl.pages.get(site + "/artikel/lang.html" + LONG_QUERY) == "error"
+    assert crawl.stat("deepseek/errors/url_too_long") == 1, crawl.describe()
 
 
 # -- a bad start point --------------------------------------------------------------------------------------------
