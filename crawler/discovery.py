@@ -16,9 +16,9 @@ from __future__ import annotations
 import gzip
 import io
 import re
-from html.entities import html5 as HTML5_ENTITIES
 import zlib
 from dataclasses import dataclass, field
+from html.entities import html5 as HTML5_ENTITIES
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree, html
@@ -277,7 +277,7 @@ def html_links(document: str | bytes, base_url: str,
         tree = html.fromstring(document)
     except (etree.ParserError, ValueError):
         return [], []
-    base = _absolute(tree.xpath("string(//base/@href)"), base_url, malformed) or base_url  # as browsers: relative to the page
+    base = _absolute(tree.xpath("string(//base/@href)"), base_url, malformed) or base_url  # as browsers do
     pages, feeds = [], []
     for href in tree.xpath("//a[@href]/@href"):
         url = _absolute(href, base, malformed)

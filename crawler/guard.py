@@ -103,8 +103,9 @@ def allow_named_hosts(named: NamedHosts) -> None:
 
 
 class AddressGuardMiddleware:
-    """Downloader middleware: refuses non-http(s) schemes and private addresses not named as start points,
-    counting each refusal; IP literals are checked as they are, host names by what they resolve to."""
+    """Downloader middleware: refuses non-http(s) schemes and private addresses not named, with their port,
+    as start points, counting each refusal; IP literals are checked as they are, host names by what they
+    resolve to."""
 
     def __init__(self, crawler):
         self.crawler = crawler
