@@ -1,5 +1,6 @@
 """The address guard: private, loopback, link-local, multicast and reserved addresses are refused
-unless their host was named in the start points, whatever form the address takes."""
+unless their host was named in the start points (and then on the ports named only), whatever form the
+address takes."""
 
 import pytest
 

@@ -19,7 +19,7 @@ import pytest
 from storage.corpus import CorpusWriter
 from tests.mockserver.crawl import FAST_SETTINGS
 from tests.mockserver.hostile_links import (ARTICLES, BAD_START_POINT, FEED_TITLES, LONG_QUERY, SHIFT_JIS_ARTICLE,
-                                           SHIFT_JIS_PATH, LinksWeb)
+                                           SHIFT_JIS_PATH, URL_LENGTH_LIMIT, LinksWeb)
 from tests.mockserver.process import REPO_ROOT
 from tests.test_hostile_crawl import CRAWL_TIMEOUT_SECONDS, Crawl, no_spider_exception, read_crawl
 
@@ -129,7 +129,8 @@ def test_a_script_in_a_feed_title_does_not_put_a_page_on_topic(crawl, site):
 # -- a URL too long for Scrapy ------------------------------------------------------------------------------------
 
 
-def test_a_url_too_long_for_scrapy_is_counted_and_never_enters_the_frontier(crawl):
+def test_a_url_too_long_for_scrapy_is_counted_and_never_enters_the_frontier(crawl, site):
+    assert len(site + "/artikel/lang.html" + LONG_QUERY) > URL_LENGTH_LIMIT
     assert crawl.stat("deepseek/errors/url_too_long") == 1, crawl.describe()
     assert crawl.frontier == [], crawl.frontier
     assert not [r for r in crawl.requests if LONG_QUERY[:40] in r["path"]]
