@@ -7,8 +7,9 @@ those answers and applies the result; the rules live here, with unit tests that 
 
 - a copy (exact or near duplicate) of a kept article is dropped as its duplicate;
 - a page claiming the canonical URL of a kept article with the same text is a copy of it;
-- a page claiming a URL that another text holds keeps its own URL: a claim never takes the place of
-  another article, and a URL is only ever finished by the page that was fetched there;
+- a page claiming a URL that another text holds keeps its own URL, and the page fetched at a URL
+  that another text claimed takes it back: every text ends under its own URL, and a URL is only
+  ever finished by the page that was fetched there;
 - a translation is stored and linked to the article it translates, or dropped as its duplicate
   when the crawl's policy is ``remove``.
 """
@@ -24,9 +25,9 @@ from crawler.urls import canonical_or_none, same_site
 class Decision:
     """``store`` the page under ``url``, or record it as a ``duplicate`` of the article kept under
     ``url`` (``kind`` and ``similarity`` say why), or ``stored_elsewhere`` (this very page was kept
-    by another process sharing the index), or ``conflict`` (another page with other text claimed
-    this page's own URL first; the page is left unfinished). ``translation_of`` names the kept
-    article a stored page translates (or is translated by), to be linked."""
+    by another process sharing the index). ``displaces``: a page with another text claimed this
+    page's own URL first; that article moves to the URL it was fetched from. ``translation_of``
+    names the kept article a stored page translates (or is translated by), to be linked."""
 
     action: str
     url: str
@@ -34,6 +35,7 @@ class Decision:
     similarity: float = 1.0
     translation_of: str | None = None
     translation_score: float = 0.0
+    displaces: bool = False
 
     @property
     def indexes(self) -> bool:
@@ -67,16 +69,18 @@ def decide(fetched_url: str, claimed: str, claimed_taken: bool, match, translati
         if match.key == claimed == fetched_url:
             return Decision("stored_elsewhere", claimed)
         return Decision("duplicate", match.key, match.kind, match.similarity)
-    url = claimed
+    url, displaces = claimed, False
     if claimed_taken:
-        if claimed == fetched_url:  # a page that claimed this URL holds it: not finished, tried again later
-            return Decision("conflict", claimed)
-        url = fetched_url  # another text holds the claimed URL: this one keeps its own
+        if claimed == fetched_url:  # a page that claimed this URL holds it: it gives the URL back
+            displaces = True
+        else:
+            url = fetched_url  # another text holds the claimed URL: this one keeps its own
     if translation is not None:
         if translations == "remove":
             return Decision("duplicate", translation.key, "translation", translation.similarity)
-        return Decision("store", url, translation_of=translation.key, translation_score=translation.similarity)
-    return Decision("store", url)
+        return Decision("store", url, translation_of=translation.key, translation_score=translation.similarity,
+                        displaces=displaces)
+    return Decision("store", url, displaces=displaces)
 
 
 def new_is_original(new: dict, kept: dict, main_language: str) -> bool:

@@ -141,15 +141,20 @@ class CorpusPipeline(CrawlerPipeline):
             match = context.dedup.find(fingerprint)
             translation = None if match is not None else context.dedup.find_translation(fingerprint, page.get("language"))
             decision = decide(item.url, claimed, claimed in context.dedup, match, translation, self.translations)
+            claimer = context.writer.claimed_from(claimed) if decision.displaces else None
+            if decision.displaces and (claimer is None or not context.dedup.rename(claimed, claimer)):
+                logger.warning("%s: its URL holds another text and cannot be given back; left for a later run",
+                               item.url)
+                self.crawler.stats.inc_value("deepseek/errors/canonical_conflict")
+                return "error"
             if decision.indexes:
                 context.dedup.add(decision.url, fingerprint)
         if decision.action == "stored_elsewhere":
             return "stored_elsewhere"
-        if decision.action == "conflict":
-            logger.warning("%s: its URL is held by another page that claimed it as canonical; left for a later run",
-                           item.url)
-            self.crawler.stats.inc_value("deepseek/errors/canonical_conflict")
-            return "error"
+        if claimer is not None:  # the page that claimed this URL gets its own back
+            context.writer.move_article(claimed, claimer)
+            context.mark_page(claimer, "stored")
+            self.crawler.stats.inc_value("deepseek/canonical_given_back")
         if decision.action == "duplicate":
             return self.drop(item, decision.url, decision.similarity, decision.kind)
         url = decision.url

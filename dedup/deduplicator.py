@@ -108,6 +108,13 @@ class Deduplicator:
             raise ValueError('key must be a non-empty string')
         self.index.add(key, fp)
 
+    def rename(self, old: str, new: str, content_hash: bytes = b'') -> bool:
+        """Index the article kept under key ``old`` (whose content hash is ``content_hash``, when
+        known) under ``new``; False when no article is indexed under ``old`` or ``new`` is taken."""
+        if new in self.index:
+            return False
+        return self.index.rename(old, new, content_hash)
+
     def load(self, rows: Iterable[tuple[str, bytes]], batch: int = 250_000) -> int:
         """Rebuild the index from persisted ``(key, fp.to_bytes())`` rows; returns rows loaded.
 

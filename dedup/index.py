@@ -237,6 +237,15 @@ class MemoryIndex:
     def __contains__(self, key: str) -> bool:
         return key in self._ids
 
+    def rename(self, old: str, new: str, content_hash: bytes = b'') -> bool:
+        """Index the article kept under ``old`` under ``new`` instead; False when ``old`` is unknown."""
+        doc = self._ids.pop(old, None)
+        if doc is None:
+            return False
+        self._ids[new] = doc
+        self._keys[doc] = new
+        return True
+
     # --- writing ---
 
     def add(self, key: str, fp) -> None:

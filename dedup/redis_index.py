@@ -154,6 +154,18 @@ return {n, dfs, lists, slists}
 
 
 
+_RENAME = """
+local ns, old, new = ARGV[1], ARGV[2], ARGV[3]
+local id = redis.call('HGET', ns .. ':ids', old)
+if not id or redis.call('HSETNX', ns .. ':ids', new, id) == 0 then return 0 end
+redis.call('HDEL', ns .. ':ids', old)
+redis.call('HSET', ns .. ':keys', id, new)
+local holder = redis.call('HGET', ns .. ':exact', ARGV[4])
+if holder == old then redis.call('HSET', ns .. ':exact', ARGV[4], new) end
+return 1
+"""
+
+
 class RedisBuckets:
     """The bucket store of ``dedup.lsh`` in Redis: one hash, 8-byte bucket key -> "id,id,...".
 
@@ -241,6 +253,10 @@ class RedisIndex:
 
     def __contains__(self, key: str) -> bool:
         return bool(self.client.hexists(self.ns + ':ids', key))
+
+    def rename(self, old: str, new: str, content_hash: bytes = b'') -> bool:
+        """As ``MemoryIndex.rename``, in one script; the exact-copy entry of ``content_hash`` follows."""
+        return bool(self.client.eval(_RENAME, 0, self.ns, old, new, content_hash))
 
     def _has_id(self, doc: int) -> bool:
         return bool(self.client.hexists(self.ns + ':sig', doc))

@@ -308,6 +308,7 @@ class Batch:
     frontier_add: list[tuple[str, str, str]] = field(default_factory=list)
     frontier_done: list[str] = field(default_factory=list)
     boilerplate: list[tuple[str, str, int]] = field(default_factory=list)
+    moves: list[tuple[str, str]] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.articles) + len(self.duplicates) + len(self.pages) + len(self.frontier_add)
@@ -423,6 +424,24 @@ class CorpusWriter:
             {"article": article_url, "translation_of": original_url, "score": score, "method": method}
         )
 
+    def claimed_from(self, url: str) -> str | None:
+        """The page whose article is stored under ``url`` because it claimed ``url`` as its canonical
+        (it is recorded as an exact copy of that article), or None. Writes what is queued first."""
+        if self.batch.articles or self.batch.duplicates:
+            self.flush()
+        row = self._read(
+            "SELECT url FROM duplicates WHERE duplicate_of_url = ? AND kind = 'exact' AND url != ? ORDER BY id LIMIT 1",
+            (url, url),
+        )
+        return row[0][0] if row else None
+
+    def move_article(self, old_url: str, new_url: str) -> None:
+        """Queue the move of the article stored under ``old_url`` to ``new_url``: its row, its
+        fingerprint's key and the removed copies pointing at it; ``new_url`` is no longer one of its
+        copies. Moves are written before the articles of their batch (``claimed_from`` wrote the
+        article being moved), so that an article can take ``old_url`` in the same batch."""
+        self.batch.moves.append((old_url, new_url))
+
     def mark_page(self, url: str, outcome: str) -> None:
         self.batch.pages.append((url, outcome, utc_now()))
         self.batch.frontier_done.append(url)
@@ -467,6 +486,13 @@ class CorpusWriter:
 
     def _write(self, batch: Batch) -> None:
         with self.conn:
+            for old_url, new_url in batch.moves:
+                self.conn.execute("DELETE FROM duplicates WHERE url = ?", (new_url,))
+                self.conn.execute("UPDATE articles SET url = ? WHERE url = ?", (new_url, old_url))
+                self.conn.execute("UPDATE fingerprints SET key = ? WHERE key = ?", (new_url, old_url))
+                self.conn.execute(
+                    "UPDATE duplicates SET duplicate_of_url = ? WHERE duplicate_of_url = ?", (new_url, old_url)
+                )
             for entry in batch.articles:
                 self._insert_article(entry["row"], entry["fingerprint"])
             for duplicate in batch.duplicates:

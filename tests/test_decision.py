@@ -30,8 +30,8 @@ def test_a_page_claiming_the_url_of_another_text_keeps_its_own():
     assert decide(OTHER, PAGE, True, None, None) == Decision("store", OTHER)
 
 
-def test_the_page_at_a_url_another_text_claimed_is_left_unfinished_not_dropped():
-    assert decide(PAGE, PAGE, True, None, None).action == "conflict"
+def test_the_page_at_a_url_another_text_claimed_takes_it_back():
+    assert decide(PAGE, PAGE, True, None, None) == Decision("store", PAGE, displaces=True)
 
 
 def test_the_same_page_kept_by_another_process_is_stored_elsewhere():
