@@ -6,11 +6,15 @@
   untouched; a parsed tree keeps at most MAX_ELEMENTS elements (trafilatura's XPath queries are
   quadratic in them: 100,000 short paragraphs kept a worker busy for minutes); html_links reads at
   most MAX_HTML_LINKS links.
-- Crawled for real (tests/mockserver/heavy_web.py): the crawl finishes and stores the other pages.
+- Time: a page gets EXTRACT_TIMEOUT seconds in a worker; past it the page is counted
+  ``extract_timeout`` and finished, its worker pool killed and replaced, and the other pages that were
+  in that pool go to the new one.
+- Both crawled for real (tests/mockserver/heavy_web.py): the crawl finishes and stores the other pages.
 """
 
 from __future__ import annotations
 
+import asyncio
 import struct
 import subprocess
 import sys
@@ -18,16 +22,22 @@ from pathlib import Path
 
 import pytest
 from lxml import etree, html
+from scrapy.utils.test import get_crawler
 
+import crawler.settings
 from crawler.analysis import analyse_page
+from crawler.context import CrawlContext
 from crawler.discovery import MAX_HTML_LINKS, html_links
 from crawler.extraction.decode import MAX_ELEMENTS, cut_after, parse_html
+from crawler.items import PageItem
 from crawler.markup import MAX_ATTRIBUTES, bound_attributes
+from crawler.pipelines import ExtractPipeline
 from dedup import DedupConfig, Fingerprint, fingerprint_text
 from tests.mockserver import manifest
 from tests.mockserver.crawl import FAST_SETTINGS
-from tests.mockserver.heavy_web import (PARAGRAPHS, HeavyWeb, page_of_short_paragraphs,
-                                        page_with_many_attributes)
+from tests.mockserver.heavy_web import (ARTICLES, PARAGRAPHS, HeavyWeb, page_of_short_paragraphs,
+                                        page_with_many_attributes, slow_page)
+from tests.mockserver.hostile_web import article_html
 from tests.mockserver.process import REPO_ROOT
 from tests.test_hostile_crawl import Crawl, no_spider_exception, read_crawl
 
@@ -166,6 +176,49 @@ def test_a_text_of_100000_numbered_paragraphs_has_a_fingerprint_that_can_be_stor
     assert Fingerprint.from_bytes(fingerprint.to_bytes()).content_hash == fingerprint.content_hash
 
 
+# == the time limit, in the pipeline ========================================================================
+
+
+def pipeline_settings(tmp_path: Path, **overrides) -> dict:
+    settings = {name: getattr(crawler.settings, name) for name in dir(crawler.settings) if name.isupper()}
+    settings.update(CORPUS_DB=str(tmp_path / "corpus.db"), LOG_LEVEL="INFO", **overrides)
+    return settings
+
+
+def page_item(url: str, body: bytes) -> PageItem:
+    return PageItem(url=url, body=body, content_type="text/html; charset=utf-8", fetched_at="2025-02-14T10:00:00Z")
+
+
+def test_a_page_over_the_time_limit_ends_and_the_pages_sharing_its_pool_go_on(tmp_path):
+    """Two slow pages, the second handed over while the first runs: the first's time limit kills the
+    pool under the second, which goes to the new pool, where its own limit ends it; then an ordinary
+    page is extracted by the new pool."""
+    crawler_ = get_crawler(settings_dict=pipeline_settings(tmp_path, EXTRACT_WORKERS=2, EXTRACT_TIMEOUT=1))
+    pipeline = ExtractPipeline.from_crawler(crawler_)
+    pipeline.open_spider()
+
+    async def crawl():
+        first = asyncio.ensure_future(pipeline.process_item(page_item("http://127.0.0.1/langsam/1", slow_page(1))))
+        while pipeline.pool_ready is None or not pipeline.pool_ready.done():
+            await asyncio.sleep(0.05)  # the workers start
+        await asyncio.sleep(0.5)  # the first page runs
+        second = await pipeline.process_item(page_item("http://127.0.0.1/langsam/2", slow_page(2)))
+        ordinary = await pipeline.process_item(page_item("http://127.0.0.1/langsam/artikel/hafen.html",
+                                                         article_html(*ARTICLES["/langsam/artikel/hafen.html"])))
+        return await first, second, ordinary
+
+    try:
+        first, second, ordinary = asyncio.run(crawl())
+    finally:
+        pipeline.close_spider()
+        CrawlContext.of(crawler_).writer.close()
+    stats = crawler_.stats.get_stats()
+    assert first.outcome == second.outcome == "error"
+    assert stats.get("deepseek/errors/extract_timeout") == 2, stats
+    assert stats.get("deepseek/extraction_retried", 0) >= 1, stats
+    assert ordinary.outcome is None and ordinary.page["text"], ordinary.page
+
+
 # == crawled for real ========================================================================================
 
 
@@ -188,10 +241,17 @@ def crawl_heavy_web(db_path: Path, start_path: str, settings: tuple[str, ...]) -
 
 @pytest.fixture(scope="module")
 def heavy_crawl(tmp_path_factory) -> tuple[Crawl, HeavyWeb]:
-    """The 60,000-attribute page and the 2 MB page; DOWNLOAD_TIMEOUT=5,
+    """The 60,000-attribute page and the 2 MB page, with the default time limit; DOWNLOAD_TIMEOUT=5,
     so that a reactor frozen for seconds would show as download timeouts."""
     return crawl_heavy_web(tmp_path_factory.mktemp("heavy") / "corpus.db", "/schwer/",
                            ("EXTRACT_WORKERS=2", "DOWNLOAD_TIMEOUT=5"))
+
+
+@pytest.fixture(scope="module")
+def slow_crawl(tmp_path_factory) -> tuple[Crawl, HeavyWeb]:
+    """Two pages taking seconds to extract, under EXTRACT_TIMEOUT=1."""
+    return crawl_heavy_web(tmp_path_factory.mktemp("slow") / "corpus.db", "/langsam/",
+                           ("EXTRACT_WORKERS=2", "EXTRACT_TIMEOUT=1"))
 
 
 def test_heavy_pages_are_crawled_and_stored_with_the_others(heavy_crawl):
@@ -221,3 +281,20 @@ def test_the_2mb_page_is_stored_with_its_first_paragraphs(heavy_crawl):
     row = next(row for row in crawl.articles if row["url"] == web.url("/schwer/absaetze.html"))
     assert row["text"].startswith("Satz 0 kurz.") and row["content_hash"]
     assert "Satz 20000 kurz." not in row["text"]  # the tree was cut at MAX_ELEMENTS
+
+
+def test_pages_over_the_time_limit_are_counted_and_finished(slow_crawl):
+    crawl, web = slow_crawl
+    assert crawl.returncode == 0 and crawl.stats.get("finish_reason") == "finished", crawl.describe()
+    no_spider_exception(crawl)
+    assert crawl.stat("deepseek/errors/extract_timeout") == 2, crawl.describe()
+    for path in ("/langsam/seite-1.html", "/langsam/seite-2.html"):
+        assert crawl.pages.get(web.url(path)) == "error"
+        assert "extraction of " + web.url(path) + " took more than EXTRACT_TIMEOUT=1.0s" in crawl.output
+    assert crawl.frontier == []
+
+
+def test_the_crawl_goes_on_past_pages_over_the_time_limit(slow_crawl):
+    crawl, web = slow_crawl
+    assert {row["url"] for row in crawl.articles} == {web.url("/langsam/artikel/hafen.html"),
+                                                      web.url("/langsam/artikel/chor.html")}, crawl.describe()
