@@ -95,7 +95,7 @@ def trim_every_so_many_pages() -> None:
 
 
 class ExtractTimeout(Exception):
-    """A page's extraction outlasted EXTRACT_TIMEOUT; its worker was stopped."""
+    """A page's extraction outlasted EXTRACT_TIMEOUT; the workers were stopped."""
 
 
 WARM_UP_PAGE = (b"<html><head><title>Start</title></head><body><h1>Start</h1><ul><li><a href='/a'>Erster "
@@ -107,7 +107,7 @@ _all_started = None  # in a worker: the barrier its pool's workers meet at once 
 def worker_ready() -> int:
     """A task that returns (the worker's pid) once every worker of its pool has started: one per worker
     is awaited before a new pool gets pages, so that a page's time limit does not count the workers'
-    start (a second or more: each imports the extractor)."""
+    start (each imports the extractor and runs it once)."""
     if _all_started is not None:
         try:
             _all_started.wait(timeout=WORKER_START_SECONDS)
@@ -129,8 +129,8 @@ def stop_pool(pool) -> None:
 
 
 def start_worker(crawl_pid: int, all_started=None) -> None:
-    """Worker start-up: the allocator settings of the crawl, the extractor imported before the first page
-    comes, and leave when the crawl process is gone. ``all_started``: a multiprocessing Barrier for
+    """Worker start-up: the allocator settings of the crawl, the extractor imported and run once before
+    the first page comes, and leave when the crawl process is gone. ``all_started``: a multiprocessing Barrier for
     all the pool's workers (see worker_ready)."""
     global _all_started
     _all_started = all_started

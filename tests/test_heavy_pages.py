@@ -201,7 +201,7 @@ def test_a_page_over_the_time_limit_ends_and_the_pages_sharing_its_pool_go_on(tm
         first = asyncio.ensure_future(pipeline.process_item(page_item("http://127.0.0.1/langsam/1", slow_page(1))))
         while pipeline.pool_ready is None or not pipeline.pool_ready.done():
             await asyncio.sleep(0.05)  # the workers start
-        await asyncio.sleep(0.5)  # the first page runs
+        await asyncio.sleep(0.2)  # the first page runs
         second = await pipeline.process_item(page_item("http://127.0.0.1/langsam/2", slow_page(2)))
         ordinary = await pipeline.process_item(page_item("http://127.0.0.1/langsam/artikel/hafen.html",
                                                          article_html(*ARTICLES["/langsam/artikel/hafen.html"])))
