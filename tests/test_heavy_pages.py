@@ -15,6 +15,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import struct
 import subprocess
 import sys
@@ -217,6 +219,42 @@ def test_a_page_over_the_time_limit_ends_and_the_pages_sharing_its_pool_go_on(tm
     assert stats.get("deepseek/errors/extract_timeout") == 2, stats
     assert stats.get("deepseek/extraction_retried", 0) >= 1, stats
     assert ordinary.outcome is None and ordinary.page["text"], ordinary.page
+
+
+def test_a_worker_killed_from_outside_costs_its_page_one_more_try(tmp_path):
+    """Workers killed under a page (as the OOM killer would): the first time the page goes to a new
+    pool, the second time it is given up and counted extraction_worker."""
+    crawler_ = get_crawler(settings_dict=pipeline_settings(tmp_path, EXTRACT_WORKERS=1, EXTRACT_TIMEOUT=120))
+    pipeline = ExtractPipeline.from_crawler(crawler_)
+    pipeline.open_spider()
+
+    async def kill_workers_under(page: PageItem, times: int) -> PageItem:
+        extraction = asyncio.ensure_future(pipeline.process_item(page))
+        for _ in range(times):
+            pool = pipeline.pool
+            while pipeline.pool_ready is None or not pipeline.pool_ready.done() or pool is not pipeline.pool:
+                await asyncio.sleep(0.05)
+            await asyncio.sleep(0.3)  # the page runs (for seconds)
+            for pid in pipeline.pool_ready.result():
+                os.kill(pid, signal.SIGKILL)
+            while pipeline.pool is pool:
+                await asyncio.sleep(0.05)
+        return await extraction
+
+    async def crawl():
+        once = await kill_workers_under(page_item("http://127.0.0.1/langsam/1", slow_page(1)), 1)
+        twice = await kill_workers_under(page_item("http://127.0.0.1/langsam/2", slow_page(2)), 2)
+        return once, twice
+
+    try:
+        once, twice = asyncio.run(crawl())
+    finally:
+        pipeline.close_spider()
+        CrawlContext.of(crawler_).writer.close()
+    stats = crawler_.stats.get_stats()
+    assert once.outcome is None and once.page["text"], once.page
+    assert twice.outcome == "error" and stats.get("deepseek/errors/extraction_worker") == 1, stats
+    assert stats.get("deepseek/extraction_retried") == 2, stats
 
 
 # == crawled for real ========================================================================================
