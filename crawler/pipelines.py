@@ -94,7 +94,7 @@ class ExtractPipeline(CrawlerPipeline):
                 item.page, item.fingerprint, seconds = await self.in_worker(args, item.url)
                 trim_every_so_many_pages()  # the body and its pickled copy were freed here too
         except ExtractTimeout:
-            logger.warning("extraction of %s took more than EXTRACT_TIMEOUT=%ss: its worker was stopped",
+            logger.warning("extraction of %s took more than EXTRACT_TIMEOUT=%ss: its workers were killed",
                            item.url, self.timeout)
             return self.failed(item, "extract_timeout")
         except BrokenProcessPool:
