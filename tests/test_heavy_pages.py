@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -169,9 +168,6 @@ def test_pathological_pages_are_fingerprinted_and_their_fingerprints_stored(page
     assert Fingerprint.from_bytes(fingerprint.to_bytes()).content_hash == fingerprint.content_hash
 
 
-@pytest.mark.xfail(raises=struct.error, strict=True,
-                   reason="dedup/fingerprint.py packs the anchor count in 16 bits; the fingerprint format is "
-                          "being rewritten (issue 15): remove this mark then")
 def test_a_text_of_100000_numbered_paragraphs_has_a_fingerprint_that_can_be_stored():
     text = "\n\n".join(f"Satz {n} kurz." for n in range(PARAGRAPHS))
     fingerprint = fingerprint_text(text, "de", DedupConfig())
