@@ -1,4 +1,5 @@
-"""The ``deepseek-news`` command: search, show, export, stats and merge over a corpus file.
+"""The ``deepseek-news`` command: search, show, export, stats and merge over a corpus file; ``crawl`` runs
+the crawler (crawler/launch.py).
 
 A thin layer over ``storage.query``, ``storage.export`` and ``storage.merge``. Every subcommand takes
 ``--db PATH`` (default ``data/deepseek_news.db``, where the crawler writes). Bad input ends with one
@@ -78,7 +79,15 @@ def build_parser() -> argparse.ArgumentParser:
     merge.add_argument("shards", nargs="+", metavar="SHARD", help="corpus files written by the crawler processes")
     merge.add_argument("--into", "--db", dest="into", required=True, metavar="PATH",
                        help="the merged corpus, created when missing (--db is another name for it)")
+    add_more_commands(commands)
     return parser
+
+
+def add_more_commands(commands) -> None:
+    """The subcommands beyond the corpus queries: the crawl itself, Datasette and the HTML report."""
+    crawl = commands.add_parser("crawl", help="crawl into the corpus, from any directory: deepseek-news crawl "
+                                              "[--db PATH] [scrapy crawl arguments: -a start_urls=..., -s NAME=VALUE]")
+    _add_db(crawl)
 
 
 # -- output helpers ----------------------------------------------------------------------------------
@@ -224,6 +233,10 @@ COMMANDS = {"search": cmd_search, "show": cmd_show, "export": cmd_export, "stats
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["crawl"]:  # every argument is Scrapy's: none is parsed here
+        from crawler.launch import crawl
+        return crawl(argv[1:])
     args = build_parser().parse_args(argv)
     out = sys.stdout
     try:
