@@ -205,7 +205,8 @@ def cmd_stats(args: argparse.Namespace, out: IO[str]) -> int:
         ("articles by language", stats["by_language"], ["language", "articles"]),
         ("articles by day published", stats["by_day"], ["day", "articles"]),
         ("duplicates removed by kind", stats["duplicates_by_kind"], ["kind", "duplicates"]),
-        ("crawl runs", stats["runs"], ["id", "started_at", "finished_at", "pages", "items", "seconds"]),
+        ("crawl runs", stats["runs"],
+         ["id", "started_at", "finished_at", "pages", "stored", "duplicates", "errors", "seconds"]),
     ]
     for title, rows, columns in sections:
         out.write(f"\n{title}:\n")

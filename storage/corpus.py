@@ -161,7 +161,8 @@ class WriterLock:
     """An exclusive advisory lock beside the corpus: one crawl writes a corpus file at a time.
 
     flock is released by the kernel when the process dies, SIGKILL included, so a killed crawl never
-    leaves a stale lock behind.
+    leaves a stale lock behind. A clean release removes the file (while still holding the lock; a
+    taker checks that the file it locked is still the one at the path, so none locks a removed one).
     """
 
     def __init__(self, db_path: str | os.PathLike):
@@ -181,6 +182,13 @@ class WriterLock:
                 f"{self.path.with_suffix('')} is being written by {holder}; "
                 "wait for that crawl to finish or give this one another CORPUS_DB"
             ) from None
+        try:
+            same_file = os.fstat(handle.fileno()).st_ino == os.stat(self.path).st_ino
+        except FileNotFoundError:
+            same_file = False
+        if not same_file:  # released and removed by its holder between our open and our flock
+            handle.close()
+            return self.acquire()
         handle.truncate(0)
         handle.write(f"pid {os.getpid()}")
         handle.flush()
@@ -188,6 +196,7 @@ class WriterLock:
 
     def release(self) -> None:
         if self.handle is not None:
+            self.path.unlink(missing_ok=True)
             fcntl.flock(self.handle, fcntl.LOCK_UN)
             self.handle.close()
             self.handle = None
