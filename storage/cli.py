@@ -84,10 +84,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def add_more_commands(commands) -> None:
-    """The subcommands beyond the corpus queries: the crawl itself, Datasette and the HTML report."""
+    """The subcommands beyond the corpus queries: the crawl itself (crawler/launch.py), Datasette
+    (storage/browse.py) and the HTML report (storage/report.py)."""
     crawl = commands.add_parser("crawl", help="crawl into the corpus, from any directory: deepseek-news crawl "
                                               "[--db PATH] [scrapy crawl arguments: -a start_urls=..., -s NAME=VALUE]")
     _add_db(crawl)
+
+    browse = commands.add_parser("browse", help="open the corpus in Datasette (search, facets, stored queries) "
+                                                "on 127.0.0.1")
+    browse.add_argument("--port", type=int, default=8001, help="port to serve on (default 8001)")
+    _add_db(browse)
+
+
+def cmd_browse(args: argparse.Namespace, out: IO[str]) -> int:
+    from storage.browse import browse
+    return browse(args.db, port=args.port)
 
 
 # -- output helpers ----------------------------------------------------------------------------------
@@ -230,7 +241,8 @@ def cmd_merge(args: argparse.Namespace, out: IO[str]) -> int:
     return 0
 
 
-COMMANDS = {"search": cmd_search, "show": cmd_show, "export": cmd_export, "stats": cmd_stats, "merge": cmd_merge}
+COMMANDS = {"search": cmd_search, "show": cmd_show, "export": cmd_export, "stats": cmd_stats, "merge": cmd_merge,
+            "browse": cmd_browse}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
