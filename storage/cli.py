@@ -95,6 +95,19 @@ def add_more_commands(commands) -> None:
     browse.add_argument("--port", type=int, default=8001, help="port to serve on (default 8001)")
     _add_db(browse)
 
+    report = commands.add_parser("report", help="write one self-contained HTML page about the corpus: articles "
+                                                "per day by language, sites, duplicates, translations, runs")
+    report.add_argument("--output", "-o", default="report.html", metavar="FILE",
+                        help="the HTML file to write (default: report.html)")
+    _add_db(report)
+
+
+def cmd_report(args: argparse.Namespace, out: IO[str]) -> int:
+    from storage.report import write_report
+    written = write_report(args.db, args.output)
+    sys.stderr.write(f"wrote {written}\n")
+    return 0
+
 
 def cmd_browse(args: argparse.Namespace, out: IO[str]) -> int:
     from storage.browse import browse
@@ -242,7 +255,7 @@ def cmd_merge(args: argparse.Namespace, out: IO[str]) -> int:
 
 
 COMMANDS = {"search": cmd_search, "show": cmd_show, "export": cmd_export, "stats": cmd_stats, "merge": cmd_merge,
-            "browse": cmd_browse}
+            "browse": cmd_browse, "report": cmd_report}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
