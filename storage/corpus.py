@@ -344,6 +344,7 @@ class CorpusWriter:
             )
 
     def _insert_duplicate(self, duplicate: dict) -> None:
+        duplicate = self._to_kept(duplicate)
         kept = self.conn.execute(
             "SELECT id FROM articles WHERE url = ?", (duplicate["duplicate_of_url"],)
         ).fetchone()
@@ -356,6 +357,23 @@ class CorpusWriter:
                 duplicate.get("language"), duplicate.get("fetched_at") or utc_now(),
             ),
         )
+
+    def _to_kept(self, duplicate: dict) -> dict:
+        """A copy of a removed copy (a page whose rel=canonical URL was itself removed) is recorded as a
+        copy of the article kept in its place, so a duplicate never points at another removed copy. An
+        exact copy of a removed copy has that copy's kind and similarity."""
+        seen = {duplicate["url"]}
+        while not self.conn.execute("SELECT 1 FROM articles WHERE url = ?",
+                                    (duplicate["duplicate_of_url"],)).fetchone():
+            removed = self.conn.execute("SELECT duplicate_of_url, similarity, kind FROM duplicates WHERE url = ?",
+                                        (duplicate["duplicate_of_url"],)).fetchone()
+            if removed is None or removed[0] in seen:  # kept in another shard (merge resolves it), or a loop
+                break
+            seen.add(duplicate["duplicate_of_url"])
+            duplicate = {**duplicate, "duplicate_of_url": removed[0]}
+            if duplicate["kind"] == "exact":
+                duplicate["similarity"], duplicate["kind"] = removed[1], removed[2]
+        return duplicate
 
     def _insert_translation(self, link: dict) -> None:
         self.conn.execute(

@@ -41,6 +41,17 @@ def test_demo_twice_into_one_file_starts_afresh_and_reports_the_logs_counts(tmp_
     assert not (tmp_path / "demo.db.lock").exists()
 
 
+def test_demo_appended_to_its_own_corpus_never_points_at_a_removed_copy(tmp_path):
+    db = tmp_path / "demo.db"
+    assert demo(db).returncode == 0
+    stored = rows(db, "SELECT count(*) FROM articles")
+    again = demo(db, "--append")  # new ports: every page is a new URL, and a copy of a stored story
+    assert again.returncode == 0, again.stdout[-2000:] + again.stderr[-2000:]
+    assert rows(db, "SELECT count(*) FROM runs") == [(2,)] and rows(db, "SELECT count(*) FROM articles") == stored
+    assert rows(db, "SELECT count(*) FROM duplicates WHERE duplicate_of IS NULL") == [(0,)]
+    assert rows(db, "SELECT count(*) FROM duplicates d JOIN duplicates e ON e.url = d.duplicate_of_url") == [(0,)]
+
+
 def test_demo_leaves_another_corpus_alone(tmp_path):
     db = build_sample_corpus(tmp_path / "deepseek_news.db")
     before = db.read_bytes()
