@@ -129,6 +129,10 @@ def _table(rows: list[dict], columns: list[str], out: IO[str]) -> None:
         out.write("  ".join(cells).rstrip() + "\n")
 
 
+def a_or_an(word: str | None) -> str:
+    return "an" if (word or "x")[0].lower() in "aeiou" else "a"
+
+
 def _filters(args: argparse.Namespace, query: str | None = None) -> Filters:
     return Filters(language=args.lang, site=args.site, since=args.since, until=args.until, query=query)
 
@@ -154,9 +158,11 @@ def cmd_search(args: argparse.Namespace, out: IO[str]) -> int:
         width = shutil.get_terminal_size((120, 24)).columns if tty else 120
         found = 0
         for hit in hits:
+            if not found:  # labels over the first line of each hit; `show ID` takes the id
+                out.write(f"{'id':>6}  {'published':<10}  {'lang':<4} {'site':<24}  title\n")
             found += 1
             day = (hit["published"] or "")[:10] or "-"
-            out.write(f"{hit['id']:>6}  {day:<10}  {hit['language'] or '-':<3} {_fit(hit['site'], 24):<24}  "
+            out.write(f"{hit['id']:>6}  {day:<10}  {hit['language'] or '-':<4} {_fit(hit['site'], 24):<24}  "
                       f"{_fit(hit['title'], max(width - 52, 20))}\n")
             out.write(f"        {' '.join((hit['snippet'] or '').split())}\n")
             out.write(f"        {hit['url']}\n")
@@ -171,14 +177,13 @@ def cmd_show(args: argparse.Namespace, out: IO[str]) -> int:
         copy = None if article else corpus.removed_copy(args.article)
         if copy and copy["duplicate_of"] is not None:
             article = corpus.get(copy["duplicate_of"])
+        removed = copy and f"{args.article} was removed as {a_or_an(copy['kind'])} {copy['kind']} duplicate of"
         if article is None and copy:
-            raise CorpusError(f"{args.article} was removed as a {copy['kind']} duplicate of "
-                              f"{copy['duplicate_of_url']}, which another shard kept (merge the shards)")
+            raise CorpusError(f"{removed} {copy['duplicate_of_url']}, which another shard kept (merge the shards)")
         if article is None:
             raise CorpusError(f"no article {args.article!r} in {args.db}")
         if copy:
-            sys.stderr.write(f"{args.article} was removed as a {copy['kind']} duplicate of article "
-                             f"{article['id']}; showing that article\n")
+            sys.stderr.write(f"{removed} article {article['id']}; showing that article\n")
         copies = corpus.duplicates_of(article["id"])
         translations = corpus.translations_of(article["id"])
     if args.json:

@@ -135,7 +135,7 @@ def open_database(path: str | os.PathLike, *, create: bool = False) -> sqlite_ut
     """
     path = Path(path)
     if not create and not path.is_file():
-        raise CorpusError(f"no corpus at {path}")
+        raise CorpusError(f"no corpus at {path} (a crawl makes one: deepseek-news crawl --db {path})")
     if path.exists():
         with open(path, "rb") as handle:
             head = handle.read(16)

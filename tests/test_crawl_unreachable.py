@@ -43,6 +43,7 @@ def test_an_unreachable_crawl_is_short_and_says_why(tmp_path):
     log = done.stderr
     assert done.returncode == 0, log[-3000:]
     assert "Traceback" not in log
+    assert "RedisScaleOut" not in log  # no Redis: the add-on is not listed as enabled
     assert "Gave up retrying" not in log  # the spider's own line says it, once
     for url in start_points:
         failed = [line for line in log.splitlines() if f"failed {url}:" in line]
