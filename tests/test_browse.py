@@ -123,3 +123,18 @@ def test_browse_without_a_corpus_says_so_in_one_line(tmp_path):
     done = run_cli("browse", "--db", tmp_path / "none.db", cwd=tmp_path, timeout=60)
     assert done.returncode == 1 and done.stderr.count("\n") == 1 and "no corpus at" in done.stderr
     assert not (tmp_path / "none.db").exists()
+
+
+def test_in_a_browser_the_column_descriptions_fold_into_one_line_above_the_facets(browsed, tmp_path):
+    from tests.test_report import CHROMIUM_FLAGS, chromium
+
+    base, name, _ = browsed
+    done = subprocess.run([chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom",
+                           f"{base}/{path(name)}/articles"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    dom = done.stdout
+    fold = dom.index('<details class="column-descriptions-fold">')
+    assert "What each column holds (13 columns)" in dom
+    descriptions = dom.index('<dl class="column-descriptions">')
+    assert fold < descriptions < dom.index("</details>", fold)  # inside the closed <details>: one line high
+    assert fold < dom.index('class="facet-results"')
