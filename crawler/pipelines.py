@@ -19,8 +19,9 @@ from concurrent.futures.process import BrokenProcessPool
 
 from crawler.analysis import analyse_page, limit_malloc_caching, start_worker, trim_every_so_many_pages
 from crawler.context import CrawlContext
+from crawler.decision import claimed_url, decide, new_is_original
 from crawler.topic import compile_terms, on_topic
-from crawler.urls import canonical_or_none, same_site, site_of
+from crawler.urls import site_of
 
 logger = logging.getLogger(__name__)
 
@@ -133,23 +134,30 @@ class CorpusPipeline(CrawlerPipeline):
         return {"url": item.url, "outcome": item.outcome, "title": (item.page or {}).get("title")}
 
     def keep_or_drop(self, item) -> str:
+        """Ask the dedup index, let ``crawler.decision.decide`` judge, and apply its decision."""
         context, page, fingerprint = self.context, item.page, item.fingerprint
-        url = article_url(item.url, page.get("canonical_url"))
-        if url != item.url and context.is_finished(url):
-            return self.drop(item, url, 1.0, "exact")
-        translation = None
+        claimed = claimed_url(item.url, page.get("canonical_url"))
         with context.dedup_lock:
             match = context.dedup.find(fingerprint)
-            if match is None:
-                translation = context.dedup.find_translation(fingerprint, page.get("language"))
-                if translation is None or self.translations == "link":
-                    context.dedup.add(url, fingerprint)
-        if match is not None and match.key == url:  # kept already, by another process sharing the index
-            return self.drop(item, url, 1.0, "exact") if url != item.url else "stored_elsewhere"
-        if match is not None:
-            return self.drop(item, match.key, match.similarity, match.kind)
-        if translation is not None and self.translations == "remove":
-            return self.drop(item, translation.key, translation.similarity, "translation")
+            translation = None if match is not None else context.dedup.find_translation(fingerprint, page.get("language"))
+            decision = decide(item.url, claimed, claimed in context.dedup, match, translation, self.translations)
+            claimer = context.writer.claimed_from(claimed) if decision.displaces else None
+            if decision.displaces and (claimer is None or not context.dedup.rename(claimed, claimer)):
+                logger.warning("%s: its URL holds another text and cannot be given back; left for a later run",
+                               item.url)
+                self.crawler.stats.inc_value("deepseek/errors/canonical_conflict")
+                return "error"
+            if decision.indexes:
+                context.dedup.add(decision.url, fingerprint)
+        if decision.action == "stored_elsewhere":
+            return "stored_elsewhere"
+        if claimer is not None:  # the page that claimed this URL gets its own back
+            context.writer.move_article(claimed, claimer)
+            context.mark_page(claimer, "stored")
+            self.crawler.stats.inc_value("deepseek/canonical_given_back")
+        if decision.action == "duplicate":
+            return self.drop(item, decision.url, decision.similarity, decision.kind)
+        url = decision.url
         context.writer.add_article(
             {
                 "url": url,
@@ -168,21 +176,20 @@ class CorpusPipeline(CrawlerPipeline):
             (url, fingerprint.to_bytes()),
         )
         self.crawler.stats.inc_value("deepseek/stored")
-        if translation is not None:
-            self.link_translation(url, page, translation)
-        if url != item.url:  # stored under its rel=canonical URL: the fetched URL is a copy of it
-            context.mark_page(url, "stored")
+        if decision.translation_of is not None:
+            self.link_translation(url, page, decision.translation_of, decision.translation_score)
+        if url != item.url:  # stored under the URL it claims: the fetched URL is a copy of it
             return self.drop(item, url, 1.0, "exact")
         return "stored"
 
-    def link_translation(self, url: str, page: dict, translation) -> None:
+    def link_translation(self, url: str, page: dict, kept_url: str, score: float) -> None:
         """Link a new article and the kept one it translates (or that translates it), original first."""
-        other = self.context.writer.article_meta(translation.key) or {}
+        other = self.context.writer.article_meta(kept_url) or {}
         if new_is_original(page, other, self.main_language):
-            article, original = translation.key, url
+            article, original = kept_url, url
         else:
-            article, original = url, translation.key
-        self.context.writer.add_translation(article, original, round(translation.similarity, 4), "anchors+alignment")
+            article, original = url, kept_url
+        self.context.writer.add_translation(article, original, round(score, 4), "anchors+alignment")
         self.crawler.stats.inc_value("deepseek/translations_linked")
 
     def drop(self, item, kept_url: str, similarity: float, kind: str) -> str:
@@ -196,23 +203,3 @@ class CorpusPipeline(CrawlerPipeline):
         )
         self.crawler.stats.inc_value(f"deepseek/duplicates/{kind}")
         return "duplicate"
-
-
-def new_is_original(new: dict, kept: dict, main_language: str) -> bool:
-    """Of two articles that translate each other, is the new one the original? The one published
-    first; else the one not in the crawl's main language; else the one stored first (the kept one)."""
-    new_date, kept_date = (str(a.get("published") or "")[:10] for a in (new, kept))
-    if new_date and kept_date and new_date != kept_date:
-        return new_date < kept_date
-    new_main, kept_main = (a.get("language") == main_language for a in (new, kept))
-    if new_main != kept_main:
-        return not new_main
-    return False
-
-
-def article_url(fetched_url: str, declared_canonical: str | None) -> str:
-    """The URL an article is stored under: its rel=canonical when that is an http(s) URL on the same site."""
-    canonical = canonical_or_none(declared_canonical) if declared_canonical else None
-    if canonical is not None and same_site(canonical, fetched_url):
-        return canonical
-    return fetched_url

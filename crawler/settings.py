@@ -6,6 +6,7 @@ Override any of them with ``scrapy crawl deepseek_news -s NAME=VALUE``.
 BOT_NAME = "deepseek_news"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
+COMMANDS_MODULE = "crawler.commands"  # `scrapy crawl` exits 1 when the corpus refused a write
 
 # --- Where the corpus goes --------------------------------------------------------------------------
 CORPUS_DB = "data/deepseek_news.db"  # one SQLite file (WAL); see storage/corpus.py
