@@ -1,11 +1,14 @@
 """Scrapy add-ons of the crawl.
 
 ``RedisScaleOut`` switches the crawl to the shared Redis queue, filter and index of ``crawler.scaleout``
-when REDIS_URL is set, and changes nothing otherwise. It names those classes by path, so this module
-imports nothing of scrapy-redis: a crawl without Redis does not load redis-py (~6 MB).
+when REDIS_URL is set, and changes nothing otherwise (Scrapy then does not list it as enabled). It
+names those classes by path, so this module imports nothing of scrapy-redis: a crawl without Redis
+does not load redis-py (~6 MB).
 """
 
 from __future__ import annotations
+
+from scrapy.exceptions import NotConfigured
 
 
 class RedisScaleOut:
@@ -14,8 +17,8 @@ class RedisScaleOut:
 
     def update_settings(self, settings):
         redis_url = settings.get("REDIS_URL")
-        if not redis_url:
-            return
+        if not redis_url:  # not used: Scrapy then leaves it out of its "Enabled addons" list
+            raise NotConfigured()
         for name, value in {
             "SCHEDULER": "crawler.scaleout.ShardScheduler",
             "DUPEFILTER_CLASS": "crawler.scaleout.UrlKeyRedisDupeFilter",

@@ -1,7 +1,9 @@
-"""Downloader middlewares: skip what the corpus already has, obey robots.txt in every request, and follow
-meta refreshes without decoding every page."""
+"""Downloader middlewares: skip what the corpus already has, obey robots.txt in every request (and say in
+one line when a robots.txt cannot be fetched), and follow meta refreshes without decoding every page."""
 
 from __future__ import annotations
+
+import logging
 
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
@@ -35,6 +37,26 @@ class SkipFinishedMiddleware:
         return None
 
 
+class OneLineRobotsErrors(logging.Filter):
+    """Scrapy logs a robots.txt that cannot be downloaded (no DNS, refused, timed out) with the chained
+    traceback of the download error, some 60 lines a site. The error is the site's, not a bug: one line
+    says which site and why, and that the site is crawled as if it had no robots.txt (Scrapy's rule)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and str(record.msg).startswith("Error downloading"):
+            args = record.args if isinstance(record.args, dict) else {}
+            reason = " ".join(str(args.get("f_exception", "")).split())[:200]
+            request = args.get("request")
+            site = urlparse_cached(request).netloc if request is not None else "?"
+            record.msg, record.args = "robots.txt of %s not fetched (%s); crawling it as allowed", (site, reason)
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.exc_info = record.exc_text = None
+        return True
+
+
+ROBOTS_LOGGER = logging.getLogger("scrapy.downloadermiddlewares.robotstxt")
+
+
 class WaitingRobotsTxtMiddleware(RobotsTxtMiddleware):
     """Scrapy's robots.txt middleware, obeyed also by requests that wait for a robots.txt download.
 
@@ -43,6 +65,11 @@ class WaitingRobotsTxtMiddleware(RobotsTxtMiddleware):
     the others, which Scrapy reads as "allow all". Once the wait is over the parsed file is in
     ``_parsers``, so every waiter reads it from there.
     """
+
+    def __init__(self, crawler):
+        super().__init__(crawler)
+        if not any(isinstance(existing, OneLineRobotsErrors) for existing in ROBOTS_LOGGER.filters):
+            ROBOTS_LOGGER.addFilter(OneLineRobotsErrors())
 
     async def robot_parser(self, request):
         parser = await super().robot_parser(request)

@@ -28,6 +28,7 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 30
 RETRY_ENABLED = True
 RETRY_TIMES = 2  # 5xx, 408, 429 and connection errors are retried twice, then counted as errors
+RETRY_GIVE_UP_LOG_LEVEL = "DEBUG"  # the spider logs each failed page in one line with its cause
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024  # 10 MiB, applied by Scrapy to inflated gzip/brotli bodies too
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 REDIRECT_MAX_TIMES = 10
@@ -75,7 +76,8 @@ EXTENSIONS = {
     "scrapy.extensions.logstats.LogStats": None,  # replaced by our progress line
     "crawler.progress.CrawlProgress": 500,
 }
-PROGRESS_INTERVAL = 10.0  # seconds between progress log lines
+PROGRESS_INTERVAL = 10.0  # seconds between progress log lines when stderr is not a terminal
+PROGRESS_LIVE = None  # a live status line redrawn every second; None: when stderr is a terminal
 REQUEST_FINGERPRINTER_CLASS = "crawler.fingerprint.UrlKeyFingerprinter"  # www./slash/case variants are one page
 
 # --- Scale-out ------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Command line: ``python -m dedup cluster DOCS.jsonl``.
 
-Reads JSON lines ``{"id", "text", "lang"?}`` in order, as a crawl would meet them, and prints one
+Reads JSON lines ``{"id", "text", "language"?}`` (as ``deepseek-news export`` writes them; ``lang``
+is read too) in order, as a crawl would meet them, and prints one
 ``{"id", "cluster"}`` line per input document, ``cluster`` being the id of the kept document (the
 first one of its story). It runs the crawler's own decision: ``Deduplicator.find`` then ``add`` for
 kept documents, with the default ``DedupConfig`` unless ``-s DEDUP_NAME=value`` overrides a setting
@@ -41,7 +42,7 @@ def read_docs(path: str, errors=sys.stderr):
             text = obj.get('text')
             if not isinstance(text, str):
                 text = ''
-            lang = obj.get('lang')
+            lang = obj.get('language', obj.get('lang'))
             yield str(obj['id']), text, lang if isinstance(lang, str) else None
 
 

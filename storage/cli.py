@@ -1,4 +1,5 @@
-"""The ``deepseek-news`` command: search, show, export, stats and merge over a corpus file.
+"""The ``deepseek-news`` command: search, show, export, stats and merge over a corpus file; ``crawl`` runs
+the crawler (crawler/launch.py).
 
 A thin layer over ``storage.query``, ``storage.export`` and ``storage.merge``. Every subcommand takes
 ``--db PATH`` (default ``data/deepseek_news.db``, where the crawler writes). Bad input ends with one
@@ -78,7 +79,39 @@ def build_parser() -> argparse.ArgumentParser:
     merge.add_argument("shards", nargs="+", metavar="SHARD", help="corpus files written by the crawler processes")
     merge.add_argument("--into", "--db", dest="into", required=True, metavar="PATH",
                        help="the merged corpus, created when missing (--db is another name for it)")
+    add_more_commands(commands)
     return parser
+
+
+def add_more_commands(commands) -> None:
+    """The subcommands beyond the corpus queries: the crawl itself (crawler/launch.py), Datasette
+    (storage/browse.py) and the HTML report (storage/report.py)."""
+    crawl = commands.add_parser("crawl", help="crawl into the corpus, from any directory: deepseek-news crawl "
+                                              "[--db PATH] [scrapy crawl arguments: -a start_urls=..., -s NAME=VALUE]")
+    _add_db(crawl)
+
+    browse = commands.add_parser("browse", help="open the corpus in Datasette (search, facets, stored queries) "
+                                                "on 127.0.0.1")
+    browse.add_argument("--port", type=int, default=8001, help="port to serve on (default 8001)")
+    _add_db(browse)
+
+    report = commands.add_parser("report", help="write one self-contained HTML page about the corpus: articles "
+                                                "per day by language, sites, duplicates, translations, runs")
+    report.add_argument("--output", "-o", default="report.html", metavar="FILE",
+                        help="the HTML file to write (default: report.html)")
+    _add_db(report)
+
+
+def cmd_report(args: argparse.Namespace, out: IO[str]) -> int:
+    from storage.report import write_report
+    written = write_report(args.db, args.output)
+    sys.stderr.write(f"wrote {written}\n")
+    return 0
+
+
+def cmd_browse(args: argparse.Namespace, out: IO[str]) -> int:
+    from storage.browse import browse
+    return browse(args.db, port=args.port)
 
 
 # -- output helpers ----------------------------------------------------------------------------------
@@ -94,6 +127,10 @@ def _table(rows: list[dict], columns: list[str], out: IO[str]) -> None:
     for row in rows:
         cells = [str(row.get(name) if row.get(name) is not None else "").ljust(widths[name]) for name in columns]
         out.write("  ".join(cells).rstrip() + "\n")
+
+
+def a_or_an(word: str | None) -> str:
+    return "an" if (word or "x")[0].lower() in "aeiou" else "a"
 
 
 def _filters(args: argparse.Namespace, query: str | None = None) -> Filters:
@@ -121,9 +158,11 @@ def cmd_search(args: argparse.Namespace, out: IO[str]) -> int:
         width = shutil.get_terminal_size((120, 24)).columns if tty else 120
         found = 0
         for hit in hits:
+            if not found:  # labels over the first line of each hit; `show ID` takes the id
+                out.write(f"{'id':>6}  {'published':<10}  {'lang':<4} {'site':<24}  title\n")
             found += 1
             day = (hit["published"] or "")[:10] or "-"
-            out.write(f"{hit['id']:>6}  {day:<10}  {hit['language'] or '-':<3} {_fit(hit['site'], 24):<24}  "
+            out.write(f"{hit['id']:>6}  {day:<10}  {hit['language'] or '-':<4} {_fit(hit['site'], 24):<24}  "
                       f"{_fit(hit['title'], max(width - 52, 20))}\n")
             out.write(f"        {' '.join((hit['snippet'] or '').split())}\n")
             out.write(f"        {hit['url']}\n")
@@ -138,14 +177,13 @@ def cmd_show(args: argparse.Namespace, out: IO[str]) -> int:
         copy = None if article else corpus.removed_copy(args.article)
         if copy and copy["duplicate_of"] is not None:
             article = corpus.get(copy["duplicate_of"])
+        removed = copy and f"{args.article} was removed as {a_or_an(copy['kind'])} {copy['kind']} duplicate of"
         if article is None and copy:
-            raise CorpusError(f"{args.article} was removed as a {copy['kind']} duplicate of "
-                              f"{copy['duplicate_of_url']}, which another shard kept (merge the shards)")
+            raise CorpusError(f"{removed} {copy['duplicate_of_url']}, which another shard kept (merge the shards)")
         if article is None:
             raise CorpusError(f"no article {args.article!r} in {args.db}")
         if copy:
-            sys.stderr.write(f"{args.article} was removed as a {copy['kind']} duplicate of article "
-                             f"{article['id']}; showing that article\n")
+            sys.stderr.write(f"{removed} article {article['id']}; showing that article\n")
         copies = corpus.duplicates_of(article["id"])
         translations = corpus.translations_of(article["id"])
     if args.json:
@@ -196,7 +234,8 @@ def cmd_stats(args: argparse.Namespace, out: IO[str]) -> int:
         ("articles by language", stats["by_language"], ["language", "articles"]),
         ("articles by day published", stats["by_day"], ["day", "articles"]),
         ("duplicates removed by kind", stats["duplicates_by_kind"], ["kind", "duplicates"]),
-        ("crawl runs", stats["runs"], ["id", "started_at", "finished_at", "pages", "items", "seconds", "ended"]),
+        ("crawl runs", stats["runs"],
+         ["id", "started_at", "finished_at", "pages", "stored", "duplicates", "errors", "seconds", "ended"]),
     ]
     for title, rows, columns in sections:
         out.write(f"\n{title}:\n")
@@ -220,7 +259,8 @@ def cmd_merge(args: argparse.Namespace, out: IO[str]) -> int:
     return 0
 
 
-COMMANDS = {"search": cmd_search, "show": cmd_show, "export": cmd_export, "stats": cmd_stats, "merge": cmd_merge}
+COMMANDS = {"search": cmd_search, "show": cmd_show, "export": cmd_export, "stats": cmd_stats, "merge": cmd_merge,
+            "browse": cmd_browse, "report": cmd_report}
 TEXT_ARGUMENTS = {"query": "the query", "article": "ID|URL", "lang": "--lang", "site": "--site",
                   "since": "--since", "until": "--until", "format": "--format"}  # paths may be any bytes
 
@@ -243,6 +283,10 @@ def _silence_stdout() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["crawl"]:  # every argument is Scrapy's: none is parsed here
+        from crawler.launch import crawl
+        return crawl(argv[1:])
     args = build_parser().parse_args(argv)
     bad = not_text(args)
     if bad:

@@ -227,7 +227,7 @@ def open_database(path: str | os.PathLike, *, create: bool = False) -> sqlite_ut
     if create and path.is_dir():
         raise CorpusError(f"{path} is a directory, not a corpus file")
     if not create and not path.is_file():
-        raise CorpusError(f"no corpus at {path}")
+        raise CorpusError(f"no corpus at {path} (a crawl makes one: deepseek-news crawl --db {path})")
     try:
         if path.exists():
             with open(path, "rb") as handle:
@@ -258,7 +258,8 @@ class WriterLock:
     """An exclusive advisory lock beside the corpus: one crawl writes a corpus file at a time.
 
     flock is released by the kernel when the process dies, SIGKILL included, so a killed crawl never
-    leaves a stale lock behind.
+    leaves a stale lock behind. A clean release removes the file (while still holding the lock; a
+    taker checks that the file it locked is still the one at the path, so none locks a removed one).
     """
 
     def __init__(self, db_path: str | os.PathLike):
@@ -285,6 +286,13 @@ class WriterLock:
                 f"{corpus} is being written by {holder}; "
                 "wait for that crawl to finish or give this one another CORPUS_DB"
             ) from None
+        try:
+            same_file = os.fstat(handle.fileno()).st_ino == os.stat(self.path).st_ino
+        except FileNotFoundError:
+            same_file = False
+        if not same_file:  # released and removed by its holder between our open and our flock
+            handle.close()
+            return self.acquire()
         handle.truncate(0)
         handle.write(f"pid {os.getpid()}")
         handle.flush()
@@ -292,6 +300,7 @@ class WriterLock:
 
     def release(self) -> None:
         if self.handle is not None:
+            self.path.unlink(missing_ok=True)
             fcntl.flock(self.handle, fcntl.LOCK_UN)
             self.handle.close()
             self.handle = None
@@ -531,6 +540,7 @@ class CorpusWriter:
             )
 
     def _insert_duplicate(self, duplicate: dict) -> None:
+        duplicate = self._to_kept(duplicate)
         kept = self.conn.execute(
             "SELECT id FROM articles WHERE url = ?", (duplicate["duplicate_of_url"],)
         ).fetchone()
@@ -543,6 +553,23 @@ class CorpusWriter:
                 duplicate.get("language"), duplicate.get("fetched_at") or utc_now(),
             ),
         )
+
+    def _to_kept(self, duplicate: dict) -> dict:
+        """A copy of a removed copy (a page whose rel=canonical URL was itself removed) is recorded as a
+        copy of the article kept in its place, so a duplicate never points at another removed copy. An
+        exact copy of a removed copy has that copy's kind and similarity."""
+        seen = {duplicate["url"]}
+        while not self.conn.execute("SELECT 1 FROM articles WHERE url = ?",
+                                    (duplicate["duplicate_of_url"],)).fetchone():
+            removed = self.conn.execute("SELECT duplicate_of_url, similarity, kind FROM duplicates WHERE url = ?",
+                                        (duplicate["duplicate_of_url"],)).fetchone()
+            if removed is None or removed[0] in seen:  # kept in another shard (merge resolves it), or a loop
+                break
+            seen.add(duplicate["duplicate_of_url"])
+            duplicate = {**duplicate, "duplicate_of_url": removed[0]}
+            if duplicate["kind"] == "exact":
+                duplicate["similarity"], duplicate["kind"] = removed[1], removed[2]
+        return duplicate
 
     def _insert_translation(self, link: dict) -> None:
         self.conn.execute(

@@ -23,6 +23,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Iterator
 
+from storage import runstats
 from storage.corpus import ARTICLE_COLUMNS, CorpusError, open_database
 
 EXPORT_FIELDS = tuple(ARTICLE_COLUMNS)
@@ -324,9 +325,6 @@ class Corpus:
         }
 
 
-PAGE_COUNT_KEYS = ("response_received_count", "downloader/response_count", "pages")
-
-
 def run_summary(row: sqlite3.Row) -> dict:
     """One crawl run: when it started and finished, pages fetched, seconds taken and how it ended (from its
     stats)."""
@@ -335,7 +333,7 @@ def run_summary(row: sqlite3.Row) -> dict:
     except ValueError:
         stats = {}
     stats = stats if isinstance(stats, dict) else {}
-    pages = next((stats[key] for key in PAGE_COUNT_KEYS if isinstance(stats.get(key), int)), None)
+    numbers = runstats.counts(stats)  # the crawl log's and the demo's definitions
     seconds = stats.get("elapsed_time_seconds")
     if not isinstance(seconds, (int, float)) and row["started_at"] and row["finished_at"]:
         try:
@@ -348,8 +346,11 @@ def run_summary(row: sqlite3.Row) -> dict:
         "id": row["id"],
         "started_at": row["started_at"],
         "finished_at": row["finished_at"],
-        "pages": pages,
+        "pages": numbers["pages fetched"],
         "items": stats.get("item_scraped_count"),
+        "stored": numbers["stored"],
+        "duplicates": numbers["duplicates"],
+        "errors": numbers["errors"],
         "seconds": round(seconds, 1) if isinstance(seconds, (int, float)) else None,
         "ended": stats.get("finish_reason"),  # "finished"; "corpus_write_failed" when a write was refused
         "stats": stats,

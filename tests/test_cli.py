@@ -244,14 +244,15 @@ def test_bad_input_is_one_line_and_changes_no_file(name, tmp_path):
 def test_default_db_is_the_crawlers_and_is_not_created(tmp_path):
     result = run_cli("stats", cwd=tmp_path)
     assert result.returncode == 1
-    assert result.stderr.strip() == "deepseek-news stats: error: no corpus at data/deepseek_news.db"
+    assert result.stderr.strip() == ("deepseek-news stats: error: no corpus at data/deepseek_news.db "
+                                     "(a crawl makes one: deepseek-news crawl --db data/deepseek_news.db)")
     assert list(tmp_path.iterdir()) == []
 
 
 def test_every_subcommand_takes_db():
     parser = build_parser()
     subcommands = parser._subparsers._group_actions[0].choices
-    assert set(subcommands) == {"search", "show", "export", "stats", "merge"}
+    assert set(subcommands) == {"search", "show", "export", "stats", "merge", "crawl", "browse", "report"}
     for name, subparser in subcommands.items():
         options = {option for action in subparser._actions for option in action.option_strings}
         assert "--db" in options, name  # for merge, --db names the merged corpus (= --into)

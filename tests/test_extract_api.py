@@ -63,7 +63,8 @@ def test_extract_page_never_raises_on_html_soup(parts):
 def test_cli_prints_one_json_object_per_page(tmp_path):
     (tmp_path / "a.html").write_text(ARTICLE, encoding="utf-8")
     (tmp_path / "b.html").write_text("<html><body><p>tiny</p></body></html>", encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "crawler.extract", str(tmp_path), str(tmp_path / "missing.html")],
+    done = subprocess.run([sys.executable, "-m", "crawler.extract", "--json", str(tmp_path),
+                           str(tmp_path / "missing.html")],
                           cwd=REPO, capture_output=True, text=True, timeout=120)
     lines = [json.loads(line) for line in done.stdout.splitlines()]
     assert [Path(row["path"]).name for row in lines] == ["a.html", "b.html"]

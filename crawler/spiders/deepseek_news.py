@@ -241,6 +241,8 @@ class DeepseekNewsSpider(Spider):
             if kind is None:  # our policy: robots.txt, or the address guard (which counts its own)
                 if "robots.txt" in reason:
                     stats.inc_value("deepseek/blocked/robots")
+                if request.meta.get("via") == "start":
+                    stats.inc_value("deepseek/start_failed/blocked")
                 self.finish_failed(request, "blocked")
                 return
         else:
@@ -249,7 +251,9 @@ class DeepseekNewsSpider(Spider):
             kind = f"http_{failure.value.response.status}"
             stats.inc_value("deepseek/pages")
         stats.inc_value(f"deepseek/errors/{kind}")
-        logger.info("failed %s: %s", request.url, kind)
+        if request.meta.get("via") == "start":  # the closing summary names why start points failed
+            stats.inc_value(f"deepseek/start_failed/{kind}")
+        logger.info("failed %s: %s (%s)", request.url, kind, " ".join(str(failure.value).split())[:200])
         self.finish_failed(request, "error")
 
     def finish_failed(self, request, outcome: str) -> None:

@@ -42,7 +42,7 @@ FLAT_TOLERANCE = 0.05  # at most 5% higher at the end
 SAMPLE_EVERY = 0.25  # seconds between samples of the crawl's processes
 TREE_EVERY = 4  # rounds between two scans of /proc for the crawl's processes (new workers)
 PSS_EVERY = 8  # rounds between two PSS readings
-PROGRESS = re.compile(r"progress: (\d+) pages fetched")
+PROGRESS = re.compile(r"progress: (\d+) pages")
 
 
 def load_pages() -> list[bytes]:

@@ -1,8 +1,8 @@
 """`python -m tests.mockserver`: serve the fixture news web until killed.
 
 Prints one JSON line when ready: {"site_a": "http://127.0.0.1:PORT", "site_b": ..., "forbidden": ...}.
-`python -m tests.mockserver --demo [--db PATH]` serves it and runs the real crawl into a corpus
-(default data/demo.db), then prints a summary: the whole pipeline on a machine without network.
+`python -m tests.mockserver --demo [--db PATH] [--append]` serves it and runs the real crawl into a
+fresh corpus (default data/demo.db), then prints a summary: the whole pipeline on a machine without network.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.mockserver", description=__doc__.splitlines()[0])
     parser.add_argument("--demo", action="store_true", help="crawl the fixture web into a corpus and summarise")
     parser.add_argument("--db", default="data/demo.db", help="corpus file for --demo (default: data/demo.db)")
+    parser.add_argument("--append", action="store_true",
+                        help="--demo adds to the corpus at --db instead of starting a fresh one")
     args = parser.parse_args(argv)
 
     try:
@@ -30,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.demo:
         from tests.mockserver.demo import run_demo
         try:
-            return run_demo(web, args.db)
+            return run_demo(web, args.db, append=args.append)
         finally:
             web.stop()
 
