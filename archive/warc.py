@@ -202,6 +202,25 @@ class Member:
     data: bytes | None = None
     error: str | None = None
 
+    @property
+    def kind(self) -> str | None:
+        """The error's name for counting: truncated, corrupt_gzip, not_gzip, trailing_bytes, too_large."""
+        if self.error is None:
+            return None
+        for start, kind in (("truncated", "truncated"), ("corrupt", "corrupt_gzip"), ("not a gzip", "not_gzip"),
+                            ("trailing", "trailing_bytes"), ("record larger", "too_large")):
+            if self.error.startswith(start):
+                return kind
+        return "unreadable"
+
+
+class BadRecord(ValueError):
+    """A record that cannot be used; ``kind`` names the fault for counting (wrong_length, bad_headers...)."""
+
+    def __init__(self, kind: str, detail: str):
+        super().__init__(detail)
+        self.kind = kind
+
 
 def read_members(path: str | os.PathLike, start: int = 0) -> Iterator[Member]:
     """The gzip members of a ``.warc.gz`` file from byte ``start`` on (a member boundary). A corrupt
@@ -287,21 +306,21 @@ LOADER = ArcWarcRecordLoader(verify_http=False)
 
 
 def parse_record(data: bytes):
-    """The warcio record in a member's bytes. Raises ValueError when the record's Content-Length does
-    not match the bytes it has."""
+    """The warcio record in a member's bytes. Raises BadRecord for unreadable headers or a
+    Content-Length that does not match the bytes the record has."""
     head_end = data.find(b"\r\n\r\n")
     if head_end < 0:
-        raise ValueError("no end of WARC headers")
+        raise BadRecord("bad_headers", "no end of WARC headers")
     try:
         record = LOADER.parse_record_stream(io.BytesIO(data))
     except (ArchiveLoadFailed, StatusAndHeadersParserException) as error:
-        raise ValueError(f"unreadable WARC headers ({str(error)[:80]})") from None
+        raise BadRecord("bad_headers", f"unreadable WARC headers ({str(error)[:80]})") from None
     declared = record.rec_headers.get_header("Content-Length")
     block = len(data) - (head_end + 4)
     if declared is None or not declared.isdigit():
-        raise ValueError("no Content-Length")
+        raise BadRecord("wrong_length", "no Content-Length")
     if int(declared) > block or data[head_end + 4 + int(declared):].strip(b"\r\n") != b"":
-        raise ValueError(f"Content-Length {declared} does not match the {block}-byte block")
+        raise BadRecord("wrong_length", f"Content-Length {declared} does not match the {block}-byte block")
     return record
 
 
@@ -334,7 +353,7 @@ def archived_page(record) -> ArchivedPage | str:
     try:
         body = record.content_stream().read()
     except Exception as error:  # zlib, brotli or chunking errors in the stored payload
-        raise ValueError(f"undecodable payload ({str(error)[:80]})") from None
+        raise BadRecord("bad_payload", f"undecodable payload ({str(error)[:80]})") from None
     from crawler.discovery import classify
 
     if classify(body, content_type) != "html":

@@ -78,6 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
     merge.add_argument("shards", nargs="+", metavar="SHARD", help="corpus files written by the crawler processes")
     merge.add_argument("--into", "--db", dest="into", required=True, metavar="PATH",
                        help="the merged corpus, created when missing (--db is another name for it)")
+
+    from archive.cli import add_commands  # reextract and ingest: the WARC archive (archive/)
+
+    add_commands(commands, _add_db, _add_filters)
     return parser
 
 
@@ -221,6 +225,15 @@ def cmd_merge(args: argparse.Namespace, out: IO[str]) -> int:
 
 
 COMMANDS = {"search": cmd_search, "show": cmd_show, "export": cmd_export, "stats": cmd_stats, "merge": cmd_merge}
+
+
+def cmd_archive(args: argparse.Namespace, out: IO[str]) -> int:
+    from archive.cli import run
+
+    return run(args, out)
+
+
+COMMANDS.update(reextract=cmd_archive, ingest=cmd_archive)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
