@@ -29,8 +29,13 @@ from warcio.recordloader import ArcWarcRecordLoader
 from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParserException
 from warcio.warcwriter import WARCWriter
 
+try:  # ISA-L (python-isal): standard gzip at ~5x the speed of zlib's fastest level, ~15% larger than level 6
+    from isal import isal_zlib as deflate
+    GZIP_LEVEL = 2  # ISA-L's highest
+except ImportError:  # no wheel for this platform: zlib (warcio's level 9 costs ~3x level 6 for ~2% on HTML)
+    deflate = zlib
+    GZIP_LEVEL = 6
 GZIP_MAGIC = b"\x1f\x8b\x08"
-GZIP_LEVEL = 6  # warcio compresses at 9: ~3x the CPU for ~2% smaller HTML records
 READ_CHUNK = 1 << 20
 MAX_RECORD_BYTES = 64 << 20  # a record inflating past this is skipped (DOWNLOAD_MAXSIZE is 10 MiB)
 RENAMED_HEADERS = ("content-encoding", "transfer-encoding", "content-length")
@@ -173,7 +178,7 @@ class WarcFiles:
 
 
 def gzip_member(data: bytes) -> bytes:
-    compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+    compressor = deflate.compressobj(GZIP_LEVEL, deflate.DEFLATED, zlib.MAX_WBITS + 16)
     return compressor.compress(data) + compressor.flush()
 
 

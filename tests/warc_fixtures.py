@@ -119,25 +119,35 @@ def story_page(title: str, paragraphs: list[str], day: int) -> bytes:
 <main><article><h1>{title}</h1>{body}</article></main><footer>Impressum · Datenschutz</footer></body></html>""".encode()
 
 
-def write_story_warc(path: Path, stories: int = 300, rewritten: int = 40) -> list[str]:
-    """``stories`` on-topic articles (and near-duplicate rewrites of the first ``rewritten``) as one WARC
-    file of response records; returns their URLs in file order."""
+def story_pages(stories: int = 300, rewritten: int = 40) -> list[tuple[str, bytes, int]]:
+    """(url, page, story number) for ``stories`` on-topic articles and near-duplicate rewrites (on another
+    site) of the first ``rewritten``, each rewrite right after its original."""
     rng = random.Random(11)
     letters = "abcdefghiklmnoprstuwz"
     vocabulary = sorted({"".join(rng.choice(letters) for _ in range(rng.randint(5, 10))) for _ in range(4000)})
+    pages = []
+    for number in range(stories):
+        words = [rng.choice(vocabulary) for _ in range(180)]
+        versions = [(f"https://tagblatt.example/artikel/{number}.html", words)]
+        if number < rewritten:
+            versions.append((f"https://kurier.example/nachrichten/{number}-neu.html",
+                             [rng.choice(vocabulary) if rng.random() < 0.15 else word for word in words]))
+        for url, text in versions:
+            third = len(text) // 3
+            paragraphs = ["DeepSeek " + " ".join(text[i:i + third]) + "." for i in range(0, 3 * third, third)]
+            pages.append((url, story_page(f"Bericht {number}: " + " ".join(text[:4]), paragraphs, 1 + number % 28), number))
+    return pages
+
+
+def write_pages_warc(path: Path, pages: list[tuple[str, bytes, int]]) -> None:
     with open(path, "wb") as handle:
         writer = WARCWriter(handle, gzip=True)
-        urls = []
-        for number in range(stories):
-            words = [rng.choice(vocabulary) for _ in range(180)]
-            versions = [(f"https://tagblatt.example/artikel/{number}.html", words)]
-            if number < rewritten:
-                versions.append((f"https://kurier.example/nachrichten/{number}-neu.html",
-                                 [rng.choice(vocabulary) if rng.random() < 0.15 else word for word in words]))
-            for url, text in versions:
-                third = len(text) // 3
-                paragraphs = ["DeepSeek " + " ".join(text[i:i + third]) + "." for i in range(0, 3 * third, third)]
-                page = story_page(f"Bericht {number}: " + " ".join(text[:4]), paragraphs, 1 + number % 28)
-                writer.write_record(response(writer, url, page, [("Content-Type", "text/html; charset=utf-8")]))
-                urls.append(url)
-    return urls
+        for url, page, _ in pages:
+            writer.write_record(response(writer, url, page, [("Content-Type", "text/html; charset=utf-8")]))
+
+
+def write_story_warc(path: Path, stories: int = 300, rewritten: int = 40) -> list[str]:
+    """One WARC file of ``story_pages``; returns their URLs in file order."""
+    pages = story_pages(stories, rewritten)
+    write_pages_warc(path, pages)
+    return [url for url, _, _ in pages]
