@@ -145,10 +145,13 @@ class Ingest:
         writer = self.pipeline.writer
 
         def on_done(tag, result):
-            end, records_done = tag
+            end, records_done, archived = tag
             if result:
                 outcome = result.get("outcome") or "unknown"
                 self.report.outcomes[outcome] = self.report.outcomes.get(outcome, 0) + 1
+                if outcome not in ("filtered", "finished_earlier"):  # what reextract judges again: the
+                    # pages the filters let through, each URL's first copy
+                    writer.add_archived(archived)
             writer.note_ingested(path, end, records_done)
 
         async def entries():
@@ -158,11 +161,11 @@ class Ingest:
                 records += 1
                 self.report.records += 1
                 self.bytes_done += member.length
-                entry = self.entry(path, member)
+                item, archived = self.entry(path, member)
                 self.read_seconds += time.perf_counter() - before
-                if entry is not None:
+                if item is not None:
                     self.report.pages += 1
-                yield (member.offset + member.length, records), entry
+                yield (member.offset + member.length, records, archived), item
                 self.tick()
                 before = time.perf_counter()
 
@@ -171,32 +174,31 @@ class Ingest:
         writer.flush()
 
     def entry(self, path: str, member):
-        """The PageItem in a member, or None (counted, and reported when it is a bad record)."""
+        """(PageItem, its ``archive`` row) for a member, or (None, None) when it holds no page to judge
+        (counted, and reported when it is a bad record)."""
         if member.error:
             self.skip(path, member.offset, member.kind, member.error)
-            return None
+            return None, None
         try:
             page = archived_page(parse_record(member.data))
         except BadRecord as error:
             self.skip(path, member.offset, error.kind, str(error))
-            return None
+            return None, None
         if isinstance(page, str):
             self.skip(path, member.offset, page, loud=page not in QUIET_SKIPS)
-            return None
+            return None, None
         url = canonical_or_none(page.url)
         if url is None:
             self.skip(path, member.offset, "not_http")
-            return None
+            return None, None
         why = self.filters.before_reading(url, page.date)
         if why:
             self.skip(path, member.offset, f"filtered_{why}", loud=False)
-            return None
+            return None, None
         fetched_at = page.date[:19] + "+00:00" if len(page.date) >= 19 else page.date
-        self.pipeline.writer.add_archived({
-            "url": url, "warc_file": path, "warc_offset": member.offset, "warc_length": member.length,
-            "warc_date": page.date, "hints": "{}", "aliases": "[]",
-        })
-        return page_item(url, page.body, page.content_type, fetched_at, via="warc")
+        archived = {"url": url, "warc_file": path, "warc_offset": member.offset, "warc_length": member.length,
+                    "warc_date": page.date, "hints": "{}", "aliases": "[]"}
+        return page_item(url, page.body, page.content_type, fetched_at, via="warc"), archived
 
     def tick(self) -> None:
         now = time.monotonic()
@@ -247,6 +249,7 @@ def ingest(arguments: Iterable[str], corpus_db: str, *, filters: Filters | None 
         reason = "interrupted"
         raise
     finally:
+        pipeline.stats.set_value("deepseek/seconds/read_warc", run.read_seconds)
         pipeline.close(reason)
     return report
 
