@@ -39,9 +39,9 @@ def run(args: argparse.Namespace, out: IO[str]) -> int:
         for line in changes.lines():
             out.write(line + "\n")
         return 0
-    from archive.ingest import Filters, ingest
+    from archive.ingest import IngestFilters, ingest
 
-    filters = Filters(since=args.since, until=args.until, language=args.lang, site=args.site)
+    filters = IngestFilters(since=args.since, until=args.until, language=args.lang, site=args.site)
     report = ingest(args.files, args.db, filters=filters, workers=args.workers, keywords=keywords,
                     redis_url=args.redis, progress=sys.stderr)
     out.write(report.summary() + "\n")

@@ -33,7 +33,7 @@ QUIET_SKIPS = ("warcinfo", "request", "metadata", "resource", "conversion")  # n
 
 
 @dataclass
-class Filters:
+class IngestFilters:
     """Which pages to keep. ``since``/``until`` (YYYY-MM-DD, both days included) apply to the page's own
     date when it has one, else to its WARC-Date; a record fetched before ``since`` is skipped unread (a
     page cannot be published after it was fetched). ``site`` keeps the site and its subdomains."""
@@ -108,7 +108,7 @@ def expand_paths(arguments: Iterable[str]) -> list[str]:
 
 
 class Ingest:
-    def __init__(self, pipeline: OfflinePipeline, filters: Filters, report: Report, progress: IO[str] | None):
+    def __init__(self, pipeline: OfflinePipeline, filters: IngestFilters, report: Report, progress: IO[str] | None):
         self.pipeline, self.filters, self.report, self.progress = pipeline, filters, report, progress
         self.started = time.monotonic()
         self.last_line = self.started
@@ -222,13 +222,13 @@ def format_seconds(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
 
 
-def ingest(arguments: Iterable[str], corpus_db: str, *, filters: Filters | None = None, workers: int | None = None,
-           keywords=None, redis_url: str | None = None, progress: IO[str] | None = None) -> Report:
+def ingest(arguments: Iterable[str], corpus_db: str, *, filters: IngestFilters | None = None,
+           workers: int | None = None, keywords=None, redis_url: str | None = None, progress: IO[str] | None = None) -> Report:
     """Read WARC files into ``corpus_db``; with ``redis_url``, push them to the shared queue and work on it."""
     paths = expand_paths(arguments)
     if not paths and not redis_url:
         raise CorpusError("no WARC files given")
-    filters = filters or Filters()
+    filters = filters or IngestFilters()
     keywords = tuple(keywords) if keywords is not None else load_seeds(DEFAULT_SEEDS).keywords
     report = Report()
     pipeline = OfflinePipeline(corpus_db, keywords, workers=workers, settings={"REDIS_URL": redis_url},

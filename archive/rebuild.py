@@ -66,7 +66,8 @@ def archived_rows(db) -> list[dict]:
     try:
         cursor = db.execute("SELECT url, warc_file, warc_offset, warc_date, hints, aliases FROM archive ORDER BY rowid")
     except sqlite3.OperationalError:
-        raise CorpusError("the corpus has no WARC archive (crawled before archiving, or with WARC_ENABLED=False)") from None
+        raise CorpusError(
+            "the corpus has no WARC archive (crawled before archiving, or with WARC_ENABLED=False)") from None
     names = [column[0] for column in cursor.description]
     return [dict(zip(names, row)) for row in cursor]
 
@@ -130,4 +131,5 @@ def compare(old, new, changes: Changes) -> None:
     changes.old, changes.new = len(before), len(after)
     changes.added = [row for url, row in after.items() if url not in before]
     changes.removed = [row for url, row in before.items() if url not in after]
-    changes.changed = [(before[url], row) for url, row in after.items() if url in before and before[url]["text"] != row["text"]]
+    changes.changed = [(before[url], row) for url, row in after.items()
+                       if url in before and before[url]["text"] != row["text"]]

@@ -29,7 +29,8 @@ from warcio.recordloader import ArcWarcRecordLoader
 from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParserException
 from warcio.warcwriter import WARCWriter
 
-try:  # ISA-L (python-isal): standard gzip at ~5x the speed of zlib's fastest level, ~15% larger than level 6
+try:  # ISA-L (python-isal): standard gzip at ~5x the speed of zlib's fastest level, ~15% larger than level 6;
+    # it inflates ~2x as fast as zlib too
     from isal import isal_zlib as deflate
     GZIP_LEVEL = 2  # ISA-L's highest
 except ImportError:  # no wheel for this platform: zlib (warcio's level 9 costs ~3x level 6 for ~2% on HTML)
@@ -263,12 +264,12 @@ def read_members(path: str | os.PathLike, start: int = 0) -> Iterator[Member]:
 def inflate_member(handle, position: int, pending: bytes) -> tuple[Member, int, bytes]:
     """Inflate the member starting at ``position`` (``pending`` holds its first bytes). Returns the
     member, the offset after it and the bytes already read past it."""
-    inflater = zlib.decompressobj(zlib.MAX_WBITS + 16)
+    inflater = deflate.decompressobj(zlib.MAX_WBITS + 16)
     parts, size, consumed, too_large = [], 0, 0, False
     while True:
         try:
             out = inflater.decompress(pending)
-        except zlib.error as error:
+        except (zlib.error, deflate.error) as error:
             return Member(position, consumed, error=f"corrupt gzip member ({error})"), position, b""
         if not too_large:
             size += len(out)

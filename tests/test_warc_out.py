@@ -176,3 +176,21 @@ def test_an_older_corpus_gains_the_archive_tables(tmp_path):
                          "warc_length": 10, "warc_date": "2025-01-27T00:00:00Z", "hints": "{}", "aliases": "[]"})
     writer.close()
     assert rows(db_path, "SELECT url, warc_offset FROM archive") == [{"url": "https://example.de/1", "warc_offset": 0}]
+
+
+def test_a_corrupt_member_or_stray_bytes_cost_only_themselves(tmp_path):
+    files = WarcFiles(tmp_path, "news")
+    locations = [files.write(exchange(number, size=30000)) for number in range(3)]
+    files.close()
+    path = tmp_path / locations[0].file
+    data = bytearray(path.read_bytes())
+    middle = locations[1].offset + locations[1].length // 2
+    data[middle:middle + 64] = bytes(64)  # zeros inside the second response's deflate stream
+    data[locations[2].offset:locations[2].offset] = b"stray bytes\r\n"  # junk before the third
+    path.write_bytes(bytes(data))
+    members = list(read_members(path))
+    kinds = [member.kind for member in members]
+    assert "corrupt_gzip" in kinds and "not_gzip" in kinds
+    urls = [parse_record(m.data).rec_headers.get_header("WARC-Target-URI") for m in members
+            if m.error is None and parse_record(m.data).rec_type == "response"]
+    assert urls == ["https://example.de/0", "https://example.de/2"]

@@ -59,19 +59,25 @@ def ingest(warc: Path, db: Path, workers: int | None) -> dict:
         command += ["--workers", str(workers)]
     started = time.perf_counter()
     run = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    peak, rounds, tree = 0, 0, {}
+    peak, rounds, tree, cpu = 0, 0, {}, {}
     while run.poll() is None:
         if rounds % 4 == 0:
             tree = process_tree(run.pid)
         rounds += 1
-        peak = max(peak, sum((cpu_and_rss(pid) or (0, 0))[1] for pid in tree))
+        rss = 0
+        for pid in tree:
+            measured = cpu_and_rss(pid)
+            if measured is not None:
+                cpu[pid], size = measured
+                rss += size
+        peak = max(peak, rss)
         time.sleep(0.25)
     wall = time.perf_counter() - started
     out = run.stdout.read()
     run.stdout.close()
     with sqlite3.connect(db) as connection:
         stats = json.loads(connection.execute("SELECT stats FROM runs ORDER BY id DESC LIMIT 1").fetchone()[0])
-    return {"wall": wall, "peak": peak, "stats": stats, "summary": out.strip()}
+    return {"wall": wall, "peak": peak, "stats": stats, "summary": out.strip(), "cpu": sum(cpu.values())}
 
 
 def main() -> None:
@@ -101,6 +107,12 @@ def main() -> None:
         print(f"stage {key.rsplit('/', 1)[1]:<20} {result['stats'][key]:.1f} s total, "
               f"{1000 * result['stats'][key] / records:.1f} ms/page")
     print(f"peak memory, process tree  RSS summed {result['peak'] / MB:.0f} MB")
+    cores = os.cpu_count() or 1
+    cpu_per_page = 1000 * result["cpu"] / records
+    reference_cpu = min(before_cpu, after_cpu)
+    print(f"CPU used by the ingest     {cpu_per_page:.1f} ms/page over its processes; CPU-bound ceiling "
+          f"{cores * reference_cpu / cpu_per_page:.2f}x trafilatura alone if the ingest had all {cores} cores "
+          f"(independent of other load on the machine)")
     ratio = rate / reference
     print("goals (issue 18):")
     print(f"  throughput >= {GOAL_RATIO}x trafilatura alone   {ratio:.2f}x  {verdict(ratio >= GOAL_RATIO)}")
