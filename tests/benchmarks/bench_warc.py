@@ -3,7 +3,7 @@
 Writes N copies of the pages in ../shared/eval/extraction (each copy's bytes made unique) as one
 gzip-per-record WARC file (response records, with warcio), ingests it with the topic filter off,
 and prints pages/s beside `trafilatura.extract` over the same HTML in one process measured in the
-same run, the share of the ingest's wall time spent reading the WARC (inflating and parsing
+same run, the share of the ingest's wall and CPU time spent reading the WARC (inflating and parsing
 records), and the peak memory of the ingest's process tree (RSS summed over its processes). It ends
 with the issue's goals, each marked met or not.
 
@@ -97,6 +97,7 @@ def main() -> None:
     reference = max(before, after)
     rate = records / result["wall"]
     read_share = result["stats"].get("deepseek/seconds/read_warc", 0) / result["wall"]
+    read_cpu_share = result["stats"].get("deepseek/cpu_seconds/read_warc", 0) / max(result["cpu"], 1e-9)
     print(f"WARC file                  {records} records, {size / MB:.0f} MB gzipped")
     print(f"ingest                     {result['summary']}")
     print(f"wall time                  {result['wall']:.1f} s, start-up included")
@@ -116,8 +117,9 @@ def main() -> None:
     ratio = rate / reference
     print("goals (issue 18):")
     print(f"  throughput >= {GOAL_RATIO}x trafilatura alone   {ratio:.2f}x  {verdict(ratio >= GOAL_RATIO)}")
-    print(f"  reading WARC < {GOAL_READ_SHARE:.0%} of the time      {read_share:.1%}  "
-          f"{verdict(read_share < GOAL_READ_SHARE)}")
+    print(f"  reading WARC < {GOAL_READ_SHARE:.0%} of the time      {read_share:.1%} of the wall time  "
+          f"{verdict(read_share < GOAL_READ_SHARE)}; {read_cpu_share:.1%} of the CPU time  "
+          f"{verdict(read_cpu_share < GOAL_READ_SHARE)}")
     print(f"  peak RSS < {GOAL_RSS // MB} MB                {result['peak'] / MB:.0f} MB  {verdict(result['peak'] < GOAL_RSS)}"
           + ("" if records >= 100_000 else f"  (on {records} records; the goal is for 100,000: --copies 553)"))
 
