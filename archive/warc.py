@@ -52,13 +52,16 @@ def warc_date(moment: datetime | None = None) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def stored_http_headers(headers: list[tuple[str, str]], body_length: int) -> list[tuple[str, str]]:
-    """The HTTP headers of a response whose body is stored decoded (de-chunked, inflated): the headers
-    about the wire encoding renamed to X-Crawler-*, and a Content-Length that matches the stored body,
-    so that WARC readers neither inflate nor de-chunk it again."""
+def stored_http_headers(headers: list[tuple[str, str]], body_length: int, *, inflated: bool = True
+                        ) -> list[tuple[str, str]]:
+    """The HTTP headers of a response whose body is stored de-chunked and (``inflated``) decoded: the
+    headers about the wire encoding renamed to X-Crawler-*, and a Content-Length that matches the stored
+    body, so that WARC readers neither inflate nor de-chunk it again. A body stored as it came
+    (``inflated=False``) keeps its Content-Encoding."""
+    renamed = RENAMED_HEADERS if inflated else ("transfer-encoding", "content-length")
     kept = []
     for name, value in headers:
-        if name.lower() in RENAMED_HEADERS:
+        if name.lower() in renamed:
             kept.append((f"X-Crawler-{name}", value))
         else:
             kept.append((name, value))
@@ -69,11 +72,12 @@ def stored_http_headers(headers: list[tuple[str, str]], body_length: int) -> lis
 @dataclass(frozen=True)
 class RecordLocation:
     """Where a response record is: file name (within the archive directory), offset and length of its
-    gzip member."""
+    gzip member, and its WARC-Date."""
 
     file: str
     offset: int
     length: int
+    date: str
 
 
 @dataclass
@@ -89,6 +93,7 @@ class Exchange:
     protocol: str = "HTTP/1.1"
     ip_address: str | None = None
     date: str | None = None
+    inflated: bool = True  # the body was inflated by the crawler (False: as the server encoded it)
 
 
 class WarcFiles:
@@ -145,7 +150,8 @@ class WarcFiles:
         status = f"{exchange.status} {reason_phrase(exchange.status)}".strip()
         response = self.builder.create_warc_record(
             exchange.url, "response", payload=io.BytesIO(exchange.body), length=len(exchange.body),
-            http_headers=StatusAndHeaders(status, stored_http_headers(exchange.response_headers, len(exchange.body)),
+            http_headers=StatusAndHeaders(status, stored_http_headers(exchange.response_headers, len(exchange.body),
+                                                                      inflated=exchange.inflated),
                                           protocol=exchange.protocol),
             warc_headers_dict=response_headers,
         )
@@ -159,7 +165,7 @@ class WarcFiles:
         offset = self.size
         lengths = self.write_members([response, request])
         self.records += 1
-        return RecordLocation(self.name, offset, lengths[0])
+        return RecordLocation(self.name, offset, lengths[0], date)
 
     def write_members(self, records) -> list[int]:
         members = [gzip_member(self.serialize(record)) for record in records]

@@ -68,6 +68,7 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "crawler.middlewares.QuickMetaRefreshMiddleware": 580,  # the same, without decoding every page
     "crawler.warc_writer.WarcWriterMiddleware": 585,  # after HttpCompressionMiddleware (590) inflated the body
+    "crawler.warc_writer.WarcRedirectMiddleware": 605,  # WARC_ALL: redirects, before RedirectMiddleware (600)
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.ExtractPipeline": 100,

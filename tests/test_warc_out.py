@@ -194,3 +194,24 @@ def test_a_corrupt_member_or_stray_bytes_cost_only_themselves(tmp_path):
     urls = [parse_record(m.data).rec_headers.get_header("WARC-Target-URI") for m in members
             if m.error is None and parse_record(m.data).rec_type == "response"]
     assert urls == ["https://example.de/0", "https://example.de/2"]
+
+
+def test_warc_all_keeps_every_response_redirects_and_errors_included(news_web, tmp_path):
+    news_web.reset()
+    db_path = tmp_path / "all.db"
+    run = run_crawl(news_web.bases, db_path, settings=(*FAST_SETTINGS, "EXTRACT_WORKERS=0", "WARC_ALL=True"))
+    assert run.returncode == 0, run.describe()
+    files = sorted((tmp_path / "all.warc").glob("*.warc.gz"))
+    assert warcio_check(files).returncode == 0
+    responses = {}
+    for path in files:
+        for member in read_members(path):
+            record = parse_record(member.data)
+            if record.rec_type == "response":
+                url = record.rec_headers.get_header("WARC-Target-URI")
+                responses.setdefault(url.split("/", 3)[-1], []).append(record.http_headers.get_statuscode())
+    assert "200" in responses["robots.txt"] and "200" in responses["feed.xml"]
+    assert responses["kurz/r1"] == ["301"]  # the redirect itself, before it was followed
+    assert any(status.startswith(("4", "5")) for statuses in responses.values() for status in statuses)
+    archived = {row["url"] for row in rows(db_path, "SELECT url FROM archive")}
+    assert not any(url.endswith(("robots.txt", "feed.xml")) for url in archived)  # the table lists pages only
