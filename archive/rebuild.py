@@ -82,6 +82,8 @@ def reextract(old_db: str, into: str, *, workers: int | None = None, keywords=No
     old = open_database(old_db)
     try:
         rows = archived_rows(old.conn)
+        if not rows:
+            raise CorpusError("the corpus has no archived pages (a merged corpus keeps none: rebuild its shards)")
         if keywords is None:
             keywords = last_keywords(old.conn)
         if keywords is None:

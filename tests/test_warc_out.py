@@ -215,3 +215,47 @@ def test_warc_all_keeps_every_response_redirects_and_errors_included(news_web, t
     assert any(status.startswith(("4", "5")) for statuses in responses.values() for status in statuses)
     archived = {row["url"] for row in rows(db_path, "SELECT url FROM archive")}
     assert not any(url.endswith(("robots.txt", "feed.xml")) for url in archived)  # the table lists pages only
+
+
+def test_a_killed_crawl_leaves_whole_records_and_the_next_run_writes_a_new_file(tmp_path):
+    from urllib.parse import urlsplit
+
+    from tests.memory_site import serve
+    from tests.warc_fixtures import story_pages
+
+    site = {urlsplit(url).path: page for url, page, _ in story_pages(150, 0)}
+    site["/sitemap.xml"] = ('<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                            + "".join(f"<url><loc>{{base}}{path}</loc></url>" for path in site) + "</urlset>").encode()
+    server, base = serve(site, delay=0.02)
+    db_path = tmp_path / "killed.db"
+    command = [sys.executable, "-m", "scrapy", "crawl", "deepseek_news", "-a", f"start_urls={base}/sitemap.xml",
+               "-a", "keywords=DeepSeek", "-s", f"CORPUS_DB={db_path}", "-s", "EXTRACT_WORKERS=1",
+               *[part for setting in FAST_SETTINGS for part in ("-s", setting)]]
+    try:
+        crawl = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            while crawl.poll() is None:  # kill it once some pages are archived
+                if sum(path.stat().st_size for path in (tmp_path / "killed.warc").glob("*.warc.gz")) > 100_000:
+                    break
+                time.sleep(0.05)
+            assert crawl.poll() is None, "the crawl finished before it could be killed"
+            crawl.send_signal(signal.SIGKILL)
+        finally:
+            crawl.wait()
+        [killed] = (tmp_path / "killed.warc").glob("*.warc.gz")
+        members = list(read_members(killed))
+        assert all(member.kind == "truncated" for member in members if member.error) and len(members) > 3
+        for member in members:
+            if member.error is None:
+                parse_record(member.data)
+        done = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr[-2000:]
+    finally:
+        server.shutdown()
+    files = sorted((tmp_path / "killed.warc").glob("*.warc.gz"))
+    assert len(files) == 2 and files[0] == killed  # the killed run's file is left as it was
+    archived = {row["url"]: row for row in rows(db_path, "SELECT * FROM archive")}
+    for row in archived.values():
+        read_record_at(tmp_path / row["warc_file"], row["warc_offset"])
+    stored = {row["url"] for row in rows(db_path, "SELECT url FROM articles")}
+    assert len(stored) == 150 and stored <= set(archived)

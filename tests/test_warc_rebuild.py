@@ -8,6 +8,7 @@ import sqlite3
 import pytest
 
 from storage.cli import main
+from storage.corpus import CorpusWriter
 from tests.mockserver.crawl import FAST_SETTINGS, run_crawl
 
 
@@ -69,7 +70,10 @@ def test_reextract_refuses_bad_input_in_one_line(crawled, tmp_path, capsys):
     bare = tmp_path / "bare.db"
     sqlite3.connect(bare).execute("CREATE TABLE articles (id INTEGER PRIMARY KEY, url TEXT)").connection.close()
     assert main(["reextract", "--db", str(bare), "--into", str(tmp_path / "new.db")]) == 1
+    merged = tmp_path / "merged.db"
+    CorpusWriter(merged).close()  # what merge writes: articles, and no archived pages
+    assert main(["reextract", "--db", str(merged), "--into", str(tmp_path / "new.db")]) == 1
     errors = capsys.readouterr().err.strip().splitlines()
-    assert len(errors) == 3 and all(line.startswith("deepseek-news reextract: error: ") for line in errors)
-    assert "no WARC archive" in errors[2]
+    assert len(errors) == 4 and all(line.startswith("deepseek-news reextract: error: ") for line in errors)
+    assert "no WARC archive" in errors[2] and "no archived pages" in errors[3]
     assert not (tmp_path / "new.db").exists()
