@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.ingest import Filters, ingest
+from archive.ingest import IngestFilters, ingest
 from storage.cli import main
 from tests.warc_fixtures import write_mixed_warc, write_story_warc
 
@@ -75,14 +75,17 @@ def test_ingested_pages_can_be_rebuilt(mixed, tmp_path, capsys):
     assert "0 added, 0 removed, 0 with changed text" in capsys.readouterr().out
 
 
+ALPENBLATT = "https://alpenblatt.example/wirtschaft/guenstige-ki-aus-china.html"
+NORDKURIER = "https://nordkurier.example/ki/deepseek-bildunterschriften.html"
+RHEINPOST = "https://rheinpost.example/digital/deepseek-quellen.html"
+
+
 @pytest.mark.parametrize("filters, stored", [
-    (Filters(language="en"), {"https://dailywire.example/tech/deepseek-widgets.html"}),
-    (Filters(site="alpenblatt.example"), {"https://alpenblatt.example/wirtschaft/guenstige-ki-aus-china.html"}),
-    (Filters(since="2025-02-01"), {"https://alpenblatt.example/wirtschaft/guenstige-ki-aus-china.html",
-                                   "https://nordkurier.example/ki/deepseek-bildunterschriften.html"}),
-    (Filters(since="2025-01-28", until="2025-02-05"), {"https://rheinpost.example/digital/deepseek-quellen.html",
-                                                       "https://nordkurier.example/ki/deepseek-bildunterschriften.html"}),
-    (Filters(since="2025-02-15"), set()),  # every record was fetched the day before
+    (IngestFilters(language="en"), {"https://dailywire.example/tech/deepseek-widgets.html"}),
+    (IngestFilters(site="alpenblatt.example"), {ALPENBLATT}),
+    (IngestFilters(since="2025-02-01"), {ALPENBLATT, NORDKURIER}),
+    (IngestFilters(since="2025-01-28", until="2025-02-05"), {RHEINPOST, NORDKURIER}),
+    (IngestFilters(since="2025-02-15"), set()),  # every record was fetched the day before
 ])
 def test_filters(mixed, tmp_path, filters, stored):
     path, expected = mixed
