@@ -85,6 +85,7 @@ class OfflinePipeline:
             overrides["EXTRACT_WORKERS"] = workers
         self.crawler = OfflineCrawler(crawl_settings(corpus_db, overrides), keywords)
         self.context = CrawlContext.of(self.crawler)
+        self.context.writer.on_failure = self.write_failed
         self.stages = [ExtractPipeline(self.crawler), TopicPipeline(self.crawler), CorpusPipeline(self.crawler)]
         for stage in self.stages:
             stage.open_spider()
@@ -128,6 +129,13 @@ class OfflinePipeline:
             await asyncio.sleep(0)
         while pending:
             await finish_oldest()
+
+    def write_failed(self, error) -> None:
+        """A batch the corpus refused stops the run: there is no engine to stop, so the error goes up to
+        the command, which says it in one line; CrawlContext.close then closes the run as failed."""
+        self.context.write_failure = error
+        self.stats.set_value("deepseek/errors/corpus_write", 1)
+        raise error
 
     def close(self, reason: str = "finished") -> None:
         if self.closed:

@@ -3,6 +3,10 @@ memory and the set of pages finished by earlier runs.
 
 Spider and pipelines reach it through ``CrawlContext.of(crawler)``, so the dedup decision, the SQLite
 writes and the learned boilerplate live in one place and one process, and are saved together.
+
+A write the corpus refuses (disk full, read-only, corrupt) stops the crawl: one error line names the
+cause, nothing more is written, the run is closed as ``corpus_write_failed`` with the stats of what
+is on disk, and the next run fetches the pages of the unwritten batches again.
 """
 
 from __future__ import annotations
@@ -15,11 +19,13 @@ import socket
 from pathlib import Path
 
 from scrapy import signals
+from scrapy.utils.defer import deferred_from_coro
 
 from crawler.boilerplate import SiteChrome
 from crawler.urls import url_key
 from dedup import DedupConfig, Deduplicator
-from storage.corpus import TERMINAL_OUTCOMES, CorpusWriter
+from dedup.fingerprint import is_current
+from storage.corpus import TERMINAL_OUTCOMES, WRITE_FAILED, CorpusWriteError, CorpusWriter, refresh_fingerprints
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +49,23 @@ class CrawlContext:
     def __init__(self, crawler):
         self.crawler = crawler
         settings = crawler.settings
+        self.write_failure: CorpusWriteError | None = None
         self.writer = CorpusWriter(settings.get("CORPUS_DB"), batch_size=settings.getint("CORPUS_BATCH_SIZE"))
+        try:
+            self.load(settings)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                self.writer.close()
+            raise
+        self.writer.on_failure = self.write_failed
+        crawler.signals.connect(self.close, signal=signals.spider_closed)
+        crawler.signals.connect(self.request_dropped, signal=signals.request_dropped)
+        logger.info(
+            "corpus %s: %d pages finished by earlier runs", settings.get("CORPUS_DB"), len(self.finished)
+        )
+
+    def load(self, settings) -> None:
+        """The dedup index, the learned chrome and the finished pages, from the corpus."""
         dedup_settings = settings.copy_to_dict()
         if settings.get("REDIS_URL") and not settings.get("DEDUP_REDIS_URL"):
             dedup_settings["DEDUP_REDIS_URL"] = settings.get("REDIS_URL")  # processes sharing a queue share the index
@@ -62,16 +84,16 @@ class CrawlContext:
         self.chrome_save_every = settings.getint("CHROME_SAVE_EVERY", 200)
         if self.writer.last_run_unfinished():
             self.recover_from_crash(settings.get("JOBDIR"))
-        crawler.signals.connect(self.close, signal=signals.spider_closed)
-        crawler.signals.connect(self.request_dropped, signal=signals.request_dropped)
-        logger.info(
-            "corpus %s: %d pages finished by earlier runs", settings.get("CORPUS_DB"), len(self.finished)
-        )
 
     def load_dedup_index(self, corpus_db: str) -> None:
         """Index the stored articles. A shared (Redis) index also forgets what this shard indexed in a
         run killed before it stored it: otherwise those stories would be nowhere, and every later copy
-        a duplicate of a missing article."""
+        a duplicate of a missing article. Fingerprints of an older format are made again first."""
+        remade = refresh_fingerprints(
+            self.writer.conn, is_current, lambda text, language: self.dedup.fingerprint(text, language).to_bytes()
+        )
+        if remade:
+            logger.info("corpus %s: %d dedup fingerprints made again in the current format", corpus_db, remade)
         if not self.dedup_config.redis_url:
             self.dedup.load(self.writer.fingerprints())
             return
@@ -94,8 +116,28 @@ class CrawlContext:
             context = crawler._deepseek_context = cls(crawler)
         return context
 
+    @staticmethod
+    def write_failure_of(crawler) -> CorpusWriteError | None:
+        """The write that stopped this crawl, if one did (read by the crawl command for its exit status)."""
+        context = getattr(crawler, "_deepseek_context", None)
+        return context.write_failure if context is not None else None
+
     def begin_run(self, args: dict) -> None:
-        self.run_id = self.writer.begin_run(args)
+        try:
+            self.run_id = self.writer.begin_run(args)
+        except CorpusWriteError as error:
+            self.write_failed(error)
+
+    def write_failed(self, error: CorpusWriteError, closing: bool = False) -> None:
+        """Stop the crawl after a write the corpus refused: one line says why."""
+        if self.write_failure is not None:
+            return
+        self.write_failure = error
+        logger.error("%s; the crawl stops, and the next run fetches the unwritten pages again", error)
+        self.crawler.stats.set_value("deepseek/errors/corpus_write", 1)
+        if not closing:
+            stopping = deferred_from_coro(self.crawler.engine.close_spider_async(reason=WRITE_FAILED))
+            stopping.addErrback(lambda failure: logger.error("could not stop the crawl: %s", failure.value))
 
     def is_finished(self, url: str) -> bool:
         return url_key(url) in self.finished
@@ -105,7 +147,8 @@ class CrawlContext:
         Scrapy's JOBDIR queue and seen-set are only written consistently on a graceful stop, and the seen
         set marks requests that were in flight and are now lost. Drop both: the start points and the
         corpus frontier (requests scheduled and never finished) rebuild the queue."""
-        logger.warning("the last crawl on this corpus did not finish; resuming from the corpus frontier")
+        logger.warning("the last crawl on this corpus did not finish (killed, or a write failed); "
+                       "resuming from the corpus frontier")
         if jobdir:
             for name in ("requests.seen", "requests.queue"):
                 path = Path(jobdir) / name
@@ -148,14 +191,41 @@ class CrawlContext:
 
     def close(self, spider, reason):
         try:
-            self.writer.save_boilerplate(self.chrome.rows())
-            if self.run_id is not None:
+            if self.write_failure is None:
+                self.writer.save_boilerplate(self.chrome.rows())
+                try:
+                    self.writer.flush()
+                except CorpusWriteError as error:
+                    self.write_failed(error, closing=True)
+            if self.write_failure is not None:
+                self.close_failed_run()
+            elif self.run_id is not None:
                 stats = dict(self.crawler.stats.get_stats())
                 stats["finish_reason"] = reason
-                self.writer.flush()
                 self.dedup.release()
                 if self.taken is not None:
                     self.taken.clear()
                 self.writer.finish_run(self.run_id, stats)
         finally:
             self.writer.close()
+
+    def close_failed_run(self) -> None:
+        """After a failed write: take what was never written out of the counts, and close the run as
+        failed if the corpus still takes that one small write (else the next run sees it unclosed, as
+        after a kill). The shared index and queue are not released: the next run of this shard takes
+        back what this one indexed and took but never wrote, as after a kill."""
+        stats, unwritten = self.crawler.stats, self.writer.batch
+        if unwritten.articles:
+            stats.inc_value("deepseek/stored", -len(unwritten.articles))
+        for duplicate in unwritten.duplicates:
+            stats.inc_value(f"deepseek/duplicates/{duplicate['kind']}", -1)
+        stats.set_value("deepseek/unwritten_pages", len(unwritten.pages))
+        if self.run_id is None:
+            return
+        record = dict(stats.get_stats())
+        record["finish_reason"] = WRITE_FAILED
+        record["corpus_write_error"] = str(self.write_failure)
+        try:
+            self.writer.finish_run(self.run_id, record, make_room=True)
+        except CorpusWriteError as error:
+            logger.debug("the failed run stays unclosed: %s", error)

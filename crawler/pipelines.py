@@ -14,13 +14,16 @@ import logging
 import multiprocessing
 import os
 import time
+import weakref
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from crawler.analysis import analyse_page, limit_malloc_caching, start_worker, trim_every_so_many_pages
+from crawler.analysis import (ExtractTimeout, analyse_page, limit_malloc_caching, start_worker, stop_pool,
+                              trim_every_so_many_pages, worker_ready)
 from crawler.context import CrawlContext
+from crawler.decision import claimed_url, decide, new_is_original
 from crawler.topic import compile_terms, on_topic
-from crawler.urls import canonical_or_none, same_site, site_of
+from crawler.urls import site_of
 
 logger = logging.getLogger(__name__)
 
@@ -37,18 +40,30 @@ class CrawlerPipeline:
 
 
 class ExtractPipeline(CrawlerPipeline):
-    """Runs extraction off the reactor thread, in EXTRACT_WORKERS processes (0: in the crawl process)."""
+    """Runs extraction off the reactor thread, in EXTRACT_WORKERS processes (0: in the crawl process).
+
+    A page gets EXTRACT_TIMEOUT seconds in a worker. A worker still busy after that cannot be told to
+    stop, so its pool is killed and a new one started: the page ends as an ``error`` counted
+    ``extract_timeout``, and the other pages that were in the killed pool are handed to the new one.
+    A pool whose worker died by itself (a crash, the OOM killer) is replaced too; its pages get one
+    more try, and a page whose pool dies under it twice is counted ``extraction_worker``. At most one
+    page per worker is handed over at a time, so a page's time is its own, not a queue's.
+    """
 
     def __init__(self, crawler):
         super().__init__(crawler)
         workers = crawler.settings.get("EXTRACT_WORKERS")
         self.workers = (os.cpu_count() or 1) if workers in (None, "") else int(workers)
+        self.timeout = crawler.settings.getfloat("EXTRACT_TIMEOUT") or None
         self.pool = None
+        self.pool_ready = None  # the new pool's workers have all started (a future; None: not asked yet)
+        self.killed = weakref.WeakSet()  # pools killed for a page's time limit: their other pages go on
         limit_malloc_caching()
 
     def open_spider(self):
         self.context = CrawlContext.of(self.crawler)
         if self.workers > 0:
+            self.slots = asyncio.Semaphore(self.workers)
             self.pool = self.new_pool()
 
     def new_pool(self) -> ProcessPoolExecutor:
@@ -58,8 +73,15 @@ class ExtractPipeline(CrawlerPipeline):
         # (~395 MB for the tree) and ~45 MB more RSS summed over the processes.
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload([])
+        self.pool_ready = None
         return ProcessPoolExecutor(self.workers, mp_context=context, initializer=start_worker,
-                                   initargs=(os.getpid(),))
+                                   initargs=(os.getpid(), context.Barrier(self.workers)))
+
+    def replace_pool(self, pool: ProcessPoolExecutor) -> None:
+        """Kill ``pool`` (all its workers) and start a new one, unless another page did so already."""
+        if pool is self.pool:
+            stop_pool(pool)
+            self.pool = self.new_pool()
 
     async def process_item(self, item):
         site = site_of(item.url)
@@ -70,22 +92,58 @@ class ExtractPipeline(CrawlerPipeline):
             if self.pool is None:
                 item.page, item.fingerprint, seconds = analyse_page(*args)
             else:
-                item.page, item.fingerprint, seconds = await asyncio.wrap_future(self.pool.submit(analyse_page, *args))
+                item.page, item.fingerprint, seconds = await self.in_worker(args, item.url)
                 trim_every_so_many_pages()  # the body and its pickled copy were freed here too
+        except ExtractTimeout:
+            logger.warning("extraction of %s took more than EXTRACT_TIMEOUT=%ss: its workers were killed",
+                           item.url, self.timeout)
+            return self.failed(item, "extract_timeout")
         except BrokenProcessPool:
-            logger.error("an extraction worker died on %s; starting a new pool", item.url)
-            self.pool = self.new_pool()
-            item.outcome = "error"
-            self.crawler.stats.inc_value("deepseek/errors/extraction_worker")
-            return item
+            logger.error("extraction workers died twice under %s; it is given up", item.url)
+            return self.failed(item, "extraction_worker")
         except Exception as error:  # a broken page never stops the crawl
             logger.warning("extraction failed on %s: %s", item.url, repr(error)[:200])
-            item.outcome = "error"
-            self.crawler.stats.inc_value("deepseek/errors/extraction")
-            return item
+            return self.failed(item, "extraction")
         self.context.chrome.observe(site, item.page.get("block_fingerprints") or ())
         for stage, spent in seconds.items():
             self.crawler.stats.inc_value(f"deepseek/seconds/{stage}", spent)
+        return item
+
+    async def in_worker(self, args: tuple, url: str):
+        """analyse_page(*args) in a worker, within the time limit; raises ExtractTimeout past it, and
+        BrokenProcessPool when the page's pool died by itself twice."""
+        async with self.slots:
+            deaths = 0
+            while True:
+                pool = self.pool
+                if self.pool_ready is None:  # a page's time starts once the workers are up, not at pool start
+                    self.pool_ready = asyncio.gather(*(asyncio.wrap_future(pool.submit(worker_ready))
+                                                       for _ in range(self.workers)))
+                try:
+                    await asyncio.shield(self.pool_ready)
+                    if pool is not self.pool:  # replaced meanwhile
+                        continue
+                    result = asyncio.wrap_future(pool.submit(analyse_page, *args))
+                    done, _ = await asyncio.wait({result}, timeout=self.timeout)
+                    if not done:
+                        result.cancel()
+                        if pool is self.pool:
+                            self.killed.add(pool)
+                            self.replace_pool(pool)
+                        raise ExtractTimeout(url)
+                    return result.result()
+                except BrokenProcessPool:
+                    if pool not in self.killed:  # a worker died by itself
+                        self.replace_pool(pool)
+                        deaths += 1
+                        if deaths == 2:
+                            raise
+                    logger.info("extraction of %s goes to a new worker pool", url)
+                    self.crawler.stats.inc_value("deepseek/extraction_retried")
+
+    def failed(self, item, kind: str):
+        item.outcome = "error"
+        self.crawler.stats.inc_value(f"deepseek/errors/{kind}")
         return item
 
     def close_spider(self):
@@ -133,23 +191,30 @@ class CorpusPipeline(CrawlerPipeline):
         return {"url": item.url, "outcome": item.outcome, "title": (item.page or {}).get("title")}
 
     def keep_or_drop(self, item) -> str:
+        """Ask the dedup index, let ``crawler.decision.decide`` judge, and apply its decision."""
         context, page, fingerprint = self.context, item.page, item.fingerprint
-        url = article_url(item.url, page.get("canonical_url"))
-        if url != item.url and context.is_finished(url):
-            return self.drop(item, url, 1.0, "exact")
-        translation = None
+        claimed = claimed_url(item.url, page.get("canonical_url"))
         with context.dedup_lock:
             match = context.dedup.find(fingerprint)
-            if match is None:
-                translation = context.dedup.find_translation(fingerprint, page.get("language"))
-                if translation is None or self.translations == "link":
-                    context.dedup.add(url, fingerprint)
-        if match is not None and match.key == url:  # kept already, by another process sharing the index
-            return self.drop(item, url, 1.0, "exact") if url != item.url else "stored_elsewhere"
-        if match is not None:
-            return self.drop(item, match.key, match.similarity, match.kind)
-        if translation is not None and self.translations == "remove":
-            return self.drop(item, translation.key, translation.similarity, "translation")
+            translation = None if match is not None else context.dedup.find_translation(fingerprint, page.get("language"))
+            decision = decide(item.url, claimed, claimed in context.dedup, match, translation, self.translations)
+            claimer = context.writer.claimed_from(claimed) if decision.displaces else None
+            if decision.displaces and (claimer is None or not context.dedup.rename(claimed, claimer)):
+                logger.warning("%s: its URL holds another text and cannot be given back; left for a later run",
+                               item.url)
+                self.crawler.stats.inc_value("deepseek/errors/canonical_conflict")
+                return "error"
+            if decision.indexes:
+                context.dedup.add(decision.url, fingerprint)
+        if decision.action == "stored_elsewhere":
+            return "stored_elsewhere"
+        if claimer is not None:  # the page that claimed this URL gets its own back
+            context.writer.move_article(claimed, claimer)
+            context.mark_page(claimer, "stored")
+            self.crawler.stats.inc_value("deepseek/canonical_given_back")
+        if decision.action == "duplicate":
+            return self.drop(item, decision.url, decision.similarity, decision.kind)
+        url = decision.url
         context.writer.add_article(
             {
                 "url": url,
@@ -168,21 +233,20 @@ class CorpusPipeline(CrawlerPipeline):
             (url, fingerprint.to_bytes()),
         )
         self.crawler.stats.inc_value("deepseek/stored")
-        if translation is not None:
-            self.link_translation(url, page, translation)
-        if url != item.url:  # stored under its rel=canonical URL: the fetched URL is a copy of it
-            context.mark_page(url, "stored")
+        if decision.translation_of is not None:
+            self.link_translation(url, page, decision.translation_of, decision.translation_score)
+        if url != item.url:  # stored under the URL it claims: the fetched URL is a copy of it
             return self.drop(item, url, 1.0, "exact")
         return "stored"
 
-    def link_translation(self, url: str, page: dict, translation) -> None:
+    def link_translation(self, url: str, page: dict, kept_url: str, score: float) -> None:
         """Link a new article and the kept one it translates (or that translates it), original first."""
-        other = self.context.writer.article_meta(translation.key) or {}
+        other = self.context.writer.article_meta(kept_url) or {}
         if new_is_original(page, other, self.main_language):
-            article, original = translation.key, url
+            article, original = kept_url, url
         else:
-            article, original = url, translation.key
-        self.context.writer.add_translation(article, original, round(translation.similarity, 4), "anchors+alignment")
+            article, original = url, kept_url
+        self.context.writer.add_translation(article, original, round(score, 4), "anchors+alignment")
         self.crawler.stats.inc_value("deepseek/translations_linked")
 
     def drop(self, item, kept_url: str, similarity: float, kind: str) -> str:
@@ -196,23 +260,3 @@ class CorpusPipeline(CrawlerPipeline):
         )
         self.crawler.stats.inc_value(f"deepseek/duplicates/{kind}")
         return "duplicate"
-
-
-def new_is_original(new: dict, kept: dict, main_language: str) -> bool:
-    """Of two articles that translate each other, is the new one the original? The one published
-    first; else the one not in the crawl's main language; else the one stored first (the kept one)."""
-    new_date, kept_date = (str(a.get("published") or "")[:10] for a in (new, kept))
-    if new_date and kept_date and new_date != kept_date:
-        return new_date < kept_date
-    new_main, kept_main = (a.get("language") == main_language for a in (new, kept))
-    if new_main != kept_main:
-        return not new_main
-    return False
-
-
-def article_url(fetched_url: str, declared_canonical: str | None) -> str:
-    """The URL an article is stored under: its rel=canonical when that is an http(s) URL on the same site."""
-    canonical = canonical_or_none(declared_canonical) if declared_canonical else None
-    if canonical is not None and same_site(canonical, fetched_url):
-        return canonical
-    return fetched_url

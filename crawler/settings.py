@@ -6,6 +6,7 @@ Override any of them with ``scrapy crawl deepseek_news -s NAME=VALUE``.
 BOT_NAME = "deepseek_news"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
+COMMANDS_MODULE = "crawler.commands"  # `scrapy crawl` exits 1 when the corpus refused a write
 
 # --- Where the corpus goes --------------------------------------------------------------------------
 CORPUS_DB = "data/deepseek_news.db"  # one SQLite file (WAL); see storage/corpus.py
@@ -49,6 +50,9 @@ MAX_PAGES_PER_SITE = 20000  # a hard stop per site against infinite URL spaces
 CONCURRENT_ITEMS = 8  # Scrapy starts this many asyncio tasks for every response's output; a page yields
 #                       one item and a sitemap's links are enqueued at once, so 100 (the default) only costs CPU
 EXTRACT_WORKERS = None  # worker processes for extraction; None = one per core, 0 = in the crawl process
+EXTRACT_TIMEOUT = 30  # seconds one page may take in a worker (pages take ~0.1-0.5 s; bounded hostile ones
+#                      a few): past it the workers are killed and started anew, the page counted
+#                      errors/extract_timeout; 0 = no limit; none with EXTRACT_WORKERS=0 (nothing to kill)
 SCRAPER_SLOT_MAX_ACTIVE_SIZE = 1_000_000  # bytes of responses waiting for or in the pipelines before the
 #                       crawl sends no new requests (Scrapy's backpressure; default 5 MB): ~6 average pages,
 #                       enough to keep the workers busy; each held one costs its body and Scrapy's decoded

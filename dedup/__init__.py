@@ -11,8 +11,9 @@
 
 Modules: ``config`` (parameters and the measurements behind them), ``normalize`` (text -> tokens),
 ``minhash`` (signatures), ``lsh`` (datasketch's ``MinHashLSH`` over compact bucket storage),
-``anchors`` and ``crosslingual`` (what survives translation, and the decision whether two
-articles are translations), ``fingerprint``, ``index`` (the kept articles in memory),
+``align`` (the sentence alignment that verifies a near duplicate), ``anchors`` and
+``crosslingual`` (what survives translation, and the decision whether two articles are
+translations), ``fingerprint``, ``index`` (the kept articles in memory),
 ``redis_index`` (the same shared through Redis), ``deduplicator`` (the decisions), ``cli``
 (``python -m dedup cluster``).
 

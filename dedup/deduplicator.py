@@ -3,12 +3,12 @@
 ``find(fp)`` answers in this order:
 
 1. exact: an indexed article has the same content hash -> ``Match(key, 1.0, "exact")``;
-2. near: LSH candidates (articles sharing a signature band) are verified one by one, and the most
-   similar one that passes every check is returned as ``Match(key, similarity, "near")``:
-   - estimated Jaccard of the stem sets >= ``threshold``;
-   - both articles have >= ``min_tokens`` stems (too short to tell stories apart otherwise);
-   - their stem counts differ by at most ``max_length_ratio`` (an article quoting one paragraph
-     of a longer article is not a copy of it, nor is the longer one a copy of the quote).
+2. near: LSH candidates (articles sharing a signature band) whose estimated Jaccard of the stem
+   sets reaches ``threshold`` and that have, like the query, >= ``min_tokens`` stems, are verified
+   by sentence alignment (``dedup.align``): the best order-preserving matching of their sentences
+   must cover ``min_coverage`` of both texts. The best covered one is returned as
+   ``Match(key, coverage, "near")``. Shared vocabulary only nominates a candidate; the alignment
+   decides, so two reports of one event stay apart however many names and figures they share.
 
 The index holds only kept articles: ``add(key, fp)`` after the caller stored one. The first
 stored copy of a story is therefore the one kept. ``load(rows)`` rebuilds the index from the
@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dedup.align import coverage
 from dedup.config import DedupConfig
 from dedup.crosslingual import alignment_cost, cost_limit, translation_score
 from dedup.fingerprint import Fingerprint, config_tag, fingerprint_text, unpack_many
@@ -57,11 +58,16 @@ class Deduplicator:
                                      self.config.xl_min_sentences)
 
     def _redis_namespace(self) -> str:
-        # 'k2': the bucket-key format of dedup.lsh; an index written with other keys is not reused
-        return f'{self.config.redis_prefix}:{self.config.signature_tag()}b{self.bands}x{self.rows}k2'
+        # 'k2': the bucket-key format of dedup.lsh, 'f3': the fingerprint format (dedup.fingerprint);
+        # an index written with other keys or records is not reused
+        return f'{self.config.redis_prefix}:{self.config.signature_tag()}b{self.bands}x{self.rows}k2f3'
 
     def __len__(self) -> int:
         return len(self.index)
+
+    def __contains__(self, key: str) -> bool:
+        """Is an article indexed under ``key``?"""
+        return key in self.index
 
     def fingerprint(self, text: str, lang: str | None = None) -> Fingerprint:
         return fingerprint_text(text, lang, self.config)
@@ -85,13 +91,15 @@ class Deduplicator:
         if not len(cand.stems):
             return None
         sims = estimated_jaccard(fp.signature, cand.signatures)
-        stems = cand.stems.astype(np.float64)
-        ratio = np.maximum(stems, fp.stems) / np.maximum(np.minimum(stems, fp.stems), 1)
-        ok = (sims >= cfg.threshold) & (stems >= cfg.min_tokens) & (ratio <= cfg.max_length_ratio)
-        if not ok.any():
+        ok = np.flatnonzero((sims >= cfg.threshold) & (cand.stems >= cfg.min_tokens))
+        best, best_cover = -1, 0.0
+        for i in ok[np.argsort(-sims[ok], kind='stable')][:cfg.max_verified].tolist():
+            cover = aligned_share(fp, cand.sentence_stems(i), cfg)
+            if cover > best_cover:
+                best, best_cover = i, cover
+        if best < 0:
             return None
-        best = int(np.argmax(np.where(ok, sims, -1.0)))
-        return Match(cand.key(best), float(sims[best]), 'near')
+        return Match(cand.key(best), round(best_cover, 4), 'near')
 
     def add(self, key: str, fp: Fingerprint) -> None:
         """Index a kept article under ``key`` (its canonical URL)."""
@@ -99,6 +107,13 @@ class Deduplicator:
         if not isinstance(key, str) or not key:
             raise ValueError('key must be a non-empty string')
         self.index.add(key, fp)
+
+    def rename(self, old: str, new: str, content_hash: bytes = b'') -> bool:
+        """Index the article kept under key ``old`` (whose content hash is ``content_hash``, when
+        known) under ``new``; False when no article is indexed under ``old`` or ``new`` is taken."""
+        if new in self.index:
+            return False
+        return self.index.rename(old, new, content_hash)
 
     def load(self, rows: Iterable[tuple[str, bytes]], batch: int = 250_000) -> int:
         """Rebuild the index from persisted ``(key, fp.to_bytes())`` rows; returns rows loaded.
@@ -164,3 +179,17 @@ class Deduplicator:
         if best is None:
             return None
         return Match(self.index.key(best[0]), best[1], 'translation')
+
+
+def aligned_share(fp: Fingerprint, other: tuple[np.ndarray, np.ndarray], cfg: DedupConfig) -> float:
+    """How much of both texts the sentence alignment covers when that makes them near duplicates
+    (``min_coverage``, or ``excerpt_coverage`` of the shorter for a verbatim excerpt), else 0."""
+    mine = (fp.sentence_stems, fp.stems_per_sentence)
+    cover = coverage(*mine, *other, cfg.sentence_match)
+    if min(cover) >= cfg.min_coverage:
+        return min(cover)
+    if max(cover) >= cfg.excerpt_coverage:
+        excerpt = max(coverage(*mine, *other, cfg.excerpt_match))
+        if excerpt >= cfg.excerpt_coverage:
+            return excerpt
+    return 0.0

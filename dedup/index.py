@@ -185,13 +185,19 @@ class MemoryBuckets:
 
 
 class Candidates:
-    """LSH candidates of one query: their signatures, stem counts and keys (looked up lazily)."""
+    """LSH candidates of one query: their signatures and stem counts, and (looked up lazily) their
+    keys and sentence stems (``dedup.align``)."""
 
-    def __init__(self, signatures: np.ndarray, stems: np.ndarray, key_of):
+    def __init__(self, signatures: np.ndarray, stems: np.ndarray, key_of, sentence_stems_of=None):
         self.signatures, self.stems, self._key_of = signatures, stems, key_of
+        self._sentence_stems_of = sentence_stems_of
 
     def key(self, i: int) -> str:
         return self._key_of(i)
+
+    def sentence_stems(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        """(sentence stems, stems per sentence) of candidate ``i``."""
+        return self._sentence_stems_of(i)
 
 
 class MemoryIndex:
@@ -212,6 +218,9 @@ class MemoryIndex:
         self._langs: list[str] = []
         self._anchors: list[np.ndarray] = []
         self._sentences: list[np.ndarray] = []
+        # sentence alignment (dedup.align): each document's sentence stems and stems per sentence
+        self._sentence_stems: list[np.ndarray] = []
+        self._stems_per_sentence: list[np.ndarray] = []
         self._anchor_postings = Postings()
         self._structure = Postings()
 
@@ -228,6 +237,15 @@ class MemoryIndex:
     def __contains__(self, key: str) -> bool:
         return key in self._ids
 
+    def rename(self, old: str, new: str, content_hash: bytes = b'') -> bool:
+        """Index the article kept under ``old`` under ``new`` instead; False when ``old`` is unknown."""
+        doc = self._ids.pop(old, None)
+        if doc is None:
+            return False
+        self._ids[new] = doc
+        self._keys[doc] = new
+        return True
+
     # --- writing ---
 
     def add(self, key: str, fp) -> None:
@@ -235,7 +253,7 @@ class MemoryIndex:
         if key in self._ids:
             return
         doc = self._append([key], [fp.content_hash], fp.signature[None, :], [fp.stems], [fp.lang],
-                           [fp.anchors], [fp.sentences])
+                           [fp.anchors], [fp.sentences], [fp.sentence_stems], [fp.stems_per_sentence])
         insert_lsh(self.lsh, doc, fp.signature)
         self._anchor_postings.add(doc, fp.anchors)
         self._structure.add(doc, structure_keys(fp.sentences, self.min_sentences))
@@ -255,7 +273,7 @@ class MemoryIndex:
         if len(fresh) < len(keys):
             keys, cols = [keys[i] for i in fresh], cols.take(fresh)
         first = self._append(keys, cols.content_hashes, cols.signatures, cols.stems, cols.langs,
-                             cols.anchors, cols.sentences)
+                             cols.anchors, cols.sentences, cols.sentence_stems, cols.stems_per_sentence)
         docs = np.arange(first, first + len(keys), dtype=np.int64)
         self._buckets.postings.add_many(band_keys(cols.signatures, self.bands, self.rows).ravel(),
                                         np.repeat(docs, self.bands))
@@ -271,7 +289,8 @@ class MemoryIndex:
         for postings in (self._buckets.postings, self._anchor_postings, self._structure):
             postings.flush()
 
-    def _append(self, keys, content_hashes, sigs, stems, langs, anchors, sentences) -> int:
+    def _append(self, keys, content_hashes, sigs, stems, langs, anchors, sentences, sentence_stems,
+                stems_per_sentence) -> int:
         first = len(self._keys)
         need = first + len(keys)
         if need > MAX_DOCS:
@@ -293,6 +312,8 @@ class MemoryIndex:
         self._langs.extend(langs)
         self._anchors.extend(_compact(anchors))
         self._sentences.extend(_compact(sentences))
+        self._sentence_stems.extend(_compact(sentence_stems))
+        self._stems_per_sentence.extend(_compact(stems_per_sentence))
         return first
 
     # --- reading ---
@@ -307,7 +328,8 @@ class MemoryIndex:
 
     def lookup(self, sig: np.ndarray) -> Candidates:
         docs = self.candidates(sig)
-        return Candidates(self._sigs[docs], self._stems[docs], lambda i: self._keys[docs[i]])
+        return Candidates(self._sigs[docs], self._stems[docs], lambda i: self._keys[docs[i]],
+                          lambda i: (self._sentence_stems[docs[i]], self._stems_per_sentence[docs[i]]))
 
     def anchor_idf(self, anchors: np.ndarray, extra: int = 1) -> np.ndarray:
         """Rarity weight of each anchor: ln(max(N, 1000) / df), df counting ``extra`` more docs."""
@@ -366,4 +388,5 @@ class MemoryIndex:
         """Bytes held by the numpy arrays (keys and dicts not counted)."""
         return (self._sigs[:len(self)].nbytes + self._stems[:len(self)].nbytes
                 + self._buckets.postings.nbytes() + self._anchor_postings.nbytes() + self._structure.nbytes()
-                + sum(a.nbytes for a in self._anchors) + sum(s.nbytes for s in self._sentences))
+                + sum(a.nbytes for a in self._anchors) + sum(s.nbytes for s in self._sentences)
+                + sum(s.nbytes for s in self._sentence_stems) + sum(s.nbytes for s in self._stems_per_sentence))

@@ -85,6 +85,11 @@ def fold_nfkc(text: str) -> str:
     return _UNICODE_PUNCT.sub(' ', text)
 
 
+def word_bytes(folded: bytes) -> bytes:
+    """A folded text (``fold_nfkc``) in UTF-8 with every byte that separates words made a space."""
+    return folded.translate(_ASCII_TO_SPACE)
+
+
 def tokens(text: str) -> list[bytes]:
     """Word tokens of the normalised text as UTF-8 bytes; every non-word character separates.
 
@@ -119,6 +124,28 @@ def nfkc_packed_tokens(text: str) -> tuple[np.ndarray, bytes]:
     chash = xxhash.xxh3_128_digest(buf[starts[0]:ends[-1]][keep].tobytes())
     every_offset = np.ndarray((len(buf) - 7,), '<u8', data, 0, (1,))  # uint64 starting at each byte
     return every_offset[starts] & _LENGTH_MASKS[np.minimum(ends - starts, 8)], chash
+
+
+def packed_stems(data: bytes, min_token_bytes: int = 4, prefix_bytes: int = 5,
+                 drop_stopwords: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """(hashed stem of every kept token occurrence, its byte offset) in ``data``: folded text
+    already encoded and translated as ``nfkc_packed_tokens`` does. The stems are those of
+    ``shingle_hashes``, in text order and with repeats."""
+    data = b' ' + data + _SPACES9
+    buf = np.frombuffer(data, np.uint8)
+    word = buf != 0x20
+    bounds = np.flatnonzero(word[1:] != word[:-1]) + 1
+    starts, ends = bounds[0::2], bounds[1::2]
+    every_offset = np.ndarray((len(buf) - 7,), '<u8', data, 0, (1,))
+    packed = every_offset[starts] & _LENGTH_MASKS[np.minimum(ends - starts, 8)]
+    keep = (packed >> np.uint64(8 * (min_token_bytes - 1))) != 0
+    if drop_stopwords and len(packed):
+        pos = np.minimum(np.searchsorted(_STOP_KEYS, packed), len(_STOP_KEYS) - 1)
+        keep &= _STOP_KEYS[pos] != packed
+    stems = packed[keep]
+    if prefix_bytes < 8:
+        stems = stems & np.uint64((1 << (8 * prefix_bytes)) - 1)
+    return mix64(stems), starts[keep] - 1
 
 
 def unique_sorted(values: np.ndarray) -> np.ndarray:

@@ -14,7 +14,8 @@ The LSH is datasketch's ``MinHashLSH`` (``dedup.lsh``) with its buckets in one R
 
 Redis keys, under ``{namespace}`` (prefix + the token/MinHash/band settings, so incompatible
 configurations never share an index): ``:next`` (id counter), ``:ids`` (key -> id), ``:keys``
-(id -> key), ``:sig`` (id -> stems int32 + signature uint32[num_perm]), ``:exact`` (content hash ->
+(id -> key), ``:sig`` (id -> stems int32, signature uint32[num_perm], sentence count uint32,
+stems per sentence uint32[count], sentence stems uint16: what verification needs), ``:exact`` (content hash ->
 key), ``:bands`` (8-byte bucket key -> comma-separated ids), ``:pending:{owner}`` (the keys a
 corpus shard indexed since it last stopped cleanly; see ``claim``).
 
@@ -153,6 +154,18 @@ return {n, dfs, lists, slists}
 
 
 
+_RENAME = """
+local ns, old, new = ARGV[1], ARGV[2], ARGV[3]
+local id = redis.call('HGET', ns .. ':ids', old)
+if not id or redis.call('HSETNX', ns .. ':ids', new, id) == 0 then return 0 end
+redis.call('HDEL', ns .. ':ids', old)
+redis.call('HSET', ns .. ':keys', id, new)
+local holder = redis.call('HGET', ns .. ':exact', ARGV[4])
+if holder == old then redis.call('HSET', ns .. ':exact', ARGV[4], new) end
+return 1
+"""
+
+
 class RedisBuckets:
     """The bucket store of ``dedup.lsh`` in Redis: one hash, 8-byte bucket key -> "id,id,...".
 
@@ -241,6 +254,10 @@ class RedisIndex:
     def __contains__(self, key: str) -> bool:
         return bool(self.client.hexists(self.ns + ':ids', key))
 
+    def rename(self, old: str, new: str, content_hash: bytes = b'') -> bool:
+        """As ``MemoryIndex.rename``, in one script; the exact-copy entry of ``content_hash`` follows."""
+        return bool(self.client.eval(_RENAME, 0, self.ns, old, new, content_hash))
+
     def _has_id(self, doc: int) -> bool:
         return bool(self.client.hexists(self.ns + ':sig', doc))
 
@@ -256,9 +273,12 @@ class RedisIndex:
         return doc
 
     def _queue_record(self, key: str, doc: int, stems: int, sig: np.ndarray, content_hash: bytes,
-                      lang: str, anchors: np.ndarray, sentences: np.ndarray) -> None:
+                      lang: str, anchors: np.ndarray, sentences: np.ndarray, sentence_stems: np.ndarray,
+                      stems_per_sentence: np.ndarray) -> None:
         """Queue the record script on the bucket pipeline: it runs just before the bucket write."""
-        payload = np.int32(stems).tobytes() + sig.astype('<u4').tobytes()
+        payload = b''.join((np.int32(min(stems, 2 ** 31 - 1)).tobytes(), sig.astype('<u4').tobytes(),
+                            np.uint32(len(stems_per_sentence)).tobytes(), stems_per_sentence.astype('<u4').tobytes(),
+                            sentence_stems.astype('<u2').tobytes()))
         if self._pending:
             self.buckets.pipeline.sadd(self._pending, key)
         self.buckets.pipeline.eval(_RECORD, 0, self.ns, key, doc, payload, content_hash,
@@ -276,7 +296,8 @@ class RedisIndex:
     def add(self, key: str, fp) -> None:
         """Record and index one kept article, in one round trip; a key already present is ignored."""
         doc = self._new_id()
-        self._queue_record(key, doc, fp.stems, fp.signature, fp.content_hash, fp.lang, fp.anchors, fp.sentences)
+        self._queue_record(key, doc, fp.stems, fp.signature, fp.content_hash, fp.lang, fp.anchors, fp.sentences,
+                           fp.sentence_stems, fp.stems_per_sentence)
         insert_lsh(self.lsh, doc, fp.signature)
 
     def add_many(self, keys: list[str], cols, batch: int = 500) -> None:
@@ -291,7 +312,8 @@ class RedisIndex:
             docs = [self._new_id() for _ in rows]
             for i, doc in zip(rows, docs):
                 self._queue_record(keys[i], doc, cols.stems[i], cols.signatures[i], cols.content_hashes[i],
-                                   cols.langs[i], cols.anchors[i], cols.sentences[i])
+                                   cols.langs[i], cols.anchors[i], cols.sentences[i], cols.sentence_stems[i],
+                                   cols.stems_per_sentence[i])
             bucket_keys = band_keys(cols.signatures[rows], self.bands, self.rows)
             self.buckets.append_many(bucket_keys.ravel().tolist(), np.repeat(docs, self.bands).tolist())
 
@@ -308,11 +330,20 @@ class RedisIndex:
         pairs = [(i, p) for i, p in zip(ids, payloads) if p is not None]
         if not pairs:
             return Candidates(np.empty((0, self.num_perm), np.uint32), np.empty(0, np.int32), None)
-        raw = np.frombuffer(b''.join(p for _, p in pairs), np.uint8).reshape(len(pairs), 4 + 4 * self.num_perm)
+        head = 4 + 4 * self.num_perm
+        raw = np.frombuffer(b''.join(p[:head] for _, p in pairs), np.uint8).reshape(len(pairs), head)
         stems = raw[:, :4].copy().view('<i4').ravel()
         sigs = raw[:, 4:].copy().view('<u4')
         found = [i for i, _ in pairs]
-        return Candidates(sigs, stems, lambda j: self.key(found[j]))
+
+        def sentence_stems(j: int) -> tuple[np.ndarray, np.ndarray]:
+            payload = pairs[j][1]
+            count = int(np.frombuffer(payload, '<u4', 1, head)[0])
+            per_sentence = np.frombuffer(payload, '<u4', count, head + 4)
+            start = head + 4 + 4 * count
+            return np.frombuffer(payload, '<u2', (len(payload) - start) // 2, start), per_sentence
+
+        return Candidates(sigs, stems, lambda j: self.key(found[j]), sentence_stems)
 
     def translation_candidates(self, fp, limit: int) -> list:
         """As ``MemoryIndex.translation_candidates``, in three round trips: document frequencies

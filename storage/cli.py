@@ -16,7 +16,7 @@ import sqlite3
 import sys
 from typing import IO, Sequence
 
-from storage.corpus import CorpusError
+from storage.corpus import CorpusError, failure_cause
 from storage.export import FORMATS, export
 from storage.merge import merge_shards
 from storage.query import Corpus, Filters, quote_fts
@@ -200,7 +200,7 @@ def cmd_stats(args: argparse.Namespace, out: IO[str]) -> int:
         ("articles by language", stats["by_language"], ["language", "articles"]),
         ("articles by day published", stats["by_day"], ["day", "articles"]),
         ("duplicates removed by kind", stats["duplicates_by_kind"], ["kind", "duplicates"]),
-        ("crawl runs", stats["runs"], ["id", "started_at", "finished_at", "pages", "items", "seconds"]),
+        ("crawl runs", stats["runs"], ["id", "started_at", "finished_at", "pages", "items", "seconds", "ended"]),
     ]
     for title, rows, columns in sections:
         out.write(f"\n{title}:\n")
@@ -225,6 +225,25 @@ def cmd_merge(args: argparse.Namespace, out: IO[str]) -> int:
 
 
 COMMANDS = {"search": cmd_search, "show": cmd_show, "export": cmd_export, "stats": cmd_stats, "merge": cmd_merge}
+TEXT_ARGUMENTS = {"query": "the query", "article": "ID|URL", "lang": "--lang", "site": "--site",
+                  "since": "--since", "until": "--until", "format": "--format"}  # paths may be any bytes
+
+
+def not_text(args: argparse.Namespace) -> str | None:
+    """The first argument that is not valid text (bytes that are not UTF-8 arrive as lone surrogates)."""
+    for name, label in TEXT_ARGUMENTS.items():
+        value = getattr(args, name, None)
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return label
+    return None
+
+
+def _silence_stdout() -> None:
+    """Send what is left in stdout's buffer nowhere, so the exit does not fail on it a second time."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def cmd_archive(args: argparse.Namespace, out: IO[str]) -> int:
@@ -238,22 +257,37 @@ COMMANDS.update(reextract=cmd_archive, ingest=cmd_archive)
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    bad = not_text(args)
+    if bad:
+        sys.stderr.write(f"{PROG} {args.command}: error: {bad} is not valid UTF-8 text\n")
+        return 2
     out = sys.stdout
     try:
-        out.reconfigure(encoding="utf-8")
+        out.reconfigure(encoding="utf-8", errors="surrogateescape")  # a path's bytes, printed as they are
     except (AttributeError, ValueError, OSError):
         pass  # not a plain text stream (a test's capture, a pipe wrapper): leave it as it is
     try:
-        return COMMANDS[args.command](args, out)
+        status = COMMANDS[args.command](args, out)
+        out.flush()  # a full disk or a closed pipe is reported here, not in the interpreter's exit
+        return status
     except CorpusError as error:
         sys.stderr.write(f"{PROG} {args.command}: error: {error}\n")
         return 1
     except sqlite3.Error as error:
-        sys.stderr.write(f"{PROG} {args.command}: error: {getattr(args, 'db', '')}: {error}\n")
+        if args.command == "merge":  # the one command that writes a corpus: say why the write failed
+            message = f"cannot write {args.into}: {failure_cause(error, args.into)} ({error})"
+        else:
+            message = f"{args.db}: {error}"
+        sys.stderr.write(f"{PROG} {args.command}: error: {message}\n")
         return 1
     except BrokenPipeError:  # e.g. `deepseek-news export | head`: stop quietly
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _silence_stdout()
         return 0
+    except OSError as error:  # e.g. `deepseek-news export > /dev/full`
+        sys.stderr.write(f"{PROG} {args.command}: error: cannot write the output: {error.strerror or error}\n")
+        if out is sys.stdout:
+            _silence_stdout()
+        return 1
     except KeyboardInterrupt:
         sys.stderr.write(f"{PROG} {args.command}: interrupted\n")
         return 130

@@ -17,14 +17,17 @@ DuckDB read it without help. Tables:
 - ``ingested``: how far ``deepseek-news ingest`` has read each WARC file, so a killed run resumes.
 
 Writes are buffered by :class:`CorpusWriter` and flushed in one transaction, so a crash leaves either a
-whole batch or none of it. Only parameterised SQL reaches SQLite.
+whole batch or none of it. A batch SQLite refuses (disk full, read-only, corrupt file) stays queued and
+raises :class:`CorpusWriteError`, which names the cause in one line. Only parameterised SQL reaches SQLite.
 """
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import os
+import resource
 import sqlite3
 import sys
 from dataclasses import dataclass, field
@@ -89,10 +92,80 @@ ARCHIVE_COLUMNS = {
 }
 TERMINAL_OUTCOMES = ("stored", "stored_elsewhere", "duplicate", "off_topic")
 """Page outcomes that a later crawl need not fetch again (listings and errors are retried)."""
+WRITE_FAILED = "corpus_write_failed"
+"""The finish reason of a crawl stopped because its corpus refused a write."""
 
 
 class CorpusError(Exception):
     """A corpus file that cannot be used: not SQLite, locked by another crawl, unreadable."""
+
+
+class CorpusWriteError(CorpusError):
+    """SQLite refused a write: nothing of the batch is on disk and all of it is still queued."""
+
+    def __init__(self, path: str | os.PathLike, error: BaseException):
+        self.cause = failure_cause(error, path)
+        super().__init__(f"cannot write the corpus {path}: {self.cause} ({error})")
+
+
+SQLITE_CODES = {"FULL": 13, "READONLY": 8, "CORRUPT": 11, "NOTADB": 26, "IOERR": 10, "CANTOPEN": 14,
+                "BUSY": 5, "LOCKED": 6, "PERM": 3}  # primary result codes (the low byte of extended ones)
+LOW_DISK_BYTES = 1 << 20  # free space under which an I/O error on the corpus is taken for a full disk
+
+
+def failure_cause(error: BaseException, path: str | os.PathLike) -> str:
+    """Why a corpus file could not be opened or written, in the words a user acts on: the disk is full,
+    it is read-only, it is corrupt, the file size limit is reached. SQLite reports some of these as a
+    plain I/O error, so the file system is asked too (free space, read-only mount, ``ulimit -f``)."""
+    code = getattr(error, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    number = getattr(error, "errno", None)
+    if primary == SQLITE_CODES["FULL"] or number in (errno.ENOSPC, errno.EDQUOT):
+        return "the disk is full"
+    if primary in (SQLITE_CODES["CORRUPT"], SQLITE_CODES["NOTADB"]):
+        return "the file is corrupt"
+    if primary in (SQLITE_CODES["BUSY"], SQLITE_CODES["LOCKED"]):
+        return "another program holds a lock on it"
+    if number == errno.EFBIG or (primary == SQLITE_CODES["IOERR"] and _over_size_limit(path)):
+        return "the file size limit (ulimit -f) is reached"
+    directory = Path(path).resolve().parent
+    if primary == SQLITE_CODES["READONLY"] or number in (errno.EROFS, errno.EACCES, errno.EPERM) \
+            or _read_only(directory):
+        return "it is read-only"
+    if primary in (SQLITE_CODES["IOERR"], SQLITE_CODES["CANTOPEN"]) and _disk_nearly_full(directory):
+        return "the disk is full"
+    if number is not None:
+        return os.strerror(number).lower()
+    return "SQLite refused the write"
+
+
+def _read_only(directory: Path) -> bool:
+    try:
+        return bool(os.statvfs(directory).f_flag & os.ST_RDONLY) or not os.access(directory, os.W_OK)
+    except OSError:
+        return False
+
+
+def _disk_nearly_full(directory: Path) -> bool:
+    try:
+        stat = os.statvfs(directory)
+    except OSError:
+        return False
+    return stat.f_bavail * stat.f_frsize < LOW_DISK_BYTES
+
+
+def _over_size_limit(path: str | os.PathLike) -> bool:
+    """Has the corpus or its write-ahead log grown to the process's file size limit (RLIMIT_FSIZE)?"""
+    limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+    if limit == resource.RLIM_INFINITY:
+        return False
+    sizes = []
+    for name in (str(path), f"{path}-wal", f"{path}-journal"):
+        try:
+            sizes.append(os.path.getsize(name))
+        except OSError:
+            pass
+    return any(size + LOW_DISK_BYTES >= limit for size in sizes)
 
 
 def utc_now() -> str:
@@ -148,6 +221,23 @@ def create_archive_schema(db: sqlite_utils.Database) -> None:
     )
 
 
+def refresh_fingerprints(conn: sqlite3.Connection, is_current, make) -> int:
+    """Fingerprint again, from its stored text, every article whose dedup fingerprint is of an older
+    format (``is_current(blob)`` false; ``make(text, language)`` gives the new blob), in one
+    transaction. Returns how many were made again."""
+    rows = conn.execute(
+        "SELECT f.article_id, f.data, a.text, a.language FROM fingerprints f JOIN articles a ON a.id = f.article_id"
+    )
+    stale = [(article_id, text, language) for article_id, data, text, language in rows if not is_current(data)]
+    if stale:
+        with conn:
+            conn.executemany(
+                "UPDATE fingerprints SET data = ? WHERE article_id = ?",
+                [(make(text or "", language), article_id) for article_id, text, language in stale],
+            )
+    return len(stale)
+
+
 def open_database(path: str | os.PathLike, *, create: bool = False) -> sqlite_utils.Database:
     """Open a corpus file; with ``create`` make it (and its schema) when missing.
 
@@ -155,15 +245,20 @@ def open_database(path: str | os.PathLike, *, create: bool = False) -> sqlite_ut
     creating or changing anything.
     """
     path = Path(path)
+    if create and path.is_dir():
+        raise CorpusError(f"{path} is a directory, not a corpus file")
     if not create and not path.is_file():
         raise CorpusError(f"no corpus at {path}")
-    if path.exists():
-        with open(path, "rb") as handle:
-            head = handle.read(16)
-        if head and head != b"SQLite format 3\x00":
-            raise CorpusError(f"{path} is not an SQLite database")
-    elif create:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        if path.exists():
+            with open(path, "rb") as handle:
+                head = handle.read(16)
+            if head and head != b"SQLite format 3\x00":
+                raise CorpusError(f"{path} is not an SQLite database")
+        elif create:
+            path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise CorpusError(f"cannot open the corpus {path}: {failure_cause(error, path)} ({error.strerror})") from None
     try:
         db = sqlite_utils.Database(sqlite3.connect(str(path), timeout=30, check_same_thread=False))
         db.execute("PRAGMA busy_timeout = 30000")
@@ -174,7 +269,9 @@ def open_database(path: str | os.PathLike, *, create: bool = False) -> sqlite_ut
         else:
             db.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.DatabaseError as error:
-        raise CorpusError(f"{path}: {error}") from None
+        if not create:
+            raise CorpusError(f"{path}: {error}") from None
+        raise CorpusError(f"cannot open the corpus {path}: {failure_cause(error, path)} ({error})") from None
     return db
 
 
@@ -190,8 +287,15 @@ class WriterLock:
         self.handle = None
 
     def acquire(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(self.path, "a+")
+        corpus = self.path.with_suffix("")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle = open(self.path, "a+")
+        except OSError as error:
+            raise CorpusError(
+                f"cannot write the corpus {corpus}: {failure_cause(error, corpus)} "
+                f"({error.strerror}: {error.filename})"
+            ) from None
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -199,7 +303,7 @@ class WriterLock:
             holder = handle.read().strip() or "another process"
             handle.close()
             raise CorpusError(
-                f"{self.path.with_suffix('')} is being written by {holder}; "
+                f"{corpus} is being written by {holder}; "
                 "wait for that crawl to finish or give this one another CORPUS_DB"
             ) from None
         handle.truncate(0)
@@ -225,6 +329,7 @@ class Batch:
     frontier_add: list[tuple[str, str, str]] = field(default_factory=list)
     frontier_done: list[str] = field(default_factory=list)
     boilerplate: list[tuple[str, str, int]] = field(default_factory=list)
+    moves: list[tuple[str, str]] = field(default_factory=list)
     archive: list[tuple] = field(default_factory=list)
     ingested: dict[str, tuple] = field(default_factory=dict)
 
@@ -234,43 +339,90 @@ class Batch:
 
 
 class CorpusWriter:
-    """The crawl's one writer: buffers rows and flushes each batch in a single transaction."""
+    """The crawl's one writer: buffers rows and flushes each batch in a single transaction.
+
+    A batch that cannot be written stays queued, and ``failure`` holds the CorpusWriteError until a
+    flush succeeds. ``flush`` raises it; a flush that the ``add_*`` methods start reports it to
+    ``on_failure`` instead, and while it stands they start no other (the rows go on queueing), so the
+    crawl can stop without a traceback in every callback that meets the writer. ``close`` does not
+    write a batch that failed.
+    """
 
     def __init__(self, path: str | os.PathLike, *, batch_size: int = 100):
+        if path is None or not str(path).strip():
+            raise CorpusError("no corpus file given (CORPUS_DB is empty)")
         self.path = Path(path)
+        if self.path.is_dir():
+            raise CorpusError(f"{path} is a directory, not a corpus file")
         self.batch_size = batch_size
         self.lock = WriterLock(self.path)
         self.lock.acquire()
         try:
             self.db = open_database(self.path, create=True)
+            self.conn = self.db.conn
+            self._check_writable()
         except Exception:
             self.lock.release()
             raise
-        self.conn = self.db.conn
         self.batch = Batch()
         self.commits = 0  # batches written so far: what was added before a commit is on disk
+        self.failure: CorpusWriteError | None = None
+        self.on_failure = None  # called with the CorpusWriteError of a flush an add_* method started
+
+    def _check_writable(self) -> None:
+        """Refuse a corpus that SQLite opened read-only (it does so silently when the file is). A row
+        inserted and rolled back never leaves the page cache, so this writes nothing."""
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                self.conn.execute("INSERT INTO runs (started_at) VALUES (NULL)")
+            finally:
+                self.conn.execute("ROLLBACK")
+        except sqlite3.Error as error:
+            self.conn.close()
+            raise CorpusError(f"cannot write the corpus {self.path}: {failure_cause(error, self.path)} ({error})") \
+                from None
+
+    def _read(self, sql: str, params=()) -> list:
+        """Rows the crawl needs at start-up; a file SQLite cannot read is a CorpusError (one line)."""
+        try:
+            return self.conn.execute(sql, params).fetchall()
+        except sqlite3.Error as error:
+            raise self._unreadable(error) from None
+
+    def _rows(self, sql: str) -> Iterator[tuple]:
+        """Stream the rows of a start-up read (the corpus may hold millions), as ``_read`` does."""
+        try:
+            yield from self.conn.execute(sql)
+        except sqlite3.Error as error:
+            raise self._unreadable(error) from None
+
+    def _unreadable(self, error: sqlite3.Error) -> CorpusError:
+        return CorpusError(f"cannot read the corpus {self.path}: {failure_cause(error, self.path)} ({error})")
 
     # -- reads the crawl needs at start-up ---------------------------------------------------------
     def finished_urls(self) -> set[str]:
         """URLs a new crawl must not fetch again: stored articles, removed copies, off-topic pages."""
         marks = ",".join("?" for _ in TERMINAL_OUTCOMES)
-        rows = self.conn.execute(f"SELECT url FROM pages WHERE outcome IN ({marks})", TERMINAL_OUTCOMES)
+        rows = self._read(f"SELECT url FROM pages WHERE outcome IN ({marks})", TERMINAL_OUTCOMES)
         return {url for (url,) in rows}
 
     def fingerprints(self) -> Iterator[tuple[str, bytes]]:
-        yield from self.conn.execute("SELECT key, data FROM fingerprints ORDER BY article_id")
+        yield from self._rows("SELECT key, data FROM fingerprints ORDER BY article_id")
 
     def boilerplate_rows(self) -> Iterator[tuple[str, str, int]]:
-        yield from self.conn.execute("SELECT site, fingerprint, pages FROM boilerplate")
+        yield from self._rows("SELECT site, fingerprint, pages FROM boilerplate")
 
     def frontier(self) -> Iterator[tuple[str, dict]]:
-        for url, request in self.conn.execute("SELECT url, request FROM frontier ORDER BY rowid"):
+        for url, request in self._rows("SELECT url, request FROM frontier ORDER BY rowid"):
             yield url, json.loads(request)
 
     def last_run_unfinished(self) -> bool:
-        """Did the last crawl on this corpus stop without closing (SIGKILL, a second Ctrl-C, a crash)?"""
-        row = self.conn.execute("SELECT finished_at FROM runs ORDER BY id DESC LIMIT 1").fetchone()
-        return row is not None and row[0] is None
+        """Did the last crawl on this corpus stop without writing all it had decided: killed (SIGKILL, a
+        second Ctrl-C, a crash: its run was never closed) or stopped by a write that failed?"""
+        rows = self._read(
+            "SELECT finished_at, json_extract(stats, '$.finish_reason') FROM runs ORDER BY id DESC LIMIT 1")
+        return bool(rows) and (rows[0][0] is None or rows[0][1] == WRITE_FAILED)
 
     def article_meta(self, url: str) -> dict | None:
         """``published`` and ``language`` of a stored article, whether flushed yet or not."""
@@ -295,6 +447,24 @@ class CorpusWriter:
         self.batch.translations.append(
             {"article": article_url, "translation_of": original_url, "score": score, "method": method}
         )
+
+    def claimed_from(self, url: str) -> str | None:
+        """The page whose article is stored under ``url`` because it claimed ``url`` as its canonical
+        (it is recorded as an exact copy of that article), or None. Writes what is queued first."""
+        if self.batch.articles or self.batch.duplicates:
+            self.flush()
+        row = self._read(
+            "SELECT url FROM duplicates WHERE duplicate_of_url = ? AND kind = 'exact' AND url != ? ORDER BY id LIMIT 1",
+            (url, url),
+        )
+        return row[0][0] if row else None
+
+    def move_article(self, old_url: str, new_url: str) -> None:
+        """Queue the move of the article stored under ``old_url`` to ``new_url``: its row, its
+        fingerprint's key and the removed copies pointing at it; ``new_url`` is no longer one of its
+        copies. Moves are written before the articles of their batch (``claimed_from`` wrote the
+        article being moved), so that an article can take ``old_url`` in the same batch."""
+        self.batch.moves.append((old_url, new_url))
 
     def mark_page(self, url: str, outcome: str) -> None:
         self.batch.pages.append((url, outcome, utc_now()))
@@ -322,13 +492,40 @@ class CorpusWriter:
         self.batch.boilerplate.extend(rows)
 
     def _maybe_flush(self) -> None:
-        if len(self.batch) >= self.batch_size:
-            self.flush()
+        if self.failure is None and len(self.batch) >= self.batch_size:
+            try:
+                self.flush()
+            except CorpusWriteError as error:
+                if self.on_failure is not None:
+                    self.on_failure(error)
 
     def flush(self) -> None:
-        """Write the whole batch in one transaction (all of it or, after a crash, none of it)."""
-        batch, self.batch = self.batch, Batch()
+        """Write the whole batch in one transaction (all of it or, after a crash, none of it). When SQLite
+        refuses it, nothing of it is on disk, all of it stays queued, and CorpusWriteError says why."""
+        batch = self.batch
+        try:
+            self._write(batch)
+        except sqlite3.Error as error:
+            if self.conn.in_transaction:
+                try:
+                    self.conn.rollback()
+                except sqlite3.Error:
+                    pass
+            self.failure = CorpusWriteError(self.path, error)
+            raise self.failure from None
+        self.batch = Batch()
+        self.failure = None
+        self.commits += 1
+
+    def _write(self, batch: Batch) -> None:
         with self.conn:
+            for old_url, new_url in batch.moves:
+                self.conn.execute("DELETE FROM duplicates WHERE url = ?", (new_url,))
+                self.conn.execute("UPDATE articles SET url = ? WHERE url = ?", (new_url, old_url))
+                self.conn.execute("UPDATE fingerprints SET key = ? WHERE key = ?", (new_url, old_url))
+                self.conn.execute(
+                    "UPDATE duplicates SET duplicate_of_url = ? WHERE duplicate_of_url = ?", (new_url, old_url)
+                )
             for entry in batch.articles:
                 self._insert_article(entry["row"], entry["fingerprint"])
             for duplicate in batch.duplicates:
@@ -359,7 +556,6 @@ class CorpusWriter:
                 "INSERT OR REPLACE INTO ingested (warc_file, next_offset, records, finished_at) VALUES (?, ?, ?, ?)",
                 list(batch.ingested.values()),
             )
-        self.commits += 1
 
     def _insert_article(self, row: dict, fingerprint: tuple[str, bytes] | None) -> None:
         columns = [name for name in ARTICLE_COLUMNS if name != "id"]
@@ -400,13 +596,30 @@ class CorpusWriter:
 
     # -- runs ---------------------------------------------------------------------------------------
     def begin_run(self, args: dict) -> int:
-        with self.conn:
-            cursor = self.conn.execute(
-                "INSERT INTO runs (started_at, args) VALUES (?, ?)", (utc_now(), json.dumps(args, sort_keys=True))
-            )
+        try:
+            with self.conn:
+                cursor = self.conn.execute(
+                    "INSERT INTO runs (started_at, args) VALUES (?, ?)", (utc_now(), json.dumps(args, sort_keys=True))
+                )
+        except sqlite3.Error as error:
+            raise CorpusWriteError(self.path, error) from None
         return cursor.lastrowid
 
-    def finish_run(self, run_id: int, stats: dict) -> None:
+    def finish_run(self, run_id: int, stats: dict, *, make_room: bool = False) -> None:
+        """Close a run with its stats. ``make_room``: after a failed write, when the disk has no room
+        left for the log to grow, move the log into the file first and empty it, then try again."""
+        try:
+            self._close_run(run_id, stats)
+        except sqlite3.Error as error:
+            if not make_room:
+                raise CorpusWriteError(self.path, error) from None
+            try:
+                self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                self._close_run(run_id, stats)
+            except sqlite3.Error:
+                raise CorpusWriteError(self.path, error) from None
+
+    def _close_run(self, run_id: int, stats: dict) -> None:
         with self.conn:
             self.conn.execute(
                 "UPDATE runs SET finished_at = ?, stats = ? WHERE id = ?",
@@ -414,9 +627,16 @@ class CorpusWriter:
             )
 
     def close(self) -> None:
+        """Write what is queued (unless a write failed: then it stays unwritten) and let the file go."""
         try:
-            self.flush()
-            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            self.conn.close()
+            if self.failure is None:
+                self.flush()
         finally:
-            self.lock.release()
+            try:
+                self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.Error:
+                pass  # a full disk: the log keeps the committed batches, SQLite checkpoints them next time
+            try:
+                self.conn.close()
+            finally:
+                self.lock.release()

@@ -33,6 +33,14 @@ class QueryError(CorpusError):
     """A query the corpus cannot run: FTS5 syntax error, a bad date."""
 
 
+MAX_LIMIT = 2**63 - 1  # SQLite's largest integer
+
+
+def check_limit(limit: int | None) -> None:
+    if limit is not None and not 0 <= limit <= MAX_LIMIT:
+        raise QueryError(f"a limit must be 0 (all) to {MAX_LIMIT}, not {limit}")
+
+
 def parse_day(value: str, *, option: str) -> str:
     """Check a ``--since``/``--until`` value (``YYYY-MM-DD`` or an ISO datetime); return it normalised."""
     try:
@@ -73,7 +81,9 @@ class Filters:
             params.append(parse_day(self.since, option="--since"))
         if self.until:
             until = parse_day(self.until, option="--until")
-            if len(until) == 10:  # a day: everything published on it, whatever the time
+            if until == date.max.isoformat():  # the last day there is: every dated article
+                clauses.append(f"{alias}.published IS NOT NULL")
+            elif len(until) == 10:  # a day: everything published on it, whatever the time
                 clauses.append(f"{alias}.published < ?")
                 params.append((date.fromisoformat(until) + timedelta(days=1)).isoformat())
             else:
@@ -153,6 +163,7 @@ class Corpus:
 
     def articles(self, filters: Filters = Filters(), *, limit: int | None = None) -> Iterator[dict]:
         """Stream matching articles (every column of ``articles``) in id order."""
+        check_limit(limit)
         columns = ", ".join(f"a.{name}" for name in EXPORT_FIELDS)
         tail = " ORDER BY a.id" + (" LIMIT ?" if limit else "")
         sql, params = self._select(columns, filters, tail)
@@ -183,6 +194,7 @@ class Corpus:
         Each hit has ``id, url, title, language, published, site, rank`` and ``snippet``: a short
         passage of the title or text with every hit wrapped in ``highlight``.
         """
+        check_limit(limit)
         filters = replace(filters, query=query)
         start, end = highlight
         columns = (
@@ -316,7 +328,8 @@ PAGE_COUNT_KEYS = ("response_received_count", "downloader/response_count", "page
 
 
 def run_summary(row: sqlite3.Row) -> dict:
-    """One crawl run: when it started and finished, pages fetched and seconds taken (from its stats)."""
+    """One crawl run: when it started and finished, pages fetched, seconds taken and how it ended (from its
+    stats)."""
     try:
         stats = json.loads(row["stats"] or "{}")
     except ValueError:
@@ -338,5 +351,6 @@ def run_summary(row: sqlite3.Row) -> dict:
         "pages": pages,
         "items": stats.get("item_scraped_count"),
         "seconds": round(seconds, 1) if isinstance(seconds, (int, float)) else None,
+        "ended": stats.get("finish_reason"),  # "finished"; "corpus_write_failed" when a write was refused
         "stats": stats,
     }

@@ -105,7 +105,10 @@ def test_fingerprint_bytes_round_trip_and_small_size():
     again = Fingerprint.from_bytes(data)
     assert again == fp and again.lang == 'de' and again.stems == fp.stems
     assert np.array_equal(again.signature, fp.signature)
-    assert len(data) <= 4 * config.num_perm + 8 * len(fp.anchors) + 2 * len(fp.sentences) + 64
+    assert len(data) <= (4 * config.num_perm + 8 * len(fp.anchors) + 2 * len(fp.sentences)
+                         + 4 * len(fp.stems_per_sentence) + 2 * len(fp.sentence_stems) + 64)
+    assert np.array_equal(again.sentence_stems, fp.sentence_stems)
+    assert int(fp.stems_per_sentence.sum()) == len(fp.sentence_stems) > 0
     assert pickle.loads(pickle.dumps(fp)) == fp
     assert len(pickle.dumps(fp)) < len(data) + 200
 

@@ -10,6 +10,7 @@ fingerprint format.
 """
 import hashlib
 import pickle
+import struct
 
 import pytest
 
@@ -48,7 +49,7 @@ CONFIGS = {
                          num_perm=16, seed=3),
 }
 
-EXPECTED = {
+EXPECTED_DDF2 = {
     ('default', 'empty'): 'd5083b9023cbe206a9c7a303dcd49851',
     ('default', 'blank'): 'd5083b9023cbe206a9c7a303dcd49851',
     ('default', 'english'): 'bb21ad28398b1afc9bc225f144207203',
@@ -75,6 +76,46 @@ EXPECTED = {
     ('other', 'handles'): '6a81f30c4d8e8ed7303df5eef325f770',
 }
 
+"""Recorded from format 2 (magic ``DDF2``), before the sentence stems were added: the fields it held
+must keep their values in every later format (``ddf2_bytes`` packs them as format 2 did)."""
+
+EXPECTED = {
+    ('default', 'empty'): '12788422a57ea99517a6fd8df5ed3739',
+    ('default', 'blank'): '12788422a57ea99517a6fd8df5ed3739',
+    ('default', 'english'): '4337b8a790d17940d507858cb31bb9f0',
+    ('default', 'german'): 'a3d9a08add7218c8c035f2c827d3762a',
+    ('default', 'unicode'): '4a9db49e90d2d67acb4b0e83b37e602c',
+    ('default', 'vietnamese'): 'd400e076fef9448e4b89e137e7a90a2d',
+    ('default', 'russian'): '01aa908c201555460e537df36726143c',
+    ('default', 'cjk'): 'c488a135994c183347f0699ba151cb74',
+    ('default', 'quotes_and_breaks'): '8cc9ef6161c71d45820c999aafadb337',
+    ('default', 'surrogate'): '26c665eb9ed605a562ff23e19cac8e93',
+    ('default', 'long_sentence'): '61f0cb51069904e81b7e77c74b956286',
+    ('default', 'handles'): 'e36b23d01b3e2c99857f9b638ec6fb97',
+    ('other', 'empty'): 'ec2498ad40d7316bfda07df5d5f57b81',
+    ('other', 'blank'): 'ec2498ad40d7316bfda07df5d5f57b81',
+    ('other', 'english'): 'b1520950908e26d051b91f0dd7175dd7',
+    ('other', 'german'): '5b5bc85e0207014409e2fd06afb0abcc',
+    ('other', 'unicode'): '21e7dff3e7b4377f440a3909518ca7e3',
+    ('other', 'vietnamese'): '420ced060dfc02c33b32efb4b1c685b5',
+    ('other', 'russian'): '4650210683a90003b687904f786660c8',
+    ('other', 'cjk'): '2256b3f9a5dc685ae9ba752cc43beb67',
+    ('other', 'quotes_and_breaks'): 'd56d631172b0c28e7615041dbdd95b5a',
+    ('other', 'surrogate'): '8cb487bff2c30c5ef65adcd37fbd5441',
+    ('other', 'long_sentence'): '8a1acc4bede94421c7ba637a98435212',
+    ('other', 'handles'): '546836c38dd61380300a5db5ad8d90f9',
+}
+"""Format 3 (``DDF3``): 32-bit counts, and the sentence stems of ``dedup.align``."""
+
+
+def ddf2_bytes(fp) -> bytes:
+    """The fields of ``fp`` in the layout of fingerprint format 2."""
+    sentences = fp.sentences[:65535]
+    head = struct.pack('<4sIHHHI16s2s', b'DDF2', fp.tag, len(fp.signature), len(fp.anchors), len(sentences),
+                       fp.stems, fp.content_hash, fp.lang.encode('ascii', 'replace')[:2].ljust(2, b' '))
+    return (head + fp.signature.astype('<u4').tobytes() + fp.anchors.astype('<u8').tobytes()
+            + sentences.astype('<u2').tobytes())
+
 
 @pytest.mark.parametrize('config_name, text_name', sorted(EXPECTED))
 def test_fingerprint_bytes_are_the_recorded_ones(config_name, text_name):
@@ -82,12 +123,19 @@ def test_fingerprint_bytes_are_the_recorded_ones(config_name, text_name):
     assert hashlib.sha256(fp.to_bytes()).hexdigest()[:32] == EXPECTED[config_name, text_name]
 
 
+@pytest.mark.parametrize('config_name, text_name', sorted(EXPECTED_DDF2))
+def test_the_fields_of_format_2_keep_their_values(config_name, text_name):
+    fp = fingerprint_text(TEXTS[text_name], 'de', CONFIGS[config_name])
+    assert hashlib.sha256(ddf2_bytes(fp)).hexdigest()[:32] == EXPECTED_DDF2[config_name, text_name]
+
+
 @pytest.mark.parametrize('text_name', sorted(TEXTS))
 def test_a_pickled_fingerprint_comes_back_with_the_same_attributes(text_name):
     fp = fingerprint_text(TEXTS[text_name], 'de', DedupConfig())
     back = pickle.loads(pickle.dumps(fp, protocol=pickle.HIGHEST_PROTOCOL))
     assert isinstance(back, Fingerprint) and back == fp and back.to_bytes() == fp.to_bytes()
-    for name in ('content_hash', 'signature', 'stems', 'lang', 'anchors', 'tag', 'sentences'):
+    for name in ('content_hash', 'signature', 'stems', 'lang', 'anchors', 'tag', 'sentences', 'sentence_stems',
+                 'stems_per_sentence'):
         mine, theirs = getattr(back, name), getattr(fp, name)
         assert type(mine) is type(theirs)
         if hasattr(theirs, 'dtype'):

@@ -9,13 +9,16 @@ tests/test_storage_sample.py, and the library under it with a connection that re
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import subprocess
+import sys
 
 import pytest
 
 from storage.cli import main
 from storage.query import Corpus, Filters
-from tests.test_cli import run_cli
+from tests.test_cli import REPO, run_cli
 from tests.test_storage_query import file_state
 from tests.test_storage_sample import ARTICLES, build_sample_corpus, sample_db  # noqa: F401
 
@@ -200,3 +203,71 @@ def test_failed_export_over_an_existing_file_leaves_it_alone(sample_db, tmp_path
     else:
         assert len(result.stderr.splitlines()) == 1 and target.read_text() == "my earlier export\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == files_before
+
+
+# -- values the command cannot use (issue 15): one line, a non-zero exit, no file created or changed ------
+def run_cli_bytes(*args: bytes | str, cwd, stdout=subprocess.PIPE) -> subprocess.CompletedProcess:
+    """The command with raw bytes in its argv, as a shell passes a byte string that is not UTF-8 (Python
+    sees it as lone surrogates)."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.run([sys.executable, "-m", "storage.cli", *args], cwd=cwd, env=env, stdout=stdout,
+                          stderr=subprocess.PIPE)
+
+
+def assert_one_line_refusal(result, db, before) -> None:
+    err = result.stderr.decode("utf-8", "replace") if isinstance(result.stderr, bytes) else result.stderr
+    assert result.returncode not in (0, None) and "Traceback" not in err
+    assert len(err.splitlines()) == 1, err
+    assert file_state(db) == before
+
+
+@pytest.mark.parametrize("args", [
+    ["search", "DeepSeek", "--limit", "9223372036854775808"],
+    ["search", "DeepSeek", "--limit", str(10**30)],
+])
+def test_limit_beyond_sqlite_integers_is_one_line(args, sample_db, tmp_path):  # noqa: F811
+    before = file_state(sample_db)
+    result = run_cli(*args, "--db", sample_db, cwd=tmp_path)
+    assert_one_line_refusal(result, sample_db, before)
+    assert "limit" in result.stderr and result.stdout == ""
+
+
+def test_until_the_last_day_there_is_takes_every_dated_article(sample_db, tmp_path):  # noqa: F811
+    """9999-12-31 is a valid date (the last one): everything published on or before it is every article
+    with a date, not an overflow of "the day after"."""
+    dated = {article["url"] for article in ARTICLES if article.get("published")}
+    for command in (["search", "DeepSeek OR Nvidia OR Datenschutz OR chip", "--limit", "0", "--json"], ["export"]):
+        result = run_cli(*command, "--until", "9999-12-31", "--db", sample_db, cwd=tmp_path)
+        assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+        if command[0] == "export":
+            found = {json.loads(line)["url"] for line in result.stdout.splitlines()}
+            assert found == dated
+        else:
+            assert {hit["url"] for hit in json.loads(result.stdout)} <= dated
+
+
+@pytest.mark.parametrize("args", [
+    [b"search", b"Deep\xffSeek"],
+    [b"search", b"DeepSeek", b"--lang", b"d\xe9"],
+    [b"export", b"--site", b"\xff\xfe.example"],
+    [b"export", b"-q", b"\xc3\x28"],
+    [b"show", b"https://technik-tagblatt.de/\xff"],
+])
+def test_text_that_is_not_utf8_is_one_line(args, sample_db, tmp_path):  # noqa: F811
+    before = file_state(sample_db)
+    result = run_cli_bytes(*args, b"--db", bytes(sample_db), cwd=tmp_path)
+    assert_one_line_refusal(result, sample_db, before)
+    assert b"not valid UTF-8" in result.stderr and result.stdout == b""
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(before[1])
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
+@pytest.mark.parametrize("args", [["export"], ["export", "--format", "csv"], ["stats"], ["search", "DeepSeek"],
+                                  ["show", "1", "--text"]])
+def test_output_to_a_full_device_is_one_line(args, sample_db, tmp_path):  # noqa: F811
+    """`deepseek-news export > /dev/full`: every write to /dev/full fails with ENOSPC, as on a full disk."""
+    before = file_state(sample_db)
+    with open("/dev/full", "w") as full:
+        result = run_cli_bytes(*args, "--db", str(sample_db), cwd=tmp_path, stdout=full)
+    assert_one_line_refusal(result, sample_db, before)
+    assert b"No space left on device" in result.stderr

@@ -2,20 +2,36 @@
 
 Owns: choosing the encoding of a page body (HTTP Content-Type header, BOM, <meta charset>,
 then UTF-8 or cp1252, whichever decodes — w3lib.encoding.html_to_unicode with the guess Scrapy's
-TextResponse makes; a declared charset that leaves undecodable bytes is overruled the same way)
+TextResponse makes). A declared charset that leaves undecodable bytes (a header saying UTF-8 over
+Shift-JIS or cp1252 bytes) is overruled: by the page's other declaration when that one decodes, by a
+Chinese, Japanese or Korean multi-byte encoding when charset_normalizer finds one, else by the same
+UTF-8-or-cp1252 guess
 and parsing the result the way trafilatura's forgiving loader (trafilatura.utils.load_html) does, with
 lxml.html's element classes assigned in C: lxml.html's own parser asks a Python function for the class
 of every element it hands out (~2,400 calls a page, ~4% of extraction time), to give <form>, <input>
-and <label> their own classes, which nothing here uses.
+and <label> their own classes, which nothing here uses. The tree is bounded: no start tag holds more
+attributes than crawler.markup allows, and no tree more than MAX_ELEMENTS elements.
 """
 from __future__ import annotations
+
+from itertools import islice
 
 from lxml import etree
 from lxml.html import HtmlComment, HtmlElement, HtmlEntity, HTMLParser, HtmlProcessingInstruction, fromstring
 from trafilatura.utils import DOCTYPE_TAG, FAULTY_HTML, INVALID_XML_CHARS, is_dubious_html
-from w3lib.encoding import html_to_unicode
+from charset_normalizer import from_bytes
+from w3lib.encoding import html_body_declared_encoding, html_to_unicode, http_content_type_encoding, resolve_encoding
+
+from crawler.markup import bound_attributes
 
 MAX_BODY_CHARS = 5_000_000  # larger bodies are cut: no news article needs more
+DETECTION_SAMPLE = 5_000  # bytes from each end of a body charset_normalizer looks at (as trafilatura does)
+# what charset_normalizer may overrule a lying declaration with: the multi-byte encodings of Chinese,
+# Japanese and Korean pages, which the cp1252 guess garbles (for Western text its guesses are less sure
+# than cp1252: German latin-1 comes back as cp1250)
+CJK_ENCODINGS = frozenset({"shift_jis", "cp932", "euc_jp", "iso2022_jp", "gb2312", "gbk", "gb18030", "big5",
+                           "big5hkscs", "cp950", "euc_kr", "cp949", "johab"})
+MAX_ELEMENTS = 20_000  # elements of a parsed page; the rest is cut (the most in ~2,500 evaluation pages: ~10,500)
 
 
 def decode_body(body: bytes | str, content_type: str | None = None) -> str:
@@ -25,10 +41,36 @@ def decode_body(body: bytes | str, content_type: str | None = None) -> str:
     if not isinstance(body, (bytes, bytearray, memoryview)):
         raise TypeError(f"body must be bytes or str, not {type(body).__name__}")
     body = bytes(body[:MAX_BODY_CHARS])
-    _encoding, text = html_to_unicode(content_type, body, auto_detect_fun=strict_decoding)
-    if "\ufffd" in text:  # the declared charset lied (a header or <meta> saying UTF-8 over cp1252 bytes)
-        return body.decode(strict_decoding(body) or "utf-8", errors="replace")
+    encoding, text = html_to_unicode(content_type, body, auto_detect_fun=strict_decoding)
+    if "\ufffd" in text and not decodes(body, encoding):  # the declared charset lied
+        return body.decode(fallback_encoding(body, content_type, encoding), errors="replace")
     return text
+
+
+def decodes(body: bytes, encoding: str | None) -> bool:
+    try:
+        body.decode(encoding or "", errors="strict")
+    except (UnicodeDecodeError, LookupError):
+        return False
+    return True
+
+
+def fallback_encoding(body: bytes, content_type: str | None, failed: str) -> str:
+    """The encoding of a body whose declared charset ``failed`` to decode it: the other declaration (header
+    or <meta>) when it decodes the bytes, a CJK encoding charset_normalizer detects, else UTF-8 or cp1252."""
+    header = http_content_type_encoding(content_type) if content_type else None
+    for declared in (header, html_body_declared_encoding(body)):
+        declared = resolve_encoding(declared) if declared else None
+        if declared and declared != failed and decodes(body, declared):
+            return declared
+    return detected_cjk_encoding(body) or strict_decoding(body) or "utf-8"
+
+
+def detected_cjk_encoding(body: bytes) -> str | None:
+    sample = body if len(body) <= 2 * DETECTION_SAMPLE else body[:DETECTION_SAMPLE] + body[-DETECTION_SAMPLE:]
+    best = from_bytes(sample).best()
+    encoding = resolve_encoding(best.encoding) if best is not None else None
+    return encoding if encoding in CJK_ENCODINGS else None
 
 
 def strict_decoding(body: bytes) -> str | None:
@@ -44,13 +86,33 @@ def strict_decoding(body: bytes) -> str | None:
 
 
 def parse_html(html: str) -> HtmlElement | None:
-    """Parse HTML into an lxml tree; None when there is nothing HTML-like to parse."""
-    html = html.replace("\x00", "")
+    """Parse HTML into an lxml tree; None when there is nothing HTML-like to parse. The tree is
+    bounded: a start tag keeps at most crawler.markup.MAX_ATTRIBUTES attributes (libxml2 is quadratic
+    in them), and elements past the first MAX_ELEMENTS are cut (see cut_after)."""
+    html = bound_attributes(html.replace("\x00", ""))
     if not html.strip():
         return None
     tree = load_html(html)
     if tree is None or not isinstance(tree, HtmlElement):
         return None
+    return cut_after(tree, MAX_ELEMENTS)
+
+
+def cut_after(tree: HtmlElement, limit: int) -> HtmlElement:
+    """The tree without its elements after the first ``limit`` in document order, and without the
+    text after them. libxml2's XPath takes time quadratic in the nodes a query like trafilatura's
+    ``//p//text()`` returns (a page of 100,000 paragraphs: minutes), so a page is cut like a long body is."""
+    if tree.xpath("count(//*)") <= limit:  # counted in C, without a Python object for each element
+        return tree
+    node = next(islice(tree.iter(etree.Element), limit, None))
+    parent = node.getparent()
+    for doomed in [node, *node.itersiblings()]:
+        parent.remove(doomed)  # removes its tail too
+    while parent.getparent() is not None:
+        parent.tail = None
+        for doomed in list(parent.itersiblings()):
+            parent.getparent().remove(doomed)
+        parent = parent.getparent()
     return tree
 
 

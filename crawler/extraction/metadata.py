@@ -124,22 +124,27 @@ def read_meta_tags(metas) -> dict[str, str]:
     return found
 
 
+JSONLD_NESTING = ("@graph", "mainEntity", "itemListElement")
+
+
 def _walk_jsonld(node, out: list[dict]) -> None:
-    if isinstance(node, list):
-        for item in node:
-            _walk_jsonld(item, out)
-    elif isinstance(node, dict):
-        out.append(node)
-        for key in ("@graph", "mainEntity", "itemListElement"):
-            if key in node:
-                _walk_jsonld(node[key], out)
+    """Every object of a JSON-LD document, the nested ones under JSONLD_NESTING too, in document order
+    (with a stack, not recursion: nesting deep enough to exhaust Python's stack only costs a list)."""
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(reversed(node))
+        elif isinstance(node, dict):
+            out.append(node)
+            stack.extend(node[key] for key in reversed(JSONLD_NESTING) if key in node)
 
 
 LDJSON_LOWER = str.maketrans("LDJSON", "ldjson")  # as the XPath translate(@type, "LDJSON", "ldjson")
 
 
 def read_jsonld(scripts) -> list[dict]:
-    """Every JSON-LD object of the <script> elements (unparseable scripts are skipped)."""
+    """Every JSON-LD object of the <script> elements (unparseable and too deeply nested scripts are skipped)."""
     objects: list[dict] = []
     for script in scripts:
         kind = script.get("type")
@@ -150,7 +155,7 @@ def read_jsonld(scripts) -> list[dict]:
             continue
         try:
             data = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested deeper than Python's stack
             continue
         _walk_jsonld(data, objects)
     return objects

@@ -91,11 +91,21 @@ class DeepseekNewsSpider(Spider):
         context = CrawlContext.of(self.crawler)
         context.begin_run({"start_urls": list(self.start_points), "keywords": list(self.keywords)})
         for url in self.start_points:
+            request = self.new_request(url, {"via": "start", "html_depth": 0}, dont_filter=True)
+            if request is None or canonical_or_none(url) is None:  # e.g. a port out of range: the others run
+                self.crawler.stats.inc_value("deepseek/errors/bad_start_point")
+                logger.warning("start point skipped, not a valid URL: %s", url[:200])
+                continue
+            if self.too_long(request):
+                continue
             self.requested.add(hash(url_key(url)))  # fetched once, even when pages link back to it
-            yield Request(url, callback=self.parse, errback=self.failed, dont_filter=True,
-                          meta={"via": "start", "html_depth": 0})
+            yield request
         for url, meta in context.writer.frontier():
-            yield Request(url, callback=self.parse, errback=self.failed, meta=meta)
+            request = self.new_request(url, meta)
+            if request is None or self.too_long(request):  # left in the frontier by a run before these checks
+                context.mark_page(url, "error")
+                continue
+            yield request
 
     # -- responses ---------------------------------------------------------------------------------
     def parse(self, response):
@@ -121,14 +131,16 @@ class DeepseekNewsSpider(Spider):
             CrawlContext.of(self.crawler).mark_page(response.url, "not_article")
 
     def discovered(self, response, kind: str, body: bytes):
+        malformed: list[str] = []
         try:
-            links = DISCOVERY_PARSERS[kind](body, response.url)
+            links = DISCOVERY_PARSERS[kind](body, response.url, malformed)
         except (ValueError, etree.LxmlError, OSError, EOFError) as error:
             self.crawler.stats.inc_value(f"deepseek/errors/malformed_{kind}")
             logger.warning("unreadable %s at %s: %s", kind, response.url, str(error)[:200])
             CrawlContext.of(self.crawler).mark_page(response.url, "error")
             return
         self.crawler.stats.inc_value(f"deepseek/discovery/{kind}")
+        self.count_malformed(malformed, response.url)
         CrawlContext.of(self.crawler).mark_page(response.url, kind)
         via = "sitemap" if kind.startswith("sitemap") else "feed"
         for link in links:
@@ -147,7 +159,9 @@ class DeepseekNewsSpider(Spider):
         depth = response.meta.get("html_depth", 0)
         if via not in ("start", "html") or depth >= self.settings.getint("HTML_FOLLOW_DEPTH"):
             return
-        pages, feeds = discovery.html_links(response.body, response.url)
+        malformed: list[str] = []
+        pages, feeds = discovery.html_links(response.body, response.url, malformed)
+        self.count_malformed(malformed, response.url)
         site = site_of(url)
         for link in map(canonical_or_none, feeds + pages):
             if link is not None and site_of(link) == site:
@@ -179,10 +193,41 @@ class DeepseekNewsSpider(Spider):
         if self.requests_per_site[site] >= self.settings.getint("MAX_PAGES_PER_SITE"):
             stats.inc_value("deepseek/skipped/site_budget")
             return None
-        self.requests_per_site[site] += 1
         meta = {"via": via, "hints": hints, "html_depth": depth}
+        request = self.new_request(url, meta)
+        if request is None:
+            self.count_malformed([url])
+            return None
+        if self.too_long(request):
+            return None
+        self.requests_per_site[site] += 1
         context.writer.add_to_frontier(url, meta)
-        return Request(url, callback=self.parse, errback=self.failed, meta=meta)
+        return request
+
+    def new_request(self, url: str, meta: dict, **kwargs) -> Request | None:
+        """A request for ``url``, or None when Scrapy refuses the URL (its parser is stricter than ours)."""
+        try:
+            return Request(url, callback=self.parse, errback=self.failed, meta=meta, **kwargs)
+        except ValueError:
+            return None
+
+    def too_long(self, request: Request) -> bool:
+        """Is the URL longer than Scrapy's UrlLengthMiddleware lets through (URLLENGTH_LIMIT)? Such a
+        request is counted and logged here, never requested, and never enters the frontier (Scrapy
+        would drop it silently after it had)."""
+        limit = self.settings.getint("URLLENGTH_LIMIT")
+        if not limit or len(request.url) <= limit:
+            return False
+        self.crawler.stats.inc_value("deepseek/errors/url_too_long")
+        logger.info("skipped a URL longer than URLLENGTH_LIMIT (%d characters): %s...", limit, request.url[:200])
+        return True
+
+    def count_malformed(self, links: list[str], document: str | None = None) -> None:
+        """Count links that could not be parsed (each skipped, the rest of their document followed)."""
+        if links:
+            self.crawler.stats.inc_value("deepseek/errors/malformed_link", len(links))
+            logger.warning("%d malformed link(s) skipped%s, first: %s", len(links),
+                           f" in {document}" if document else "", links[0][:200])
 
     def failed(self, failure):
         """Count a failed request by kind and finish its page; a broken page never stops the crawl."""

@@ -2,7 +2,8 @@
 hostile-input and security tests (tests/test_hostile_crawl.py, tests/test_security_crawl.py), served
 in-process by `HostileWeb`.
 
-Listeners (all loopback; the crawl names site_a, robots_500, robots_slow and big in its start points):
+Listeners (all loopback; the crawl names site_a, robots_500, robots_slow and big, and a closed port on
+127.0.0.1, in its start points):
   site_a       127.0.0.1  /feindlich/...: a feed and a listing full of traps, gzip feeds and sitemaps,
                           redirects to private addresses and other schemes; everything else is answered
                           by the fixture news web's site_a (e.g. /kaputt/langsam.html)
@@ -465,7 +466,10 @@ class HostileWeb:
         return [a + "/feindlich/feed.xml", a + "/feindlich/", a + "/feindlich/feed-gzip.xml",
                 a + "/feindlich/sitemap-gzip.xml", a + "/feindlich/sitemap-doppelt.xml.gz",
                 a + "/feindlich/sitemap-datei.xml.gz", self.bases["robots_500"] + "/",
-                self.bases["robots_slow"] + "/", self.bases["big"] + "/riesen-sitemap.xml"]
+                self.bases["robots_slow"] + "/", self.bases["big"] + "/riesen-sitemap.xml",
+                # names the closed port, so that the feed's link to it may be tried (and refused): naming
+                # 127.0.0.1 on site_a's port opens that port only
+                f"http://127.0.0.1:{self.closed_port}/"]
 
     def requests(self, listener: str | None = None) -> list[dict]:
         return [e for e in self.web.log.entries() if listener is None or e["listener"] == listener]
