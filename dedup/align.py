@@ -77,32 +77,56 @@ class Sentences:
         self.total = float(len(stems))
 
 
-def coverage(a: Sentences, b: Sentences, tau: float) -> tuple[float, float]:
-    """(share of A's stems, share of B's stems) in sentences of the best order-preserving one-to-one
-    matching of A's and B's sentences; sentences may match when their stem sets' Dice >= ``tau``.
+class Alignment:
+    """The sentence pairs of texts A and B that share stems, with their Dice coefficients, found once
+    for ``coverage`` at several thresholds. Only sentence pairs that share a stem are looked at (by
+    searchsorted on the sorted stems), so the cost grows with what the texts share, not with the
+    product of their lengths."""
 
-    Only sentence pairs that share a stem are looked at, and the matching is a heaviest increasing
-    chain over the pairs that may match (``_heaviest_chain``), so the cost grows with what the texts
-    share, not with the product of their lengths."""
-    if not a.total or not b.total:
-        return 0.0, 0.0
-    at = np.searchsorted(b.hashes, a.hashes)
-    hit = b.hashes[np.minimum(at, len(b.hashes) - 1)] == a.hashes
-    if not hit.any():
-        return 0.0, 0.0
-    low = at[hit]
-    count = np.searchsorted(b.hashes, a.hashes[hit], 'right') - low  # B's sentences holding each stem
-    rows = np.repeat(a.sentences[hit], count)
-    cols = b.sentences[np.repeat(low - np.cumsum(count) + count, count) + np.arange(int(count.sum()))]
-    width = len(b.weights)
-    cells, shared = np.unique(rows * width + cols, return_counts=True)  # sorted by row, then column
-    rows, cols = cells // width, cells % width
-    match = 2.0 * shared >= tau * (a.weights[rows] + b.weights[cols])
-    if not match.any():
-        return 0.0, 0.0
-    rows, cols = rows[match], cols[match]
-    got_a, got_b = _heaviest_chain(rows.tolist(), cols.tolist(), a.weights, b.weights, width)
-    return got_a / a.total, got_b / b.total
+    __slots__ = ('a', 'b', 'rows', 'cols', 'dice')
+
+    def __init__(self, a: Sentences, b: Sentences):
+        self.a, self.b = a, b
+        self.rows = self.cols = self.dice = np.empty(0)
+        if not a.total or not b.total:
+            return
+        at = np.searchsorted(b.hashes, a.hashes)
+        hit = b.hashes[np.minimum(at, len(b.hashes) - 1)] == a.hashes
+        if not hit.any():
+            return
+        low = at[hit]
+        count = np.searchsorted(b.hashes, a.hashes[hit], 'right') - low  # B's sentences holding each stem
+        rows = np.repeat(a.sentences[hit], count)
+        cols = b.sentences[np.repeat(low - np.cumsum(count) + count, count) + np.arange(int(count.sum()))]
+        width = len(b.weights)
+        cells, shared = np.unique(rows * width + cols, return_counts=True)  # sorted by row, then column
+        self.rows, self.cols = cells // width, cells % width
+        self.dice = 2.0 * shared / (a.weights[self.rows] + b.weights[self.cols])
+
+    def reach(self, tau: float) -> tuple[float, float]:
+        """What ``coverage(tau)`` can reach at most: the shares of A's and B's stems in sentences that
+        have a partner at ``tau`` (cheap; the matching takes one partner each, in order)."""
+        match = self.dice >= tau
+        if not match.any():
+            return 0.0, 0.0
+        rows, cols = np.unique(self.rows[match]), np.unique(self.cols[match])
+        return self.a.weights[rows].sum() / self.a.total, self.b.weights[cols].sum() / self.b.total
+
+    def coverage(self, tau: float) -> tuple[float, float]:
+        """(share of A's stems, share of B's stems) in sentences of the best order-preserving one-to-one
+        matching of A's and B's sentences; sentences may match when their stem sets' Dice >= ``tau``.
+        The matching is a heaviest increasing chain over the pairs that may match."""
+        match = self.dice >= tau
+        if not match.any():
+            return 0.0, 0.0
+        got_a, got_b = _heaviest_chain(self.rows[match].tolist(), self.cols[match].tolist(), self.a.weights,
+                                       self.b.weights, len(self.b.weights))
+        return got_a / self.a.total, got_b / self.b.total
+
+
+def coverage(a: Sentences, b: Sentences, tau: float) -> tuple[float, float]:
+    """``Alignment(a, b).coverage(tau)``."""
+    return Alignment(a, b).coverage(tau)
 
 
 def _heaviest_chain(rows: list[int], cols: list[int], wa: np.ndarray, wb: np.ndarray,

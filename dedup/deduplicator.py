@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dedup.align import Sentences, coverage
+from dedup.align import Alignment, Sentences
 from dedup.config import DedupConfig
 from dedup.crosslingual import alignment_cost, cost_limit, translation_score
 from dedup.fingerprint import Fingerprint, config_tag, fingerprint_text, unpack_many
@@ -185,11 +185,15 @@ class Deduplicator:
 def aligned_share(mine: Sentences, other: Sentences, cfg: DedupConfig) -> float:
     """How much of both texts the sentence alignment covers when that makes them near duplicates
     (``min_coverage``, or ``excerpt_coverage`` of the shorter for a verbatim excerpt), else 0."""
-    cover = coverage(mine, other, cfg.sentence_match)
+    alignment = Alignment(mine, other)
+    reach = alignment.reach(cfg.sentence_match)  # a bound that ends most candidates cheaply
+    if min(reach) < cfg.min_coverage and max(reach) < cfg.excerpt_coverage:
+        return 0.0
+    cover = alignment.coverage(cfg.sentence_match)
     if min(cover) >= cfg.min_coverage:
         return min(cover)
     if max(cover) >= cfg.excerpt_coverage:
-        excerpt = max(coverage(mine, other, cfg.excerpt_match))
+        excerpt = max(alignment.coverage(cfg.excerpt_match))
         if excerpt >= cfg.excerpt_coverage:
             return excerpt
     return 0.0
