@@ -45,6 +45,9 @@ class Match:
 
 
 class Deduplicator:
+    """The kept articles' index (in memory or in Redis) and the questions asked of it: is this a copy
+    (``find``), a translation (``find_translation``); ``add`` indexes a kept article."""
+
     def __init__(self, config: DedupConfig | None = None):
         self.config = (config or DedupConfig()).validated()
         self.bands, self.rows = self.config.lsh_params()
