@@ -360,7 +360,7 @@ def archived_page(record) -> ArchivedPage | str:
     if status != "200":
         return f"http_{status or 'unknown'}"
     content_type = record.http_headers.get_header("Content-Type") or ""
-    if content_type and not content_type.split(";")[0].strip().lower() in HTML_TYPES:
+    if content_type and content_type.split(";")[0].strip().lower() not in HTML_TYPES:
         return "not_html"
     try:
         body = record.content_stream().read()

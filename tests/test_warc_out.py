@@ -4,7 +4,6 @@ leaves every complete record readable and the next run a new file."""
 
 from __future__ import annotations
 
-import json
 import signal
 import sqlite3
 import subprocess

@@ -102,6 +102,7 @@ def quality(seeds: int) -> None:
 def xling(seeds: int) -> None:
     print('\n== cross-language: docs_xling.jsonl (mean over seeds 1..%d) ==' % seeds)
     path = DEV / 'docs_xling.jsonl'
+    same_without = 0.0
     for flag in (False, True):
         rows = []
         for seed in range(1, seeds + 1):
