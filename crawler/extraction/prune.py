@@ -413,15 +413,23 @@ def _starts_with_link(element: HtmlElement) -> bool:
     return False
 
 
-def teaser_texts(tree: HtmlElement) -> set[str]:
+def _first_href(element: HtmlElement) -> str:
+    link = next(element.iter("a"), None)
+    return (link.get("href") or "") if link is not None else ""
+
+
+def teaser_texts(tree: HtmlElement, is_internal=None) -> set[str]:
     """Normalised texts of teaser items: runs of >= 3 sibling blocks that each start with a
-    link (a title) and hold little text. A page whose text is mostly these is a listing."""
+    link (a title) and hold little text. A page whose text is mostly these is a listing.
+    is_internal(href), when given, keeps only items whose link stays on the site: a listing
+    links its own articles, a post that lists apps or news elsewhere is prose."""
     found: set[str] = set()
     for element in tree.iter("ul", "ol", "div", "section", "main", "body"):
         for group in _sibling_groups(element, TEASER_RUN_MIN):
             if group[0].tag not in ("li", "article", "div", "section"):
                 continue
-            items = [c for c in group if _starts_with_link(c) and len(text_of(c)) <= 600]
+            items = [c for c in group if _starts_with_link(c) and len(text_of(c)) <= 600
+                     and (is_internal is None or is_internal(_first_href(c)))]
             if len(items) < TEASER_RUN_MIN:
                 continue
             for item in items:
