@@ -121,3 +121,16 @@ def test_step_timer_records_each_step_only_when_asked():
         extract_page(f"<html><body><article><p>{PROSE * 3}</p></article></body></html>")
     assert {"decode", "parse", "metadata", "prune", "trafilatura", "clean-up", "page kind"} <= set(parts)
     assert not core.step_timer.active and core.step_timer.parts is None
+
+
+def test_a_post_listing_links_to_other_sites_is_an_article_and_a_listing_of_its_own_is_not():
+    def page(href):
+        items = "".join(f'<li><a href="{href}/{n}">App number {n} for writing without distraction</a> – '
+                        f'I use it every day, it is small and quiet.</li>' for n in range(8))
+        return (f'<html><head><title>My essential setup</title></head><body><article><h1>My essential setup</h1>'
+                f'<p>{PROSE}</p><ul>{items}</ul></article></body></html>')
+    url = "https://blog.example/2012/10/my-essential-setup"
+    post = extract_page(page("https://apps.other.example/app"), url)
+    assert post["is_article"], post["reason"]
+    listing = extract_page(page("/2012/10/app"), url)
+    assert not listing["is_article"] and listing["reason"].startswith("teaser list"), listing["reason"]

@@ -113,6 +113,8 @@ def run_fallback(pruned: HtmlElement, html: str, url: str | None, options: Extra
 RESCUED_REASONS = ("no article text", "text too short")  # rejections the fallback may overturn
 SECOND_OPINION_BELOW = 1000  # ask readability-lxml only when we found less text (the gains are there)
 READABILITY_SHARE = 0.5  # our text shorter than this share of readability-lxml's: take readability's
+SECOND_OPINION_MIN_CHARS = 300  # another extractor's text, cleaned, must be this long to be taken
+                                # (less is a cookie banner, a teaser and a newsletter box)
 SCHEMA_BODY_MIN_CHARS = 400  # JSON-LD articleBody replaces extracted text only when it is long
 SCHEMA_BODY_RATIO = 0.3       # and the extracted text is less than this share of it
 
@@ -269,13 +271,16 @@ def _extract_into(result: dict, body, url, content_type, site_chrome, options, c
         # little text: readability-lxml reads the page as it came, and when it finds far more,
         # pruning or trafilatura lost the article (or kept only a part of it)
         second = run("readability", readability_text, html)
-        if len(raw_text.strip()) < READABILITY_SHARE * len(second):
-            raw_text, switched = second, True
+        if len(raw_text.strip()) < READABILITY_SHARE * len(second) and len(second) >= SECOND_OPINION_MIN_CHARS:
+            ours_raw, raw_text, switched = raw_text, second, True
     if not raw_text.strip() and options.use_fallback:
         raw_text = run("fallback", run_fallback, tree, html, page_url, options)
     clean = partial(clean_text, title=meta.title, author=meta.author, site_name=meta.site_name,
                     site_chrome=site_chrome, keep_captions=options.keep_captions, known_fingerprints=known)
     cleaned = run("clean-up", clean, raw_text)
+    if switched and len(cleaned.text) < SECOND_OPINION_MIN_CHARS:  # what it found more of was chrome
+        raw_text, switched = ours_raw, False
+        cleaned = run("clean-up", clean, raw_text)
     judge = partial(classify_page, meta, page_url, teaser_texts=lambda: best_effort(page_teaser_texts, set(), tree, page_url),
                     min_chars=options.min_article_chars)
     # text another extractor read from the page as it came is judged against the teasers of that
@@ -290,7 +295,7 @@ def _extract_into(result: dict, body, url, content_type, site_chrome, options, c
                    ("trafilatura recall", lambda: recall_text(html, page_url)))
         for name, reread in rereads:
             rescued = clean(run("fallback", reread))
-            if len(rescued.text) > len(cleaned.text):
+            if len(rescued.text) > max(len(cleaned.text), SECOND_OPINION_MIN_CHARS):
                 rescued_kind = judge_unpruned(rescued.text)
                 if rescued_kind[0]:
                     cleaned, (is_article, reason) = rescued, (True, f"{rescued_kind[1]}, read by {name}")
