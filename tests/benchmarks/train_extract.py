@@ -15,10 +15,8 @@ and writes crawler/extraction/combine_model.json. Needs numpy only.
 from __future__ import annotations
 
 import argparse
-import math
 import pickle
 import sys
-from collections import Counter
 from multiprocessing import Pool
 from pathlib import Path
 
