@@ -2,8 +2,10 @@
 
 Modules: decode (bytes -> str -> tree), metadata (title, author, date, language, site name,
 canonical URL, description), prune (DOM chrome removal before trafilatura), chunks (body
-chunks trafilatura left behind), cleanup (line-level chrome removal after it), language
-(stopword detector), pagekind (article or not), core (extract_page, ExtractOptions).
+chunks trafilatura left behind), cleanup (line-level chrome removal after it), vocabulary
+(the chrome words and phrases of vocab/*.txt), language (stopword detector), pagekind
+(article or not), combine (paragraphs and the paragraph vote, off by default), core
+(extract_page, ExtractOptions).
 The public entry point is crawler.extract; site-level boilerplate lives in crawler.boilerplate.
 """
 from crawler.extraction.core import DEFAULT_OPTIONS, RESULT_KEYS, ExtractOptions, extract_page

@@ -1,4 +1,4 @@
-"""Line-level clean-up of extracted text, and the chrome phrase vocabulary it shares with pruning.
+"""Line-level clean-up of extracted text, with the chrome phrase vocabulary of vocab/*.txt.
 
 Owns: which single lines are chrome whatever the markup around them (reading time,
 "Kommentar (0)", rating and comment-form prompts, ad placeholders like "[Anzeige_2]",
@@ -23,6 +23,7 @@ except ImportError:  # Python 3.10
         sre_constants = sre_parse = None
 
 from crawler.boilerplate import block_fingerprint, normalize_block
+from crawler.extraction import vocabulary
 
 
 @functools.cache
@@ -33,131 +34,10 @@ def _full(*alternatives: str) -> re.Pattern:
     return re.compile(r"^\s*(?:" + "|".join(alternatives) + r")[\s:：.…!]*$", re.I)
 
 
-# Headings of related / recommended / most-read lists: the list after them is chrome too.
-SECTION_HEADING_PATTERNS = (
-    r"artikel empfehlen|empfohlene artikel|empfehlungen(?: der redaktion)?|lesetipps?",
-    r"das (?:könnte|dürfte) sie (?:auch )?interessieren|(?:auch )?interessant",
-    r"mehr zum thema.{0,40}|weitere (?:artikel|beiträge|nachrichten|news)|ähnliche (?:artikel|beiträge)",
-    r"verwandte (?:artikel|beiträge|themen)|meistgelesen(?:e artikel)?|meist gelesen|top-?artikel",
-    r"cùng chuyên mục|cùng tác giả|tin liên quan|bài viết liên quan|tin cùng chuyên mục|"
-    r"tin khác|đọc thêm|tin mới nhất|đọc nhiều(?: nhất)?",
-    r"related(?: articles?| posts?| stories| news| content| coverage| topics)?|recommended(?: for you| articles?| stories)?",
-    r"you (?:may|might) also (?:like|enjoy)|more (?:from|on|stories|news|articles)\b.{0,40}",
-    r"most (?:read|popular|viewed|shared)|trending(?: now)?|further reading",
-    r"相关(?:文章|阅读|新闻|推荐)|推荐阅读|热门(?:文章|推荐)?|猜你喜欢|延伸阅读|更多(?:文章|新闻)?",
-    # lists of sources or further reading under a heading
-    r"verwendete quellen|weiterführende links|links zum thema|mehr zu diesem thema|tin cùng chuyên mục|bài liên quan",
-    # tag lists
-    r"tags|schlagw(?:orte|örter)|stichwörter|themen|từ khóa|标签|关键词",
-    # comment sections: plural or counted ("Kommentar" alone is also an opinion-piece label)
-    r"(?:kommentare|leserkommentare|comments|bình luận|评论|留言)\s*[(\[]?\s*\d*\s*[)\]]?",
-    r"(?:kommentar|comment)\s*[(\[]\s*\d+\s*[)\]]|\d+\s*(?:kommentare?|comments?|bình luận|条评论)",
-)
-
-# Lines that are chrome on their own, in any language we crawl.
-CHROME_LINE_PATTERNS = SECTION_HEADING_PATTERNS + (
-    # inline teasers of other articles
-    r"read (?:more|next)|also read|see also|lesen sie auch|auch interessant|xem thêm|also on [\w.-]+\b.{0,200}",
-    r"(?:lesen sie (?:auch|mehr|hier)|mehr zum thema|auch interessant|weiterlesen|read (?:more|also|next)|"
-    r"also read|related|see also|xem thêm|đọc thêm|tin liên quan|相关阅读|延伸阅读)\s*[:：»>]\s*.{1,200}",
-    r"(?:zur startseite|zur übersicht|alle rechte vorbehalten|all rights reserved|artikel drucken|drucken|"
-    r"merken|speichern|print|e-?mail|feedback|zum video|jetzt anhören|bildergalerie|video|audio|"
-    r"follow us on .{1,40}|folgen sie uns auf .{1,40}|click here.{0,80}|hier klicken.{0,80})",
-    r"stand\s*:\s*\d{1,2}\.\d{1,2}\.\d{2,4}.{0,30}",
-    r"dieses thema im programm\s*:.{0,200}|über dieses thema berichtete.{0,200}|diskutieren sie mit.{0,80}|"
-    r"zur diskussion|kommentieren|\([a-zäöü]{2,5}(?:/[a-zäöü]{2,5})*\)",
-    r"(?:đọc tiếp|xem tiếp|thích|chia sẻ bài viết|gửi bài viết|in bài viết|ý kiến bạn đọc|đăng nhập|quay lại|"
-    r"về trang chủ|trở về đầu trang|video đang (?:được quan tâm|hot).{0,40})",
-    r"zu[mr] (?:artikel|bildergalerie|fotostrecke|video|audio|liveblog|newsticker|startseite)\b.{0,80}",
-    r"mehr (?:nachrichten|news|artikel|meldungen) (?:aus|zu|zum|über) .{1,60}|transparenzhinweis.{0,300}",
-    r"(?:teilen|empfehlen) sie diesen (?:artikel|beitrag).{0,40}|share on (?:facebook|twitter|linkedin|x|whatsapp).{0,40}",
-    r"dieser (?:artikel|beitrag|text) (?:ist|erschien|wurde) (?:zuerst|ursprünglich|erstmals) .{1,120}",
-    r"image (?:source|caption)\s*[,:].{0,300}|getty images|picture alliance.{0,80}",
-    r"[(（]?(?:责任编辑|编辑|责编|校对|审核|作者)[:：].{0,30}[)）]?|原标题[:：].{0,120}|(?:点击|扫码)(?:关注|阅读|查看).{0,40}",
-    r"(?:updated|last updated|aktualisiert|zuletzt aktualisiert|cập nhật)(?: at| am| on| um| lúc)?\s*[:：]?\s*"
-    r"[\w.,: ]{0,40}\d[\w.,: ]{0,20}",
-    r"(?:tags|schlagw(?:orte|örter)|stichwörter|themen|từ khóa|标签|关键词)\s*[:：].{0,300}",
-    r"\[\w+[^\]]{0,200}\].{0,200}\[/\w+\]",
-    r"follow .{1,80} on (?:twitter|facebook|instagram|linkedin|youtube|x)\b.{0,200}",
-    r"(?:write to|email|e-mail|contact|reach) .{1,80} at \S+@\S+.{0,160}|\S+@\S+\.\w+|(?:https?://)?(?:www\.)?twitter\.com/\S+",
-    r"(?:reach|contact) the (?:reporters?|writers?|authors?) .{0,160}",
-    r"(?:more|also|see more|don'?t miss|watch|mehr|lesen sie|related post|verwandter artikel)"
-    r"(?:\s*[:：]\s*.{0,200})?",
-    r"(?:filed under|posted in|categor(?:y|ies)|kategorie(?:n)?|rubrik)\s*[:：].{0,200}",
-    r"\(?(?:reporting|additional reporting|writing|editing|edited|compiled) by (?-i:[A-Z]).{1,300}\)?",
-    r"mitarbeit\s*[:：].{1,80}|mit material (?:von|der nachrichtenagenturen?)\s*[:：]?.{1,80}",
-    r"copyright\b.{0,150}",
-    r"(?:diesen |den )?(?:artikel|beitrag) (?:anhören|vorlesen|teilen|merken|verschenken)|zum kommentarbereich",
-    r"(?:jetzt )?(?:weiterlesen|abonnieren|abo abschließen|registrieren)(?: mit| für)?[^.,;]{0,60}",
-    r"(?:advertisement|anzeige)\s*[-–—]?\s*(?:scroll|weiterlesen|continue).{0,40}",
-    r"story continues below(?: the)? advertisement|continue reading the main story|skip to (?:main )?content",
-    r"sign up for .{1,80}|(?:melden sie sich|abonnieren sie) .{1,40}newsletter.{0,40}",
-    # consent placeholders of embedded content (common on German news sites)
-    r"(?:empfohlener )?externer inhalt.{0,80}|externe inhalte (?:aktivieren|laden|anzeigen|zulassen).{0,100}",
-    r"an dieser stelle (?:finden sie|ist|wird) .{0,40}externe[rns]? inhalt.{0,300}",
-    r"ich bin damit einverstanden, dass mir externe inhalte angezeigt werden.{0,300}",
-    r"mehr (?:informationen|infos) (?:dazu )?(?:finden sie )?in (?:der|unserer) datenschutzerklärung.{0,40}",
-    r"this (?:content|embed) is (?:not available|blocked).{0,200}|to view this content.{0,200}",
-    r"(?:dieser (?:artikel|inhalt|beitrag) ist (?:nur )?(?:für|exklusiv für) (?:abonnenten|abonnentinnen|plus-leser).{0,100})",
-    r"[(（]?ảnh minh họa[)）]?|(?:ảnh|hình)(?: minh họa)?\s*[:：].{1,80}",
-    r"©.{0,120}|\(?(?:dpa|afp|ap|reuters|kna|epd)\)?",
-    # reading time
-    r"(?:lesezeit|lesedauer|reading time|read time|thời gian đọc|阅读时间|阅读时长|tempo de leitura|"
-    r"tiempo de lectura|temps de lecture|tempo di lettura|leestijd)\s*[:：]?\s*"
-    r"(?:ca\.\s*|about\s*|~\s*)?\d+\s*(?:min\.?|minuten|minutes?|mins?\.?|minutos?|minuti|phút|分钟)?",
-    r"\d+\s*(?:min\.?|minuten|minutes?|mins?\.?|phút|分钟)\s*(?:read|lesezeit|lesen|đọc|阅读)",
-    # comment counters, comment forms and their messages
-    r"(?:kommentare?|leserkommentare|comments?|bình luận|ý kiến|评论|留言)\s*[(\[]?\s*\d*\s*[)\]]?",
-    r"\d+\s*(?:kommentare?|comments?|bình luận|条评论)",
-    r"(?:hinterlasse|schreibe|verfasse)\s+einen\s+kommentar.{0,40}",
-    r"(?:jetzt\s+)?kommentar\s+(?:schreiben|verfassen|abgeben).{0,20}",
-    r"(?:leave|post|add|write)\s+a\s+(?:comment|reply).{0,40}",
-    r"(?:gửi|viết)\s+bình luận.{0,30}|发表评论.{0,20}",
-    r"please wait \d+ minutes? before posting another comment\.?",
-    r"comments? (?:sent|submitted) for (?:approval|moderation)\.?",
-    r"(?:titel|title|name|e-?mail|website|kommentar|comment|nachricht|message)\s*\*?",
-    r"(?:image|bild|foto|photo|illustration|ảnh)\s+(?:generated|created|generiert|erstellt|erzeugt|tạo)\s+"
-    r"(?:with|by|mit|von|bằng)\s+.{1,100}",
-    r"(?:loader|loading\.*|lädt\.*|wird geladen\.*|no data|no videos available|event calendar)",
-    r"(?:loader\s+)?(?:mehr anzeigen|mehr laden|weitere laden|load more|show more|see more|xem thêm)"
-    r"\s*(?:\.\.\.|…)?",
-    # ratings
-    r"hat (?:dir|ihnen) (?:der|dieser) (?:artikel|beitrag) gefallen\s*\??",
-    r"wir freuen uns über (?:eine|ihre|deine) bewertung\s*!?",
-    r"wir freuen uns,? dass (?:dir|ihnen) unsere arbeit gefallen hat\s*!?",
-    r"(?:bewerte|bewerten sie) uns auf trustpilot\s*!?",
-    r"\d+\s*bewertet von\s*\d+\s*nutzern",
-    r"danke für (?:dein|ihr) feedback\s*!?",
-    r"(?:bewerten sie|bewerte|wie gefällt (?:ihnen|dir)) (?:diesen|den|diesen|unseren) (?:artikel|beitrag|text)\s*\??",
-    r"(?:vielen )?dank(?:e)? für (?:ihre|deine) (?:bewertung|stimme|abstimmung)\s*!?",
-    r"(?:thanks|thank you) for (?:your )?(?:rating|vote|voting|feedback)\s*!?",
-    r"(?:cảm ơn bạn đã đánh giá|đánh giá bài viết)",
-    r"ich mag es gar nicht.{0,60}ich liebe es",
-    r"(?:did you|do you) (?:like|enjoy) this (?:article|story|post)\s*\??",
-    r"(?:was this (?:article|page) helpful|rate this (?:article|story|post))\s*\??",
-    r"wie (?:hilfreich|gut) (?:war|fanden sie|findest du) (?:dieser|der|diesen|den) (?:artikel|beitrag)\s*\??",
-    r"[★☆✩✪⭐*\s]+",
-    r"(?:bài viết|tin) (?:này )?có hữu ích (?:với bạn )?không\s*\??",
-    # advertising
-    r"\[\s*(?:anzeige|werbung|ad|ads|advert|advertisement|quảng cáo|广告)[_\s-]*\d*\s*\]",
-    r"(?:anzeige|werbung|advertisement|advertising|sponsored|gesponsert|quảng cáo|广告)",
-    # sharing, newsletter, cookies
-    r"(?:artikel |beitrag )?teilen|share(?: this(?: article| story| post)?)?|chia sẻ|分享(?:到)?",
-    r"like this (?:story|article)\s*\?\s*share it with a friend\s*!?",
-    r"(?:jetzt\s+)?(?:zum\s+)?newsletter(?:\s+anmelden|\s+abonnieren)?\s*!?",
-    r"(?:subscribe|sign up) (?:to|for) (?:our|the)\b.{0,60}newsletters?.{0,40}",
-    r"get the latest updates right in your inbox\b.{0,120}",
-    r"đăng ký nhận (?:tin|bản tin).{0,40}",
-    r"(?:wir verwenden|diese (?:web)?seite (?:verwendet|nutzt)|this (?:web)?site uses|we use) cookies.{0,200}",
-    # prev / next teasers and breadcrumbs
-    r"(?:<<|>>|«|»)\s*:.{0,300}",
-    r"(?:vorheriger|nächster|voriger) (?:artikel|beitrag).{0,200}",
-    r"(?:previous|next|prev) (?:article|post|story)\b.{0,200}",
-    r"(?:bài|tin) (?:trước|sau|tiếp theo).{0,200}|(?:上一篇|下一篇)[:：]?.{0,200}",
-    r"(?:home|startseite|trang chủ|首页)\s*[>»/›|].{0,200}",
-    # leftovers of images and tables
-    r"[!\[\]()|\s.·•-]+",
-)
+# Headings of related / recommended / most-read lists (the list after them is chrome too), and
+# lines that are chrome on their own, in every language we crawl: data in vocab/<language>.txt.
+SECTION_HEADING_PATTERNS = vocabulary.SECTION_HEADING_PATTERNS
+CHROME_LINE_PATTERNS = vocabulary.CHROME_LINE_PATTERNS
 CHROME_LINE_RE = _full(*CHROME_LINE_PATTERNS)
 # Chrome lines recognised by a word anywhere in them; tried only when the word occurs (a
 # pattern that may start anywhere makes every long line slow). The words: "newsletter",

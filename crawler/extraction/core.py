@@ -1,27 +1,34 @@
 """extract_page: one fetched page in, its article prose and metadata out.
 
 Owns the order of the steps (decode -> parse -> metadata -> block fingerprints -> prune ->
-trafilatura -> fallback -> line clean-up -> language -> page kind) and ExtractOptions.
+trafilatura -> readability-lxml as a second opinion on the unpruned page -> fallback -> line
+clean-up -> page kind, with readability's text again for a page judged too short -> language)
+and ExtractOptions.
 Module-level and pure: arguments and result are plain picklable values, so the crawler runs
 it in worker processes. It never raises: a broken page comes back with text None and the
 error in `reason`.
 """
 from __future__ import annotations
 
+import time
+from contextlib import contextmanager
+from copy import deepcopy
 from dataclasses import dataclass
+from functools import partial
 
 import lxml.html
 import trafilatura
 from lxml.html import HtmlElement
 
 from crawler.boilerplate import normalize_block
+from crawler.extraction import combine
 from crawler.extraction.chunks import add_missing_chunks
 from crawler.extraction.cleanup import clean_text
-from crawler.extraction.decode import decode_body, parse_html
-from crawler.extraction.language import detect_language
+from crawler.extraction.decode import decode_body, parse_html, parse_page
+from crawler.extraction.language import page_language
 from crawler.extraction.metadata import Metadata, read_metadata, safe_urlsplit
 from crawler.extraction.pagekind import classify_page
-from crawler.extraction.prune import (block_fingerprints, leaf_blocks, page_fingerprints, prune_chrome,
+from crawler.extraction.prune import (BLOCK_TAGS, block_fingerprints, leaf_blocks, page_fingerprints, prune_chrome,
                                       strip_scripts, teaser_texts, text_of)
 from crawler.markup import bound_attributes
 
@@ -38,6 +45,7 @@ class ExtractOptions:
     use_fallback: bool = True         # second extractor when trafilatura finds nothing
     use_htmldate: bool = True         # htmldate as the last resort for the published date
     min_article_chars: int = 150      # shorter texts are articles only with article markup
+    combine: bool = False             # blocks decided by the learned vote (combine.py; off: it did not generalise)
 
 
 DEFAULT_OPTIONS = ExtractOptions()
@@ -49,28 +57,37 @@ def empty_result(url: str | None) -> dict:
     return result
 
 
-def run_trafilatura(tree: HtmlElement, url: str | None, options: ExtractOptions) -> str:
+def run_trafilatura(tree: HtmlElement, url: str | None, options: ExtractOptions, favor_recall: bool = False) -> str:
     document = trafilatura.bare_extraction(
-        tree, url=url, favor_precision=options.favor_precision, include_comments=False,
+        tree, url=url, favor_precision=options.favor_precision, favor_recall=favor_recall, include_comments=False,
         include_tables=True, include_images=False, include_links=False, with_metadata=False)
     return (document.text or "") if document is not None else ""
 
 
-def readability_text(html: str) -> str:
-    """Main text by readability-lxml (paragraph per line); "" when it is not installed or fails."""
+def readability_text(page: str | HtmlElement) -> str:
+    """Main text by readability-lxml, a paragraph a line (text between <br>s too); "" when it is
+    not installed or fails. A tree is copied first: readability edits what it is given."""
     try:
         from readability import Document
     except ImportError:
         return ""
     try:
-        summary = Document(bound_attributes(html)).summary(html_partial=True)
+        summary = Document(deepcopy(page) if isinstance(page, HtmlElement) else bound_attributes(page)).summary(
+            html_partial=True)
     except Exception:
         return ""
     parsed = parse_html(f"<html><body>{summary}</body></html>")
     if parsed is None:
         return ""
-    blocks = [text_of(e) for e in parsed.iter("p", "li", "h2", "h3", "h4", "blockquote", "pre", "td")]
-    return "\n".join(b for b in blocks if b) or text_of(parsed)
+    return "\n".join(text for _owner, text, _linked in combine.text_segments(parsed, frozenset(BLOCK_TAGS)))
+
+
+def recall_text(html: str, url: str | None) -> str:
+    """trafilatura's recall mode on the page as it came (a fresh tree: ours is pruned by now)."""
+    tree = parse_page(html)
+    if tree is None:
+        return ""
+    return run_trafilatura(tree, url, ExtractOptions(favor_precision=False), favor_recall=True)
 
 
 def run_fallback(pruned: HtmlElement, html: str, url: str | None, options: ExtractOptions) -> str:
@@ -95,6 +112,11 @@ def run_fallback(pruned: HtmlElement, html: str, url: str | None, options: Extra
         return ""
 
 
+RESCUED_REASONS = ("no article text", "text too short")  # rejections the fallback may overturn
+SECOND_OPINION_BELOW = 1000  # ask readability-lxml only when we found less text (the gains are there)
+READABILITY_SHARE = 0.5  # our text shorter than this share of readability-lxml's: take readability's
+SECOND_OPINION_MIN_CHARS = 300  # another extractor's text, cleaned, must be this long to be taken
+                                # (less is a cookie banner, a teaser and a newsletter box)
 SCHEMA_BODY_MIN_CHARS = 400  # JSON-LD articleBody replaces extracted text only when it is long
 SCHEMA_BODY_RATIO = 0.3       # and the extracted text is less than this share of it
 
@@ -110,19 +132,43 @@ def schema_body_text(body: str) -> str:
     return "\n".join(blocks) or text_of(parsed)
 
 
-def page_link_texts(tree: HtmlElement) -> set[str]:
-    """Normalised texts of the page's links long enough to be teaser titles (after pruning:
-    links inside removed chrome no longer matter)."""
+def internal_link_test(page_url: str | None):
+    """href -> does it stay on the page's site (relative, or the same host but for www.)."""
+    parts = safe_urlsplit(page_url)
+    host = (parts.hostname or "").removeprefix("www.") if parts is not None else ""
+
+    def is_internal(href: str) -> bool:
+        target = safe_urlsplit(href.strip())
+        if target is None:
+            return True
+        if not target.netloc:
+            return not target.scheme or target.scheme in ("http", "https")
+        return bool(host) and (target.hostname or "").removeprefix("www.") == host
+    return is_internal
+
+
+def page_link_texts(tree: HtmlElement, is_internal=None) -> set[str]:
+    """Normalised texts of the page's links to its own site long enough to be teaser titles
+    (after pruning: links inside removed chrome no longer matter)."""
     texts = set()
     for anchor in tree.iter("a"):
         text = normalize_block(anchor.text_content())
-        if len(text) >= 25:
+        if len(text) >= 25 and (is_internal is None or is_internal(anchor.get("href") or "")):
             texts.add(text)
     return texts
 
 
-def page_teaser_texts(tree: HtmlElement) -> set[str]:
-    return page_link_texts(tree) | teaser_texts(tree)
+def page_teaser_texts(tree: HtmlElement, page_url: str | None = None) -> set[str]:
+    is_internal = internal_link_test(page_url)
+    return page_link_texts(tree, is_internal) | teaser_texts(tree, is_internal)
+
+
+def unpruned_teaser_texts(html: str, page_url: str | None) -> set[str]:
+    tree = parse_page(html)
+    if tree is None:
+        return set()
+    strip_scripts(tree)
+    return page_teaser_texts(tree, page_url)
 
 
 def best_effort(step, default, *args):
@@ -131,6 +177,40 @@ def best_effort(step, default, *args):
         return step(*args)
     except Exception:
         return default
+
+
+class StepTimer:
+    """Seconds extract_page spends in each step, for the benchmark; costs one test per step when off."""
+
+    def __init__(self):
+        self.parts: dict[str, float] | None = None
+        self.active = False
+
+    @contextmanager
+    def __call__(self, parts: dict[str, float]):
+        self.parts, self.active = parts, True
+        try:
+            yield parts
+        finally:
+            self.parts, self.active = None, False
+
+    def pause(self) -> None:
+        self.active = False
+
+    def resume(self) -> None:
+        self.active = self.parts is not None
+
+    def run(self, name: str, step, *args, **kwargs):
+        if not self.active:
+            return step(*args, **kwargs)
+        start = time.perf_counter()
+        try:
+            return step(*args, **kwargs)
+        finally:
+            self.parts[name] = self.parts.get(name, 0.0) + time.perf_counter() - start
+
+
+step_timer = StepTimer()
 
 
 def extract_page(body: bytes | str, url: str | None = None, *, content_type: str | None = None,
@@ -147,19 +227,20 @@ def extract_page(body: bytes | str, url: str | None = None, *, content_type: str
     return result
 
 
-def _extract_into(result: dict, body, url, content_type, site_chrome, options) -> None:
-    html = decode_body(body, content_type)
-    tree = parse_html(html)
+def _extract_into(result: dict, body, url, content_type, site_chrome, options, collect: dict | None = None) -> None:
+    run = step_timer.run
+    html = run("decode", decode_body, body, content_type)
+    tree = run("parse", parse_page, html)
     if tree is None:
         result["reason"] = "empty or unparseable page"
         return
-    meta: Metadata = read_metadata(tree, url, use_htmldate=options.use_htmldate)
+    meta: Metadata = run("metadata", read_metadata, tree, url, use_htmldate=options.use_htmldate)
     result.update(title=meta.title, author=meta.author, published=meta.published,
                   site_name=meta.site_name, canonical_url=meta.canonical_url,
                   description=meta.description, language=meta.language)
     page_url = url if safe_urlsplit(url) is not None else meta.canonical_url
     strip_scripts(tree)
-    blocks = leaf_blocks(tree)
+    blocks = run("blocks", leaf_blocks, tree)
     fingerprints = block_fingerprints(blocks)
     result["block_fingerprints"] = page_fingerprints(fingerprints)
     # the blocks' fingerprints (None: not computed, or too short to mean anything) serve clean_text
@@ -167,24 +248,61 @@ def _extract_into(result: dict, body, url, content_type, site_chrome, options) -
     known = {text: fingerprint for (_element, text), fingerprint in zip(blocks, fingerprints)
              if fingerprint} if site_chrome else None
 
-    prune_chrome(tree, site_chrome=site_chrome, keep_captions=options.keep_captions,
-                 structural=options.structural_pruning, blocks=blocks, fingerprints=fingerprints)
-    raw_text = run_trafilatura(tree, page_url, options)
-    if not raw_text.strip() and options.use_fallback:
-        raw_text = run_fallback(tree, html, page_url, options)
-    else:
+    model = combine.default_model() if options.combine else None
+    if collect is not None and "model" in collect:  # the training script's stand-in
+        model = collect["model"]
+    vote = None
+    if model is not None and blocks:
+        vote = run("vote: other extractors", combine.start_vote, tree, html, blocks, page_url, meta,
+                   model.extractors, collect)
+    run("prune", prune_chrome, tree, site_chrome=site_chrome, keep_captions=options.keep_captions,
+        structural=options.structural_pruning, blocks=blocks, fingerprints=fingerprints)
+    raw_text = run("trafilatura", run_trafilatura, tree, page_url, options)
+    if raw_text.strip():
         raw_text = best_effort(add_missing_chunks, raw_text, tree, raw_text)
     if options.use_fallback and meta.schema_body and len(meta.schema_body) >= SCHEMA_BODY_MIN_CHARS \
             and len(raw_text) < SCHEMA_BODY_RATIO * len(meta.schema_body):
         raw_text = schema_body_text(meta.schema_body)  # pages rendered by scripts: the body is in JSON-LD
-    cleaned = clean_text(raw_text, title=meta.title, author=meta.author, site_name=meta.site_name,
-                         site_chrome=site_chrome, keep_captions=options.keep_captions,
-                         known_fingerprints=known)
+    if vote is not None:
+        voted = run("vote: model", combine.finish_vote, vote, tree, raw_text, model, collect)
+        if voted.strip():
+            raw_text = voted
+    second = None  # readability-lxml's text, once read
+    switched = False  # the text is readability's: judged against the teasers of the unpruned page
+    if options.use_fallback and len(raw_text.strip()) < SECOND_OPINION_BELOW:
+        # little text: readability-lxml reads the page as it came, and when it finds far more,
+        # pruning or trafilatura lost the article (or kept only a part of it)
+        second = run("readability", readability_text, html)
+        if len(raw_text.strip()) < READABILITY_SHARE * len(second) and len(second) >= SECOND_OPINION_MIN_CHARS:
+            ours_raw, raw_text, switched = raw_text, second, True
+    if not raw_text.strip() and options.use_fallback:
+        raw_text = run("fallback", run_fallback, tree, html, page_url, options)
+    clean = partial(clean_text, title=meta.title, author=meta.author, site_name=meta.site_name,
+                    site_chrome=site_chrome, keep_captions=options.keep_captions, known_fingerprints=known)
+    cleaned = run("clean-up", clean, raw_text)
+    if switched and len(cleaned.text) < SECOND_OPINION_MIN_CHARS:  # what it found more of was chrome
+        raw_text, switched = ours_raw, False
+        cleaned = run("clean-up", clean, raw_text)
+    judge = partial(classify_page, meta, page_url, teaser_texts=lambda: best_effort(page_teaser_texts, set(), tree, page_url),
+                    min_chars=options.min_article_chars)
+    # text another extractor read from the page as it came is judged against the teasers of that
+    # page: pruning took the link lists out of ours, and a listing read whole must still be one
+    judge_unpruned = partial(classify_page, meta, page_url, min_chars=options.min_article_chars,
+                             teaser_texts=lambda: best_effort(unpruned_teaser_texts, set(), html, page_url))
+    is_article, reason = run("page kind", judge_unpruned if switched else judge, cleaned.text)
+    if not is_article and options.use_fallback and reason in RESCUED_REASONS:
+        # our path found too little: the page may still hold an article that pruning or
+        # trafilatura's precision mode lost; read the page as it came, readability-lxml first
+        rereads = (("readability-lxml", lambda: readability_text(html) if second is None else second),
+                   ("trafilatura recall", lambda: recall_text(html, page_url)))
+        for name, reread in rereads:
+            rescued = clean(run("fallback", reread))
+            if len(rescued.text) > max(len(cleaned.text), SECOND_OPINION_MIN_CHARS):
+                rescued_kind = judge_unpruned(rescued.text)
+                if rescued_kind[0]:
+                    cleaned, (is_article, reason) = rescued, (True, f"{rescued_kind[1]}, read by {name}")
+                    break
     result["source"] = cleaned.source or meta.source_link
     result["author"] = result["author"] or cleaned.byline
-    result["language"] = detect_language(cleaned.text) or meta.language
-
-    is_article, reason = classify_page(meta, page_url, cleaned.text,
-                                       teaser_texts=lambda: best_effort(page_teaser_texts, set(), tree),
-                                       min_chars=options.min_article_chars)
+    result["language"] = run("language", page_language, cleaned.text, meta.language)
     result.update(is_article=is_article, reason=reason, text=cleaned.text if is_article else None)

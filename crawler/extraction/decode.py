@@ -14,6 +14,7 @@ attributes than crawler.markup allows, and no tree more than MAX_ELEMENTS elemen
 """
 from __future__ import annotations
 
+import re
 from itertools import islice
 
 from lxml import etree
@@ -85,6 +86,22 @@ def strict_decoding(body: bytes) -> str | None:
     return None
 
 
+LEADING_JUNK_CHARS = 4096
+DOCUMENT_START_RE = re.compile(r"<!doctype|<html[\s>]", re.I)
+
+
+def strip_leading_junk(html: str) -> str:
+    """The page from its <!DOCTYPE> or <html> on, when something else comes first (a wrapper line
+    such as `<text id=...>`, a stray header line): libxml2 would make that the root and file the
+    whole page under it without a <body>, and trafilatura then finds nothing."""
+    match = DOCUMENT_START_RE.search(html, 0, LEADING_JUNK_CHARS)
+    if match is None or match.start() == 0 or not html[:match.start()].strip():
+        return html
+    if "<body" in html[:match.start()].lower():
+        return html
+    return html[match.start():]
+
+
 def parse_html(html: str) -> HtmlElement | None:
     """Parse HTML into an lxml tree; None when there is nothing HTML-like to parse. The tree is
     bounded: a start tag keeps at most crawler.markup.MAX_ATTRIBUTES attributes (libxml2 is quadratic
@@ -113,6 +130,26 @@ def cut_after(tree: HtmlElement, limit: int) -> HtmlElement:
         for doomed in list(parent.itersiblings()):
             parent.getparent().remove(doomed)
         parent = parent.getparent()
+    return tree
+
+
+# a fragment is wrapped only when it has markup a page body has (not a PDF's "<<" or a text's "a < b")
+HTML_TAG_RE = re.compile(r"<(?:p|div|span|a|br|table|td|font|b|i|ul|ol|li|h[1-6]|body|article|section|center)[\s/>]",
+                         re.I)
+
+
+def parse_page(html: str) -> HtmlElement | None:
+    """A whole page as parse_html parses it, with what comes before <!DOCTYPE>/<html> dropped, and a
+    body fragment with no <html> parsed inside one: trafilatura's loader refuses such a fragment,
+    or libxml2 makes its first tag (a `<text id=...>` wrapper) the root with no <body>, where no
+    extractor looks."""
+    html = strip_leading_junk(html.replace("\x00", ""))
+    tree = parse_html(html)
+    if (tree is None or tree.tag != "html") and HTML_TAG_RE.search(html, 0, 100_000) \
+            and not html.lstrip().startswith("%PDF"):
+        wrapped = parse_html(f"<html><body>{html}</body></html>")
+        if wrapped is not None and wrapped.tag == "html":
+            tree = wrapped
     return tree
 
 

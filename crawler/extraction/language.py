@@ -85,3 +85,15 @@ def normalize_language_code(value: str | None) -> str | None:
         return None
     code = match.group(1).lower()
     return code if len(code) == 2 else None
+
+
+DETECTED_LANGUAGES = frozenset(STOPWORDS) | {"zh", "ja", "ko", "ru"}  # what detect_language can say
+
+
+def page_language(text: str | None, declared: str | None) -> str | None:
+    """The language of a page's text: detected from it, unless the page declares a language the
+    detector does not know (it would say the nearest one it knows: Czech as Portuguese); the
+    declared one when nothing is detected."""
+    if declared and declared not in DETECTED_LANGUAGES:
+        return declared
+    return detect_language(text) or declared

@@ -7,6 +7,7 @@ and the page-kind signals read from markup (og:type, JSON-LD @type values).
 from __future__ import annotations
 
 import json
+import html
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -275,6 +276,31 @@ def _clean_title(title: str | None, site_name: str | None) -> str | None:
     return title
 
 
+def decode_entities(title: str | None) -> str | None:
+    """A title with the character references a publisher escaped twice ("&quot;", "&#039;",
+    "&ouml;" left in the text after parsing) decoded."""
+    if not title or "&" not in title:
+        return title
+    return _clean(html.unescape(title))
+
+
+ORGANISATION_RE = re.compile(r"\bwww\.|\.(?:com|de|net|org|co\.uk|vn|cn)\b|\((?:www\.)?[\w-]+\.\w+\)", re.I)
+
+
+def person_names(names: list[str], *organisations: str | None) -> list[str]:
+    """The names that are people: no web address ("STERN.de", "mdr.de", "Deutsche Welle
+    (www.dw.com)") and no one-word name of the site or publisher ("NBCNews" on nbcnews.com; a
+    personal blog's "Nicolas Perriault" stays)."""
+    keys = {_squeezed(o) for o in organisations if o}
+    keys |= {k.split(".")[0] for k in list(keys) if "." in k}
+    return [n for n in names if not ORGANISATION_RE.search(n) and (" " in n.strip() or _squeezed(n) not in keys)]
+
+
+def _squeezed(value: str) -> str:
+    value = value.casefold().removeprefix("www.")
+    return "".join(ch for ch in value if ch.isalnum() or ch == ".").strip(".")
+
+
 def read_metadata(tree: HtmlElement, url: str | None, *, use_htmldate: bool = True) -> Metadata:
     """Collect metadata from tree (call before pruning: it needs the scripts and the head)."""
     root = tree.getroottree().getroot()
@@ -306,13 +332,14 @@ def read_metadata(tree: HtmlElement, url: str | None, *, use_htmldate: bool = Tr
     title_tag = _clean(tree.findtext(".//title"))
     title = (_clean(article.get("headline")) or meta.get("og:title") or meta.get("twitter:title")
              or h1 or title_tag)
-    info.title = _clean_title(title, info.site_name)
+    info.title = _clean_title(decode_entities(title), info.site_name)
 
-    authors = _names(article.get("author"))
+    organisations = (info.site_name, publisher_name, host, meta.get("og:site_name"))
+    authors = person_names(_names(article.get("author")), *organisations)
     if not authors:
         for key in AUTHOR_META_KEYS:
             value = meta.get(key)
-            if value and not value.startswith(("http", "@")):
+            if value and not value.startswith(("http", "@")) and person_names([value], *organisations):
                 authors = [value]
                 break
     if not authors:

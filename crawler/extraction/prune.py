@@ -4,7 +4,7 @@ Owns the rules that recognise chrome in the tree:
 - by semantics: aside, nav, footer, form controls and the small widget around them (rating,
   share, sign-up boxes), dialogs, ARIA roles (navigation, complementary, contentinfo, search,
   dialog, menu...);
-- by class/id vocabulary in English, German, Vietnamese and Chinese (pinyin): comments,
+- by class/id vocabulary (vocab/*.txt: English, German, Vietnamese, Chinese pinyin): comments,
   related/recommended/most-read lists, share/rating/newsletter widgets, cookie banners, ads,
   prev/next teasers, author boxes, breadcrumbs, captions;
 - by text: blocks whose whole text is a chrome line (cleanup.CHROME_LINE_RE), and headings
@@ -26,6 +26,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from crawler.boilerplate import block_fingerprint, normalize_block
+from crawler.extraction.vocabulary import CHROME_CLASS_TOKENS
 from crawler.extraction.cleanup import SOURCE_LINE_RE, is_caption_line, is_chrome_line, is_section_heading
 
 DROP_TAGS = {"aside", "nav", "footer", "form", "button", "select", "textarea", "input", "label",
@@ -39,26 +40,8 @@ BLOCK_TAGS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "td",
               "figure", "main", "center"}
 BLOCK_TAG_NAMES = tuple(sorted(BLOCK_TAGS))  # for lxml's iter(*tags)
 
-# class/id tokens (after splitting on non-letters and camelCase) that name chrome
-CHROME_TOKENS = frozenset("""
-    comment comments commentlist kommentar kommentare leserkommentare disqus discussion respond reply replies
-    related recommended recommendation recommendations recommend empfehlung empfehlungen verwandt verwandte
-    aehnliche ahnliche lesetipp lesetipps weiterlesen popular trending mostread mostviewed toplist
-    share sharing shares sharebar social socials sns teilen follow
-    rating ratings rate stars vote voting trustpilot bewertung feedback reactions
-    newsletter subscribe subscription signup optin
-    cookie cookies consent gdpr dsgvo
-    ad ads adv advert adverts advertisement advertising adslot adunit anzeige anzeigen werbung sponsor
-    sponsored promo promoted banner dfp outbrain taboola
-    breadcrumb breadcrumbs crumbs pagination pager prevnext
-    byline author authors autor autorenbox bio
-    sidebar widget widgets toolbar tools print modal popup overlay nav navi navigation navbar menu
-    topnav subnav mainnav
-    tags tagcloud keywords schlagworte
-    screenreader
-    binhluan lienquan tinlienquan xemthem tinkhac cungchuyenmuc docnhieu tacgia chiase quangcao
-    xiangguan tuijian pinglun fenxiang remen guanggao paihang shangyipian xiayipian daohang
-""".lower().split())
+# class/id tokens (after splitting on non-letters and camelCase) that name chrome: vocab/*.txt
+CHROME_TOKENS = CHROME_CLASS_TOKENS
 CAPTION_TOKENS = frozenset("caption captions credit credits bildunterschrift bildnachweis "
                            "copyright photocredit chuthich".split())
 CHROME_PHRASES = ("relatedpost", "relatedarticle", "relatedstor", "readmore", "readnext",
@@ -430,15 +413,23 @@ def _starts_with_link(element: HtmlElement) -> bool:
     return False
 
 
-def teaser_texts(tree: HtmlElement) -> set[str]:
+def _first_href(element: HtmlElement) -> str:
+    link = next(element.iter("a"), None)
+    return (link.get("href") or "") if link is not None else ""
+
+
+def teaser_texts(tree: HtmlElement, is_internal=None) -> set[str]:
     """Normalised texts of teaser items: runs of >= 3 sibling blocks that each start with a
-    link (a title) and hold little text. A page whose text is mostly these is a listing."""
+    link (a title) and hold little text. A page whose text is mostly these is a listing.
+    is_internal(href), when given, keeps only items whose link stays on the site: a listing
+    links its own articles, a post that lists apps or news elsewhere is prose."""
     found: set[str] = set()
     for element in tree.iter("ul", "ol", "div", "section", "main", "body"):
         for group in _sibling_groups(element, TEASER_RUN_MIN):
             if group[0].tag not in ("li", "article", "div", "section"):
                 continue
-            items = [c for c in group if _starts_with_link(c) and len(text_of(c)) <= 600]
+            items = [c for c in group if _starts_with_link(c) and len(text_of(c)) <= 600
+                     and (is_internal is None or is_internal(_first_href(c)))]
             if len(items) < TEASER_RUN_MIN:
                 continue
             for item in items:

@@ -302,8 +302,15 @@ class Synthetic:
         tag = config_tag(self.config)
         empty = np.empty(0, np.uint64)
         return [Fingerprint(self.rng.bytes(16), signature(s, self.config.num_perm, self.config.seed),
-                            len(s), 'de', empty, tag)
+                            len(s), 'de', empty, tag, np.empty(0, np.uint16), *self.sentences(s))
                 for s in stem_sets]
+
+    @staticmethod
+    def sentences(stems: np.ndarray, per_sentence: int = 12) -> tuple[np.ndarray, np.ndarray]:
+        """Sentence stems for the verification: the stems in their (hash) order, 12 to a sentence, so
+        that a near copy, which keeps that order, aligns with its original."""
+        sizes = [per_sentence] * (len(stems) // per_sentence) + ([len(stems) % per_sentence] if len(stems) % per_sentence else [])
+        return (stems & np.uint64(0xFFFF)).astype(np.uint16), np.array(sizes, np.uint32)
 
     def near_copy(self, stems: np.ndarray) -> np.ndarray:
         keep = stems[self.rng.random(len(stems)) < 0.8]

@@ -1,0 +1,85 @@
+"""Benchmark: title, author, date and language of extract_page on the metadata dev set.
+
+    python tests/benchmarks/bench_metadata.py [--data ../shared/eval/metadata/readability.jsonl] [--misses]
+
+The set (127 pages of Mozilla Readability's tests, expected values by Readability.js) is read at
+run time, never copied. Compared as issue 17 says: case, whitespace and a leading "By" ignored;
+several authors in any order; the date on its day; the language on its primary subtag, where
+`und` (we are not sure) counts as a miss but not as a wrong language. Prints the share right
+for each field against the goals. Not a test.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+
+GOALS = {"title": 0.90, "author": 0.90, "published": 0.95}
+BY_RE = re.compile(r"^\s*(?:by|von)\s+", re.I)
+SPLIT_RE = re.compile(r"\s*(?:;|,|\band\b|\bund\b|&)\s*", re.I)
+
+
+def norm(value) -> str:
+    return " ".join(str(value or "").split()).casefold()
+
+
+def authors(value) -> set[str]:
+    return {norm(BY_RE.sub("", a)) for a in SPLIT_RE.split(BY_RE.sub("", str(value or ""))) if norm(a)}
+
+
+def same(field: str, expected, got) -> bool:
+    if field == "title":
+        return norm(expected) == norm(got)
+    if field == "author":
+        return bool(got) and (norm(BY_RE.sub("", expected)) == norm(BY_RE.sub("", got))
+                              or authors(expected) == authors(got))
+    if field == "published":
+        return bool(got) and str(expected)[:10] == str(got)[:10]
+    return bool(got) and norm(expected).split("-")[0] == norm(got).split("-")[0]
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", default=str(REPO.parent / "shared" / "eval" / "metadata" / "readability.jsonl"))
+    parser.add_argument("--misses", action="store_true", help="print every miss")
+    args = parser.parse_args(argv)
+    path = Path(args.data)
+    if not path.is_file():
+        print(f"error: no metadata set at {path}", file=sys.stderr)
+        return 2
+    from crawler.extract import extract_page
+    pages = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+    right = {f: 0 for f in ("title", "author", "published", "language")}
+    given = dict.fromkeys(right, 0)
+    wrong_language = 0
+    for page in pages:
+        result = extract_page(page["html"], None)
+        for field in right:
+            expected = page.get(field)
+            if not expected:
+                continue
+            given[field] += 1
+            if same(field, expected, result[field]):
+                right[field] += 1
+            else:
+                if field == "language" and result[field] not in (None, "und"):
+                    wrong_language += 1
+                if args.misses:
+                    print(f"  {page['id']:40} {field:9} expected {expected!r:50.50} got {result[field]!r:.60}")
+    print(f"{len(pages)} pages from {path}")
+    for field in right:
+        share = right[field] / given[field] if given[field] else 0.0
+        goal = GOALS.get(field)
+        verdict = f"(goal >= {goal}: {'MET' if share >= goal else 'NOT MET'})" if goal else ""
+        print(f"{field:10} {right[field]:4d} / {given[field]:4d} = {share:.3f} {verdict}")
+    print(f"language said wrong (not und): {wrong_language}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

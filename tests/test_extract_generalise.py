@@ -1,0 +1,136 @@
+"""The parts of extraction that must hold on pages from anywhere (issue 17): a junk line before
+<html>, paragraphs between <br>s, titles escaped twice, sites named as authors, languages the
+detector does not know, the chrome vocabulary files, the block vote and the fallback."""
+from pathlib import Path
+
+import pytest
+
+from crawler.extract import extract_page
+from crawler.extraction import combine, vocabulary
+from crawler.extraction.decode import parse_page, strip_leading_junk
+from crawler.extraction.language import page_language
+from crawler.extraction.metadata import decode_entities, person_names
+from crawler.extraction.prune import BLOCK_TAGS
+
+PROSE = ("DeepSeek released a new open-weight language model on Monday, and developers started testing it "
+         "within hours of the announcement. ")
+
+
+def test_a_wrapper_line_before_html_does_not_cost_the_page():
+    page = f'<text id="http://example.com/a" encoding="utf-8">\n<!DOCTYPE html>\n<html><head><title>T</title>' \
+           f'</head><body><article><p>{PROSE * 3}</p></article></body></html>'
+    assert strip_leading_junk(page).startswith("<!DOCTYPE html>")
+    tree = parse_page(page)
+    assert tree.tag == "html" and tree.find("body") is not None
+    result = extract_page(page, "https://example.com/2025/01/27/deepseek-model-news")
+    assert result["text"] and "developers started testing it" in result["text"]
+
+
+def test_a_page_that_starts_with_html_is_left_alone():
+    for page in ("<html><body><p>x</p></body></html>", "  <!doctype html><html></html>", "<p>fragment</p>",
+                 "<div><body>odd</body><html></html></div>"):
+        assert strip_leading_junk(page) == page
+
+
+def test_text_segments_cut_at_blocks_and_brs_and_keep_loose_text():
+    tree = parse_page("<html><body><div>Intro <a href='/x'>linked words</a> more<br>second line"
+                      "<p>para <b>bold</b></p>tail text</div><ul><li>item</li></ul></body></html>")
+    segments = combine.text_segments(tree, frozenset(BLOCK_TAGS))
+    assert [(owner.tag, text) for owner, text, _linked in segments] == [
+        ("div", "Intro linked words more"), ("div", "second line"), ("p", "para bold"), ("div", "tail text"),
+        ("li", "item")]
+    assert segments[0][2] == len("linked words")
+
+
+def test_coverage_counts_the_share_of_a_paragraph_an_output_holds():
+    coverage = combine.Coverage("one two three four five\nsix")
+    assert coverage.of(combine.word_tokens("one two three four")) == 1.0
+    assert coverage.of(combine.word_tokens("three four five nine ten")) == pytest.approx(1 / 3)
+    assert coverage.of(combine.word_tokens("six")) == 1.0 and coverage.of(combine.word_tokens("seven")) == 0.0
+
+
+def test_titles_escaped_twice_are_decoded():
+    assert decode_entities("Die &quot;KI&quot;-Blase: Sch&ouml;n &amp; teuer &#039;25") == \
+        "Die \"KI\"-Blase: Schön & teuer '25"
+    assert decode_entities("DeepSeek – R1 & V3") == "DeepSeek – R1 & V3"
+    assert decode_entities(None) is None
+
+
+def test_sites_and_web_addresses_are_not_authors():
+    site = ("STERN.de", None, "www.stern.de")
+    assert person_names(["STERN.de", "mdr.de", "Deutsche Welle (www.dw.com)"], *site) == []
+    assert person_names(["NBCNews", "Stella Kim", "Jennifer Jett"], "NBC News", None, "www.nbcnews.com") == \
+        ["Stella Kim", "Jennifer Jett"]
+    # a personal blog: the site is named after its author
+    assert person_names(["Nicolas Perriault"], "Nicolas Perriault", None, "nicolasperriault.com") == \
+        ["Nicolas Perriault"]
+
+
+def test_several_authors_are_all_kept():
+    page = ('<html><head><script type="application/ld+json">{"@type": "NewsArticle", "headline": "H", "author": '
+            '[{"@type": "Person", "name": "Stella Kim"}, {"@type": "Person", "name": "Jennifer Jett"}]}</script>'
+            f'</head><body><article><p>{PROSE * 3}</p></article></body></html>')
+    assert extract_page(page, "https://example.com/2025/01/27/deepseek-model-news")["author"] == \
+        "Stella Kim; Jennifer Jett"
+
+
+def test_a_declared_language_the_detector_does_not_know_wins():
+    czech = "Společnost DeepSeek uvedla nový model, který je podle ní levnější než konkurence a je na trhu."
+    assert page_language(czech, "cs") == "cs"
+    assert page_language(PROSE, "de") == "en"  # a language it knows: the text decides
+    assert page_language("", "de") == "de"
+
+
+def test_vocabulary_files_load_into_sections():
+    assert "cùng chuyên mục" in vocabulary.SECTION_HEADING_PATTERNS[0] or any(
+        "cùng chuyên mục" in p for p in vocabulary.SECTION_HEADING_PATTERNS)
+    assert {"kommentar", "binhluan", "pinglun", "comments"} <= vocabulary.CHROME_CLASS_TOKENS
+    assert set(vocabulary.SECTION_HEADING_PATTERNS) <= set(vocabulary.CHROME_LINE_PATTERNS)
+
+
+def test_a_vocabulary_entry_outside_a_section_is_refused(tmp_path: Path):
+    (tmp_path / "xx.txt").write_text("# comment\nstray entry\n", "utf-8")
+    with pytest.raises(ValueError, match="xx.txt:2"):
+        vocabulary.read_vocabulary(tmp_path)
+
+
+def test_a_body_fragment_without_html_is_parsed():
+    page = f'<text id="http://example.com/forum/t-1.html" encoding="iso-8859-1">\n<div class="pagebody">' \
+           f'<div class="post">{PROSE * 4}</div></div></text>'
+    tree = parse_page(page)
+    assert tree is not None and tree.find("body") is not None
+    assert "developers started testing it" in (extract_page(page)["text"] or "")
+
+
+def test_readability_reads_an_article_our_pruning_took():
+    # the body sits in a container named like a widget, so pruning removes it; only the lead stays
+    body = "".join(f"<p>{PROSE}Paragraph {n} goes on about the model and its cost.</p>" for n in range(8))
+    page = (f'<html><head><title>DeepSeek ships a model</title></head><body><article><h1>DeepSeek ships a model</h1>'
+            f'<p class="lead">{PROSE}</p><div class="widget-area">{body}</div></article>'
+            f'<div class="comments"><p>Great post!</p></div></body></html>')
+    result = extract_page(page, "https://example.com/2025/01/27/deepseek-ships-a-model")
+    assert result["is_article"], result["reason"]
+    assert "Paragraph 7 goes on" in result["text"] and "Great post" not in result["text"]
+
+
+def test_step_timer_records_each_step_only_when_asked():
+    from crawler.extraction import core
+    parts: dict[str, float] = {}
+    extract_page(f"<html><body><article><p>{PROSE * 3}</p></article></body></html>")
+    with core.step_timer(parts):
+        extract_page(f"<html><body><article><p>{PROSE * 3}</p></article></body></html>")
+    assert {"decode", "parse", "metadata", "prune", "trafilatura", "clean-up", "page kind"} <= set(parts)
+    assert not core.step_timer.active and core.step_timer.parts is None
+
+
+def test_a_post_listing_links_to_other_sites_is_an_article_and_a_listing_of_its_own_is_not():
+    def page(href):
+        items = "".join(f'<li><a href="{href}/{n}">App number {n} for writing without distraction</a> – '
+                        f'I use it every day, it is small and quiet.</li>' for n in range(8))
+        return (f'<html><head><title>My essential setup</title></head><body><article><h1>My essential setup</h1>'
+                f'<p>{PROSE}</p><ul>{items}</ul></article></body></html>')
+    url = "https://blog.example/2012/10/my-essential-setup"
+    post = extract_page(page("https://apps.other.example/app"), url)
+    assert post["is_article"], post["reason"]
+    listing = extract_page(page("/2012/10/app"), url)
+    assert not listing["is_article"] and listing["reason"].startswith("teaser list"), listing["reason"]
