@@ -1,5 +1,5 @@
 """What a worker process does with one fetched page: extract it, then fingerprint its text for dedup;
-and how a process of the crawl starts (worker start-up, memory allocator settings).
+and how a process of the crawl starts and stops (worker start-up and kill, memory allocator settings).
 
 Pure and Scrapy-free, so it runs in a ProcessPoolExecutor worker; everything it needs comes in as
 picklable arguments, everything it finds goes back as a plain dict and a dedup Fingerprint. The
@@ -94,11 +94,49 @@ def trim_every_so_many_pages() -> None:
         give_back_freed_memory()
 
 
-def start_worker(crawl_pid: int) -> None:
-    """Worker start-up: the allocator settings of the crawl, the extractor imported before the first page
-    comes, and leave when the crawl process is gone."""
+class ExtractTimeout(Exception):
+    """A page's extraction outlasted EXTRACT_TIMEOUT; the workers were stopped."""
+
+
+WARM_UP_PAGE = (b"<html><head><title>Start</title></head><body><h1>Start</h1><ul><li><a href='/a'>Erster "
+                b"Artikel</a></li><li><a href='/b'>Zweiter Artikel</a></li></ul></body></html>")
+WORKER_START_SECONDS = 120  # the longest a worker waits for the other workers of its pool to start
+_all_started = None  # in a worker: the barrier its pool's workers meet at once each has started
+
+
+def worker_ready() -> int:
+    """A task that returns (the worker's pid) once every worker of its pool has started: one per worker
+    is awaited before a new pool gets pages, so that a page's time limit does not count the workers'
+    start (each imports the extractor and runs it once)."""
+    if _all_started is not None:
+        try:
+            _all_started.wait(timeout=WORKER_START_SECONDS)
+        except threading.BrokenBarrierError:  # a worker that never came up: the others go on
+            pass
+    return os.getpid()
+
+
+def stop_pool(pool) -> None:
+    """Kill the worker processes of a ProcessPoolExecutor and shut it down without waiting: a worker
+    busy with a page cannot be told to stop. The pool's pending futures fail with BrokenProcessPool."""
+    kill_workers = getattr(pool, "kill_workers", None)  # Python 3.14+
+    if kill_workers is not None:
+        kill_workers()
+    else:
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+def start_worker(crawl_pid: int, all_started=None) -> None:
+    """Worker start-up: the allocator settings of the crawl, the extractor imported and run once before
+    the first page comes, and leave when the crawl process is gone. ``all_started``: a multiprocessing Barrier for
+    all the pool's workers (see worker_ready)."""
+    global _all_started
+    _all_started = all_started
     limit_malloc_caching()
-    import crawler.extract  # noqa: F401
+    from crawler.extract import extract_page
+    extract_page(WARM_UP_PAGE)  # what a first page loads lazily (readability, htmldate...), not on its time
     exit_with_crawl(crawl_pid)
 
 

@@ -46,6 +46,10 @@ def shard_name(corpus_db: str) -> str:
 
 
 class CrawlContext:
+    """The shared state of one crawl, kept in its corpus file: the corpus writer, the dedup index and
+    its lock, the learned site chrome, the pages finished by earlier runs and the crash recovery.
+    Every component reaches it through ``CrawlContext.of(crawler)``."""
+
     def __init__(self, crawler):
         self.crawler = crawler
         settings = crawler.settings
@@ -81,7 +85,7 @@ class CrawlContext:
         self.finished_in_batch: list[str] = []  # their pages, finished since the writer's last commit
         self.commits_seen = 0
         self.pages_since_save = 0
-        self.chrome_save_every = settings.getint("CHROME_SAVE_EVERY", 200)
+        self.chrome_save_every = settings.getint("CHROME_SAVE_EVERY")  # the default is in crawler/settings.py
         if self.writer.last_run_unfinished():
             self.recover_from_crash(settings.get("JOBDIR"))
 

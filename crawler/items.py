@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 
 @dataclass
 class PageItem:
+    """A fetched page on its way through the pipelines: what the spider knew of it, then what extraction
+    found (``page``, ``fingerprint``) and how it ended (``outcome``)."""
+
     url: str  # canonical URL of the response (after redirects)
     body: bytes
     content_type: str

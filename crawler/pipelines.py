@@ -14,10 +14,12 @@ import logging
 import multiprocessing
 import os
 import time
+import weakref
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from crawler.analysis import analyse_page, limit_malloc_caching, start_worker, trim_every_so_many_pages
+from crawler.analysis import (ExtractTimeout, analyse_page, limit_malloc_caching, start_worker, stop_pool,
+                              trim_every_so_many_pages, worker_ready)
 from crawler.context import CrawlContext
 from crawler.decision import claimed_url, decide, new_is_original
 from crawler.topic import compile_terms, on_topic
@@ -38,18 +40,30 @@ class CrawlerPipeline:
 
 
 class ExtractPipeline(CrawlerPipeline):
-    """Runs extraction off the reactor thread, in EXTRACT_WORKERS processes (0: in the crawl process)."""
+    """Runs extraction off the reactor thread, in EXTRACT_WORKERS processes (0: in the crawl process).
+
+    A page gets EXTRACT_TIMEOUT seconds in a worker. A worker still busy after that cannot be told to
+    stop, so its pool is killed and a new one started: the page ends as an ``error`` counted
+    ``extract_timeout``, and the other pages that were in the killed pool are handed to the new one.
+    A pool whose worker died by itself (a crash, the OOM killer) is replaced too; its pages get one
+    more try, and a page whose pool dies under it twice is counted ``extraction_worker``. At most one
+    page per worker is handed over at a time, so a page's time is its own, not a queue's.
+    """
 
     def __init__(self, crawler):
         super().__init__(crawler)
         workers = crawler.settings.get("EXTRACT_WORKERS")
         self.workers = (os.cpu_count() or 1) if workers in (None, "") else int(workers)
+        self.timeout = crawler.settings.getfloat("EXTRACT_TIMEOUT") or None
         self.pool = None
+        self.pool_ready = None  # the new pool's workers have all started (a future; None: not asked yet)
+        self.killed = weakref.WeakSet()  # pools killed for a page's time limit: their other pages go on
         limit_malloc_caching()
 
     def open_spider(self):
         self.context = CrawlContext.of(self.crawler)
         if self.workers > 0:
+            self.slots = asyncio.Semaphore(self.workers)
             self.pool = self.new_pool()
 
     def new_pool(self) -> ProcessPoolExecutor:
@@ -59,8 +73,15 @@ class ExtractPipeline(CrawlerPipeline):
         # (~395 MB for the tree) and ~45 MB more RSS summed over the processes.
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload([])
+        self.pool_ready = None
         return ProcessPoolExecutor(self.workers, mp_context=context, initializer=start_worker,
-                                   initargs=(os.getpid(),))
+                                   initargs=(os.getpid(), context.Barrier(self.workers)))
+
+    def replace_pool(self, pool: ProcessPoolExecutor) -> None:
+        """Kill ``pool`` (all its workers) and start a new one, unless another page did so already."""
+        if pool is self.pool:
+            stop_pool(pool)
+            self.pool = self.new_pool()
 
     async def process_item(self, item):
         site = site_of(item.url)
@@ -71,22 +92,58 @@ class ExtractPipeline(CrawlerPipeline):
             if self.pool is None:
                 item.page, item.fingerprint, seconds = analyse_page(*args)
             else:
-                item.page, item.fingerprint, seconds = await asyncio.wrap_future(self.pool.submit(analyse_page, *args))
+                item.page, item.fingerprint, seconds = await self.in_worker(args, item.url)
                 trim_every_so_many_pages()  # the body and its pickled copy were freed here too
+        except ExtractTimeout:
+            logger.warning("extraction of %s took more than EXTRACT_TIMEOUT=%ss: its workers were killed",
+                           item.url, self.timeout)
+            return self.failed(item, "extract_timeout")
         except BrokenProcessPool:
-            logger.error("an extraction worker died on %s; starting a new pool", item.url)
-            self.pool = self.new_pool()
-            item.outcome = "error"
-            self.crawler.stats.inc_value("deepseek/errors/extraction_worker")
-            return item
+            logger.error("extraction workers died twice under %s; it is given up", item.url)
+            return self.failed(item, "extraction_worker")
         except Exception as error:  # a broken page never stops the crawl
             logger.warning("extraction failed on %s: %s", item.url, repr(error)[:200])
-            item.outcome = "error"
-            self.crawler.stats.inc_value("deepseek/errors/extraction")
-            return item
+            return self.failed(item, "extraction")
         self.context.chrome.observe(site, item.page.get("block_fingerprints") or ())
         for stage, spent in seconds.items():
             self.crawler.stats.inc_value(f"deepseek/seconds/{stage}", spent)
+        return item
+
+    async def in_worker(self, args: tuple, url: str):
+        """analyse_page(*args) in a worker, within the time limit; raises ExtractTimeout past it, and
+        BrokenProcessPool when the page's pool died by itself twice."""
+        async with self.slots:
+            deaths = 0
+            while True:
+                pool = self.pool
+                if self.pool_ready is None:  # a page's time starts once the workers are up, not at pool start
+                    self.pool_ready = asyncio.gather(*(asyncio.wrap_future(pool.submit(worker_ready))
+                                                       for _ in range(self.workers)))
+                try:
+                    await asyncio.shield(self.pool_ready)
+                    if pool is not self.pool:  # replaced meanwhile
+                        continue
+                    result = asyncio.wrap_future(pool.submit(analyse_page, *args))
+                    done, _ = await asyncio.wait({result}, timeout=self.timeout)
+                    if not done:
+                        result.cancel()
+                        if pool is self.pool:
+                            self.killed.add(pool)
+                            self.replace_pool(pool)
+                        raise ExtractTimeout(url)
+                    return result.result()
+                except BrokenProcessPool:
+                    if pool not in self.killed:  # a worker died by itself
+                        self.replace_pool(pool)
+                        deaths += 1
+                        if deaths == 2:
+                            raise
+                    logger.info("extraction of %s goes to a new worker pool", url)
+                    self.crawler.stats.inc_value("deepseek/extraction_retried")
+
+    def failed(self, item, kind: str):
+        item.outcome = "error"
+        self.crawler.stats.inc_value(f"deepseek/errors/{kind}")
         return item
 
     def close_spider(self):

@@ -14,6 +14,12 @@ CORPUS_BATCH_SIZE = 100  # rows per write transaction: a crash loses at most the
 CHROME_SAVE_EVERY = 1000  # pages between saves of the learned site chrome; each save writes every counted
 #                          block (up to 20,000 a site), and a crash only loses what later pages relearn
 
+# --- The WARC archive (crawler/warc_writer.py, archive/) --------------------------------------------
+WARC_ENABLED = True  # every judged page kept as WARC beside the corpus (data/deepseek_news.warc/), so a
+#                      better extractor can rebuild the corpus later (deepseek-news reextract)
+WARC_ALL = False  # also feeds, sitemaps, robots.txt and error pages, not only the HTML pages judged
+WARC_MAX_SIZE = 1024 ** 3  # bytes per WARC file before the next one is started (1 GiB)
+
 # --- Politeness -------------------------------------------------------------------------------------
 CONTACT_URL = "https://github.com/deepseek-news/deepseek_news"  # who we are, for site operators
 USER_AGENT = f"deepseek_news/0.1 (news research crawler; +{CONTACT_URL})"
@@ -45,6 +51,9 @@ MAX_PAGES_PER_SITE = 20000  # a hard stop per site against infinite URL spaces
 CONCURRENT_ITEMS = 8  # Scrapy starts this many asyncio tasks for every response's output; a page yields
 #                       one item and a sitemap's links are enqueued at once, so 100 (the default) only costs CPU
 EXTRACT_WORKERS = None  # worker processes for extraction; None = one per core, 0 = in the crawl process
+EXTRACT_TIMEOUT = 30  # seconds one page may take in a worker (pages take ~0.1-0.5 s; bounded hostile ones
+#                      a few): past it the workers are killed and started anew, the page counted
+#                      errors/extract_timeout; 0 = no limit; none with EXTRACT_WORKERS=0 (nothing to kill)
 SCRAPER_SLOT_MAX_ACTIVE_SIZE = 1_000_000  # bytes of responses waiting for or in the pipelines before the
 #                       crawl sends no new requests (Scrapy's backpressure; default 5 MB): ~6 average pages,
 #                       enough to keep the workers busy; each held one costs its body and Scrapy's decoded
@@ -63,6 +72,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.WaitingRobotsTxtMiddleware": 100,  # also obeyed while robots.txt downloads
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "crawler.middlewares.QuickMetaRefreshMiddleware": 580,  # the same, without decoding every page
+    "crawler.warc_writer.WarcWriterMiddleware": 585,  # after HttpCompressionMiddleware (590) inflated the body
+    "crawler.warc_writer.WarcRedirectMiddleware": 605,  # WARC_ALL: redirects, before RedirectMiddleware (600)
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.ExtractPipeline": 100,

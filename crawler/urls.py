@@ -45,7 +45,7 @@ def canonical_url(url: str) -> str:
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not TRACKING_PARAMETERS.match(k)]
     host = parts.hostname.rstrip(".")
     port = parts.port
-    if port and not (parts.scheme.lower(), port) in (("http", 80), ("https", 443)):
+    if port and (parts.scheme.lower(), port) not in (("http", 80), ("https", 443)):
         host = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     elif ":" in host:
         host = f"[{host}]"

@@ -1,35 +1,19 @@
-"""Every dedup parameter in one dataclass, with the measurements behind the defaults.
+"""Every dedup parameter in one dataclass, in three parts: tokens, MinHash/LSH, verification.
 
-Numbers quoted below were measured on ``shared/eval/dedup/docs.jsonl`` (1,136 German documents,
-machine and human translations of the same stories) and ``docs_full.jsonl`` (3,570), streaming the
-documents in file order exactly as ``python -m dedup cluster`` and the crawler do; pairwise F1 is
-the mean over MinHash seeds (``tests/benchmarks/bench_dedup.py`` reprints the current figures:
-with these defaults F1 0.986 on docs.jsonl and 0.983 on docs_full.jsonl, mean of seeds 1-5,
-against 0.814 / 0.869 for the shipped baseline, word 3-grams at 0.3).
-
-Shingles, by the F1 of exact Jaccard at its best threshold (docs / full), star clustering as in
-the crawler: word 5-grams 0.10 (baseline at 0.5), word 2-grams 0.958 / -, char 5-grams
-0.986 / -, word unigrams 0.990 / 0.991, tokens of >= 4 bytes cut to 5 bytes 0.996 / 0.994
-(cut to 6: 0.989 / 0.995; >= 5 bytes cut to 6: 0.991 / 0.993). Translations share word stems,
-not word sequences (median word 5-gram Jaccard 0.12, unigram 0.58); the byte prefix is a
-language-free stemmer. Stop words (``dedup.stopwords``) cost ~0.005 F1 but halve the similarity
-of unrelated documents (median 0.067 -> 0.031), so the LSH returns 3x fewer candidates (2.1% ->
-0.64% of the index per query on the dev set): that is what keeps queries fast at a million
-documents. MinHash was chosen over exact verification from stored token sets to keep the index
-small (0.8 KB per document); exact Jaccard would gain ~0.01 F1.
+Tokens: word stems, i.e. tokens of at least ``min_token_bytes`` bytes cut to ``prefix_bytes`` bytes
+(a language-free stemmer: translations of one story share stems, not word sequences), without stop
+words.
 
 Threshold arithmetic (as in datatrove's ``MinhashConfig``): a signature of ``num_perm`` values is
 cut into ``bands`` bands of ``rows`` values; two documents with Jaccard ``s`` share at least one
 band with probability ``1 - (1 - s**rows)**bands``, an S-curve whose midpoint is about
 ``(1/bands)**(1/rows)``. With ``bands = rows = 0`` they are derived from ``threshold`` by
-datasketch's ``_optimal_param`` (minimising the false-positive and false-negative areas under the
-curve): for 0.25 and 192 permutations that is 64 x 3, midpoint (1/64)**(1/3) = 0.25, which
-catches a pair at Jaccard 0.3 with probability 0.83, at 0.4 with 0.986 and at 0.5 with 0.9998.
-Every candidate is then verified: estimated Jaccard (share of equal signature values, standard
-error ~ sqrt(s(1-s)/num_perm) = 0.031 at 0.25) must reach ``threshold``.
+datasketch's ``_optimal_param``. The LSH and the estimated Jaccard only nominate candidates; the
+sentence alignment (``dedup.align``, the verification fields) decides.
 
-``seed`` fixes the MinHash permutations: fingerprints made with different seeds, permutation
-counts or token settings are not comparable, and ``Fingerprint.from_bytes`` refuses to mix them.
+``seed`` fixes the MinHash permutations: fingerprints made with different seeds, permutation counts
+or token settings are not comparable, and the index refuses to mix them.
+``tests/benchmarks/bench_dedup.py`` prints what these defaults measure on the evaluation sets.
 """
 from __future__ import annotations
 
@@ -48,15 +32,13 @@ class DedupConfig:
     min_token_bytes: int = 4
     """Tokens shorter than this (UTF-8 bytes) are ignored: articles, short function words."""
     prefix_bytes: int = 5
-    """Tokens are cut to this many bytes (<= 8). 5 beat 6 and whole words on both dev sets."""
+    """Tokens are cut to this many bytes (<= 8)."""
     drop_stopwords: bool = True
     """Drop the German/English/French stop words of ``dedup.stopwords``."""
 
     # --- MinHash and LSH ---
     num_perm: int = 192
-    """Signature length. Mean F1 over seeds 1-5, docs / full: 128 -> 0.975 / 0.970 (42 x 3 bands),
-    192 -> 0.986 / 0.983 (64 x 3 bands, and fewer candidates per query: 0.78% vs 0.90% of the
-    index); 256 -> 0.988 on docs. 192 costs ~20 us more per document than 128."""
+    """Signature length."""
     seed: int = 1
     """Seed of the permutations (numpy RandomState, stable across numpy versions)."""
     threshold: float = 0.2
@@ -90,34 +72,25 @@ class DedupConfig:
     # --- cross-language links (dedup.crosslingual) ---
     cross_language: bool = True
     """Compute anchors and sentence lengths in every fingerprint so that ``find_translation`` can
-    link an article to its original in another language. Costs ~0.45 ms per 800-word article
-    (the MinHash part ~0.17 ms): small beside extraction in the crawler's worker processes."""
+    link an article to its original in another language."""
     xl_align_strict: float = 0.14
-    """Sentence alignment cost that proves a translation by itself (with ``xl_min_sentences``).
-    Over all 108,756 cross-language pairs of docs_xling.jsonl, <= 0.15 alone: 267 of 339 true
-    pairs, 15 false; two same-topic stories of six sentences each aligned at 0.12 in our tests."""
+    """Sentence alignment cost that proves a translation by itself (with ``xl_min_sentences``)."""
     xl_min_sentences: int = 8
-    """Fewer sentences than this cannot prove a translation by alignment alone (dev set, all
-    rules together: 8 instead of 3 loses 4 of 307 true pairs; short different stories can align
-    by chance, see ``xl_align_strict``)."""
+    """Fewer sentences than this cannot prove a translation by alignment alone: short different
+    stories can align by chance."""
     xl_anchor_weight: float = 15.0
     """Rarity-weighted shared anchors that prove a translation together with ``xl_anchor_share``
     (and ``xl_align_loose``)."""
     xl_anchor_share: float = 0.3
-    """Shared anchor weight / the smaller article's anchor weight (0.25 -> 0.3: 2 false pairs
-    fewer on the dev set, none of the true ones lost)."""
+    """Shared anchor weight / the smaller article's anchor weight."""
     xl_align_loose: float = 0.4
-    """Worst sentence alignment accepted with strong anchors (true links on the dev set: <= 0.37;
-    templated shop texts sharing product names: 0.45)."""
+    """Worst sentence alignment accepted with strong anchors."""
     xl_align: float = 0.19
-    """Alignment cost accepted when anchors support it (``xl_support_*``); 0.19 and 0.2 keep the
-    same dev pairs, and two same-topic stories of our tests align at 0.199."""
+    """Alignment cost accepted when anchors support it (``xl_support_*``)."""
     xl_support_weight: float = 5.0
     xl_support_share: float = 0.25
-    """With these thresholds ``python -m dedup cluster --cross-language`` reaches cross-language
-    P 0.99 / R 0.92 on docs_xling.jsonl, mean of seeds 1-5 (bench_dedup.py prints the current
-    figures). Pairs sharing no anchor (6% of the true ones) are found only through the sentence
-    structure (same count, same longest sentences) and the strict alignment rule."""
+    """Pairs sharing no anchor are found only through the sentence structure (same count, same
+    longest sentences) and the strict alignment rule."""
     xl_candidates: int = 30
     """How many other-language articles (most shared anchor weight first) are aligned per query."""
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dedup.align import coverage
+from dedup.align import Alignment, Sentences
 from dedup.config import DedupConfig
 from dedup.crosslingual import alignment_cost, cost_limit, translation_score
 from dedup.fingerprint import Fingerprint, config_tag, fingerprint_text, unpack_many
@@ -45,6 +45,9 @@ class Match:
 
 
 class Deduplicator:
+    """The kept articles' index (in memory or in Redis) and the questions asked of it: is this a copy
+    (``find``), a translation (``find_translation``); ``add`` indexes a kept article."""
+
     def __init__(self, config: DedupConfig | None = None):
         self.config = (config or DedupConfig()).validated()
         self.bands, self.rows = self.config.lsh_params()
@@ -92,9 +95,10 @@ class Deduplicator:
             return None
         sims = estimated_jaccard(fp.signature, cand.signatures)
         ok = np.flatnonzero((sims >= cfg.threshold) & (cand.stems >= cfg.min_tokens))
+        mine = Sentences(fp.sentence_stems, fp.stems_per_sentence)
         best, best_cover = -1, 0.0
         for i in ok[np.argsort(-sims[ok], kind='stable')][:cfg.max_verified].tolist():
-            cover = aligned_share(fp, cand.sentence_stems(i), cfg)
+            cover = aligned_share(mine, Sentences(*cand.sentence_stems(i)), cfg)
             if cover > best_cover:
                 best, best_cover = i, cover
         if best < 0:
@@ -181,15 +185,18 @@ class Deduplicator:
         return Match(self.index.key(best[0]), best[1], 'translation')
 
 
-def aligned_share(fp: Fingerprint, other: tuple[np.ndarray, np.ndarray], cfg: DedupConfig) -> float:
+def aligned_share(mine: Sentences, other: Sentences, cfg: DedupConfig) -> float:
     """How much of both texts the sentence alignment covers when that makes them near duplicates
     (``min_coverage``, or ``excerpt_coverage`` of the shorter for a verbatim excerpt), else 0."""
-    mine = (fp.sentence_stems, fp.stems_per_sentence)
-    cover = coverage(*mine, *other, cfg.sentence_match)
+    alignment = Alignment(mine, other)
+    reach = alignment.reach(cfg.sentence_match)  # a bound that ends most candidates cheaply
+    if min(reach) < cfg.min_coverage and max(reach) < cfg.excerpt_coverage:
+        return 0.0
+    cover = alignment.coverage(cfg.sentence_match)
     if min(cover) >= cfg.min_coverage:
         return min(cover)
     if max(cover) >= cfg.excerpt_coverage:
-        excerpt = max(coverage(*mine, *other, cfg.excerpt_match))
+        excerpt = max(alignment.coverage(cfg.excerpt_match))
         if excerpt >= cfg.excerpt_coverage:
             return excerpt
     return 0.0

@@ -33,7 +33,7 @@ from dedup.anchors import nfkc_anchor_hashes
 from dedup.config import DedupConfig
 from dedup.crosslingual import sentence_lengths
 from dedup.minhash import signature
-from dedup.normalize import nfkc, nfkc_packed_tokens, shingle_hashes
+from dedup.normalize import fold_nfkc, folded_packed_tokens, nfkc, shingle_hashes
 
 _MAGIC = b'DDF3'
 # magic, tag, num_perm, n_anchors, n_sentences, n_aligned (sentences of the stems), n_sentence_stems,
@@ -173,9 +173,10 @@ def fingerprint_text(text: str, lang: str | None, config: DedupConfig) -> Finger
     if not isinstance(text, str):
         raise TypeError(f'text must be str, not {type(text).__name__}')
     normalized = nfkc(text)  # once, for the tokens and the anchors
-    packed, chash = nfkc_packed_tokens(normalized)
+    folded = fold_nfkc(normalized).encode('utf-8', 'surrogatepass')
+    packed, chash, starts = folded_packed_tokens(folded)  # once, for the signature and the sentences
     stems = shingle_hashes(packed, config.min_token_bytes, config.prefix_bytes, config.drop_stopwords)
-    sketch, per_sentence = sentence_stems(normalized, config.min_token_bytes, config.prefix_bytes,
+    sketch, per_sentence = sentence_stems(folded, packed, starts, config.min_token_bytes, config.prefix_bytes,
                                           config.drop_stopwords)
     return Fingerprint(
         content_hash=chash,

@@ -6,9 +6,8 @@ storage per band, mapping bucket keys to document numbers. A query is the union 
 documents in the query's buckets; ``dedup.deduplicator`` verifies every one of them.
 
 datasketch's own storages do not scale to the 64 bands that translations need: its dict storage
-keeps a Python set per bucket (measured 1.4 GB and 96 us per insert for 100,000 documents, so
-more than 14 GB for a million), its Redis storage sends one command per band (129 inserts/s,
-4 ms per query; ``tests/benchmarks/bench_dedup.py``). The storages here implement datasketch's
+keeps a Python set per bucket, its Redis storage sends one command per band
+(``tests/benchmarks/bench_dedup.py`` measures both against ours). The storages here implement datasketch's
 ``UnorderedStorage`` interface over one bucket store shared by all bands:
 
 - ``MemoryBuckets``: one ``dedup.index.Postings`` array, 8 bytes per band per document;
@@ -45,15 +44,15 @@ def _quad_on_first_use(*args, **kwargs):
 
 
 def _import_datasketch_lean() -> None:
-    """Import datasketch without two modules it loads for what we do not use (~50 MB in each crawl
-    process):
+    """Import datasketch without two modules it loads for what we do not use (tests/benchmarks/bench_crawl.py
+    shows the memory this saves in each crawl process):
 
     - ``scipy.integrate`` is imported with every module for one function, the optimiser of
       (bands, rows), which the defaults never call (``dedup.config.DERIVED_LSH_PARAMS``); it and what it
-      pulls in (scipy.special, scipy.linalg...) are ~45 MB. A stand-in whose ``quad`` imports the real
+      pulls in (scipy.special, scipy.linalg...) are large. A stand-in whose ``quad`` imports the real
       module on first call takes its place, and is gone from ``sys.modules`` afterwards, so
       ``import scipy.integrate`` still works.
-    - ``redis`` (~6 MB) is imported for datasketch's Redis storage, which it defines only when redis
+    - ``redis`` is imported for datasketch's Redis storage, which it defines only when redis
       imports; our Redis storage is ``dedup.redis_index``, which imports redis itself. Unless redis is
       loaded already (bench_dedup loads it first, to compare with datasketch's Redis storage),
       datasketch is imported as if redis were not installed; ``import redis`` works as usual afterwards."""

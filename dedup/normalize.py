@@ -85,11 +85,6 @@ def fold_nfkc(text: str) -> str:
     return _UNICODE_PUNCT.sub(' ', text)
 
 
-def word_bytes(folded: bytes) -> bytes:
-    """A folded text (``fold_nfkc``) in UTF-8 with every byte that separates words made a space."""
-    return folded.translate(_ASCII_TO_SPACE)
-
-
 def tokens(text: str) -> list[bytes]:
     """Word tokens of the normalised text as UTF-8 bytes; every non-word character separates.
 
@@ -111,41 +106,42 @@ def packed_tokens(text: str) -> tuple[np.ndarray, bytes]:
 
 def nfkc_packed_tokens(text: str) -> tuple[np.ndarray, bytes]:
     """``packed_tokens`` of a text already in NFKC."""
-    data = b' ' + fold_nfkc(text).encode('utf-8', 'surrogatepass').translate(_ASCII_TO_SPACE) + _SPACES9
+    packed, chash, _ = folded_packed_tokens(fold_nfkc(text).encode('utf-8', 'surrogatepass'))
+    return packed, chash
+
+
+def folded_packed_tokens(folded: bytes) -> tuple[np.ndarray, bytes, np.ndarray]:
+    """``packed_tokens`` of a text already folded (``fold_nfkc``) and encoded as UTF-8, and the byte
+    offset in ``folded`` where each token starts."""
+    data = b' ' + folded.translate(_ASCII_TO_SPACE) + _SPACES9
     buf = np.frombuffer(data, np.uint8)
     word = buf != 0x20
     bounds = np.flatnonzero(word[1:] != word[:-1]) + 1  # starts and ends alternate
     starts, ends = bounds[0::2], bounds[1::2]
     if not len(starts):
-        return np.empty(0, np.uint64), xxhash.xxh3_128_digest(b'')
+        return np.empty(0, np.uint64), xxhash.xxh3_128_digest(b''), starts
     # the token sequence joined by single spaces, as b' '.join(tokens(text))
     keep = word[starts[0]:ends[-1]].copy()
     keep[ends[:-1] - starts[0]] = True
     chash = xxhash.xxh3_128_digest(buf[starts[0]:ends[-1]][keep].tobytes())
     every_offset = np.ndarray((len(buf) - 7,), '<u8', data, 0, (1,))  # uint64 starting at each byte
-    return every_offset[starts] & _LENGTH_MASKS[np.minimum(ends - starts, 8)], chash
+    return every_offset[starts] & _LENGTH_MASKS[np.minimum(ends - starts, 8)], chash, starts - 1
 
 
-def packed_stems(data: bytes, min_token_bytes: int = 4, prefix_bytes: int = 5,
-                 drop_stopwords: bool = True) -> tuple[np.ndarray, np.ndarray]:
-    """(hashed stem of every kept token occurrence, its byte offset) in ``data``: folded text
-    already encoded and translated as ``nfkc_packed_tokens`` does. The stems are those of
-    ``shingle_hashes``, in text order and with repeats."""
-    data = b' ' + data + _SPACES9
-    buf = np.frombuffer(data, np.uint8)
-    word = buf != 0x20
-    bounds = np.flatnonzero(word[1:] != word[:-1]) + 1
-    starts, ends = bounds[0::2], bounds[1::2]
-    every_offset = np.ndarray((len(buf) - 7,), '<u8', data, 0, (1,))
-    packed = every_offset[starts] & _LENGTH_MASKS[np.minimum(ends - starts, 8)]
-    keep = (packed >> np.uint64(8 * (min_token_bytes - 1))) != 0
+def stem_mask(packed: np.ndarray, min_token_bytes: int = 4, drop_stopwords: bool = True) -> np.ndarray:
+    """Which packed tokens are stems (``shingle_hashes``): long enough, and not stop words."""
+    keep = (packed >> np.uint64(8 * (min_token_bytes - 1))) != 0  # byte min_token_bytes-1 present
     if drop_stopwords and len(packed):
         pos = np.minimum(np.searchsorted(_STOP_KEYS, packed), len(_STOP_KEYS) - 1)
         keep &= _STOP_KEYS[pos] != packed
-    stems = packed[keep]
+    return keep
+
+
+def stem_hash(packed: np.ndarray, prefix_bytes: int = 5) -> np.ndarray:
+    """The hash of each packed stem: its first ``prefix_bytes`` bytes, mixed."""
     if prefix_bytes < 8:
-        stems = stems & np.uint64((1 << (8 * prefix_bytes)) - 1)
-    return mix64(stems), starts[keep] - 1
+        packed = packed & np.uint64((1 << (8 * prefix_bytes)) - 1)
+    return mix64(packed)
 
 
 def unique_sorted(values: np.ndarray) -> np.ndarray:
@@ -188,11 +184,7 @@ def shingle_hashes(toks, min_token_bytes: int = 4, prefix_bytes: int = 5,
     else:  # first 8 bytes, zero padded, little endian
         packed = np.array(toks, dtype='S8').view('<u8')
     packed = unique_sorted(packed)  # ~800 tokens of an article -> ~450 distinct: less work below
-    keep = (packed >> np.uint64(8 * (min_token_bytes - 1))) != 0  # byte min_token_bytes-1 present
-    if drop_stopwords:
-        pos = np.minimum(np.searchsorted(_STOP_KEYS, packed), len(_STOP_KEYS) - 1)
-        keep &= _STOP_KEYS[pos] != packed
-    stems = packed[keep]
+    stems = packed[stem_mask(packed, min_token_bytes, drop_stopwords)]
     if prefix_bytes < 8:
         stems = unique_sorted(stems & np.uint64((1 << (8 * prefix_bytes)) - 1))
     return np.sort(mix64(stems))

@@ -80,6 +80,10 @@ def build_parser() -> argparse.ArgumentParser:
     merge.add_argument("--into", "--db", dest="into", required=True, metavar="PATH",
                        help="the merged corpus, created when missing (--db is another name for it)")
     add_more_commands(commands)
+
+    from archive.cli import add_commands  # reextract and ingest: the WARC archive (archive/)
+
+    add_commands(commands, _add_db, _add_filters)
     return parser
 
 
@@ -280,6 +284,15 @@ def not_text(args: argparse.Namespace) -> str | None:
 def _silence_stdout() -> None:
     """Send what is left in stdout's buffer nowhere, so the exit does not fail on it a second time."""
     os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def cmd_archive(args: argparse.Namespace, out: IO[str]) -> int:
+    from archive.cli import run
+
+    return run(args, out)
+
+
+COMMANDS.update(reextract=cmd_archive, ingest=cmd_archive)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

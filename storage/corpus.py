@@ -13,6 +13,8 @@ DuckDB read it without help. Tables:
 - ``pages``: every URL the crawl finished with and how, so a second run skips them.
 - ``frontier``: requests scheduled and not finished yet, so a killed crawl loses none.
 - ``runs``: one row per crawl with its arguments and closing stats.
+- ``archive``: for each page kept in the WARC archive, its file, offset and length (``archive/``).
+- ``ingested``: how far ``deepseek-news ingest`` has read each WARC file, so a killed run resumes.
 
 Writes are buffered by :class:`CorpusWriter` and flushed in one transaction, so a crash leaves either a
 whole batch or none of it. A batch SQLite refuses (disk full, read-only, corrupt file) stays queued and
@@ -78,6 +80,15 @@ DUPLICATE_COLUMNS = {
     "title": str,
     "language": str,
     "fetched_at": str,
+}
+ARCHIVE_COLUMNS = {
+    "url": str,  # the page's canonical URL, as in ``pages``
+    "warc_file": str,  # relative to the corpus file's directory, or absolute
+    "warc_offset": int,  # of the response record's gzip member
+    "warc_length": int,
+    "warc_date": str,
+    "hints": str,  # JSON: what a feed or news sitemap said about the page
+    "aliases": str,  # JSON: URLs that redirected to it
 }
 TERMINAL_OUTCOMES = ("stored", "stored_elsewhere", "duplicate", "off_topic")
 """Page outcomes that a later crawl need not fetch again (listings and errors are retried)."""
@@ -197,6 +208,16 @@ def create_schema(db: sqlite_utils.Database) -> None:
     db["runs"].create(
         {"id": int, "started_at": str, "finished_at": str, "args": str, "stats": str},
         pk="id", if_not_exists=True,
+    )
+    create_archive_schema(db)
+
+
+def create_archive_schema(db: sqlite_utils.Database) -> None:
+    """The WARC archive's tables; also what an older corpus file gains when a writer opens it."""
+    db["archive"].create(ARCHIVE_COLUMNS, pk="url", if_not_exists=True)
+    db["ingested"].create(
+        {"warc_file": str, "next_offset": int, "records": int, "finished_at": str}, pk="warc_file",
+        if_not_exists=True,
     )
 
 
@@ -318,9 +339,12 @@ class Batch:
     frontier_done: list[str] = field(default_factory=list)
     boilerplate: list[tuple[str, str, int]] = field(default_factory=list)
     moves: list[tuple[str, str]] = field(default_factory=list)
+    archive: list[tuple] = field(default_factory=list)
+    ingested: dict[str, tuple] = field(default_factory=dict)
 
     def __len__(self) -> int:
-        return len(self.articles) + len(self.duplicates) + len(self.pages) + len(self.frontier_add)
+        return (len(self.articles) + len(self.duplicates) + len(self.pages) + len(self.frontier_add)
+                + len(self.archive))
 
 
 class CorpusWriter:
@@ -464,6 +488,15 @@ class CorpusWriter:
         """Take a request out of the frontier without recording a page for it."""
         self.batch.frontier_done.append(url)
 
+    def add_archived(self, row: dict) -> None:
+        """Queue where a page's WARC record is (keys of ARCHIVE_COLUMNS); the latest fetch wins."""
+        self.batch.archive.append(tuple(row.get(name) for name in ARCHIVE_COLUMNS))
+        self._maybe_flush()
+
+    def note_ingested(self, warc_file: str, next_offset: int, records: int, finished: bool = False) -> None:
+        """Queue how far a WARC file has been read: committed with the pages read before that offset."""
+        self.batch.ingested[warc_file] = (warc_file, next_offset, records, utc_now() if finished else None)
+
     def save_boilerplate(self, rows: Iterable[tuple[str, str, int]]) -> None:
         self.batch.boilerplate.extend(rows)
 
@@ -522,6 +555,15 @@ class CorpusWriter:
                 "INSERT INTO boilerplate (site, fingerprint, pages) VALUES (?, ?, ?) "
                 "ON CONFLICT(site, fingerprint) DO UPDATE SET pages = excluded.pages",
                 batch.boilerplate,
+            )
+            columns = ", ".join(ARCHIVE_COLUMNS)
+            self.conn.executemany(
+                f"INSERT OR REPLACE INTO archive ({columns}) VALUES ({', '.join('?' for _ in ARCHIVE_COLUMNS)})",
+                batch.archive,
+            )
+            self.conn.executemany(
+                "INSERT OR REPLACE INTO ingested (warc_file, next_offset, records, finished_at) VALUES (?, ?, ?, ?)",
+                list(batch.ingested.values()),
             )
 
     def _insert_article(self, row: dict, fingerprint: tuple[str, bytes] | None) -> None:

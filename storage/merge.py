@@ -23,7 +23,7 @@ from __future__ import annotations
 import heapq
 import os
 import sqlite3
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Iterator, Sequence
 
@@ -56,9 +56,6 @@ class MergeReport:
     translations: int = 0
     fingerprints: int = 0
     runs: int = 0
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 def _same_path(a: Path, b: Path) -> bool:

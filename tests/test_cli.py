@@ -252,7 +252,8 @@ def test_default_db_is_the_crawlers_and_is_not_created(tmp_path):
 def test_every_subcommand_takes_db():
     parser = build_parser()
     subcommands = parser._subparsers._group_actions[0].choices
-    assert set(subcommands) == {"search", "show", "export", "stats", "merge", "crawl", "browse", "report"}
+    assert set(subcommands) == {"search", "show", "export", "stats", "merge", "crawl", "browse", "report",
+                                "reextract", "ingest"}
     for name, subparser in subcommands.items():
         options = {option for action in subparser._actions for option in action.option_strings}
         assert "--db" in options, name  # for merge, --db names the merged corpus (= --into)

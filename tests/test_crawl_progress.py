@@ -7,7 +7,6 @@ import os
 import pty
 import re
 import subprocess
-import sys
 
 from crawler.progress import elapsed_text, status_line
 from tests.mockserver.crawl import crawl_command

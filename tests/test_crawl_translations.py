@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import sqlite3
 
-import pytest
 
 from tests.mockserver import manifest
 from tests.mockserver.crawl import FAST_SETTINGS, run_crawl

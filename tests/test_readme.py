@@ -21,6 +21,7 @@ import pytest
 
 from storage.cli import build_parser
 from tests.test_storage_sample import ARTICLES, DUPLICATES, NVIDIA_DE_IN_JANUARY, build_sample_corpus
+from tests.warc_fixtures import write_mixed_warc
 
 REPO = Path(__file__).resolve().parents[1]
 START, END = "<!-- using-the-corpus:start -->", "<!-- using-the-corpus:end -->"
@@ -64,6 +65,7 @@ def workdir(tmp_path_factory):
     build_sample_corpus(root / "data" / "deepseek_news.db")
     build_sample_corpus(root / "data" / "shard-1.db", articles=ARTICLES[:4], duplicates=DUPLICATES[:2])
     build_sample_corpus(root / "data" / "shard-2.db", articles=ARTICLES[4:], duplicates=DUPLICATES[2:])
+    write_mixed_warc(root / "data" / "CC-NEWS-20250214000000-00000.warc.gz")  # for the ingest example
     return root
 
 
@@ -146,3 +148,10 @@ def test_every_subcommand_and_option_is_documented(name):
                if option.startswith("--") and option != "--help"}
     missing = sorted(option for option in options if f"`{option}" not in text and f" {option}" not in text)
     assert missing == [], f"README does not mention {name} {missing}"
+
+
+def test_the_ingest_and_reextract_examples_build_and_rebuild_a_corpus(results):
+    ingest = next(c for c in results if c.startswith("deepseek-news ingest"))
+    assert "3 stored" in results[ingest].stdout  # the German pages of the sample WARC file
+    rebuild = next(c for c in results if c.startswith("deepseek-news reextract"))
+    assert "3 articles before, 3 now; 0 added, 0 removed, 0 with changed text" in results[rebuild].stdout

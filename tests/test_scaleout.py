@@ -7,7 +7,6 @@ import subprocess
 import sys
 from collections import Counter
 
-import pytest
 import redis
 
 from tests.corpus_checks import story_clusters

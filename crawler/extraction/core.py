@@ -23,6 +23,7 @@ from crawler.extraction.metadata import Metadata, read_metadata, safe_urlsplit
 from crawler.extraction.pagekind import classify_page
 from crawler.extraction.prune import (block_fingerprints, leaf_blocks, page_fingerprints, prune_chrome,
                                       strip_scripts, teaser_texts, text_of)
+from crawler.markup import bound_attributes
 
 RESULT_KEYS = ("url", "canonical_url", "title", "text", "author", "published", "language",
                "site_name", "description", "source", "is_article", "reason", "block_fingerprints")
@@ -62,7 +63,7 @@ def readability_text(html: str) -> str:
     except ImportError:
         return ""
     try:
-        summary = Document(html).summary(html_partial=True)
+        summary = Document(bound_attributes(html)).summary(html_partial=True)
     except Exception:
         return ""
     parsed = parse_html(f"<html><body>{summary}</body></html>")

@@ -60,6 +60,9 @@ IGNORED_AS_ERRORS = (  # IgnoreRequest reasons that are the page's fault, not ou
 
 
 class DeepseekNewsSpider(Spider):
+    """Discovers coverage from the start points (feeds, sitemaps, listings, articles) and yields every
+    HTML page as a PageItem; it judges nothing itself (the pipelines do)."""
+
     name = "deepseek_news"
 
     def __init__(self, start_urls: str | None = None, keywords: str | None = None, seeds: str | None = None,

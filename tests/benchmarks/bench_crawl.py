@@ -8,7 +8,9 @@ after 3,600 pages against the peak of the whole crawl, time per stage, and the r
 `trafilatura.extract` over the same HTML in one process, measured in the same run. It ends with the
 issue's one-machine goals, each marked met or not.
 
-    python tests/benchmarks/bench_crawl.py [--copies 55] [--workers N] [--processes 1]
+    python tests/benchmarks/bench_crawl.py [--copies 55] [--workers N] [--processes 1] [--compare-warc]
+
+``--compare-warc`` crawls twice, without and with the WARC archive (WARC_ENABLED), and prints both.
 
 Not collected by pytest: it prints numbers, it asserts nothing.
 """
@@ -139,7 +141,8 @@ def pages_logged(log: Path) -> int:
     return int(found[-1]) if found else 0
 
 
-def crawl(base: str, workdir: Path, workers: int | None, processes: int, redis_url: str | None) -> dict:
+def crawl(base: str, workdir: Path, workers: int | None, processes: int, redis_url: str | None,
+          settings: tuple[str, ...] = ()) -> dict:
     command = [
         sys.executable, "-m", "scrapy", "crawl", "deepseek_news",
         "-a", f"start_urls={base}/sitemap.xml", "-a", "keywords=",
@@ -147,6 +150,8 @@ def crawl(base: str, workdir: Path, workers: int | None, processes: int, redis_u
         "-s", "CONCURRENT_REQUESTS=32", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=32", "-s", "LOG_LEVEL=INFO",
         "-s", "PROGRESS_INTERVAL=1",
     ]
+    for setting in settings:
+        command += ["-s", setting]
     if workers is not None:
         command += ["-s", f"EXTRACT_WORKERS={workers}"]
     if redis_url:
@@ -224,7 +229,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=None, help="EXTRACT_WORKERS (default: the crawler's)")
     parser.add_argument("--processes", type=int, default=1, help="crawler processes (> 1 needs --redis-url)")
     parser.add_argument("--redis-url", default=None)
+    parser.add_argument("--compare-warc", action="store_true", help="crawl without and with the WARC archive")
     args = parser.parse_args()
+    if args.compare_warc:
+        compare_warc(args)
+        return
 
     pages = load_pages()
     before, before_cpu = trafilatura_alone(pages)
@@ -287,6 +296,33 @@ def main() -> None:
         print(f"  flat as the crawl grows          not judged: needs >= {2 * FLAT_FROM_PAGES} pages (--copies 40+)")
     if fetched < 9000:
         print("  (the RSS goal is for a 10,000-page crawl: --copies 55)")
+
+
+def compare_warc(args) -> None:
+    """The same crawl without and with the WARC archive, in alternating rounds (the machine's load varies)."""
+    site = make_site(load_pages(), args.copies)
+    server, base = serve(site)
+    results: dict[str, list[dict]] = {"without": [], "with": []}
+    for _ in range(2):
+        for label, enabled in (("without", "False"), ("with", "True")):
+            with tempfile.TemporaryDirectory() as tmp:
+                result = crawl(base, Path(tmp), args.workers, 1, None, (f"WARC_ENABLED={enabled}",))
+                archive = sum(path.stat().st_size for path in Path(tmp).glob("corpus0.warc/*.warc.gz"))
+            result["archive_bytes"] = archive
+            results[label].append(result)
+    server.shutdown()
+    rates = {}
+    for label, runs in results.items():
+        best = max(runs, key=lambda run: run["stats"].get("deepseek/pages", 0) / run["wall"])
+        fetched = best["stats"].get("deepseek/pages", 0)
+        rates[label] = fetched / best["wall"]
+        cpu = sum(best["cpu_by_role"].values())
+        print(f"{label:<8} WARC  {rates[label]:.1f} pages/s (best of {len(runs)}), "
+              f"{1000 * cpu / max(1, fetched):.1f} ms CPU/page (main process "
+              f"{1000 * best['cpu_by_role'].get('main', 0) / max(1, fetched):.1f}), "
+              f"{best['stats'].get('deepseek/warc/records', 0):.0f} records, {best['archive_bytes'] / MB:.1f} MB archived")
+    cost = 1 - rates["with"] / rates["without"]
+    print(f"cost of writing WARC: {cost:+.1%} pages/s  goal < 5%  {verdict(cost < 0.05)}")
 
 
 if __name__ == "__main__":

@@ -102,6 +102,7 @@ def quality(seeds: int) -> None:
 def xling(seeds: int) -> None:
     print('\n== cross-language: docs_xling.jsonl (mean over seeds 1..%d) ==' % seeds)
     path = DEV / 'docs_xling.jsonl'
+    same_without = 0.0
     for flag in (False, True):
         rows = []
         for seed in range(1, seeds + 1):
@@ -257,6 +258,7 @@ def speed() -> None:
     decided = per_second(fingerprint_and_decide, docs)
     print(f'ours, fingerprint + find + add (the crawl decision):  {decided:8.0f}/s | goal >= 2,000/s: '
           f'{goal(decided >= 2000)}')
+    from dedup.align import Sentences
     from dedup.deduplicator import aligned_share
     versions = {}
     for line in open(DEV / 'docs.jsonl', encoding='utf-8'):
@@ -264,7 +266,8 @@ def speed() -> None:
         versions.setdefault(record['cluster'], []).append(record['text'])
     pairs = [(fingerprint_text(v[0], 'de', config), fingerprint_text(v[1], 'de', config))
              for v in versions.values() if len(v) > 1][:300]
-    per_candidate = 1e6 / per_second(lambda p: aligned_share(p[0], (p[1].sentence_stems, p[1].stems_per_sentence),
+    per_candidate = 1e6 / per_second(lambda p: aligned_share(Sentences(p[0].sentence_stems, p[0].stems_per_sentence),
+                                                             Sentences(p[1].sentence_stems, p[1].stems_per_sentence),
                                                              config), pairs)
     print(f'verification by sentence alignment: {per_candidate:.0f} us per candidate ({len(pairs)} pairs of '
           f'translations of one document, docs.jsonl)')

@@ -1,0 +1,63 @@
+"""dedup.align: sentence stems and the order-preserving alignment, against a plain reference."""
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dedup import DedupConfig, fingerprint_text
+from dedup.align import Sentences, _heaviest_chain, coverage, sentence_ends
+from dedup.crosslingual import sentence_lengths
+from tests.test_dedup_stories import NV_DE_A, NV_DE_B, R1_DE_A, R1_DE_REPORT
+
+
+def sentences_of(text: str) -> Sentences:
+    fp = fingerprint_text(text, 'de', DedupConfig())
+    return Sentences(fp.sentence_stems, fp.stems_per_sentence)
+
+
+def reference_chain(cells, wa, wb):
+    """The heaviest chain of cells strictly increasing in row and column, by plain dynamic programming."""
+    n, m = len(wa), len(wb)
+    allowed = set(cells)
+    best = [[(0.0, 0.0, 0.0)] * (m + 1) for _ in range(n + 1)]  # (total, A weight, B weight)
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            options = [best[i - 1][j], best[i][j - 1]]
+            if (i - 1, j - 1) in allowed:
+                total, got_a, got_b = best[i - 1][j - 1]
+                options.append((total + wa[i - 1] + wb[j - 1], got_a + wa[i - 1], got_b + wb[j - 1]))
+            best[i][j] = max(options, key=lambda o: o[0])
+    return best[n][m][0]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 8), st.integers(1, 8), st.data())
+def test_the_heaviest_chain_is_the_best_monotone_matching(n, m, data):
+    wa = data.draw(st.lists(st.integers(1, 9), min_size=n, max_size=n))
+    wb = data.draw(st.lists(st.integers(1, 9), min_size=m, max_size=m))
+    cells = sorted(set(data.draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, m - 1)), max_size=20))))
+    got_a, got_b = _heaviest_chain([r for r, _ in cells], [c for _, c in cells], np.array(wa, float),
+                                   np.array(wb, float), m)
+    assert got_a + got_b == reference_chain(cells, wa, wb)
+
+
+def test_sentences_end_where_the_cross_language_splitter_ends_them():
+    for text in (R1_DE_A, NV_DE_B, 'Erster Satz. Zweiter Satz! "Dritter?" Vierter\nFünfter'):
+        assert len(sentence_ends(text.lower().encode())) + 1 == len(sentence_lengths(text))
+
+
+def test_two_translations_of_one_story_align_over_most_of_both():
+    assert min(coverage(sentences_of(NV_DE_A), sentences_of(NV_DE_B), 0.3)) >= 0.9
+
+
+def test_another_report_on_the_same_event_does_not_align_over_most_of_both():
+    assert min(coverage(sentences_of(R1_DE_REPORT), sentences_of(R1_DE_A), 0.3)) < 0.5
+
+
+def test_an_excerpt_is_covered_whole_and_covers_part_of_its_source():
+    excerpt = '\n'.join(NV_DE_A.split('\n')[:2])
+    covered, covering = coverage(sentences_of(excerpt), sentences_of(NV_DE_A), 0.8)
+    assert covered == 1.0 and covering < 0.5
+
+
+def test_a_text_without_stems_covers_nothing():
+    assert coverage(sentences_of('1 2 3. ab, cd!'), sentences_of(NV_DE_A), 0.3) == (0.0, 0.0)

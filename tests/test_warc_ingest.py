@@ -1,0 +1,148 @@
+"""WARC in: `deepseek-news ingest` reads WARC files written by warcio (as other crawlers and CC-NEWS
+write them) through the crawl's pipeline; bad records cost one line each and never stop the run; the
+filters, path lists and globs work; a run killed mid-file (SIGKILL) and started again ends with the
+corpus an uninterrupted run has, nothing lost or doubled."""
+
+from __future__ import annotations
+
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from archive.ingest import IngestFilters, ingest
+from storage.cli import main
+from tests.warc_fixtures import write_mixed_warc, write_story_warc
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory):
+    path = tmp_path_factory.mktemp("warc") / "cc-news-mixed.warc.gz"
+    return path, write_mixed_warc(path)
+
+
+def rows(db_path, sql, *params) -> list[tuple]:
+    connection = sqlite3.connect(db_path)
+    try:
+        return connection.execute(sql, params).fetchall()
+    finally:
+        connection.close()
+
+
+def normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", text or "").strip()
+
+
+def test_ingest_stores_the_html_pages_and_skips_bad_records_with_one_line_each(mixed, tmp_path, capsys):
+    path, expected = mixed
+    db = tmp_path / "corpus.db"
+    assert main(["ingest", str(path), "--db", str(db), "--workers", "1"]) == 0
+    captured = capsys.readouterr()
+    articles = {url: (title, text) for url, title, text in rows(db, "SELECT url, title, text FROM articles")}
+    assert set(articles) == set(expected["stored"])
+    for url, page in expected["stored"].items():
+        title, text = articles[url]
+        assert normalise(title) == normalise(page["metadata"]["title"])
+        for paragraph in page["paragraphs"][:2]:
+            assert normalise(paragraph) in normalise(text)  # windows-1252, gzip, chunked: all decoded
+    assert rows(db, "SELECT url, duplicate_of_url, kind FROM duplicates") == [
+        ("https://mirror.example/deepseek-widgets.html", "https://dailywire.example/tech/deepseek-widgets.html", "exact")]
+    for reason, count in expected["skipped"].items():
+        assert f"{count} {reason}" in captured.out
+    lines = [line for line in captured.err.splitlines() if line.startswith("ingest: skipped")]
+    assert sorted(line.split(": ")[2] for line in lines) == sorted(
+        ["http_301", "http_404", "not_html", "revisit", "wrong_length", "truncated"])
+    assert rows(db, "SELECT next_offset = ?, records, finished_at IS NOT NULL FROM ingested", path.stat().st_size) == [
+        (1, 14, 1)]
+    # Started again: the file is done, nothing is added.
+    assert main(["ingest", str(path), "--db", str(db), "--workers", "0"]) == 0
+    assert "1 done by an earlier run" in capsys.readouterr().out
+    assert len(rows(db, "SELECT url FROM articles")) == len(expected["stored"])
+
+
+def test_ingested_pages_can_be_rebuilt(mixed, tmp_path, capsys):
+    path, expected = mixed
+    db = tmp_path / "corpus.db"
+    ingest([str(path)], str(db), workers=0)
+    assert main(["reextract", "--db", str(db), "--into", str(tmp_path / "again.db")]) == 0
+    assert "0 added, 0 removed, 0 with changed text" in capsys.readouterr().out
+
+
+ALPENBLATT = "https://alpenblatt.example/wirtschaft/guenstige-ki-aus-china.html"
+NORDKURIER = "https://nordkurier.example/ki/deepseek-bildunterschriften.html"
+RHEINPOST = "https://rheinpost.example/digital/deepseek-quellen.html"
+
+
+@pytest.mark.parametrize("filters, stored", [
+    (IngestFilters(language="en"), {"https://dailywire.example/tech/deepseek-widgets.html"}),
+    (IngestFilters(site="alpenblatt.example"), {ALPENBLATT}),
+    (IngestFilters(since="2025-02-01"), {ALPENBLATT, NORDKURIER}),
+    (IngestFilters(since="2025-01-28", until="2025-02-05"), {RHEINPOST, NORDKURIER}),
+    (IngestFilters(since="2025-02-15"), set()),  # every record was fetched the day before
+])
+def test_filters(mixed, tmp_path, filters, stored):
+    path, expected = mixed
+    db = tmp_path / "corpus.db"
+    ingest([str(path)], str(db), filters=filters, workers=0)
+    assert {url for (url,) in rows(db, "SELECT url FROM articles")} == stored
+
+
+def test_paths_lists_and_globs_and_bad_input(mixed, tmp_path, capsys):
+    path, expected = mixed
+    listing = tmp_path / "files.txt"
+    listing.write_text(f"# CC-NEWS, one day\n{path}\n")
+    assert main(["ingest", f"@{listing}", str(path.parent / "*.warc.gz"), "--db", str(tmp_path / "a.db"),
+                 "--workers", "0"]) == 0
+    assert "ingested 1 WARC files" in capsys.readouterr().out
+    for arguments in (["nowhere.warc.gz"], [str(tmp_path / "*.nothing")], ["@missing.txt"],
+                      [str(path), "--since", "27.01.2025"]):
+        assert main(["ingest", *arguments, "--db", str(tmp_path / "b.db")]) == 1
+        err = capsys.readouterr().err.strip()
+        assert err.count("\n") == 0 and err.startswith("deepseek-news ingest: error: ")
+    assert not (tmp_path / "b.db").exists()
+
+
+def ingest_command(warc: Path, db: Path) -> list[str]:
+    return [sys.executable, "-m", "storage.cli", "ingest", str(warc), "--db", str(db), "--workers", "1",
+            "--keywords", "DeepSeek"]
+
+
+def test_an_ingest_killed_mid_file_continues_where_it_stopped(tmp_path):
+    warc = tmp_path / "stories.warc.gz"
+    write_story_warc(warc)
+    reference = tmp_path / "reference.db"
+    subprocess.run(ingest_command(warc, reference), cwd=REPO, check=True, capture_output=True)
+
+    db = tmp_path / "killed.db"
+    run = subprocess.Popen(ingest_command(warc, db), cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while run.poll() is None:  # kill it once it has committed part of the file, not all of it
+            if db.exists():
+                try:
+                    done = rows(db, "SELECT next_offset FROM ingested")
+                except sqlite3.OperationalError:
+                    done = []
+                if done and 0 < done[0][0] < warc.stat().st_size // 2:
+                    break
+            time.sleep(0.05)
+        assert run.poll() is None, "the ingest finished before it could be killed"
+        run.send_signal(signal.SIGKILL)
+    finally:
+        run.wait()
+    resumed = subprocess.run(ingest_command(warc, db), cwd=REPO, capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert "continuing at byte" in resumed.stderr
+
+    articles = "SELECT url, text FROM articles ORDER BY url"
+    assert rows(db, articles) == rows(reference, articles)
+    assert len(rows(db, articles)) == len(set(rows(db, "SELECT url FROM articles"))) == 300
+    duplicates = "SELECT url, duplicate_of_url, kind FROM duplicates ORDER BY url"
+    assert rows(db, duplicates) == rows(reference, duplicates) != []
+    assert rows(db, "PRAGMA integrity_check") == [("ok",)]
