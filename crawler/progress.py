@@ -83,6 +83,17 @@ class ClearLiveLine(logging.Filter):
         return True
 
 
+class RedrawLiveLine(logging.Handler):
+    """Beside the stderr log handler, after it: draws the live line again under the record just written."""
+
+    def __init__(self, progress: "CrawlProgress", level: int):
+        super().__init__(level)
+        self.progress = progress
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.progress.draw()
+
+
 class CrawlProgress:
     def __init__(self, crawler, interval: float, live: bool):
         self.crawler = crawler
@@ -92,7 +103,9 @@ class CrawlProgress:
         self.started = time.monotonic()
         self.recent: deque[tuple[float, int]] = deque()
         self.drawn = False
+        self.current = ""  # the live line's text, computed each tick
         self.handlers: list[tuple[logging.Handler, ClearLiveLine]] = []
+        self.redraw: RedrawLiveLine | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -130,24 +143,32 @@ class CrawlProgress:
     # -- output --------------------------------------------------------------------------------------
     def spider_opened(self, spider):
         self.started = time.monotonic()
+        self.recent.append((self.started, 0))  # the first rate is measured from the start
         if self.live:
-            for handler in logging.getLogger().handlers:
+            root = logging.getLogger()
+            for handler in root.handlers:
                 if getattr(handler, "stream", None) is sys.stderr:
                     clear = ClearLiveLine(self)
                     handler.addFilter(clear)
                     self.handlers.append((handler, clear))
+            if self.handlers:
+                self.redraw = RedrawLiveLine(self, min(handler.level for handler, _ in self.handlers))
+                root.addHandler(self.redraw)  # called after the handlers already there
         self.loop = task.LoopingCall(self.tick)
         self.loop.start(LIVE_INTERVAL if self.live else self.interval, now=False)
 
     def tick(self):
         if self.live:
+            self.current = self.line()
             self.draw()
         else:
             logger.info("progress: %s", self.line())
 
     def draw(self):
+        if not self.current:
+            return
         width = shutil.get_terminal_size((100, 24)).columns - 1
-        sys.stderr.write("\r\x1b[K" + self.line()[:width])
+        sys.stderr.write("\r\x1b[K" + self.current[:width])
         sys.stderr.flush()
         self.drawn = True
 
@@ -160,6 +181,8 @@ class CrawlProgress:
     def spider_closed(self, spider, reason):
         if self.loop and self.loop.running:
             self.loop.stop()
+        if self.redraw is not None:
+            logging.getLogger().removeHandler(self.redraw)
         self.clear()
         for handler, clear in self.handlers:
             handler.removeFilter(clear)

@@ -49,8 +49,10 @@ def test_live_line_on_a_terminal(news_web, tmp_path):
     drawn = LIVE.findall(shown)
     assert drawn, shown[-3000:]
     assert "progress:" not in shown  # no periodic log lines on a terminal
-    finished = next(line for line in shown.splitlines() if "finished (finished)" in line)
-    assert re.match(r"(\r\x1b\[K)*\d{4}-\d\d-\d\d ", finished), repr(finished)  # the live line was wiped first
+    finished = next(line for line in shown.split("\n") if "finished (finished)" in line)
+    written = finished.split("\r\x1b[K")[-1]  # what stays on screen after the last wipe
+    assert re.match(r"\d{4}-\d\d-\d\d ", written), repr(finished)  # the live line was wiped first
+    assert re.search(r"\n\r\x1b\[K\d+ pages \(", shown)  # drawn again right under a log line
 
 
 def test_plain_lines_elsewhere(news_web, tmp_path):
