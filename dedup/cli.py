@@ -1,14 +1,15 @@
-"""Command line: ``python -m dedup cluster DOCS.jsonl``.
+"""Command line: python -m dedup cluster DOCS.jsonl
 
-Reads JSON lines ``{"id", "text", "language"?}`` (as ``deepseek-news export`` writes them; ``lang``
-is read too) in order, as a crawl would meet them, and prints one
-``{"id", "cluster"}`` line per input document, ``cluster`` being the id of the kept document (the
-first one of its story). It runs the crawler's own decision: ``Deduplicator.find`` then ``add`` for
-kept documents, with the default ``DedupConfig`` unless ``-s DEDUP_NAME=value`` overrides a setting
-(as ``scrapy crawl -s`` would). ``--cross-language`` also joins a document to the kept article it
-translates (``Deduplicator.find_translation``).
+Reads JSON lines {"id", "text", "language"?} (as deepseek-news export writes them; "lang" is read
+too) in order, as a crawl would meet them, and prints one line per input document:
+{"id", "cluster", "kind", "similarity"}. "cluster" is the id of the kept document of its story (the
+first one met); "kind" is "kept" for that document, else how it matched the kept one ("exact",
+"near" or "translation"), with the similarity the crawl would record (null for a kept document).
+It runs the crawler's own decision, Deduplicator.find then add for kept documents, with the default
+DedupConfig unless -s DEDUP_NAME=value overrides a setting (as scrapy crawl -s would).
+--cross-language also joins a document to the kept article it translates.
 
-A line that is not a JSON object with an ``id`` is reported on stderr as ``FILE:LINE: reason`` and
+A line that is not a JSON object with an "id" is reported on stderr as FILE:LINE: reason and
 skipped; the run goes on.
 """
 from __future__ import annotations
@@ -17,6 +18,7 @@ import argparse
 import dataclasses
 import json
 import sys
+from typing import NamedTuple
 
 import numpy as np
 
@@ -46,8 +48,17 @@ def read_docs(path: str, errors=sys.stderr):
             yield str(obj['id']), text, lang if isinstance(lang, str) else None
 
 
+class Assignment(NamedTuple):
+    """Where ``cluster`` put one document."""
+
+    id: str
+    cluster: str
+    kind: str  # "kept", "exact", "near" or "translation"
+    similarity: float | None
+
+
 def cluster(docs, config: DedupConfig, cross_language: bool = False):
-    """Yield (id, cluster id) for (id, text, lang) documents, deciding as the crawler does.
+    """Yield an ``Assignment`` for each (id, text, lang) document, deciding as the crawler does.
 
     Exact and near duplicates join the cluster of the kept article they match and are not
     indexed. With ``cross_language`` a translation joins the cluster of the article it translates
@@ -65,13 +76,13 @@ def cluster(docs, config: DedupConfig, cross_language: bool = False):
             if match is not None:
                 root[doc_id] = root.get(match.key, match.key)
                 dedup.add(doc_id, dataclasses.replace(fp, anchors=np.empty(0, np.uint64)))
-                yield doc_id, root[doc_id]
+                yield Assignment(doc_id, root[doc_id], match.kind, match.similarity)
                 continue
         if match is not None:
-            yield doc_id, root.get(match.key, match.key)
+            yield Assignment(doc_id, root.get(match.key, match.key), match.kind, match.similarity)
         else:
             dedup.add(doc_id, fp)
-            yield doc_id, doc_id
+            yield Assignment(doc_id, doc_id, 'kept', None)
 
 
 def parse_settings(pairs: list[str]) -> dict[str, str]:
@@ -88,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog='python -m dedup', description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest='command', required=True)
-    p = sub.add_parser('cluster', help='cluster a JSONL corpus; prints {"id","cluster"} per line')
+    p = sub.add_parser('cluster', help='cluster a JSONL corpus; prints {"id","cluster","kind","similarity"} per line')
     p.add_argument('docs', help='JSONL file ({"id","text","lang"?} per line) or - for stdin')
     p.add_argument('--cross-language', action='store_true',
                    help='also join translations into another language')
@@ -102,8 +113,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         out = sys.stdout
-        for doc_id, cluster_id in cluster(read_docs(args.docs), config, args.cross_language):
-            out.write(json.dumps({'id': doc_id, 'cluster': cluster_id}, ensure_ascii=False) + '\n')
+        for assigned in cluster(read_docs(args.docs), config, args.cross_language):
+            out.write(json.dumps(assigned._asdict(), ensure_ascii=False) + '\n')
     except OSError as exc:
         print(f'error: {exc}', file=sys.stderr)
         return 1

@@ -210,8 +210,11 @@ def test_cluster_command_prints_kept_ids_in_input_order(tmp_path):
     proc = _cluster(tmp_path, [json.dumps({'id': i, 'text': t, 'lang': 'de'}) for i, t in docs])
     assert proc.returncode == 0, proc.stderr
     out = [json.loads(line) for line in proc.stdout.splitlines()]
-    assert out == [{'id': 'a', 'cluster': 'a'}, {'id': 'b', 'cluster': 'b'}, {'id': 'c', 'cluster': 'a'},
-                   {'id': 'd', 'cluster': 'd'}, {'id': 'e', 'cluster': 'b'}, {'id': 'f', 'cluster': 'a'}]
+    assert [(o['id'], o['cluster'], o['kind']) for o in out] == [
+        ('a', 'a', 'kept'), ('b', 'b', 'kept'), ('c', 'a', 'near'), ('d', 'd', 'kept'), ('e', 'b', 'near'),
+        ('f', 'a', 'exact')]
+    similarities = [o['similarity'] for o in out]
+    assert similarities[5] == 1.0 and 0.65 <= similarities[2] <= 1.0 and similarities[0] is None
 
 
 def test_cluster_command_reports_bad_lines_and_goes_on(tmp_path):
@@ -219,8 +222,8 @@ def test_cluster_command_reports_bad_lines_and_goes_on(tmp_path):
              json.dumps({'id': 2, 'text': None}), json.dumps({'id': 3, 'text': R1_DE_B})]
     proc = _cluster(tmp_path, lines)
     assert proc.returncode == 0
-    assert [json.loads(line) for line in proc.stdout.splitlines()] == [
-        {'id': '1', 'cluster': '1'}, {'id': '2', 'cluster': '2'}, {'id': '3', 'cluster': '1'}]
+    assert [(o['id'], o['cluster']) for o in map(json.loads, proc.stdout.splitlines())] == [
+        ('1', '1'), ('2', '2'), ('3', '1')]
     errors = proc.stderr.strip().splitlines()
     assert len(errors) == 2 and ':2: invalid JSON' in errors[0] and ':3: no "id"' in errors[1]
     assert 'Traceback' not in proc.stderr
@@ -234,3 +237,8 @@ def test_cluster_command_rejects_bad_settings_in_one_line(tmp_path):
     missing = subprocess.run([sys.executable, '-m', 'dedup', 'cluster', str(tmp_path / 'missing.jsonl')],
                              capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert missing.returncode == 1 and 'Traceback' not in missing.stderr
+
+
+def test_cluster_help_is_plain_text():
+    proc = subprocess.run([sys.executable, '-m', 'dedup', '--help'], capture_output=True, text=True)
+    assert proc.returncode == 0 and 'cluster' in proc.stdout and '``' not in proc.stdout

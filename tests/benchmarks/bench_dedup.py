@@ -69,7 +69,7 @@ def score(path: Path, pred: list[dict]) -> dict:
 
 def run_cluster(path: Path, config: DedupConfig, cross_language=False) -> list[dict]:
     docs = list(read_docs(str(path)))
-    return [{'id': i, 'cluster': c} for i, c in cluster(docs, config, cross_language)]
+    return [{'id': a.id, 'cluster': a.cluster} for a in cluster(docs, config, cross_language)]
 
 
 def baseline(path: Path) -> dict:
@@ -177,7 +177,7 @@ def distinct() -> None:
         docs = distinct_docs(Path(tmp))
         records = list(read_docs(str(docs)))
         for flag in (False, True):
-            clusters = list(cluster(records, DedupConfig(), flag))
+            clusters = [(a.id, a.cluster) for a in cluster(records, DedupConfig(), flag)]
             fm, caught, total = score_distinct(docs, clusters)
             per = ', '.join(f'{s} {score_distinct(docs, clusters, s)[0]}' for s in SOURCES)
             label = '--cross-language' if flag else 'same language   '
@@ -188,7 +188,7 @@ def distinct() -> None:
         table = {}
         for cover in COVERAGES:
             config = DedupConfig(min_coverage=cover)
-            clusters = list(cluster(records, config))
+            clusters = [(a.id, a.cluster) for a in cluster(records, config)]
             table[cover] = ({s: score_distinct(docs, clusters, s)[0] for s in SOURCES},
                             score(DEV / 'docs.jsonl', run_cluster(DEV / 'docs.jsonl', config))['pair_f1'])
         for held in SOURCES:
