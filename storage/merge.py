@@ -27,7 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Iterator, Sequence
 
-from storage.corpus import ARTICLE_COLUMNS, TERMINAL_OUTCOMES, CorpusError, WriterLock, open_database
+from storage.corpus import (ARCHIVE_COLUMNS, ARTICLE_COLUMNS, TERMINAL_OUTCOMES, CorpusError, WriterLock,
+                            create_archive_schema, open_database)
 from storage.export import Progress
 from storage.query import Corpus
 
@@ -225,6 +226,32 @@ def _merge_translations(target: _Target, shard: Corpus, report: MergeReport) -> 
             report.translations += cursor.rowcount
 
 
+def _merge_archive(target: _Target, shard: Corpus, into: Path) -> None:
+    """Where each page of the shard is in the WARC archive, and how far its WARC inputs were read, so
+    that ``deepseek-news reextract`` works on the merged corpus: file names relative to a shard's
+    directory are made relative to the merged corpus's directory."""
+    tables = shard.tables
+    here = into.resolve().parent
+    if "archive" in tables:
+        columns = list(ARCHIVE_COLUMNS)
+        base = shard.path.resolve().parent
+        rows = []
+        for row in shard.conn.execute(f"SELECT {', '.join(columns)} FROM archive ORDER BY rowid"):
+            values = list(row)
+            values[1] = os.path.relpath(base / values[1], here)  # warc_file; an absolute one stays where it is
+            rows.append(values)
+        target.conn.executemany(
+            f"INSERT INTO archive ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)}) "
+            "ON CONFLICT(url) DO NOTHING", rows)
+    if "ingested" in tables:
+        target.conn.executemany(
+            "INSERT INTO ingested (warc_file, next_offset, records, finished_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(warc_file) DO UPDATE SET next_offset = max(next_offset, excluded.next_offset), "
+            "records = max(records, excluded.records), finished_at = coalesce(finished_at, excluded.finished_at)",
+            (tuple(row) for row in shard.conn.execute(
+                "SELECT warc_file, next_offset, records, finished_at FROM ingested")))
+
+
 def _merge_crawl_state(target: _Target, shard: Corpus, report: MergeReport) -> None:
     """Runs, pages, boilerplate and frontier: what a later crawl on the merged corpus resumes from."""
     conn = target.conn
@@ -277,6 +304,7 @@ def merge_shards(
             open_database(into).conn.close()  # a non-SQLite target fails here, untouched
         lock.acquire()
         db = open_database(into, create=True)
+        create_archive_schema(db)  # a target written before the archive existed gains its tables
         target = _Target(db.conn)
         report = MergeReport(shards=len(opened))
         try:
@@ -292,6 +320,7 @@ def merge_shards(
                     if "translations" in shard.tables:
                         _merge_translations(target, shard, report)
                     _merge_crawl_state(target, shard, report)
+                    _merge_archive(target, shard, into)
                 db.conn.execute("DELETE FROM frontier WHERE url IN (SELECT url FROM pages)")
             report.unresolved = target.one("SELECT count(*) FROM duplicates WHERE duplicate_of IS NULL", ())
             db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -201,3 +201,28 @@ def test_merge_catches_a_story_each_shard_kept_under_another_url(tmp_path):
 def test_merge_without_usable_fingerprints_says_so(shards, tmp_path):
     report = merge_shards(shards, tmp_path / "merged.db")
     assert report.near_check.startswith("off: ") and report.near == 0
+
+
+def test_merge_keeps_where_each_page_is_in_the_warc_archive(tmp_path):
+    """reextract works on a merged corpus: the archive rows come along, their file names made relative
+    to the merged corpus's directory, and how far each ingested WARC file was read."""
+    shards = []
+    for name in ("eins", "zwei"):
+        (tmp_path / name).mkdir()
+        writer = CorpusWriter(tmp_path / name / "corpus.db")
+        writer.add_archived({"url": f"https://netzecho.example/{name}.html", "warc_file": f"warc/{name}-00000.warc.gz",
+                             "warc_offset": 1234, "warc_length": 567, "warc_date": "2025-01-28T10:00:00Z",
+                             "hints": "{}", "aliases": "[]"})
+        writer.note_ingested(f"/data/cc-news/{name}.warc.gz", 999, 7, finished=True)
+        writer.flush()
+        writer.close()
+        shards.append(tmp_path / name / "corpus.db")
+    (tmp_path / "gesamt").mkdir()
+    merged = tmp_path / "gesamt" / "merged.db"
+    merge_shards(shards, merged)
+    archive = dict(rows(merged, "SELECT url, warc_file FROM archive"))
+    for name in ("eins", "zwei"):
+        stored = archive[f"https://netzecho.example/{name}.html"]
+        assert (merged.parent / stored).resolve() == (tmp_path / name / "warc" / f"{name}-00000.warc.gz").resolve()
+    assert sorted(rows(merged, "SELECT warc_file, next_offset FROM ingested")) == [
+        ("/data/cc-news/eins.warc.gz", 999), ("/data/cc-news/zwei.warc.gz", 999)]
