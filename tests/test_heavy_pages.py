@@ -17,8 +17,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -35,7 +33,7 @@ from crawler.markup import MAX_ATTRIBUTES, bound_attributes
 from crawler.pipelines import ExtractPipeline
 from dedup import DedupConfig, Fingerprint, fingerprint_text
 from tests.mockserver import manifest
-from tests.mockserver.crawl import FAST_SETTINGS
+from tests.mockserver.crawl import FAST_SETTINGS, crawl_start_urls
 from tests.mockserver.heavy_web import (ARTICLES, PARAGRAPHS, HeavyWeb, page_of_short_paragraphs,
                                         page_with_many_attributes, slow_page)
 from tests.mockserver.hostile_web import article_html
@@ -258,17 +256,9 @@ def test_a_worker_killed_from_outside_costs_its_page_one_more_try(tmp_path):
 
 def crawl_heavy_web(db_path: Path, start_path: str, settings: tuple[str, ...]) -> tuple[Crawl, HeavyWeb]:
     with HeavyWeb() as web:
-        command = [sys.executable, "-m", "scrapy", "crawl", "deepseek_news", "-a", "start_urls=" + web.url(start_path),
-                   "-s", f"CORPUS_DB={db_path}"]
-        for setting in FAST_SETTINGS + settings:
-            command += ["-s", setting]
-        try:
-            done = subprocess.run(command, cwd=REPO_ROOT, timeout=CRAWL_TIMEOUT_SECONDS, text=True, errors="replace",
-                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-            returncode, output = done.returncode, done.stdout
-        except subprocess.TimeoutExpired as expired:
-            returncode, output = None, str(expired.output or "")
-        crawl = read_crawl(db_path, returncode, output)
+        run = crawl_start_urls([web.url(start_path)], db_path, timeout=CRAWL_TIMEOUT_SECONDS,
+                               settings=FAST_SETTINGS + settings)
+        crawl = read_crawl(db_path, run.returncode, run.output)
         crawl.requests = web.requests()
         return crawl, web
 

@@ -6,26 +6,18 @@ run) it takes its URL back while the claimer moves to the URL it was fetched fro
 from __future__ import annotations
 
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.mockserver.crawl import FAST_SETTINGS
+from tests.mockserver.crawl import crawl_start_urls
 from tests.mockserver.hostile_canonical import ARTICLES, CanonicalWeb
-from tests.mockserver.process import REPO_ROOT
 from tests.test_hostile_crawl import CRAWL_TIMEOUT_SECONDS
 
 
 def crawl(start_url: str, db_path: Path) -> None:
-    command = [sys.executable, "-m", "scrapy", "crawl", "deepseek_news", "-a", f"start_urls={start_url}",
-               "-s", f"CORPUS_DB={db_path}"]
-    for setting in FAST_SETTINGS:
-        command += ["-s", setting]
-    done = subprocess.run(command, cwd=REPO_ROOT, timeout=CRAWL_TIMEOUT_SECONDS, text=True, errors="replace",
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    assert done.returncode == 0, done.stdout[-3000:]
+    run = crawl_start_urls([start_url], db_path, timeout=CRAWL_TIMEOUT_SECONDS)
+    assert run.returncode == 0, run.describe()
 
 
 def snapshot(db_path: Path) -> dict:

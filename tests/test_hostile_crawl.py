@@ -20,17 +20,14 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-import subprocess
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
 from tests.mockserver import manifest
-from tests.mockserver.crawl import FAST_SETTINGS, run_crawl
+from tests.mockserver.crawl import FAST_SETTINGS, crawl_start_urls, run_crawl
 from tests.mockserver.hostile_web import ARTICLES, SERVED_AS, HostileWeb
-from tests.mockserver.process import REPO_ROOT
 
 CRAWL_TIMEOUT_SECONDS = 180
 HOSTILE_SETTINGS = ("DOWNLOAD_TIMEOUT=3", "RETRY_TIMES=1", "MAX_PAGES_PER_SITE=60")
@@ -103,17 +100,9 @@ class HostileBases:
 
 def crawl_hostile_web(db_path: Path) -> tuple[Crawl, HostileBases]:
     with HostileWeb() as web:
-        command = [sys.executable, "-m", "scrapy", "crawl", "deepseek_news",
-                   "-a", "start_urls=" + ",".join(web.start_urls()), "-s", f"CORPUS_DB={db_path}"]
-        for setting in FAST_SETTINGS + HOSTILE_SETTINGS:
-            command += ["-s", setting]
-        try:
-            done = subprocess.run(command, cwd=REPO_ROOT, timeout=CRAWL_TIMEOUT_SECONDS, text=True, errors="replace",
-                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-            returncode, output = done.returncode, done.stdout
-        except subprocess.TimeoutExpired as expired:
-            returncode, output = None, str(expired.output or "")
-        crawl = read_crawl(db_path, returncode, output)
+        run = crawl_start_urls(web.start_urls(), db_path, timeout=CRAWL_TIMEOUT_SECONDS,
+                               settings=FAST_SETTINGS + HOSTILE_SETTINGS)
+        crawl = read_crawl(db_path, run.returncode, run.output)
         crawl.requests = web.requests()
         crawl.tripwire = list(web.tripwire.connections)
         return crawl, HostileBases(web.bases, web.closed_port)

@@ -10,17 +10,14 @@ tests/test_guard.py and tests/test_extract_parse.py.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from storage.corpus import CorpusWriter
-from tests.mockserver.crawl import FAST_SETTINGS
+from tests.mockserver.crawl import crawl_start_urls
 from tests.mockserver.hostile_links import (ARTICLES, BAD_START_POINT, FEED_TITLES, LONG_QUERY, SHIFT_JIS_ARTICLE,
                                            SHIFT_JIS_PATH, URL_LENGTH_LIMIT, LinksWeb)
-from tests.mockserver.process import REPO_ROOT
 from tests.test_hostile_crawl import CRAWL_TIMEOUT_SECONDS, Crawl, no_spider_exception, read_crawl
 
 AFTER_A_BAD_LINK = ["/artikel/eins.html", "/artikel/fuenf.html", "/artikel/vier.html", "/artikel/sechs.html",
@@ -30,17 +27,8 @@ STORED = AFTER_A_BAD_LINK + ["/artikel/zwei.html?id=5&lang=de", "/artikel/drei.h
 
 
 def crawl_links_web(web: LinksWeb, start_urls: list[str], db_path: Path) -> Crawl:
-    command = [sys.executable, "-m", "scrapy", "crawl", "deepseek_news",
-               "-a", "start_urls=" + ",".join(start_urls), "-s", f"CORPUS_DB={db_path}"]
-    for setting in FAST_SETTINGS:
-        command += ["-s", setting]
-    try:
-        done = subprocess.run(command, cwd=REPO_ROOT, timeout=CRAWL_TIMEOUT_SECONDS, text=True,
-                              errors="replace", stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        returncode, output = done.returncode, done.stdout
-    except subprocess.TimeoutExpired as expired:
-        returncode, output = None, str(expired.output or "")
-    crawl = read_crawl(db_path, returncode, output)
+    run = crawl_start_urls(start_urls, db_path, timeout=CRAWL_TIMEOUT_SECONDS)
+    crawl = read_crawl(db_path, run.returncode, run.output)
     crawl.requests = web.requests()
     web.web.log.clear()
     return crawl

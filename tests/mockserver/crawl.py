@@ -31,9 +31,13 @@ class CrawlRun:
 
 
 def crawl_command(bases: Mapping[str, str], db_path: Path | str, settings: Sequence[str] = FAST_SETTINGS) -> list[str]:
+    return command_for(manifest.start_urls(bases), db_path, settings)
+
+
+def command_for(start_urls: Sequence[str], db_path: Path | str, settings: Sequence[str] = FAST_SETTINGS) -> list[str]:
+    """`scrapy crawl deepseek_news` of `start_urls` into `db_path`, with `settings` ("NAME=VALUE")."""
     command = [sys.executable, "-m", "scrapy", "crawl", "deepseek_news",
-               "-a", "start_urls=" + ",".join(manifest.start_urls(bases)),
-               "-s", f"CORPUS_DB={db_path}"]
+               "-a", "start_urls=" + ",".join(start_urls), "-s", f"CORPUS_DB={db_path}"]
     for setting in settings:
         command += ["-s", setting]
     return command
@@ -42,7 +46,13 @@ def crawl_command(bases: Mapping[str, str], db_path: Path | str, settings: Seque
 def run_crawl(bases: Mapping[str, str], db_path: Path | str, *, timeout: float | None = 120,
               settings: Sequence[str] = FAST_SETTINGS, echo: bool = False) -> CrawlRun:
     """Crawl the fixture web into `db_path` with cwd = repo root; never raises on crawl failure."""
-    command = crawl_command(bases, db_path, settings)
+    return crawl_start_urls(manifest.start_urls(bases), db_path, timeout=timeout, settings=settings, echo=echo)
+
+
+def crawl_start_urls(start_urls: Sequence[str], db_path: Path | str, *, timeout: float | None = 120,
+                     settings: Sequence[str] = FAST_SETTINGS, echo: bool = False) -> CrawlRun:
+    """Crawl `start_urls` into `db_path` with cwd = repo root; never raises on crawl failure."""
+    command = command_for(start_urls, db_path, settings)
     try:
         done = subprocess.run(command, cwd=REPO_ROOT, timeout=timeout, text=True, errors="replace",
                               stdout=None if echo else subprocess.PIPE,
