@@ -24,7 +24,7 @@ from scrapy.utils.defer import deferred_from_coro
 from crawler.boilerplate import SiteChrome
 from crawler.urls import url_key
 from dedup import DedupConfig, Deduplicator
-from dedup.fingerprint import is_current
+from dedup.fingerprint import FORMAT_MAGIC
 from storage.corpus import TERMINAL_OUTCOMES, WRITE_FAILED, CorpusWriteError, CorpusWriter, refresh_fingerprints
 
 logger = logging.getLogger(__name__)
@@ -94,7 +94,7 @@ class CrawlContext:
         run killed before it stored it: otherwise those stories would be nowhere, and every later copy
         a duplicate of a missing article. Fingerprints of an older format are made again first."""
         remade = refresh_fingerprints(
-            self.writer.conn, is_current, lambda text, language: self.dedup.fingerprint(text, language).to_bytes()
+            self.writer.conn, FORMAT_MAGIC, lambda text, language: self.dedup.fingerprint(text, language).to_bytes()
         )
         if remade:
             logger.info("corpus %s: %d dedup fingerprints made again in the current format", corpus_db, remade)

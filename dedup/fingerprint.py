@@ -17,8 +17,8 @@ result), so the crawler runs it in worker processes. A ``Fingerprint`` holds:
 
 ``to_bytes`` is a fixed little-endian layout, versioned by its magic (``DDF3``; every count is 32
 bits, so no text is too long for it); ``from_bytes`` is its inverse. A corrupt blob, or one of an
-older format, raises ValueError with a one-line reason (``is_current`` tells which blobs a corpus
-must fingerprint again from their text).
+older format, raises ValueError with a one-line reason; a corpus fingerprints again, from their text,
+the articles whose fingerprint does not start with ``FORMAT_MAGIC`` (``storage.corpus.refresh_fingerprints``).
 """
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ from dedup.crosslingual import sentence_lengths
 from dedup.minhash import signature
 from dedup.normalize import fold_nfkc, folded_packed_tokens, nfkc, shingle_hashes
 
-_MAGIC = b'DDF3'
+FORMAT_MAGIC = b'DDF3'  # the first bytes of every fingerprint of this format
 # magic, tag, num_perm, n_anchors, n_sentences, n_aligned (sentences of the stems), n_sentence_stems,
 # stems, content hash, lang
 _HEADER = struct.Struct('<4sIIIIIII16s2s')
@@ -58,7 +58,7 @@ class Fingerprint:
     stems_per_sentence: np.ndarray = field(default_factory=lambda: np.empty(0, np.uint32))
 
     def to_bytes(self) -> bytes:
-        head = _HEADER.pack(_MAGIC, self.tag, len(self.signature), len(self.anchors), len(self.sentences),
+        head = _HEADER.pack(FORMAT_MAGIC, self.tag, len(self.signature), len(self.anchors), len(self.sentences),
                             len(self.stems_per_sentence), len(self.sentence_stems), self.stems,
                             self.content_hash, self.lang.encode('ascii', 'replace')[:2].ljust(2, b' '))
         return b''.join((head, self.signature.astype('<u4').tobytes(), self.anchors.astype('<u8').tobytes(),
@@ -118,11 +118,6 @@ class FingerprintColumns:
                    [fp.sentence_stems for fp in fps], [fp.stems_per_sentence for fp in fps])
 
 
-def is_current(blob: bytes) -> bool:
-    """Is ``blob`` in this version's format? Older ones are made again from the article's text."""
-    return bytes(blob[:4]) == _MAGIC
-
-
 def _array(data: bytes, dtype: str, count: int, offset: int, kind) -> np.ndarray:
     return np.frombuffer(data, dtype, count, offset) if count else np.empty(0, kind)
 
@@ -137,7 +132,7 @@ def unpack_many(blobs: list[bytes], tag: int | None, num_perm: int | None) -> Fi
     unpack = _HEADER.unpack_from
     n_perm_seen = num_perm
     for row, data in enumerate(blobs):
-        if len(data) < _HEADER.size or data[:4] != _MAGIC:
+        if len(data) < _HEADER.size or data[:4] != FORMAT_MAGIC:
             old = data[:3] == b'DDF'
             raise ValueError(f'fingerprint {row}: ' + ('an older fingerprint format' if old
                                                        else 'not a dedup fingerprint (bad header)'))

@@ -221,14 +221,14 @@ def create_archive_schema(db: sqlite_utils.Database) -> None:
     )
 
 
-def refresh_fingerprints(conn: sqlite3.Connection, is_current, make) -> int:
+def refresh_fingerprints(conn: sqlite3.Connection, current_magic: bytes, make) -> int:
     """Fingerprint again, from its stored text, every article whose dedup fingerprint is of an older
-    format (``is_current(blob)`` false; ``make(text, language)`` gives the new blob), in one
-    transaction. Returns how many were made again."""
-    rows = conn.execute(
-        "SELECT f.article_id, f.data, a.text, a.language FROM fingerprints f JOIN articles a ON a.id = f.article_id"
-    )
-    stale = [(article_id, text, language) for article_id, data, text, language in rows if not is_current(data)]
+    format (its first bytes are not ``current_magic``; ``make(text, language)`` gives the new blob), in
+    one transaction. Only those articles' texts are read. Returns how many were made again."""
+    stale = conn.execute(
+        "SELECT f.article_id, a.text, a.language FROM fingerprints f JOIN articles a ON a.id = f.article_id "
+        "WHERE substr(f.data, 1, ?) != ?", (len(current_magic), current_magic),
+    ).fetchall()
     if stale:
         with conn:
             conn.executemany(

@@ -226,3 +226,20 @@ def test_merge_keeps_where_each_page_is_in_the_warc_archive(tmp_path):
         assert (merged.parent / stored).resolve() == (tmp_path / name / "warc" / f"{name}-00000.warc.gz").resolve()
     assert sorted(rows(merged, "SELECT warc_file, next_offset FROM ingested")) == [
         ("/data/cc-news/eins.warc.gz", 999), ("/data/cc-news/zwei.warc.gz", 999)]
+
+
+def test_fingerprints_of_an_older_format_are_made_again_from_the_stored_text(tmp_path):
+    from dedup import Deduplicator
+    from dedup.fingerprint import FORMAT_MAGIC
+    from storage.corpus import refresh_fingerprints
+
+    story = article("https://technik-tagblatt.de/nvidia-aktie", STORY, "2025-01-28T10:00:01")
+    writer = CorpusWriter(tmp_path / "corpus.db")
+    writer.add_article(story, (story["url"], b"DDF2" + bytes(60)))  # as a corpus written before format 3
+    writer.flush()
+    dedup = Deduplicator()
+    made = refresh_fingerprints(writer.conn, FORMAT_MAGIC, lambda text, language: dedup.fingerprint(text, language).to_bytes())
+    assert made == 1 and refresh_fingerprints(writer.conn, FORMAT_MAGIC, None) == 0
+    assert dedup.load(writer.fingerprints()) == 1
+    assert dedup.find(dedup.fingerprint(STORY, "de")).key == story["url"]
+    writer.close()
