@@ -199,7 +199,8 @@ class CorpusPipeline(CrawlerPipeline):
             translation = None if match is not None else context.dedup.find_translation(fingerprint, page.get("language"))
             decision = decide(item.url, claimed, claimed in context.dedup, match, translation, self.translations)
             claimer = context.writer.claimed_from(claimed) if decision.displaces else None
-            if decision.displaces and (claimer is None or not context.dedup.rename(claimed, claimer)):
+            if decision.displaces and (claimer is None or not context.dedup.rename(
+                    claimed, claimer, context.writer.content_hash_of(claimed))):
                 logger.warning("%s: its URL holds another text and cannot be given back; left for a later run",
                                item.url)
                 self.crawler.stats.inc_value("deepseek/errors/canonical_conflict")

@@ -468,6 +468,11 @@ class CorpusWriter:
         )
         return row[0][0] if row else None
 
+    def content_hash_of(self, url: str) -> bytes:
+        """The dedup content hash of the article stored under ``url`` (b"" when there is none)."""
+        row = self._read("SELECT content_hash FROM articles WHERE url = ?", (url,))
+        return bytes.fromhex(row[0][0]) if row and row[0][0] else b""
+
     def move_article(self, old_url: str, new_url: str) -> None:
         """Queue the move of the article stored under ``old_url`` to ``new_url``: its row, its
         fingerprint's key and the removed copies pointing at it; ``new_url`` is no longer one of its

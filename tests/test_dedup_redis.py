@@ -123,3 +123,20 @@ def test_articles_indexed_but_never_stored_are_forgotten_when_their_shard_restar
     assert exact.kind == 'exact' and exact.key == 'https://a.example/r1'
     restarted.release()
     assert Deduplicator(config).claim('host:/data/shard-a.db', set()) == 0  # a clean stop leaves nothing
+
+
+@pytest.mark.parametrize('shared', [False, True], ids=['memory', 'redis'])
+def test_a_kept_article_can_move_to_another_key(config, shared):
+    """A page that claimed another page's URL gives it back (crawler.decision): its article is indexed
+    under its own URL from then on, in memory and in Redis alike, and the freed key can be taken."""
+    dedup = Deduplicator(config if shared else DedupConfig())
+    fp = dedup.fingerprint(NV_DE_A, 'de')
+    dedup.add('https://site.example/opfer', fp)
+    assert dedup.rename('https://site.example/opfer', 'https://site.example/dieb', fp.content_hash)
+    assert 'https://site.example/opfer' not in dedup and 'https://site.example/dieb' in dedup
+    assert dedup.find(fp).key == 'https://site.example/dieb'
+    assert dedup.find(dedup.fingerprint(NV_DE_B, 'de')).key == 'https://site.example/dieb'
+    dedup.add('https://site.example/opfer', dedup.fingerprint(IT_DE, 'de'))
+    assert dedup.find(dedup.fingerprint(IT_DE, 'de')).key == 'https://site.example/opfer'
+    assert not dedup.rename('https://site.example/nirgends', 'https://site.example/x')
+    assert not dedup.rename('https://site.example/dieb', 'https://site.example/opfer')  # taken
