@@ -459,9 +459,17 @@ class CorpusWriter:
 
     def claimed_from(self, url: str) -> str | None:
         """The page whose article is stored under ``url`` because it claimed ``url`` as its canonical
-        (it is recorded as an exact copy of that article), or None. Writes what is queued first."""
+        (it is recorded as an exact copy of that article), or None. Writes what is queued first; when that
+        write is refused, the failure goes where a refused batch goes (``on_failure``) and None comes back."""
         if self.batch.articles or self.batch.duplicates:
-            self.flush()
+            if self.failure is not None:
+                return None
+            try:
+                self.flush()
+            except CorpusWriteError as error:
+                if self.on_failure is not None:
+                    self.on_failure(error)
+                return None
         row = self._read(
             "SELECT url FROM duplicates WHERE duplicate_of_url = ? AND kind = 'exact' AND url != ? ORDER BY id LIMIT 1",
             (url, url),
