@@ -28,3 +28,12 @@ def story_clusters(*dbs: Path | str) -> set[frozenset[str]]:
     for url, kept in removed:
         members[kept].add(url)
     return {frozenset(urls) for urls in members.values()}
+
+
+def rows(db: Path | str, sql: str, *params) -> list[tuple]:
+    """The rows of ``sql`` on a corpus file, opened read-only (a test never changes what it checks)."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()

@@ -9,7 +9,6 @@ import os
 import re
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ from storage.browse import metadata_for
 from tests.test_cli import REPO, run_cli
 from tests.test_storage_sample import NVIDIA_DE_IN_JANUARY, sample_db  # noqa: F401
 from tests.test_storage_tools import free_port
+from tests.corpus_checks import rows
 
 
 @pytest.fixture
@@ -59,14 +59,6 @@ def fetch(url: str) -> str:
 def path(name: str) -> str:
     from datasette.utils import tilde_encode
     return tilde_encode(name)
-
-
-def rows(db, sql, params=()):
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 def test_metadata_follows_the_file_name():

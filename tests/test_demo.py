@@ -4,25 +4,17 @@ copies of the first one's pages), another corpus left alone, and the crawl log's
 from __future__ import annotations
 
 import re
-import sqlite3
 import subprocess
 import sys
 
 from tests.mockserver.process import REPO_ROOT
 from tests.test_storage_sample import build_sample_corpus
+from tests.corpus_checks import rows
 
 
 def demo(db, *extra):
     return subprocess.run([sys.executable, "-m", "tests.mockserver", "--demo", "--db", str(db), *extra],
                           cwd=REPO_ROOT, capture_output=True, text=True, timeout=600)
-
-
-def rows(db, sql):
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
 
 
 def test_demo_twice_into_one_file_starts_afresh_and_reports_the_logs_counts(tmp_path):

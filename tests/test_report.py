@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import re
 import shutil
-import sqlite3
 import subprocess
 
 import pytest
 
 from tests.test_cli import run_cli
 from tests.test_storage_sample import ARTICLES, sample_db  # noqa: F401
+from tests.corpus_checks import rows
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -22,14 +22,6 @@ def chromium() -> str:
     if not found:
         pytest.skip("chromium is not installed (Debian: apt-get install chromium; .ci/run installs it)")
     return found
-
-
-def rows(db, sql):
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 
 import pytest
 
@@ -12,6 +11,7 @@ from storage.merge import merge_shards
 from storage.query import Corpus
 from tests.test_storage_query import file_state
 from tests.test_storage_sample import ARTICLES, build_sample_corpus, content_hash
+from tests.corpus_checks import rows
 
 SYNDICATED = "https://regional-anzeiger.de/deepseek-nvidia-syndiziert"
 
@@ -68,14 +68,6 @@ def shards(tmp_path):
         translations=[(syndicated_b["url"], english["url"], 0.8, "minhash-crosslingual")],
     )
     return shard_a, shard_b
-
-
-def rows(path, sql):
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
 
 
 def test_merge_keeps_each_story_once(shards, tmp_path):

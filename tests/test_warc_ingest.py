@@ -18,6 +18,7 @@ import pytest
 from archive.ingest import IngestFilters, ingest
 from storage.cli import main
 from tests.warc_fixtures import write_mixed_warc, write_story_warc
+from tests.corpus_checks import rows
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -26,14 +27,6 @@ REPO = Path(__file__).resolve().parent.parent
 def mixed(tmp_path_factory):
     path = tmp_path_factory.mktemp("warc") / "cc-news-mixed.warc.gz"
     return path, write_mixed_warc(path)
-
-
-def rows(db_path, sql, *params) -> list[tuple]:
-    connection = sqlite3.connect(db_path)
-    try:
-        return connection.execute(sql, params).fetchall()
-    finally:
-        connection.close()
 
 
 def normalise(text: str) -> str:

@@ -36,6 +36,7 @@ from storage.corpus import CorpusWriter
 from tests.corpus_checks import story_clusters
 from tests.memory_site import serve
 from tests.test_crash_resume import REWRITTEN, STORIES, build_site, crawl_command
+from tests.corpus_checks import rows
 
 REPO = Path(__file__).resolve().parent.parent
 FILE_SIZE_LIMIT = 1_500_000  # bytes: the corpus of ~45 articles, a sixth of the crawl (measured)
@@ -84,11 +85,6 @@ def assert_one_line(done: subprocess.CompletedProcess, *words: str) -> str:
     assert len(lines) == 1, "\n".join(lines) or done.stderr[-3000:]
     assert all(word in lines[0] for word in words), lines[0]
     return lines[0]
-
-
-def rows(db: Path, sql: str) -> list[tuple]:
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
-        return conn.execute(sql).fetchall()
 
 
 def last_run(db: Path) -> tuple[str | None, dict]:
