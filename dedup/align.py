@@ -35,7 +35,7 @@ _SPACE, _MARK, _CLOSE, _NEWLINE = _table(b' \t\n\r\x0b\x0c'), _table(b'.!?'), _t
 def sentence_ends(folded: bytes) -> np.ndarray:
     """Byte offsets in a folded UTF-8 text (``dedup.normalize.fold_nfkc``: typographic quotes are spaces
     already, an ellipsis three dots) where a sentence ends: after . ! ? (and a closing quote or bracket)
-    before white space, and at line breaks; as ``dedup.crosslingual.SENTENCE_BREAK`` splits the
+    before white space, and at line breaks; as ``dedup.crosslingual.sentence_lengths`` splits the
     original text. Found with numpy: a regex costs several microseconds per sentence."""
     n = len(folded)
     space = np.frombuffer(folded.translate(_SPACE) + b'\0\0', bool)

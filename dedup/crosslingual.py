@@ -39,13 +39,13 @@ import numpy as np
 # written with the class of both first characters in front, so the regex engine jumps from one
 # candidate to the next instead of trying two alternatives at every position (3x faster); the
 # lookbehinds tell the two kinds apart, and the group keeps the first character for ``re.split``.
-SENTENCE_BREAK = re.compile(r'([.!?\u2026\n])(?:(?<=\n)\n*|(?<!\n)["\u201d\u201c\u00bb)\']*\s+)')
+_SENTENCE_BREAK = re.compile(r'([.!?\u2026\n])(?:(?<=\n)\n*|(?<!\n)["\u201d\u201c\u00bb)\']*\s+)')
 
 
 def sentence_lengths(text: str) -> np.ndarray:
     """Character length of each sentence (uint16, capped), in text order; blank pieces between
     line breaks are no sentence."""
-    parts = SENTENCE_BREAK.split(text)  # piece, end mark, piece, end mark, ..., last piece
+    parts = _SENTENCE_BREAK.split(text)  # piece, end mark, piece, end mark, ..., last piece
     lengths = [len(piece) + 1 if mark != '\n' else len(piece)
                for piece, mark in zip(parts[0::2], parts[1::2])
                if mark != '\n' or (piece and not piece.isspace())]
