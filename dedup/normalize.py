@@ -184,7 +184,4 @@ def shingle_hashes(toks, min_token_bytes: int = 4, prefix_bytes: int = 5,
     else:  # first 8 bytes, zero padded, little endian
         packed = np.array(toks, dtype='S8').view('<u8')
     packed = unique_sorted(packed)  # ~800 tokens of an article -> ~450 distinct: less work below
-    stems = packed[stem_mask(packed, min_token_bytes, drop_stopwords)]
-    if prefix_bytes < 8:
-        stems = unique_sorted(stems & np.uint64((1 << (8 * prefix_bytes)) - 1))
-    return np.sort(mix64(stems))
+    return unique_sorted(stem_hash(packed[stem_mask(packed, min_token_bytes, drop_stopwords)], prefix_bytes))
