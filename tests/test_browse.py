@@ -11,7 +11,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 
@@ -20,7 +19,7 @@ import pytest
 from storage.browse import metadata_for
 from tests.test_cli import REPO, run_cli
 from tests.test_storage_sample import NVIDIA_DE_IN_JANUARY, sample_db  # noqa: F401
-from tests.test_storage_tools import free_port
+from tests.test_storage_tools import free_port, wait_until_listening
 from tests.corpus_checks import rows
 
 
@@ -37,14 +36,7 @@ def browsed(sample_db, tmp_path):
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(300):  # wait for it to listen (up to ~30 s); nothing is timed
-            if process.poll() is not None:
-                pytest.fail(f"browse exited: {process.stderr.read().decode()[-800:]}")
-            try:
-                urllib.request.urlopen(f"{base}/-/versions.json", timeout=5).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_until_listening(process, base, "browse")
         yield base, "my corpus", db
     finally:
         process.send_signal(signal.SIGTERM)

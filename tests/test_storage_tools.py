@@ -54,6 +54,19 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def wait_until_listening(process: subprocess.Popen, base: str, what: str) -> None:
+    """Wait (up to ~30 s; nothing is timed) until the Datasette ``process`` answers at ``base``; fail with
+    the end of its stderr if it exits first."""
+    for _ in range(300):
+        if process.poll() is not None:
+            pytest.fail(f"{what} exited: {process.stderr.read().decode()[-800:]}")
+        try:
+            urllib.request.urlopen(f"{base}/-/versions.json", timeout=5).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+
+
 @pytest.fixture
 def datasette_url(sample_db):
     """Datasette serving the sample corpus with our metadata on 127.0.0.1; yields the base URL."""
@@ -66,14 +79,7 @@ def datasette_url(sample_db):
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(300):  # wait for it to listen (up to ~30 s); nothing is timed
-            if process.poll() is not None:
-                pytest.fail(f"datasette exited: {process.stderr.read().decode()[-500:]}")
-            try:
-                urllib.request.urlopen(f"{base}/-/versions.json", timeout=5).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_until_listening(process, base, "datasette")
         yield base
     finally:
         process.terminate()
