@@ -19,7 +19,7 @@ stems per sentence uint32[count], sentence stems uint16: what verification needs
 key), ``:bands`` (8-byte bucket key -> comma-separated ids), ``:pending:{owner}`` (the keys a
 corpus shard indexed since it last stopped cleanly; see ``claim``).
 
-Cross-language data (``find_translation``): ``:xl`` (id -> language, anchors, sentence lengths),
+Cross-language data (``find_translation``): ``:xl`` (id -> language, anchor count uint32, anchors, sentence lengths),
 ``:df`` (anchor -> number of documents), ``:a`` (anchor -> "id,id,...", appended while the anchor
 is in at most ``ANCHOR_CAP`` documents, so a rewrite copies at most a few KB), ``:s`` (sentence-
 structure key -> ids). An insert is then a handful of variadic hash commands, not one per anchor.
@@ -36,21 +36,33 @@ from dedup.crosslingual import structure_keys
 from dedup.index import Candidates
 from dedup.lsh import band_keys, insert_lsh, make_lsh, query_lsh
 
+# Lua's unpack() takes a few thousand values (LUAI_MAXCSTACK): hmget and hset send long lists in slices.
 _HELPERS = """
 local function split8(packed)
   local out = {}
   for i = 1, #packed, 8 do out[#out + 1] = string.sub(packed, i, i + 7) end
   return out
 end
+local function hmget(hash, fields)
+  local out = {}
+  for start = 1, #fields, 2000 do
+    local got = redis.call('HMGET', hash, unpack(fields, start, math.min(start + 1999, #fields)))
+    for i = 1, #got do out[#out + 1] = got[i] end
+  end
+  return out
+end
+local function hset(hash, args)
+  for start = 1, #args, 4000 do redis.call('HSET', hash, unpack(args, start, math.min(start + 3999, #args))) end
+end
 local function append(hash, fields, id)
   if #fields == 0 then return end
-  local old = redis.call('HMGET', hash, unpack(fields))
+  local old = hmget(hash, fields)
   local args = {}
   for i = 1, #fields do
     args[#args + 1] = fields[i]
     if old[i] then args[#args + 1] = old[i] .. ',' .. id else args[#args + 1] = tostring(id) end
   end
-  redis.call('HSET', hash, unpack(args))
+  hset(hash, args)
 end
 """
 
@@ -70,7 +82,7 @@ if ARGV[6] then
   local anchors = split8(ARGV[7])
   local cap = tonumber(ARGV[9])
   if #anchors > 0 then
-    local counts = redis.call('HMGET', ns .. ':df', unpack(anchors))
+    local counts = hmget(ns .. ':df', anchors)
     local df_args, first, again = {}, {}, {}
     for i = 1, #anchors do
       local c = (tonumber(counts[i]) or 0) + 1
@@ -83,8 +95,8 @@ if ARGV[6] then
         again[#again + 1] = anchors[i]
       end
     end
-    redis.call('HSET', ns .. ':df', unpack(df_args))
-    if #first > 0 then redis.call('HSET', ns .. ':a', unpack(first)) end
+    hset(ns .. ':df', df_args)
+    hset(ns .. ':a', first)
     append(ns .. ':a', again, id)
   end
   append(ns .. ':s', split8(ARGV[8]), id)
@@ -145,10 +157,10 @@ local structure = split8(ARGV[3])
 local n = redis.call('HLEN', ns .. ':ids')
 local dfs, lists, slists = {}, {}, {}
 if #anchors > 0 then
-  dfs = redis.call('HMGET', ns .. ':df', unpack(anchors))
-  lists = redis.call('HMGET', ns .. ':a', unpack(anchors))
+  dfs = hmget(ns .. ':df', anchors)
+  lists = hmget(ns .. ':a', anchors)
 end
-if #structure > 0 then slists = redis.call('HMGET', ns .. ':s', unpack(structure)) end
+if #structure > 0 then slists = hmget(ns .. ':s', structure) end
 return {n, dfs, lists, slists}
 """
 
@@ -288,7 +300,7 @@ class RedisIndex:
         """Cross-language part of an insert: payload, anchors, structure keys, anchor cap."""
         if not lang or not (len(anchors) or len(sentences)):
             return []
-        payload = (lang.encode('ascii', 'replace')[:2].ljust(2, b' ') + np.uint16(len(anchors)).tobytes()
+        payload = (lang.encode('ascii', 'replace')[:2].ljust(2, b' ') + np.uint32(len(anchors)).tobytes()
                    + anchors.astype('<u8').tobytes() + sentences.astype('<u2').tobytes())
         structure = structure_keys(sentences, self.min_sentences).astype('<u8').tobytes()
         return [payload, anchors.astype('<u8').tobytes(), structure, self.ANCHOR_CAP]
@@ -371,11 +383,11 @@ class RedisIndex:
         self._xl_cache = {}
         for doc, payload in zip(wanted, self.client.hmget(self.ns + ':xl', wanted)):
             if payload:
-                n_anchors = int(np.frombuffer(payload, '<u2', 1, 2)[0])
+                n_anchors = int(np.frombuffer(payload, '<u4', 1, 2)[0])
                 self._xl_cache[doc] = (payload[:2].decode('ascii', 'replace').strip(),
-                                       np.frombuffer(payload, '<u8', n_anchors, 4),
-                                       np.frombuffer(payload, '<u2', (len(payload) - 4 - 8 * n_anchors) // 2,
-                                                     4 + 8 * n_anchors))
+                                       np.frombuffer(payload, '<u8', n_anchors, 6),
+                                       np.frombuffer(payload, '<u2', (len(payload) - 6 - 8 * n_anchors) // 2,
+                                                     6 + 8 * n_anchors))
         other = [d for d in ranked if d in self._xl_cache and self._xl_cache[d][0] not in ('', fp.lang)][:limit]
         common = df > self.ANCHOR_CAP
         out = []

@@ -140,3 +140,15 @@ def test_a_kept_article_can_move_to_another_key(config, shared):
     assert dedup.find(dedup.fingerprint(IT_DE, 'de')).key == 'https://site.example/opfer'
     assert not dedup.rename('https://site.example/nirgends', 'https://site.example/x')
     assert not dedup.rename('https://site.example/dieb', 'https://site.example/opfer')  # taken
+
+
+def test_an_article_with_more_anchors_than_16_bits_count_is_indexed_and_found(config):
+    """The :xl record counts anchors in 32 bits, like fingerprint format 3 (a 16-bit count wrapped)."""
+    dedup = Deduplicator(config)
+    numbers = '\n'.join(f'Meldung {n}: DeepSeek.' for n in range(70_000))
+    fp = dedup.fingerprint(numbers, 'de')
+    assert len(fp.anchors) > 65_535
+    dedup.add('https://site.example/liste', fp)
+    other = Deduplicator(config)  # another process reading the same record
+    assert 'https://site.example/liste' in other
+    other.find_translation(dedup.fingerprint(numbers, 'en'))  # reads the :xl record back without error
