@@ -24,8 +24,8 @@ from crawler.urls import canonical_or_none, same_site
 @dataclass(frozen=True)
 class Decision:
     """``store`` the page under ``url``, or record it as a ``duplicate`` of the article kept under
-    ``url`` (``kind`` and ``similarity`` say why), or ``stored_elsewhere`` (this very page was kept
-    by another process sharing the index). ``displaces``: a page with another text claimed this
+    ``url`` (``kind`` and ``similarity`` say why), or ``stored_elsewhere`` (this very page's text is kept
+    under its URL already: by a page that claimed the URL, or by another process sharing the index). ``displaces``: a page with another text claimed this
     page's own URL first; that article moves to the URL it was fetched from. ``translation_of``
     names the kept article a stored page translates (or is translated by), to be linked."""
 

@@ -207,8 +207,9 @@ class CorpusPipeline(CrawlerPipeline):
                 return "error"
             if decision.indexes:
                 context.dedup.add(decision.url, fingerprint)
-        if decision.action == "stored_elsewhere":
-            return "stored_elsewhere"
+        if decision.action == "stored_elsewhere":  # its text is kept under its URL already: by a page that
+            # claimed the URL as canonical in this corpus, or by another process sharing the index
+            return "stored" if context.writer.article_meta(item.url) else "stored_elsewhere"
         if claimer is not None:  # the page that claimed this URL gets its own back
             context.writer.move_article(claimed, claimer)
             context.mark_page(claimer, "stored")

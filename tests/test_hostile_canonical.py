@@ -70,3 +70,12 @@ def test_the_claimed_article_takes_its_url_back_and_the_claimer_moves_to_its_own
     assert second["pages"][base + "/artikel/dieb.html"] == "stored"
     assert second["pages"][base + "/artikel/opfer.html"] == "stored"
     assert {base + "/artikel/opfer.html", base + "/artikel/dieb.html"} <= second["fingerprint_keys"]
+
+
+def test_an_article_met_after_its_print_version_is_stored_under_its_own_url(runs):
+    base, first, second = runs
+    assert body("/druck/schule.html") in first["articles"][base + "/artikel/schule.html"]
+    assert first["duplicates"][base + "/druck/schule.html"] == base + "/artikel/schule.html"
+    assert base + "/artikel/schule.html" not in first["pages"]
+    assert second["pages"][base + "/artikel/schule.html"] == "stored"
+    assert len([url for url in second["articles"] if url.endswith("schule.html")]) == 1

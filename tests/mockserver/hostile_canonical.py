@@ -2,9 +2,10 @@
 Served in-process by `CanonicalWeb` for tests/test_hostile_canonical.py.
 
 One listener on 127.0.0.1:
-  /feed-eins.xml   two different articles that both declare the front page as canonical, and a page
-                   whose canonical is the URL of another article with other text (the "victim")
-  /feed-zwei.xml   the victim itself, met only by a later run: it must still be fetched and stored
+  /feed-eins.xml   two different articles that both declare the front page as canonical, a page whose
+                   canonical is the URL of another article with other text (the "victim"), and a
+                   print version of an article claiming the article's URL with the same text
+  /feed-zwei.xml   the victim and that article, met only by a later run: both fetched and stored
 """
 
 from __future__ import annotations
@@ -44,9 +45,17 @@ ARTICLES = {
          "Bürger über das Kontaktformular stellen.",
          "Nach drei Monaten will die Verwaltung entscheiden, ob das Modell die Wartezeit auf eine Antwort "
          "tatsächlich verkürzt hat."], "/artikel/opfer.html"),
+    # a print version claiming its article's URL with the same text, met before the article itself
+    "/druck/schule.html": (
+        "Schulamt prüft DeepSeek für Elternbriefe",
+        ["Ein Schulamt in Brandenburg lässt DeepSeek Elternbriefe in einfache Sprache und in fünf weitere "
+         "Sprachen übertragen, bevor sie an die Familien verschickt werden.",
+         "Die Lehrkräfte lesen jede Fassung gegen; das Amt will nach den Sommerferien entscheiden, ob das "
+         "Verfahren auf alle Schulen des Kreises ausgeweitet wird."], "/artikel/schule.html"),
 }
-FIRST_RUN = ["/artikel/bibliothek.html", "/artikel/hafen.html", "/artikel/dieb.html"]
-SECOND_RUN = ["/artikel/opfer.html"]
+ARTICLES["/artikel/schule.html"] = (*ARTICLES["/druck/schule.html"][:2], "/artikel/schule.html")
+FIRST_RUN = ["/artikel/bibliothek.html", "/artikel/hafen.html", "/artikel/dieb.html", "/druck/schule.html"]
+SECOND_RUN = ["/artikel/opfer.html", "/artikel/schule.html"]
 
 
 def respond(site: str, path: str, bases: Mapping[str, str]) -> Response:
