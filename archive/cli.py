@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import IO
 
-from crawler.seeds import split_argument
+from core.seeds import split_argument
 
 
 def add_commands(commands, add_db, add_filters) -> None:

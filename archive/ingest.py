@@ -23,9 +23,9 @@ from typing import IO, Iterable
 from archive.offline import OfflinePipeline, page_item
 from archive.warc import BadRecord, archived_page, parse_record, read_members
 from crawler.context import shard_name
-from crawler.dates import normalize_date
-from crawler.seeds import DEFAULT_SEEDS, load_seeds
-from crawler.urls import canonical_or_none, site_of
+from core.dates import normalize_date
+from core.seeds import DEFAULT_SEEDS, load_seeds
+from core.urls import canonical_or_none, site_of
 from storage.corpus import CorpusError
 
 PROGRESS_EVERY = 5.0  # seconds between progress lines

@@ -1,5 +1,5 @@
 """The crawl's pipeline without the network: archived pages go through the crawl's own ExtractPipeline
-(crawler.analysis in worker processes), TopicPipeline and CorpusPipeline (dedup.Deduplicator and
+(core.worker in worker processes), TopicPipeline and CorpusPipeline (dedup.Deduplicator and
 storage.corpus), and its CrawlContext, in the order they are given.
 
 A small adapter (``OfflineCrawler``) stands in for the Scrapy crawler those classes read their

@@ -18,7 +18,7 @@ from typing import IO, Iterator
 
 from archive.offline import OfflinePipeline, page_item
 from archive.warc import archived_page, parse_record, read_members
-from crawler.seeds import DEFAULT_SEEDS, load_seeds
+from core.seeds import DEFAULT_SEEDS, load_seeds
 from storage.corpus import CorpusError, open_database
 
 EXAMPLES = 3

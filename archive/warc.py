@@ -366,7 +366,7 @@ def archived_page(record) -> ArchivedPage | str:
         body = record.content_stream().read()
     except Exception as error:  # zlib, brotli or chunking errors in the stored payload
         raise BadRecord("bad_payload", f"undecodable payload ({str(error)[:80]})") from None
-    from crawler.discovery import classify
+    from core.discovery import classify
 
     if classify(body, content_type) != "html":
         return "not_html"

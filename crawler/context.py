@@ -2,7 +2,7 @@
 memory and the set of pages finished by earlier runs.
 
 Spider and pipelines reach it through ``CrawlContext.of(crawler)``, so the dedup decision, the SQLite
-writes and the learned boilerplate live in one place and one process, and are saved together.
+writes and the learned site chrome live in one place and one process, and are saved together.
 
 A write the corpus refuses (disk full, read-only, corrupt) stops the crawl: one error line names the
 cause, nothing more is written, the run is closed as ``corpus_write_failed`` with the stats of what
@@ -21,8 +21,8 @@ from pathlib import Path
 from scrapy import signals
 from scrapy.utils.defer import deferred_from_coro
 
-from crawler.boilerplate import SiteChrome
-from crawler.urls import url_key
+from core.chrome import SiteChrome
+from core.urls import url_key
 from dedup import DedupConfig, Deduplicator
 from dedup.fingerprint import FORMAT_MAGIC
 from storage.corpus import TERMINAL_OUTCOMES, WRITE_FAILED, CorpusWriteError, CorpusWriter, refresh_fingerprints
@@ -78,7 +78,7 @@ class CrawlContext:
         self.load_dedup_index(settings.get("CORPUS_DB"))
         self.dedup_lock = shared_lock(settings.get("REDIS_URL"))
         self.chrome = SiteChrome()
-        self.chrome.load(self.writer.boilerplate_rows())
+        self.chrome.load(self.writer.chrome_rows())
         self.finished = {url_key(url) for url in self.writer.finished_urls()}
         self.run_id = None
         self.taken = None  # the requests taken from a shared queue (crawler.scaleout.ShardScheduler)
@@ -183,7 +183,7 @@ class CrawlContext:
         self.writer.mark_page(url, outcome)
         self.pages_since_save += 1
         if self.pages_since_save >= self.chrome_save_every:
-            self.writer.save_boilerplate(self.chrome.rows())
+            self.writer.save_chrome(self.chrome.rows())
             self.pages_since_save = 0
 
     def let_go_of_committed_pages(self) -> None:
@@ -196,7 +196,7 @@ class CrawlContext:
     def close(self, spider, reason):
         try:
             if self.write_failure is None:
-                self.writer.save_boilerplate(self.chrome.rows())
+                self.writer.save_chrome(self.chrome.rows())
                 try:
                     self.writer.flush()
                 except CorpusWriteError as error:

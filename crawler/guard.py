@@ -22,7 +22,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import threads
 from twisted.internet.error import DNSLookupError
 
-from crawler.urls import HTTP_SCHEMES
+from core.urls import HTTP_SCHEMES
 
 
 def parse_ip(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:

@@ -18,6 +18,6 @@ class PageItem:
     hints: dict = field(default_factory=dict)  # title/published/language said by a feed or news sitemap
     aliases: list = field(default_factory=list)  # URLs that redirected here: finished along with it
     # Set by the pipelines:
-    page: dict | None = None  # crawler.extract.extract_page's result
+    page: dict | None = None  # core.extract.extract_page's result
     fingerprint: object | None = None  # dedup.Fingerprint of the text
     outcome: str | None = None  # stored, duplicate, off_topic, not_article, error

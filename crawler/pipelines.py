@@ -1,7 +1,7 @@
 """Item pipelines: thin adapters from a fetched PageItem to the pure functions that judge and keep it.
 
-- ExtractPipeline: extraction and dedup fingerprint (crawler.analysis) in a pool of worker processes.
-- TopicPipeline: keeps article pages whose clean title or text is on topic (crawler.topic).
+- ExtractPipeline: extraction and dedup fingerprint (core.worker) in a pool of worker processes.
+- TopicPipeline: keeps article pages whose clean title or text is on topic (core.topic).
 - CorpusPipeline: dedup decision (dedup.Deduplicator) and batched writes (storage.corpus), together.
 
 Every page ends with an ``outcome`` recorded in the corpus's ``pages`` table and in the crawl stats.
@@ -18,12 +18,12 @@ import weakref
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from crawler.analysis import (ExtractTimeout, analyse_page, limit_malloc_caching, start_worker, stop_pool,
+from core.worker import (ExtractTimeout, analyse_page, limit_malloc_caching, start_worker, stop_pool,
                               trim_every_so_many_pages, worker_ready)
 from crawler.context import CrawlContext
-from crawler.decision import claimed_url, decide, new_is_original
-from crawler.topic import compile_terms, on_topic
-from crawler.urls import site_of
+from core.decision import claimed_url, decide, new_is_original
+from core.topic import compile_terms, on_topic
+from core.urls import site_of
 
 logger = logging.getLogger(__name__)
 
@@ -104,7 +104,7 @@ class ExtractPipeline(CrawlerPipeline):
         except Exception as error:  # a broken page never stops the crawl
             logger.warning("extraction failed on %s: %s", item.url, repr(error)[:200])
             return self.failed(item, "extraction")
-        self.context.chrome.observe(site, item.page.get("block_fingerprints") or ())
+        self.context.chrome.observe(site, item.page.get("block_hashes") or ())
         for stage, spent in seconds.items():
             self.crawler.stats.inc_value(f"deepseek/seconds/{stage}", spent)
         return item
@@ -191,7 +191,7 @@ class CorpusPipeline(CrawlerPipeline):
         return {"url": item.url, "outcome": item.outcome, "title": (item.page or {}).get("title")}
 
     def keep_or_drop(self, item) -> str:
-        """Ask the dedup index, let ``crawler.decision.decide`` judge, and apply its decision."""
+        """Ask the dedup index, let ``core.decision.decide`` judge, and apply its decision."""
         context, page, fingerprint = self.context, item.page, item.fingerprint
         claimed = claimed_url(item.url, page.get("canonical_url"))
         with context.dedup_lock:

@@ -24,8 +24,8 @@ from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
 from crawler.context import CrawlContext, shard_name
-from crawler.fingerprint import UrlKeyFingerprinter
-from crawler.urls import url_key
+from crawler.request_keys import UrlKeyFingerprinter
+from core.urls import url_key
 
 BUSY_SECONDS = 30  # a process that stops refreshing its busy mark (killed) stops counting after this
 

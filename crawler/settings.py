@@ -86,7 +86,7 @@ EXTENSIONS = {
 }
 PROGRESS_INTERVAL = 10.0  # seconds between progress log lines when stderr is not a terminal
 PROGRESS_LIVE = None  # a live status line redrawn every second; None: when stderr is a terminal
-REQUEST_FINGERPRINTER_CLASS = "crawler.fingerprint.UrlKeyFingerprinter"  # www./slash/case variants are one page
+REQUEST_FINGERPRINTER_CLASS = "crawler.request_keys.UrlKeyFingerprinter"  # www./slash/case variants are one page
 
 # --- Scale-out ------------------------------------------------------------------------------------
 REDIS_URL = None  # redis://HOST:PORT/DB: share the queue, the request filter and the dedup index

@@ -26,9 +26,9 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from archive.warc import Exchange, WarcFiles, warc_date
-from crawler import discovery
+from core import discovery
 from crawler.context import CrawlContext
-from crawler.urls import canonical_or_none, canonical_url
+from core.urls import canonical_or_none, canonical_url
 
 logger = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ DuckDB read it without help. Tables:
   ``duplicate_of_url`` names it (``deepseek-news merge`` resolves it).
 - ``translations``: cross-language links between kept articles.
 - ``fingerprints``: the dedup index's state, so duplicates are caught across runs.
-- ``boilerplate``: site chrome learned while crawling.
+- ``chrome``: site chrome learned while crawling: how many pages of a site carried each text block.
 - ``pages``: every URL the crawl finished with and how, so a second run skips them.
 - ``frontier``: requests scheduled and not finished yet, so a killed crawl loses none.
 - ``runs``: one row per crawl with its arguments and closing stats.
@@ -200,9 +200,11 @@ def create_schema(db: sqlite_utils.Database) -> None:
         {"article_id": int, "key": str, "data": bytes}, pk="article_id",
         foreign_keys=[("article_id", "articles", "id")], if_not_exists=True,
     )
-    db["boilerplate"].create(
-        {"site": str, "fingerprint": str, "pages": int}, pk=("site", "fingerprint"), if_not_exists=True,
-    )
+    if "boilerplate" in db.table_names() and "chrome" not in db.table_names():  # its name before 2026-12
+        with db.conn:
+            db.execute("ALTER TABLE boilerplate RENAME TO chrome")
+            db.execute("ALTER TABLE chrome RENAME COLUMN fingerprint TO block")
+    db["chrome"].create({"site": str, "block": str, "pages": int}, pk=("site", "block"), if_not_exists=True)
     db["pages"].create({"url": str, "outcome": str, "fetched_at": str}, pk="url", if_not_exists=True)
     db["frontier"].create({"url": str, "request": str, "added_at": str}, pk="url", if_not_exists=True)
     db["runs"].create(
@@ -337,7 +339,7 @@ class Batch:
     pages: list[tuple[str, str, str]] = field(default_factory=list)
     frontier_add: list[tuple[str, str, str]] = field(default_factory=list)
     frontier_done: list[str] = field(default_factory=list)
-    boilerplate: list[tuple[str, str, int]] = field(default_factory=list)
+    chrome: list[tuple[str, str, int]] = field(default_factory=list)
     moves: list[tuple[str, str]] = field(default_factory=list)
     archive: list[tuple] = field(default_factory=list)
     ingested: dict[str, tuple] = field(default_factory=dict)
@@ -419,8 +421,8 @@ class CorpusWriter:
     def fingerprints(self) -> Iterator[tuple[str, bytes]]:
         yield from self._rows("SELECT key, data FROM fingerprints ORDER BY article_id")
 
-    def boilerplate_rows(self) -> Iterator[tuple[str, str, int]]:
-        yield from self._rows("SELECT site, fingerprint, pages FROM boilerplate")
+    def chrome_rows(self) -> Iterator[tuple[str, str, int]]:
+        yield from self._rows("SELECT site, block, pages FROM chrome")
 
     def frontier(self) -> Iterator[tuple[str, dict]]:
         for url, request in self._rows("SELECT url, request FROM frontier ORDER BY rowid"):
@@ -510,8 +512,8 @@ class CorpusWriter:
         """Queue how far a WARC file has been read: committed with the pages read before that offset."""
         self.batch.ingested[warc_file] = (warc_file, next_offset, records, utc_now() if finished else None)
 
-    def save_boilerplate(self, rows: Iterable[tuple[str, str, int]]) -> None:
-        self.batch.boilerplate.extend(rows)
+    def save_chrome(self, rows: Iterable[tuple[str, str, int]]) -> None:
+        self.batch.chrome.extend(rows)
 
     def _maybe_flush(self) -> None:
         if self.failure is None and len(self.batch) >= self.batch_size:
@@ -565,9 +567,9 @@ class CorpusWriter:
             )
             self.conn.executemany("DELETE FROM frontier WHERE url = ?", [(url,) for url in batch.frontier_done])
             self.conn.executemany(
-                "INSERT INTO boilerplate (site, fingerprint, pages) VALUES (?, ?, ?) "
-                "ON CONFLICT(site, fingerprint) DO UPDATE SET pages = excluded.pages",
-                batch.boilerplate,
+                "INSERT INTO chrome (site, block, pages) VALUES (?, ?, ?) "
+                "ON CONFLICT(site, block) DO UPDATE SET pages = excluded.pages",
+                batch.chrome,
             )
             columns = ", ".join(ARCHIVE_COLUMNS)
             self.conn.executemany(

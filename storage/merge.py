@@ -13,7 +13,7 @@
 - duplicates: ``duplicate_of`` is re-pointed by ``duplicate_of_url`` to the merged ids, including
   copies whose kept article was stored by another shard (NULL in their own shard), and copies whose
   kept article was itself merged away as a duplicate (then both point at the story kept).
-- translations (re-linked by URL), runs, pages, boilerplate and the unfinished frontier.
+- translations (re-linked by URL), runs, pages, chrome and the unfinished frontier.
 
 Merge shards after their crawls have finished; the merged file is locked like a crawl's corpus.
 """
@@ -253,7 +253,7 @@ def _merge_archive(target: _Target, shard: Corpus, into: Path) -> None:
 
 
 def _merge_crawl_state(target: _Target, shard: Corpus, report: MergeReport) -> None:
-    """Runs, pages, boilerplate and frontier: what a later crawl on the merged corpus resumes from."""
+    """Runs, pages, chrome and frontier: what a later crawl on the merged corpus resumes from."""
     conn = target.conn
     if "runs" in shard.tables:
         for run in shard.conn.execute("SELECT started_at, finished_at, args, stats FROM runs ORDER BY id"):
@@ -267,11 +267,14 @@ def _merge_crawl_state(target: _Target, shard: Corpus, report: MergeReport) -> N
             f"outcome = excluded.outcome, fetched_at = excluded.fetched_at WHERE pages.outcome NOT IN ({terminal})",
             (tuple(row) for row in shard.conn.execute("SELECT url, outcome, fetched_at FROM pages")),
         )
-    if "boilerplate" in shard.tables:
+    chrome = ("SELECT site, block, pages FROM chrome" if "chrome" in shard.tables
+              else "SELECT site, fingerprint, pages FROM boilerplate" if "boilerplate" in shard.tables  # older shard
+              else None)
+    if chrome:
         conn.executemany(
-            "INSERT INTO boilerplate (site, fingerprint, pages) VALUES (?, ?, ?) ON CONFLICT(site, fingerprint) "
+            "INSERT INTO chrome (site, block, pages) VALUES (?, ?, ?) ON CONFLICT(site, block) "
             "DO UPDATE SET pages = max(pages, excluded.pages)",
-            (tuple(row) for row in shard.conn.execute("SELECT site, fingerprint, pages FROM boilerplate")),
+            (tuple(row) for row in shard.conn.execute(chrome)),
         )
     if "frontier" in shard.tables:
         conn.executemany(

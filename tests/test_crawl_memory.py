@@ -43,17 +43,17 @@ def test_the_crawl_process_does_not_import_the_extractor():
 
 def test_allocator_settings_and_worker_start_up_run_in_any_process():
     code = ("import os, sys, threading\n"
-            "from crawler.analysis import limit_malloc_caching, start_worker\n"
+            "from core.worker import limit_malloc_caching, start_worker\n"
             "limit_malloc_caching(); limit_malloc_caching()\n"
             "start_worker(os.getpid())\n"
-            "assert 'crawler.extract' in sys.modules\n"
+            "assert 'core.extract' in sys.modules\n"
             "assert any(t.name == 'exit-with-crawl' for t in threading.enumerate())\n"
             "print(len(bytearray(300_000)))")
     assert run_fresh(code) == ["300000"]
 
 
 def test_extraction_workers_do_not_import_the_dedup_index():
-    loaded = loaded_after("import crawler.analysis\nfrom dedup import DedupConfig, fingerprint_text")
+    loaded = loaded_after("import core.worker\nfrom dedup import DedupConfig, fingerprint_text")
     assert "datasketch" not in loaded
     assert "scipy" not in loaded
 

@@ -1,7 +1,7 @@
-"""The keep, drop or link decision (crawler.decision) as a pure function: no crawl, no index."""
+"""The keep, drop or link decision (core.decision) as a pure function: no crawl, no index."""
 from dedup import Match
 
-from crawler.decision import Decision, claimed_url, decide, new_is_original
+from core.decision import Decision, claimed_url, decide, new_is_original
 
 PAGE = "https://technik-tagblatt.de/2025/01/27/deepseek-r1"
 AMP = "https://technik-tagblatt.de/amp/2025/01/27/deepseek-r1"

@@ -127,7 +127,7 @@ def test_articles_indexed_but_never_stored_are_forgotten_when_their_shard_restar
 
 @pytest.mark.parametrize('shared', [False, True], ids=['memory', 'redis'])
 def test_a_kept_article_can_move_to_another_key(config, shared):
-    """A page that claimed another page's URL gives it back (crawler.decision): its article is indexed
+    """A page that claimed another page's URL gives it back (core.decision): its article is indexed
     under its own URL from then on, in memory and in Redis alike, and the freed key can be taken."""
     dedup = Deduplicator(config if shared else DedupConfig())
     fp = dedup.fingerprint(NV_DE_A, 'de')

@@ -4,7 +4,7 @@ import gzip
 
 import pytest
 
-from crawler.discovery import (browser_ampersands, classify, html_links, parse_feed, parse_sitemap,
+from core.discovery import (browser_ampersands, classify, html_links, parse_feed, parse_sitemap,
                                parse_sitemap_index, plain_text)
 
 BASE = "https://news.example/"
@@ -76,7 +76,7 @@ def test_rss_links_with_hints():
 def test_atom_links_with_hints():
     (link,) = parse_feed(ATOM, BASE)
     assert link.url == "https://wire.example/deepseek-r1"
-    # dates in the form the corpus stores (crawler.dates), whatever form the feed wrote
+    # dates in the form the corpus stores (core.dates), whatever form the feed wrote
     assert link.hints == {"title": "DeepSeek R1 tops the charts", "published": "2025-01-27T08:00:00+00:00",
                           "language": "en"}
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crawler.extract import RESULT_KEYS, ExtractOptions, extract_page
+from core.extract import RESULT_KEYS, ExtractOptions, extract_page
 
 REPO = Path(__file__).resolve().parents[1]
 ARTICLE = """<html lang="en"><head><title>DeepSeek ships a model</title>
@@ -25,7 +25,7 @@ def test_result_has_exactly_the_contract_keys():
     assert "developers started testing it" in result["text"]
     assert result["published"] == "2025-01-27"
     assert result["language"] == "en"
-    assert all(isinstance(fp, str) for fp in result["block_fingerprints"])
+    assert all(isinstance(fp, str) for fp in result["block_hashes"])
 
 
 def test_arguments_and_result_pickle_for_worker_processes():
@@ -63,7 +63,7 @@ def test_extract_page_never_raises_on_html_soup(parts):
 def test_cli_prints_one_json_object_per_page(tmp_path):
     (tmp_path / "a.html").write_text(ARTICLE, encoding="utf-8")
     (tmp_path / "b.html").write_text("<html><body><p>tiny</p></body></html>", encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "crawler.extract", "--json", str(tmp_path),
+    done = subprocess.run([sys.executable, "-m", "core.extract", "--json", str(tmp_path),
                            str(tmp_path / "missing.html")],
                           cwd=REPO, capture_output=True, text=True, timeout=120)
     lines = [json.loads(line) for line in done.stdout.splitlines()]

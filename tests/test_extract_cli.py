@@ -1,4 +1,4 @@
-"""`python -m crawler.extract`: readable by default (title, date, author, language, page kind, URL, then
+"""`python -m core.extract`: readable by default (title, date, author, language, page kind, URL, then
 the text), JSON with --json, and the URL taken from the saved page's rel=canonical or og:url."""
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ für den Inhalt nach § 18 MStV: die Redaktion. Registergericht: Amtsgericht Mus
 
 
 def extract(*args):
-    return subprocess.run([sys.executable, "-m", "crawler.extract", *map(str, args)], cwd=REPO,
+    return subprocess.run([sys.executable, "-m", "core.extract", *map(str, args)], cwd=REPO,
                           capture_output=True, text=True, timeout=120)
 
 
@@ -68,4 +68,4 @@ def test_json_with_the_flag(tmp_path):
     page.write_text(ARTICLE, encoding="utf-8")
     row = json.loads(extract("--json", page).stdout)
     assert row["title"] == "Italien sperrt DeepSeek" and row["canonical_url"].endswith("italien-sperrt-deepseek.html")
-    assert "block_fingerprints" not in row
+    assert "block_hashes" not in row

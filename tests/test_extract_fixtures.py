@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.extract import ExtractOptions, extract_page
+from core.extract import ExtractOptions, extract_page
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extraction"
 CASES = sorted(p.stem for p in FIXTURES.glob("*.html"))

@@ -5,12 +5,12 @@ from pathlib import Path
 
 import pytest
 
-from crawler.extract import extract_page
-from crawler.extraction import combine, vocabulary
-from crawler.extraction.decode import parse_page, strip_leading_junk
-from crawler.extraction.language import page_language
-from crawler.extraction.metadata import decode_entities, person_names
-from crawler.extraction.prune import BLOCK_TAGS
+from core.extract import extract_page
+from core.extraction import combine, vocabulary
+from core.extraction.decode import parse_page, strip_leading_junk
+from core.extraction.language import page_language
+from core.extraction.metadata import decode_entities, person_names
+from core.extraction.prune import BLOCK_TAGS
 
 PROSE = ("DeepSeek released a new open-weight language model on Monday, and developers started testing it "
          "within hours of the announcement. ")
@@ -114,7 +114,7 @@ def test_readability_reads_an_article_our_pruning_took():
 
 
 def test_step_timer_records_each_step_only_when_asked():
-    from crawler.extraction import core
+    from core.extraction import core
     parts: dict[str, float] = {}
     extract_page(f"<html><body><article><p>{PROSE * 3}</p></article></body></html>")
     with core.step_timer(parts):

@@ -1,4 +1,4 @@
-"""crawler.extraction.decode.parse_html builds the tree trafilatura's own loader builds (same parser
+"""core.extraction.decode.parse_html builds the tree trafilatura's own loader builds (same parser
 settings, same repairs and fallbacks), only with element classes chosen in C: the same markup, the same
 text, on every fixture page and on the odd inputs the loader has special cases for."""
 
@@ -11,8 +11,8 @@ import pytest
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
-from crawler.extraction.decode import decode_body, parse_html
-from crawler.extraction.prune import leaf_blocks, text_of
+from core.extraction.decode import decode_body, parse_html
+from core.extraction.prune import leaf_blocks, text_of
 
 FIXTURES = sorted(Path(__file__).parent.joinpath("fixtures").rglob("*.html"))
 ODD_INPUTS = [

@@ -4,13 +4,13 @@ from pathlib import Path
 
 import trafilatura
 
-from crawler.extract import ExtractOptions, extract_page
-from crawler.extraction.chunks import add_missing_chunks
-from crawler.extraction.cleanup import clean_text, is_caption_line, is_chrome_line
-from crawler.extraction.decode import parse_html
-from crawler.extraction.language import detect_language, normalize_language_code
-from crawler.extraction.metadata import date_from_url, normalize_date, read_metadata
-from crawler.extraction.pagekind import url_listing_reason
+from core.extract import ExtractOptions, extract_page
+from core.extraction.chunks import add_missing_chunks
+from core.extraction.cleanup import clean_text, is_caption_line, is_chrome_line
+from core.extraction.decode import parse_html
+from core.extraction.language import detect_language, normalize_language_code
+from core.extraction.metadata import date_from_url, normalize_date, read_metadata
+from core.extraction.pagekind import url_listing_reason
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extraction"
 
@@ -293,8 +293,8 @@ def test_related_heading_in_a_wrapper_takes_the_list_after_the_wrapper():
 
 
 def test_metadata_title_canonical_site_name_and_date_order():
-    from crawler.extraction.decode import parse_html
-    from crawler.extraction.metadata import read_metadata
+    from core.extraction.decode import parse_html
+    from core.extraction.metadata import read_metadata
 
     html = ("<html lang='en'><head><title>DeepSeek tops the charts | Daily Ledger</title>"
             "<meta property='og:site_name' content='Daily Ledger'>"

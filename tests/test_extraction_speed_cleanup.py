@@ -3,8 +3,8 @@ import re
 
 import pytest
 
-from crawler.extraction import cleanup
-from crawler.extraction.cleanup import (CHROME_LINE_RE, FLOATING_RE, INLINE_CHROME_RE, INLINE_CHROME_WORD,
+from core.extraction import cleanup
+from core.extraction.cleanup import (CHROME_LINE_RE, FLOATING_RE, INLINE_CHROME_RE, INLINE_CHROME_WORD,
                                         LIST_MARK_RE, clean_text, is_caption_line, is_chrome_line)
 
 CHROME_SAMPLES = [
@@ -91,25 +91,25 @@ def test_caption_hint_search_is_any_hint():
 
 
 def test_site_chrome_lines_go_unless_most_of_the_page_is_learned():
-    from crawler.boilerplate import block_fingerprint
+    from core.chrome import block_hash
     prose = ["DeepSeek hat ein neues Modell vorgestellt, das viele Fachleute überrascht hat.",
              "Die Börsen reagierten nervös, die Aktien der Chiphersteller gaben deutlich nach.",
              "Analysten streiten seitdem darüber, wie viel Rechenleistung künftige Modelle brauchen."]
     chrome_line = "Unsere Redaktion empfiehlt diese Themen"
     text = "\n".join([chrome_line] + prose)
-    learned = frozenset({block_fingerprint(chrome_line)})
+    learned = frozenset({block_hash(chrome_line)})
     assert clean_text(text, site_chrome=learned).text.split("\n\n") == prose
-    everything = frozenset(block_fingerprint(line) for line in [chrome_line] + prose)
+    everything = frozenset(block_hash(line) for line in [chrome_line] + prose)
     assert clean_text(text, site_chrome=everything).text.split("\n\n") == [chrome_line] + prose
 
 
 def test_known_fingerprints_give_the_same_result():
-    from crawler.boilerplate import block_fingerprint
+    from core.chrome import block_hash
     lines = ["Unsere Redaktion empfiehlt diese Themen",
              "DeepSeek hat ein neues Modell vorgestellt, das viele Fachleute überrascht hat.",
              "Die Börsen reagierten nervös, die Aktien der Chiphersteller gaben deutlich nach."]
-    learned = frozenset({block_fingerprint(lines[0])})
-    known = {line: block_fingerprint(line) for line in lines[:2]}
+    learned = frozenset({block_hash(lines[0])})
+    known = {line: block_hash(line) for line in lines[:2]}
     text = "\n".join(lines)
-    assert clean_text(text, site_chrome=learned, known_fingerprints=known) == clean_text(text, site_chrome=learned)
-    assert clean_text(text, site_chrome=learned, known_fingerprints=known).text.split("\n\n") == lines[1:]
+    assert clean_text(text, site_chrome=learned, known_hashes=known) == clean_text(text, site_chrome=learned)
+    assert clean_text(text, site_chrome=learned, known_hashes=known).text.split("\n\n") == lines[1:]

@@ -3,7 +3,7 @@ first), skipping its invalid-character scan when it can."""
 import pytest
 from trafilatura import utils
 
-from crawler.extraction.decode import INVALID_XML_CHARACTERS, parse_html, repair_faulty_html
+from core.extraction.decode import INVALID_XML_CHARACTERS, parse_html, repair_faulty_html
 
 
 def test_invalid_characters_are_those_trafilatura_removes_but_nul():

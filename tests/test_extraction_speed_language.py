@@ -2,7 +2,7 @@
 import random
 from collections import Counter
 
-from crawler.extraction.language import SCRIPT_RES, STOPWORDS, WORD_LANGS, WORD_RE, detect_language
+from core.extraction.language import SCRIPT_RES, STOPWORDS, WORD_LANGS, WORD_RE, detect_language
 
 
 def reference_detect_language(text):

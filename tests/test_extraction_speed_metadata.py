@@ -3,8 +3,8 @@ import random
 
 import pytest
 
-from crawler.extraction import metadata
-from crawler.extraction.decode import parse_html
+from core.extraction import metadata
+from core.extraction.decode import parse_html
 
 # the queries read_metadata asked before it walked the page itself
 XPATH_SOURCE = ("//body//a[@href][translate(normalize-space(), 'QUELNSOURCĐ', 'quelnsourcđ') = 'quelle' or "

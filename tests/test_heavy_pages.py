@@ -24,12 +24,12 @@ from lxml import etree, html
 from scrapy.utils.test import get_crawler
 
 import crawler.settings
-from crawler.analysis import analyse_page
+from core.worker import analyse_page
 from crawler.context import CrawlContext
-from crawler.discovery import MAX_HTML_LINKS, html_links
-from crawler.extraction.decode import MAX_ELEMENTS, cut_after, parse_html
+from core.discovery import MAX_HTML_LINKS, html_links
+from core.extraction.decode import MAX_ELEMENTS, cut_after, parse_html
 from crawler.items import PageItem
-from crawler.markup import MAX_ATTRIBUTES, bound_attributes
+from core.markup import MAX_ATTRIBUTES, bound_attributes
 from crawler.pipelines import ExtractPipeline
 from dedup import DedupConfig, Fingerprint, fingerprint_text
 from tests.mockserver import manifest

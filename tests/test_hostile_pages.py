@@ -7,9 +7,9 @@ from pathlib import Path
 
 import lxml.html
 
-from crawler.extract import extract_page
-from crawler.extraction.decode import decode_body
-from crawler.extraction.metadata import _walk_jsonld, read_jsonld
+from core.extract import extract_page
+from core.extraction.decode import decode_body
+from core.extraction.metadata import _walk_jsonld, read_jsonld
 
 JAPANESE = ("東京の私立大学は、中国の新興企業DeepSeekの言語モデルを学生の論文指導に試験的に導入すると発表した。"
             "指導教員は、モデルが提案する修正点を学生と一緒に確認するという。")

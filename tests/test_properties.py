@@ -20,10 +20,10 @@ import gzip
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from crawler.analysis import analyse_page
-from crawler.discovery import classify, html_links, parse_feed, parse_sitemap, parse_sitemap_index
-from crawler.extract import RESULT_KEYS, extract_page
-from crawler.urls import canonical_url, is_http_url, url_key
+from core.worker import analyse_page
+from core.discovery import classify, html_links, parse_feed, parse_sitemap, parse_sitemap_index
+from core.extract import RESULT_KEYS, extract_page
+from core.urls import canonical_url, is_http_url, url_key
 from dedup import DedupConfig, Deduplicator
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -1,4 +1,4 @@
-"""The fast paths of crawler.extraction.prune and crawler.boilerplate select exactly what the plainer
+"""The fast paths of core.extraction.prune and core.chrome select exactly what the plainer
 formulation they replaced selects (XPath queries, findall, text_content(), regexes): on every fixture
 page, and on odd strings for the text functions. Pruning output must not change when the code gets
 faster: the corpus and its quality numbers depend on it."""
@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from crawler.boilerplate import normalize_block
-from crawler.extraction.decode import decode_body, parse_html
-from crawler.extraction.prune import (BLOCK_TAGS, CAPTION_TOKENS, CHROME_PHRASES, CHROME_TOKENS,
+from core.chrome import normalize_block
+from core.extraction.decode import decode_body, parse_html
+from core.extraction.prune import (BLOCK_TAGS, CAPTION_TOKENS, CHROME_PHRASES, CHROME_TOKENS,
                                       CONTENT_TOKENS, DROP_ROLES, _document_elements, _has_linked_heading,
                                       _is_quoted_post, _links_below, _names_teaser, _vocabulary_kind,
                                       attr_tokens, leaf_blocks, strip_scripts, text_content)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 
 import pytest
 
@@ -235,3 +236,38 @@ def test_fingerprints_of_an_older_format_are_made_again_from_the_stored_text(tmp
     assert dedup.load(writer.fingerprints()) == 1
     assert dedup.find(dedup.fingerprint(STORY, "de")).key == story["url"]
     writer.close()
+
+
+def name_chrome_table_as_before(path):
+    """Give a corpus the name its learned chrome had before it was called chrome: table ``boilerplate``,
+    column ``fingerprint``."""
+    with sqlite3.connect(path) as conn:
+        conn.execute("ALTER TABLE chrome RENAME COLUMN block TO fingerprint")
+        conn.execute("ALTER TABLE chrome RENAME TO boilerplate")
+    conn.close()
+
+
+def write_chrome(path, rows_):
+    writer = CorpusWriter(path)
+    writer.save_chrome(rows_)
+    writer.close()
+
+
+def test_a_corpus_written_when_chrome_was_boilerplate_keeps_what_it_learned(tmp_path):
+    corpus = tmp_path / "old.db"
+    write_chrome(corpus, [("tagblatt.example", "*", 40), ("tagblatt.example", "9f3c0a1b2c3d4e5f", 31)])
+    name_chrome_table_as_before(corpus)
+    writer = CorpusWriter(corpus)  # what a crawl on it opens first
+    assert sorted(writer.chrome_rows()) == [("tagblatt.example", "*", 40), ("tagblatt.example", "9f3c0a1b2c3d4e5f", 31)]
+    writer.close()
+    assert rows(corpus, "SELECT name FROM sqlite_master WHERE name IN ('chrome', 'boilerplate')") == [("chrome",)]
+
+
+def test_merge_reads_the_chrome_of_a_shard_written_when_it_was_boilerplate(tmp_path):
+    old, new = tmp_path / "old.db", tmp_path / "new.db"
+    write_chrome(old, [("tagblatt.example", "*", 40), ("tagblatt.example", "9f3c0a1b2c3d4e5f", 31)])
+    name_chrome_table_as_before(old)
+    write_chrome(new, [("tagblatt.example", "9f3c0a1b2c3d4e5f", 35), ("wirtschaftsecho.de", "*", 12)])
+    merge_shards([old, new], tmp_path / "merged.db")
+    assert rows(tmp_path / "merged.db", "SELECT site, block, pages FROM chrome ORDER BY 1, 2") == [
+        ("tagblatt.example", "*", 40), ("tagblatt.example", "9f3c0a1b2c3d4e5f", 35), ("wirtschaftsecho.de", "*", 12)]

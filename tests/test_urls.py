@@ -3,7 +3,7 @@
 import pytest
 from hypothesis import given, strategies as st
 
-from crawler.urls import canonical_url, is_http_url, same_site, site_of, url_key
+from core.urls import canonical_url, is_http_url, same_site, site_of, url_key
 
 
 @pytest.mark.parametrize(

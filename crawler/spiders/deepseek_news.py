@@ -29,13 +29,13 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import DNSLookupError, TimeoutError, TCPTimedOutError, ConnectionRefusedError
 from twisted.web._newclient import ResponseNeverReceived
 
-from crawler import discovery
+from core import discovery
 from crawler.context import CrawlContext
 from crawler.guard import allow_named_hosts, named_hosts_of
 from crawler.items import PageItem
 from crawler.middlewares import AlreadyFinished
-from crawler.seeds import DEFAULT_SEEDS, load_seeds, split_argument
-from crawler.urls import canonical_or_none, canonical_url, is_http_url, site_of, url_key
+from core.seeds import DEFAULT_SEEDS, load_seeds, split_argument
+from core.urls import canonical_or_none, canonical_url, is_http_url, site_of, url_key
 from storage.corpus import CorpusError, utc_now
 
 logger = logging.getLogger(__name__)

@@ -130,7 +130,7 @@ COVERAGES = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8)
 def distinct_docs(folder: Path) -> Path:
     """The extraction ground truths of ../shared/eval as one docs file for score_distinct.py, written
     to ``folder`` at run time (the data stays out of the repository), with a language per text."""
-    from crawler.extraction.language import detect_language
+    from core.extraction.language import detect_language
     path = folder / 'distinct.jsonl'
     files = [('dev', EVAL / 'extraction' / 'ground_truth.jsonl')]
     files += [(name, EVAL / 'extraction-wide' / name / 'ground_truth.jsonl') for name in SOURCES[1:]]

@@ -1,4 +1,4 @@
-"""Benchmark: crawler.extract against plain extractors, per source, on pages it was not tuned on.
+"""Benchmark: core.extract against plain extractors, per source, on pages it was not tuned on.
 
     python tests/benchmarks/bench_extract.py [--sources dev,dragnet,...] [--workers 2]
                                             [--speed-pages 240] [--no-cache] [--per-doc OUT.jsonl]
@@ -6,7 +6,7 @@
 Sources: the 181-page dev set (../shared/eval/extraction) and the four wide sources
 (../shared/eval/extraction-wide/{dragnet,cleaneval,readability,cleanportaleval}), 2,480 pages.
 Systems: our extract_page (the stored `text`: empty when the page is judged not an article; called
-as `python -m crawler.extract` calls it, without the URL: the URL-shape rule is crawl policy, and
+as `python -m core.extract` calls it, without the URL: the URL-shape rule is crawl policy, and
 cleanportaleval's /tag/ pages have their posts as gold) and
 the anchors run as ../shared/eval/run_extractors.py runs them: readability-lxml (+html-text),
 trafilatura defaults, favor_precision and favor_recall (comments off), jusText when installed.
@@ -48,7 +48,7 @@ def measure_speed(items, sample: int) -> tuple[dict, dict]:
     each page, and the seconds extract_page spent in each of its steps."""
     import trafilatura
 
-    from crawler.extraction import core
+    from core.extraction import core
 
     step = max(1, len(items) // sample)
     pages = [(Path(i["path"]).read_bytes(), i.get("url")) for i in items[::step]][:sample]

@@ -52,7 +52,7 @@ def main(argv=None) -> int:
     if not path.is_file():
         print(f"error: no metadata set at {path}", file=sys.stderr)
         return 2
-    from crawler.extract import extract_page
+    from core.extract import extract_page
     pages = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
     right = {f: 0 for f in ("title", "author", "published", "language")}
     given = dict.fromkeys(right, 0)

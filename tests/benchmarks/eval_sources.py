@@ -74,7 +74,7 @@ _EXTRACTORS: dict = {}
 def _extractor(name: str):
     if name not in _EXTRACTORS:
         if name == "ours":
-            from crawler.extract import extract_page
+            from core.extract import extract_page
 
             def ours(raw, url):
                 return extract_page(raw, None, content_type="text/html")["text"] or ""

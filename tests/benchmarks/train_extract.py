@@ -1,4 +1,4 @@
-"""Train the block vote of crawler/extraction/combine.py and judge it leave-one-source-out.
+"""Train the block vote of core/extraction/combine.py and judge it leave-one-source-out.
 
     python tests/benchmarks/train_extract.py [--extractors readability,recall] [--workers 2]
                                              [--write] [--refresh]
@@ -10,7 +10,7 @@ each block by how much of it the gold text holds. Then, for each source in turn,
 logistic regression on the other sources and scores the held-out source's pages (the kept blocks'
 text, before line clean-up, against our text before clean-up and the anchors): a feature or
 extractor stays only if it helps on the sources it was not fitted on. --write fits on all sources
-and writes crawler/extraction/combine_model.json. Needs numpy only.
+and writes core/extraction/combine_model.json. Needs numpy only.
 """
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def shingles(tokens, n=4):
 def page_rows(task):
     """Blocks of one page: feature names, rows, labels, token counts and texts."""
     item, outputs = task
-    from crawler.extraction import combine, core
+    from core.extraction import combine, core
     scorer_tokens = es.load_scorer().tokens
     model = combine.BlockModel([], [], 0.0, [], [], extractors=("ours",) + ALL_EXTRACTORS)
     collect = {"outputs": outputs, "model": model}
@@ -224,7 +224,7 @@ def main(argv=None) -> int:
     drop = tuple(d for d in args.drop.split(",") if d)
     scorer = es.load_scorer()
     pages, anchors = gather(args.workers, args.refresh)
-    from crawler.extraction.combine import with_derived
+    from core.extraction.combine import with_derived
     for p in pages:
         if p["page"] and p["page"]["rows"]:
             p["page"]["names"], p["page"]["rows"] = with_derived(p["page"]["names"], p["page"]["rows"])
@@ -253,7 +253,7 @@ def main(argv=None) -> int:
     if args.write:
         x, y, w, _owners = matrix(pages, features)
         weights, bias, mean, scale = fit_logistic(x, y, w)
-        from crawler.extraction.combine import MODEL_PATH, BlockModel
+        from core.extraction.combine import MODEL_PATH, BlockModel
         model = BlockModel(features, list(map(float, weights)), float(bias), list(map(float, mean)),
                            list(map(float, scale)), args.threshold, ("ours",) + extractors, VERSION)
         MODEL_PATH.write_text(model.to_json() + "\n", "utf-8")

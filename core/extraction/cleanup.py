@@ -22,8 +22,8 @@ except ImportError:  # Python 3.10
     except ImportError:  # neither: every alternative is tried on every line, as before
         sre_constants = sre_parse = None
 
-from crawler.boilerplate import block_fingerprint, normalize_block
-from crawler.extraction import vocabulary
+from core.chrome import block_hash, normalize_block
+from core.extraction import vocabulary
 
 
 @functools.cache
@@ -252,17 +252,17 @@ def _strip_marks(line: str) -> str:
 
 def clean_text(text: str, *, title: str | None = None, author: str | None = None,
                site_name: str | None = None, site_chrome: frozenset[str] = frozenset(),
-               keep_captions: bool = False, known_fingerprints: dict[str, str] | None = None) -> Cleaned:
+               keep_captions: bool = False, known_hashes: dict[str, str] | None = None) -> Cleaned:
     """Drop chrome lines from extracted text; return the prose, the attribution and what went.
 
-    known_fingerprints: block_fingerprint of texts already fingerprinted (the page's blocks),
-    so that lines equal to them are not fingerprinted again."""
+    known_hashes: block_hash of texts already hashed (the page's blocks),
+    so that lines equal to them are not hashed again."""
     lines = [_strip_marks(ln.strip()) for ln in text.replace("\r", "\n").split("\n")]
     lines = [ln for ln in lines if ln]
-    learned_lines: list[bool] = []  # per line: its fingerprint is site chrome
+    learned_lines: list[bool] = []  # per line: its hash is site chrome
     if site_chrome:
-        known = known_fingerprints or {}
-        learned_lines = [(known.get(ln) or block_fingerprint(ln)) in site_chrome for ln in lines]
+        known = known_hashes or {}
+        learned_lines = [(known.get(ln) or block_hash(ln)) in site_chrome for ln in lines]
         learned = sum(len(ln) for ln, is_learned in zip(lines, learned_lines) if is_learned)
         if learned > 0.5 * sum(len(ln) for ln in lines):
             site_chrome = frozenset()  # a page seen before: keep it whole, dedup decides

@@ -27,8 +27,8 @@ def analyse_page(body: bytes, url: str, content_type: str, hints: dict, site_chr
     """(page, fingerprint, seconds): the extracted page, with what a feed or news sitemap said filling its
     gaps, the dedup fingerprint of its text (None when the page holds no article), and the seconds each
     stage took (wall time: a worker does nothing else meanwhile)."""
-    from crawler.extract import extract_page
-    from crawler.extraction.language import normalize_language_code
+    from core.extract import extract_page
+    from core.extraction.language import normalize_language_code
 
     trim_every_so_many_pages()
     started = time.perf_counter()
@@ -135,7 +135,7 @@ def start_worker(crawl_pid: int, all_started=None) -> None:
     global _all_started
     _all_started = all_started
     limit_malloc_caching()
-    from crawler.extract import extract_page
+    from core.extract import extract_page
     extract_page(WARM_UP_PAGE)  # what a first page loads lazily (readability, htmldate...), not on its time
     exit_with_crawl(crawl_pid)
 

@@ -59,7 +59,7 @@ class Coverage:
 
 @lru_cache(maxsize=8192)
 def _attr_kind(raw: str) -> str | None:
-    from crawler.extraction.prune import _vocabulary_kind  # the chrome and content vocabulary
+    from core.extraction.prune import _vocabulary_kind  # the chrome and content vocabulary
     lowered = raw.lower()
     if COMMENT_RE.search(lowered):
         return "comment"
@@ -242,7 +242,7 @@ def justext_output(tree: HtmlElement, html: str, url: str | None, meta) -> str:
     import justext
     stoplist = justext.get_stoplist(JUSTEXT_STOPLISTS.get((meta.language or "en")[:2], "English"))
     paragraphs = justext.justext(html.encode("utf-8", "replace"), stoplist, encoding="utf-8")
-    return "\n".join(p.text for p in paragraphs if not p.is_boilerplate)
+    return "\n".join(p.text for p in paragraphs if not p.is_chrome)
 
 
 OTHER_EXTRACTORS = {
@@ -264,7 +264,7 @@ def start_vote(tree: HtmlElement, html: str, blocks: list[tuple[HtmlElement, str
                extractors: tuple[str, ...], collect: dict | None = None) -> Vote:
     """Before pruning: the blocks' DOM features and the other extractors' text of the page
     (collect["outputs"], when given, stands in for them: the training script's cached runs)."""
-    from crawler.extraction.prune import BLOCK_TAGS, main_container
+    from core.extraction.prune import BLOCK_TAGS, main_container
     inside = container_path(main_container(tree))
     segments = text_segments(tree, frozenset(BLOCK_TAGS))
     dom_rows = [dom_features(element, text, linked, index, len(segments), inside)

@@ -23,9 +23,9 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree, html
 
-from crawler.dates import normalize_date
-from crawler.markup import bound_attributes
-from crawler.urls import is_http_url
+from core.dates import normalize_date
+from core.markup import bound_attributes
+from core.urls import is_http_url
 
 SNIFF_BYTES = 4096
 MAX_INFLATED_SITEMAP = 50 * 1024 * 1024
@@ -279,7 +279,7 @@ def html_links(document: str | bytes, base_url: str,
     """(page links, feed links) of an HTML page, absolute, http(s) only, without obvious non-pages;
     malformed links are skipped and added to ``malformed``. It runs on the crawl's reactor thread, so
     its work is bounded: linear in the page's size (start tags keep at most
-    crawler.markup.MAX_ATTRIBUTES attributes) and at most MAX_HTML_LINKS links."""
+    core.markup.MAX_ATTRIBUTES attributes) and at most MAX_HTML_LINKS links."""
     try:
         tree = html.fromstring(bound_attributes(document))
     except (etree.ParserError, ValueError):

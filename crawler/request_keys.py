@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 
-from crawler.urls import url_key
+from core.urls import url_key
 
 
 class UrlKeyFingerprinter:

@@ -6,8 +6,8 @@ chunks trafilatura left behind), cleanup (line-level chrome removal after it), v
 (the chrome words and phrases of vocab/*.txt), language (stopword detector), pagekind
 (article or not), combine (paragraphs and the paragraph vote, off by default), core
 (extract_page, ExtractOptions).
-The public entry point is crawler.extract; site-level boilerplate lives in crawler.boilerplate.
+The public entry point is core.extract; the chrome a site repeats is learned in core.chrome.
 """
-from crawler.extraction.core import DEFAULT_OPTIONS, RESULT_KEYS, ExtractOptions, extract_page
+from core.extraction.extractor import DEFAULT_OPTIONS, RESULT_KEYS, ExtractOptions, extract_page
 
 __all__ = ["DEFAULT_OPTIONS", "RESULT_KEYS", "ExtractOptions", "extract_page"]

@@ -10,7 +10,7 @@ Owns the rules that recognise chrome in the tree:
 - by text: blocks whose whole text is a chrome line (cleanup.CHROME_LINE_RE), and headings
   such as "Cùng chuyên mục" / "Artikel empfehlen" together with the list that follows them;
 - by structure, whatever the class names: link-dense blocks and runs of repeated teaser blocks;
-- by site: blocks whose fingerprint the crawler learned as chrome of this site (at most half
+- by site: blocks whose hash the crawler learned as chrome of this site (at most half
   of a page: more means a page seen before).
 The container holding most of the page's paragraph text, and its ancestors, are never removed.
 Afterwards, lead paragraphs that trafilatura's precision mode would drop ("teaser" classes,
@@ -25,9 +25,9 @@ from functools import lru_cache
 from lxml import etree
 from lxml.html import HtmlElement
 
-from crawler.boilerplate import block_fingerprint, normalize_block
-from crawler.extraction.vocabulary import CHROME_CLASS_TOKENS
-from crawler.extraction.cleanup import SOURCE_LINE_RE, is_caption_line, is_chrome_line, is_section_heading
+from core.chrome import block_hash, normalize_block
+from core.extraction.vocabulary import CHROME_CLASS_TOKENS
+from core.extraction.cleanup import SOURCE_LINE_RE, is_caption_line, is_chrome_line, is_section_heading
 
 DROP_TAGS = {"aside", "nav", "footer", "form", "button", "select", "textarea", "input", "label",
              "dialog", "menu", "iframe", "object", "embed", "svg", "canvas", "noscript", "template"}
@@ -196,17 +196,17 @@ def strip_scripts(tree: HtmlElement) -> None:
 CHROME_BLOCK_MAX_CHARS = 1000  # longer blocks are never learned or judged as site chrome
 
 
-def block_fingerprints(blocks: list[tuple[HtmlElement, str]]) -> list[str | None]:
-    """block_fingerprint of each block, None for blocks too long to be chrome or too short to mean
-    anything: computed once a page for the chrome the site learns (page_fingerprints) and the chrome the
+def block_hashes(blocks: list[tuple[HtmlElement, str]]) -> list[str | None]:
+    """block_hash of each block, None for blocks too long to be chrome or too short to mean
+    anything: computed once a page for the chrome the site learns (page_block_hashes) and the chrome the
     page is judged by (_drop_by_text)."""
-    return [block_fingerprint(text) if len(text) <= CHROME_BLOCK_MAX_CHARS else None for _e, text in blocks]
+    return [block_hash(text) if len(text) <= CHROME_BLOCK_MAX_CHARS else None for _e, text in blocks]
 
 
-def page_fingerprints(fingerprints: list[str | None], limit: int = 500) -> list[str]:
-    """The page's block fingerprints (for SiteChrome), in document order, unique."""
+def page_block_hashes(hashes: list[str | None], limit: int = 500) -> list[str]:
+    """The page's block hashes (for SiteChrome), in document order, unique."""
     seen: dict[str, None] = {}
-    for fp in fingerprints:
+    for fp in hashes:
         if fp:
             seen.setdefault(fp, None)
             if len(seen) >= limit:
@@ -294,10 +294,10 @@ def _drop_by_vocabulary(tree, protected, keep_captions) -> None:
         remove(element)
 
 
-def _drop_by_text(blocks, fingerprints, protected, site_chrome, keep_captions, body_chars) -> None:
+def _drop_by_text(blocks, hashes, protected, site_chrome, keep_captions, body_chars) -> None:
     doomed, headings, learned = [], [], []
     chrome_lines: dict[str, bool] = {}  # is_chrome_line of this page's texts: a fifth of them repeat
-    for (element, text), fingerprint in zip(blocks, fingerprints):
+    for (element, text), block_key in zip(blocks, hashes):
         if element in protected or SOURCE_LINE_RE.match(text):
             continue  # attribution lines are read (and dropped) by the line clean-up
         if len(text) <= 600:
@@ -310,7 +310,7 @@ def _drop_by_text(blocks, fingerprints, protected, site_chrome, keep_captions, b
             doomed.append(element)
             if is_section_heading(text):
                 headings.append(element)
-        elif site_chrome and fingerprint in site_chrome:  # None (too long, too short) never is
+        elif site_chrome and block_key in site_chrome:  # None (too long, too short) never is
             learned.append((element, len(text)))
         elif not keep_captions and len(text) <= 300 and is_caption_line(text):
             doomed.append(element)
@@ -477,12 +477,12 @@ def keep_leads_for_trafilatura(tree: HtmlElement) -> None:
 def prune_chrome(tree: HtmlElement, *, site_chrome: frozenset[str] = frozenset(),
                  keep_captions: bool = False, structural: bool = True,
                  blocks: list[tuple[HtmlElement, str]] | None = None,
-                 fingerprints: list[str | None] | None = None) -> HtmlElement:
+                 hashes: list[str | None] | None = None) -> HtmlElement:
     """Remove chrome from tree in place and return it.
 
     blocks: leaf_blocks(tree) when the caller already has them (computed after
-    strip_scripts), so the page is walked once for fingerprints and text rules;
-    fingerprints: their block_fingerprints, when the caller has those too.
+    strip_scripts), so the page is walked once for hashes and text rules;
+    hashes: their block_hashes, when the caller has those too.
     """
     strip_scripts(tree)
     protected = protected_set(tree)
@@ -490,9 +490,9 @@ def prune_chrome(tree: HtmlElement, *, site_chrome: frozenset[str] = frozenset()
     body_chars = len(text_content(body if body is not None else tree))
     if blocks is None:
         blocks = leaf_blocks(tree)
-    if fingerprints is None:
-        fingerprints = block_fingerprints(blocks) if site_chrome else [None] * len(blocks)
-    _drop_by_text(blocks, fingerprints, protected, site_chrome, keep_captions, body_chars)
+    if hashes is None:
+        hashes = block_hashes(blocks) if site_chrome else [None] * len(blocks)
+    _drop_by_text(blocks, hashes, protected, site_chrome, keep_captions, body_chars)
     _drop_semantic(tree, protected, keep_captions)
     _drop_by_vocabulary(tree, protected, keep_captions)
     if structural:

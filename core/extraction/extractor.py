@@ -1,6 +1,6 @@
 """extract_page: one fetched page in, its article prose and metadata out.
 
-Owns the order of the steps (decode -> parse -> metadata -> block fingerprints -> prune ->
+Owns the order of the steps (decode -> parse -> metadata -> block hashes -> prune ->
 trafilatura -> readability-lxml as a second opinion on the unpruned page -> fallback -> line
 clean-up -> page kind, with readability's text again for a page judged too short -> language)
 and ExtractOptions.
@@ -20,20 +20,20 @@ import lxml.html
 import trafilatura
 from lxml.html import HtmlElement
 
-from crawler.boilerplate import normalize_block
-from crawler.extraction import combine
-from crawler.extraction.chunks import add_missing_chunks
-from crawler.extraction.cleanup import clean_text
-from crawler.extraction.decode import decode_body, parse_html, parse_page
-from crawler.extraction.language import page_language
-from crawler.extraction.metadata import Metadata, read_metadata, safe_urlsplit
-from crawler.extraction.pagekind import classify_page
-from crawler.extraction.prune import (BLOCK_TAGS, block_fingerprints, leaf_blocks, page_fingerprints, prune_chrome,
+from core.chrome import normalize_block
+from core.extraction import combine
+from core.extraction.chunks import add_missing_chunks
+from core.extraction.cleanup import clean_text
+from core.extraction.decode import decode_body, parse_html, parse_page
+from core.extraction.language import page_language
+from core.extraction.metadata import Metadata, read_metadata, safe_urlsplit
+from core.extraction.pagekind import classify_page
+from core.extraction.prune import (BLOCK_TAGS, block_hashes, leaf_blocks, page_block_hashes, prune_chrome,
                                       strip_scripts, teaser_texts, text_of)
-from crawler.markup import bound_attributes
+from core.markup import bound_attributes
 
 RESULT_KEYS = ("url", "canonical_url", "title", "text", "author", "published", "language",
-               "site_name", "description", "source", "is_article", "reason", "block_fingerprints")
+               "site_name", "description", "source", "is_article", "reason", "block_hashes")
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ DEFAULT_OPTIONS = ExtractOptions()
 
 def empty_result(url: str | None) -> dict:
     result = dict.fromkeys(RESULT_KEYS)
-    result.update(url=url, is_article=False, block_fingerprints=[])
+    result.update(url=url, is_article=False, block_hashes=[])
     return result
 
 
@@ -241,12 +241,12 @@ def _extract_into(result: dict, body, url, content_type, site_chrome, options, c
     page_url = url if safe_urlsplit(url) is not None else meta.canonical_url
     strip_scripts(tree)
     blocks = run("blocks", leaf_blocks, tree)
-    fingerprints = block_fingerprints(blocks)
-    result["block_fingerprints"] = page_fingerprints(fingerprints)
-    # the blocks' fingerprints (None: not computed, or too short to mean anything) serve clean_text
+    hashes = block_hashes(blocks)
+    result["block_hashes"] = page_block_hashes(hashes)
+    # the blocks' hashes (None: not computed, or too short to mean anything) serve clean_text
     # for the lines that are a block's text as it is
-    known = {text: fingerprint for (_element, text), fingerprint in zip(blocks, fingerprints)
-             if fingerprint} if site_chrome else None
+    known = {text: key for (_element, text), key in zip(blocks, hashes)
+             if key} if site_chrome else None
 
     model = combine.default_model() if options.combine else None
     if collect is not None and "model" in collect:  # the training script's stand-in
@@ -256,7 +256,7 @@ def _extract_into(result: dict, body, url, content_type, site_chrome, options, c
         vote = run("vote: other extractors", combine.start_vote, tree, html, blocks, page_url, meta,
                    model.extractors, collect)
     run("prune", prune_chrome, tree, site_chrome=site_chrome, keep_captions=options.keep_captions,
-        structural=options.structural_pruning, blocks=blocks, fingerprints=fingerprints)
+        structural=options.structural_pruning, blocks=blocks, hashes=hashes)
     raw_text = run("trafilatura", run_trafilatura, tree, page_url, options)
     if raw_text.strip():
         raw_text = best_effort(add_missing_chunks, raw_text, tree, raw_text)
@@ -278,7 +278,7 @@ def _extract_into(result: dict, body, url, content_type, site_chrome, options, c
     if not raw_text.strip() and options.use_fallback:
         raw_text = run("fallback", run_fallback, tree, html, page_url, options)
     clean = partial(clean_text, title=meta.title, author=meta.author, site_name=meta.site_name,
-                    site_chrome=site_chrome, keep_captions=options.keep_captions, known_fingerprints=known)
+                    site_chrome=site_chrome, keep_captions=options.keep_captions, known_hashes=known)
     cleaned = run("clean-up", clean, raw_text)
     if switched and len(cleaned.text) < SECOND_OPINION_MIN_CHARS:  # what it found more of was chrome
         raw_text, switched = ours_raw, False

@@ -10,7 +10,7 @@ and parsing the result the way trafilatura's forgiving loader (trafilatura.utils
 lxml.html's element classes assigned in C: lxml.html's own parser asks a Python function for the class
 of every element it hands out (~2,400 calls a page, ~4% of extraction time), to give <form>, <input>
 and <label> their own classes, which nothing here uses. The tree is bounded: no start tag holds more
-attributes than crawler.markup allows, and no tree more than MAX_ELEMENTS elements.
+attributes than core.markup allows, and no tree more than MAX_ELEMENTS elements.
 """
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from trafilatura.utils import DOCTYPE_TAG, FAULTY_HTML, INVALID_XML_CHARS, is_du
 from charset_normalizer import from_bytes
 from w3lib.encoding import html_body_declared_encoding, html_to_unicode, http_content_type_encoding, resolve_encoding
 
-from crawler.markup import bound_attributes
+from core.markup import bound_attributes
 
 MAX_BODY_CHARS = 5_000_000  # larger bodies are cut: no news article needs more
 DETECTION_SAMPLE = 5_000  # bytes from each end of a body charset_normalizer looks at (as trafilatura does)
@@ -104,7 +104,7 @@ def strip_leading_junk(html: str) -> str:
 
 def parse_html(html: str) -> HtmlElement | None:
     """Parse HTML into an lxml tree; None when there is nothing HTML-like to parse. The tree is
-    bounded: a start tag keeps at most crawler.markup.MAX_ATTRIBUTES attributes (libxml2 is quadratic
+    bounded: a start tag keeps at most core.markup.MAX_ATTRIBUTES attributes (libxml2 is quadratic
     in them), and elements past the first MAX_ELEMENTS are cut (see cut_after)."""
     html = bound_attributes(html.replace("\x00", ""))
     if not html.strip():

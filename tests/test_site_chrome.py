@@ -1,7 +1,7 @@
-"""Site-level boilerplate: SiteChrome learns blocks recurring on a site's pages, and
+"""Site chrome: SiteChrome learns blocks recurring on a site's pages, and
 extract_page drops them once the crawler passes them back as site_chrome."""
-from crawler.boilerplate import PAGES_ROW, SiteChrome, block_fingerprint, normalize_block
-from crawler.extract import extract_page
+from core.chrome import PAGES_ROW, SiteChrome, block_hash, normalize_block
+from core.extract import extract_page
 
 SITE = "hangzhou-post.example"
 PROMO = "Unterstützen Sie unabhängigen Journalismus mit einem Abo für wenige Euro im Monat."
@@ -29,7 +29,7 @@ def test_tenth_page_is_cleaner_than_the_first():
     for i in range(9):
         result = extract_page(page(i), f"https://{SITE}/artikel/deepseek-thema-{i}-abc",
                               site_chrome=chrome.chrome_for(SITE))
-        chrome.observe(SITE, result["block_fingerprints"])
+        chrome.observe(SITE, result["block_hashes"])
     tenth = extract_page(page(9), f"https://{SITE}/artikel/deepseek-thema-9-abc",
                          site_chrome=chrome.chrome_for(SITE))
     assert PROMO not in tenth["text"]
@@ -83,8 +83,8 @@ def test_rows_and_load_round_trip():
 
 
 def test_block_fingerprint_ignores_case_spacing_and_numbers():
-    assert block_fingerprint("Kommentar (3)") == block_fingerprint("  kommentar   (12) ")
-    assert block_fingerprint("ab") is None
+    assert block_hash("Kommentar (3)") == block_hash("  kommentar   (12) ")
+    assert block_hash("ab") is None
     assert normalize_block("Lesezeit: 8 Min.") == "lesezeit: 0 min."
 
 
@@ -93,7 +93,7 @@ def test_a_page_made_mostly_of_learned_blocks_is_kept_whole():
     first = extract_page(html, f"https://{SITE}/artikel/deepseek-thema-3-abc")
     chrome = SiteChrome(min_pages=3)
     for _ in range(5):  # the same article fetched again and again (print view, tracking URLs)
-        chrome.observe(SITE, first["block_fingerprints"])
+        chrome.observe(SITE, first["block_hashes"])
     again = extract_page(html, f"https://{SITE}/artikel/deepseek-thema-3-abc?print=1",
                          site_chrome=chrome.chrome_for(SITE))
     assert again["text"] == first["text"]

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from crawler.boilerplate import normalize_block
-from crawler.extraction.metadata import ARTICLE_TYPES, LISTING_TYPES, Metadata, safe_urlsplit
+from core.chrome import normalize_block
+from core.extraction.metadata import ARTICLE_TYPES, LISTING_TYPES, Metadata, safe_urlsplit
 
 LISTING_SEGMENTS = frozenset("""
     tag tags topic topics thema themen schlagwort schlagworte stichwort category categories

@@ -13,9 +13,9 @@ from collections import Counter
 
 from lxml.html import HtmlElement
 
-from crawler.boilerplate import normalize_block
-from crawler.extraction.cleanup import is_caption_line, is_chrome_line
-from crawler.extraction.prune import leaf_blocks, link_density, text_of
+from core.chrome import normalize_block
+from core.extraction.cleanup import is_caption_line, is_chrome_line
+from core.extraction.prune import leaf_blocks, link_density, text_of
 
 PROSE_TAGS = {"p", "h2", "h3", "h4", "blockquote", "li", "pre"}
 MAX_LEVELS = 3

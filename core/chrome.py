@@ -1,16 +1,12 @@
-"""Site-level boilerplate learning: text blocks that recur on many pages of one site are chrome.
+"""Site chrome learned while crawling: text blocks that recur on many pages of one site.
 
-Owns: the fingerprint of a text block (`block_fingerprint`, shared with extraction) and
-`SiteChrome`, a pure in-memory counter of how many pages of each site carried each block.
-The crawler's main process feeds it the `block_fingerprints` of every extracted page and
-passes `chrome_for(site)` back to `extract_page(..., site_chrome=...)`, so later pages of a
-site lose those blocks whatever their markup. `rows()` / `load()` persist the counts in the
-corpus table `boilerplate(site, fingerprint, pages)`; the row with fingerprint
-`PAGES_ROW` ("*") holds how many pages of the site were observed.
-
-Memory stays bounded: at most `max_blocks_per_site` fingerprints per site (when full, the
-rarest are dropped: chrome recurs on most pages, so it is never the rarest) and at most
-`max_fingerprints_per_page` blocks counted per page.
+Owns the hash of a text block (``block_hash``, shared with extraction) and ``SiteChrome``, a pure
+in-memory count of how many pages of each site carried each block. The crawl feeds it the
+``block_hashes`` of every extracted page and passes ``chrome_for(site)`` back to extraction, so later
+pages of a site lose those blocks whatever their markup. ``rows()`` / ``load()`` persist the counts in
+the corpus table ``chrome(site, block, pages)``; the row with block ``PAGES_ROW`` ("*") holds how many
+pages of the site were observed. Memory is bounded per site and per page (the rarest blocks go first:
+chrome recurs on most pages, so it is never the rarest).
 """
 from __future__ import annotations
 
@@ -33,8 +29,8 @@ def normalize_block(text: str) -> str:
     return " ".join(_DIGITS_RE.sub("0", text).split()).casefold()
 
 
-def block_fingerprint(text: str) -> str | None:
-    """16-hex-digit fingerprint of a text block, None for blocks too short to mean anything."""
+def block_hash(text: str) -> str | None:
+    """16-hex-digit hash of a text block, None for blocks too short to mean anything."""
     norm = normalize_block(text)
     if len(norm) < 3:
         return None
@@ -49,28 +45,28 @@ class SiteChrome:
     """
 
     def __init__(self, *, min_pages: int = 3, min_share: float = 0.1,
-                 max_blocks_per_site: int = 20_000, max_fingerprints_per_page: int = 500):
+                 max_blocks_per_site: int = 20_000, max_blocks_per_page: int = 500):
         if min_pages < 2:
             raise ValueError("min_pages must be at least 2: one page cannot show recurrence")
         self.min_pages = min_pages
         self.min_share = min_share
         self.max_blocks_per_site = max_blocks_per_site
-        self.max_fingerprints_per_page = max_fingerprints_per_page
+        self.max_blocks_per_page = max_blocks_per_page
         self._counts: dict[str, dict[str, int]] = {}
         self._pages: dict[str, int] = {}
-        # kept equal to {fingerprint: count >= threshold} as pages come, not recomputed for each page
+        # kept equal to {hash: count >= threshold} as pages come, not recomputed for each page
         self._chrome: dict[str, set[str]] = {}
         self._chrome_cache: dict[str, frozenset[str]] = {}
 
-    def observe(self, site: str, fingerprints: Iterable[str]) -> None:
-        """Count one page of `site` carrying these block fingerprints (duplicates count once)."""
+    def observe(self, site: str, hashes: Iterable[str]) -> None:
+        """Count one page of `site` carrying these block hashes (duplicates count once)."""
         unique = []
         seen = set()
-        for fp in fingerprints:
+        for fp in hashes:
             if fp and fp != PAGES_ROW and fp not in seen:
                 seen.add(fp)
                 unique.append(fp)
-                if len(unique) >= self.max_fingerprints_per_page:
+                if len(unique) >= self.max_blocks_per_page:
                     break
         counts = self._counts.setdefault(site, {})
         chrome = self._chrome.setdefault(site, set())
@@ -93,7 +89,7 @@ class SiteChrome:
             self._chrome_cache.pop(site, None)
 
     def _shrink(self, counts: dict[str, int]) -> None:
-        """Drop the rarest fingerprints until the site is back under three quarters of its cap."""
+        """Drop the rarest hashes until the site is back under three quarters of its cap."""
         target = self.max_blocks_per_site * 3 // 4
         floor = 1
         while len(counts) > target:
@@ -117,7 +113,7 @@ class SiteChrome:
         return self._pages.get(site, 0)
 
     def rows(self) -> Iterator[tuple[str, str, int]]:
-        """(site, fingerprint, pages) for every counted block, plus one (site, "*", pages seen).
+        """(site, hash, pages) for every counted block, plus one (site, "*", pages seen).
 
         Blocks seen on a single page are left out: they cannot become chrome soon.
         """

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from crawler.urls import canonical_or_none, same_site
+from core.urls import canonical_or_none, same_site
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,9 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
 
-from crawler.dates import normalize_date
-from crawler.extraction.cleanup import BYLINE_RE
-from crawler.extraction.language import normalize_language_code
+from core.dates import normalize_date
+from core.extraction.cleanup import BYLINE_RE
+from core.extraction.language import normalize_language_code
 
 ARTICLE_TYPES = frozenset({"article", "newsarticle", "blogposting", "reportagenewsarticle",
                            "analysisnewsarticle", "opinionnewsarticle", "backgroundnewsarticle",

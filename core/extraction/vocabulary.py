@@ -1,4 +1,4 @@
-"""Page chrome vocabulary as data: crawler/extraction/vocab/<language>.txt, loaded at import.
+"""Page chrome vocabulary as data: core/extraction/vocab/<language>.txt, loaded at import.
 
 Owns the file format: `[section]` lines open a section; in the pattern sections ("section
 headings", "chrome lines") every other non-blank line that does not start with `#` is one

@@ -1,12 +1,12 @@
 """Article extraction entry point: `extract_page` for the crawler, and a CLI to see its output.
 
-    python -m crawler.extract PATH... [--url URL] [--json]
+    python -m core.extract PATH... [--url URL] [--json]
 
 Each PATH is an HTML file or a directory of *.html files. For each page it prints the title, date,
 author, language, page kind (article or not, and why) and URL, then the text the crawler would store;
 with --json one JSON object per page instead (path, url, title, text — null when the page holds no
-article —, published, language and the other keys of extract_page; block_fingerprints only with
---fingerprints). Without --url the page's <link rel=canonical> or og:url stands in for the URL when
+article —, published, language and the other keys of extract_page; block_hashes only with
+--block-hashes). Without --url the page's <link rel=canonical> or og:url stands in for the URL when
 judging its shape; a page with neither is judged without one, and the output says so. Same code path
 as the crawler. Exit status 1 when a PATH could not be read (the others are still printed).
 """
@@ -18,7 +18,7 @@ import os
 import sys
 from pathlib import Path
 
-from crawler.extraction import DEFAULT_OPTIONS, RESULT_KEYS, ExtractOptions, extract_page
+from core.extraction import DEFAULT_OPTIONS, RESULT_KEYS, ExtractOptions, extract_page
 
 __all__ = ["DEFAULT_OPTIONS", "RESULT_KEYS", "ExtractOptions", "extract_page", "main"]
 
@@ -59,14 +59,14 @@ def readable(path: Path, result: dict, url_given: bool) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m crawler.extract",
+    parser = argparse.ArgumentParser(prog="python -m core.extract",
                                      description="Print what the crawler would store for HTML pages.")
     parser.add_argument("paths", nargs="+", metavar="PATH", help="HTML file or directory of *.html")
     parser.add_argument("--url", help="URL of the page (only with a single file)")
     parser.add_argument("--keep-captions", action="store_true", help="keep photo captions in text")
     parser.add_argument("--json", action="store_true", help="one JSON object per page instead of text")
-    parser.add_argument("--fingerprints", action="store_true",
-                        help="include block_fingerprints (what SiteChrome learns from; with --json)")
+    parser.add_argument("--block-hashes", action="store_true",
+                        help="include block_hashes (what SiteChrome learns from; with --json)")
     args = parser.parse_args(argv)
     try:
         sys.stdout.reconfigure(encoding="utf-8")
@@ -85,8 +85,8 @@ def main(argv: list[str] | None = None) -> int:
             failures += 1
             continue
         result = extract_page(body, args.url, options=options)
-        if not args.fingerprints:
-            result.pop("block_fingerprints")
+        if not args.block_hashes:
+            result.pop("block_hashes")
         if args.json:
             print(json.dumps({"path": str(path), **result}, ensure_ascii=False))
         else:
@@ -97,6 +97,6 @@ def main(argv: list[str] | None = None) -> int:
 if __name__ == "__main__":
     try:
         sys.exit(main())
-    except BrokenPipeError:  # `python -m crawler.extract PAGE.html | head`: stop quietly
+    except BrokenPipeError:  # `python -m core.extract PAGE.html | head`: stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(0)
