@@ -22,7 +22,7 @@ from typing import IO, Iterable
 
 from archive.offline import OfflinePipeline, page_item
 from archive.warc import BadRecord, archived_page, parse_record, read_members
-from crawler.context import shard_name
+from crawler.dedup_service import shard_name
 from core.dates import normalize_date
 from core.seeds import DEFAULT_SEEDS, load_seeds
 from core.urls import canonical_or_none, site_of

@@ -85,11 +85,11 @@ class OfflinePipeline:
             overrides["EXTRACT_WORKERS"] = workers
         self.crawler = OfflineCrawler(crawl_settings(corpus_db, overrides), keywords)
         self.context = CrawlContext.of(self.crawler)
-        self.context.writer.on_failure = self.write_failed
+        self.context.corpus.writer.on_failure = self.write_failed
         self.stages = [ExtractPipeline(self.crawler), TopicPipeline(self.crawler), CorpusPipeline(self.crawler)]
         for stage in self.stages:
             stage.open_spider()
-        self.context.begin_run(run_args or {})
+        self.context.corpus.begin_run(run_args or {})
         self.closed = False
 
     @property
@@ -98,7 +98,7 @@ class OfflinePipeline:
 
     @property
     def writer(self):
-        return self.context.writer
+        return self.context.corpus.writer
 
     async def judge(self, entries: AsyncIterator | Iterable, on_done: Callable[[object, dict], None],
                     keep: Callable[[PageItem], bool] | None = None) -> None:
@@ -133,7 +133,7 @@ class OfflinePipeline:
     def write_failed(self, error) -> None:
         """A batch the corpus refused stops the run: there is no engine to stop, so the error goes up to
         the command, which says it in one line; CrawlContext.close then closes the run as failed."""
-        self.context.write_failure = error
+        self.context.corpus.write_failure = error
         self.stats.set_value("deepseek/errors/corpus_write", 1)
         raise error
 

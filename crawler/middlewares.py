@@ -31,7 +31,7 @@ class SkipFinishedMiddleware:
     def process_request(self, request, spider=None):
         if request.meta.get("via", "start") == "start" and not request.meta.get("redirect_urls"):
             return None
-        if CrawlContext.of(self.crawler).is_finished(request.url):
+        if CrawlContext.of(self.crawler).corpus.is_finished(request.url):
             self.crawler.stats.inc_value("deepseek/skipped/finished_earlier")
             raise AlreadyFinished(f"finished by an earlier run: {request.url[:200]}")
         return None

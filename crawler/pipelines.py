@@ -86,7 +86,7 @@ class ExtractPipeline(CrawlerPipeline):
     async def process_item(self, item):
         site = site_of(item.url)
         args = (item.body, item.url, item.content_type, item.hints, self.context.chrome.chrome_for(site),
-                self.context.dedup_config)
+                self.context.dedup.config)
         item.body = b""  # the worker has it; do not keep it in memory through the other pipelines
         try:
             if self.pool is None:
@@ -179,45 +179,46 @@ class CorpusPipeline(CrawlerPipeline):
         self.main_language = self.crawler.settings.get("MAIN_LANGUAGE", "de")
 
     def process_item(self, item):
-        if self.context.is_finished(item.url):
+        if self.context.corpus.is_finished(item.url):
             # fetched twice (a request replayed after a crash, or a URL variant): the first one counts
             return {"url": item.url, "outcome": "finished_earlier"}
         started = time.perf_counter()  # process_time is a slow call in a process with many threads
         if item.outcome is None:
             item.outcome = self.keep_or_drop(item)
         for url in [item.url, *item.aliases]:
-            self.context.mark_page(url, item.outcome)
+            self.context.corpus.mark_page(url, item.outcome)
         self.crawler.stats.inc_value("deepseek/seconds/dedup_and_store", time.perf_counter() - started)
         return {"url": item.url, "outcome": item.outcome, "title": (item.page or {}).get("title")}
 
     def keep_or_drop(self, item) -> str:
         """Ask the dedup index, let ``core.decision.decide`` judge, and apply its decision."""
-        context, page, fingerprint = self.context, item.page, item.fingerprint
+        page, fingerprint = item.page, item.fingerprint
+        corpus, writer, index = self.context.corpus, self.context.corpus.writer, self.context.dedup.index
         claimed = claimed_url(item.url, page.get("canonical_url"))
-        with context.dedup_lock:
-            match = context.dedup.find(fingerprint)
-            translation = None if match is not None else context.dedup.find_translation(fingerprint, page.get("language"))
-            decision = decide(item.url, claimed, claimed in context.dedup, match, translation, self.translations)
-            claimer = context.writer.claimed_from(claimed) if decision.displaces else None
-            if decision.displaces and (claimer is None or not context.dedup.rename(
-                    claimed, claimer, context.writer.content_hash_of(claimed))):
+        with self.context.dedup.lock:
+            match = index.find(fingerprint)
+            translation = None if match is not None else index.find_translation(fingerprint, page.get("language"))
+            decision = decide(item.url, claimed, claimed in index, match, translation, self.translations)
+            claimer = writer.claimed_from(claimed) if decision.displaces else None
+            if decision.displaces and (claimer is None or not index.rename(
+                    claimed, claimer, writer.content_hash_of(claimed))):
                 logger.warning("%s: its URL holds another text and cannot be given back; left for a later run",
                                item.url)
                 self.crawler.stats.inc_value("deepseek/errors/canonical_conflict")
                 return "error"
             if decision.indexes:
-                context.dedup.add(decision.url, fingerprint)
+                index.add(decision.url, fingerprint)
         if decision.action == "stored_elsewhere":  # its text is kept under its URL already: by a page that
             # claimed the URL as canonical in this corpus, or by another process sharing the index
-            return "stored" if context.writer.article_meta(item.url) else "stored_elsewhere"
+            return "stored" if writer.article_meta(item.url) else "stored_elsewhere"
         if claimer is not None:  # the page that claimed this URL gets its own back
-            context.writer.move_article(claimed, claimer)
-            context.mark_page(claimer, "stored")
+            writer.move_article(claimed, claimer)
+            corpus.mark_page(claimer, "stored")
             self.crawler.stats.inc_value("deepseek/canonical_given_back")
         if decision.action == "duplicate":
             return self.drop(item, decision.url, decision.similarity, decision.kind)
         url = decision.url
-        context.writer.add_article(
+        writer.add_article(
             {
                 "url": url,
                 "title": page.get("title"),
@@ -243,17 +244,17 @@ class CorpusPipeline(CrawlerPipeline):
 
     def link_translation(self, url: str, page: dict, kept_url: str, score: float) -> None:
         """Link a new article and the kept one it translates (or that translates it), original first."""
-        other = self.context.writer.article_meta(kept_url) or {}
+        other = self.context.corpus.writer.article_meta(kept_url) or {}
         if new_is_original(page, other, self.main_language):
             article, original = kept_url, url
         else:
             article, original = url, kept_url
-        self.context.writer.add_translation(article, original, round(score, 4), "anchors+alignment")
+        self.context.corpus.writer.add_translation(article, original, round(score, 4), "anchors+alignment")
         self.crawler.stats.inc_value("deepseek/translations_linked")
 
     def drop(self, item, kept_url: str, similarity: float, kind: str) -> str:
         """Record the page as a removed copy of the article stored under ``kept_url``."""
-        self.context.writer.add_duplicate(
+        self.context.corpus.writer.add_duplicate(
             {
                 "url": item.url, "duplicate_of_url": kept_url, "similarity": round(similarity, 4),
                 "kind": kind, "title": item.page.get("title"), "language": item.page.get("language"),

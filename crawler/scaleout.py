@@ -23,7 +23,8 @@ from scrapy_redis.queue import FifoQueue
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
-from crawler.context import CrawlContext, shard_name
+from crawler.context import CrawlContext
+from crawler.dedup_service import shard_name
 from crawler.request_keys import UrlKeyFingerprinter
 from core.urls import url_key
 
@@ -70,7 +71,7 @@ class ShardScheduler(Scheduler):
         self.taken = TakenRequests(
             self.server, f"{settings.get('BOT_NAME')}:taken:{shard_name(settings.get('CORPUS_DB'))}", self.queue.key
         )
-        CrawlContext.of(spider.crawler).taken = self.taken
+        CrawlContext.of(spider.crawler).corpus.taken = self.taken
         put_back = self.taken.put_back()
         spider.crawler.stats.set_value("deepseek/scaleout/requests_put_back", put_back)
         if put_back:

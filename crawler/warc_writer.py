@@ -119,7 +119,7 @@ class WarcWriterMiddleware:
             return response
         location = self.write(request, response)
         if location is not None and page:
-            CrawlContext.of(self.crawler).writer.add_archived({
+            CrawlContext.of(self.crawler).corpus.writer.add_archived({
                 "url": canonical_url(response.url),
                 "warc_file": f"{self.files.directory.name}/{location.file}",
                 "warc_offset": location.offset, "warc_length": location.length, "warc_date": location.date,

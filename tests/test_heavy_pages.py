@@ -207,7 +207,7 @@ def test_a_page_over_the_time_limit_ends_and_the_pages_sharing_its_pool_go_on(tm
         first, second, ordinary = asyncio.run(crawl())
     finally:
         pipeline.close_spider()
-        CrawlContext.of(crawler_).writer.close()
+        CrawlContext.of(crawler_).corpus.writer.close()
     stats = crawler_.stats.get_stats()
     assert first.outcome == second.outcome == "error"
     assert stats.get("deepseek/errors/extract_timeout") == 2, stats
@@ -244,7 +244,7 @@ def test_a_worker_killed_from_outside_costs_its_page_one_more_try(tmp_path):
         once, twice = asyncio.run(crawl())
     finally:
         pipeline.close_spider()
-        CrawlContext.of(crawler_).writer.close()
+        CrawlContext.of(crawler_).corpus.writer.close()
     stats = crawler_.stats.get_stats()
     assert once.outcome is None and once.page["text"], once.page
     assert twice.outcome == "error" and stats.get("deepseek/errors/extraction_worker") == 1, stats

@@ -91,8 +91,8 @@ class DeepseekNewsSpider(Spider):
         return spider
 
     async def start(self):
-        context = CrawlContext.of(self.crawler)
-        context.begin_run({"start_urls": list(self.start_points), "keywords": list(self.keywords)})
+        corpus = CrawlContext.of(self.crawler).corpus
+        corpus.begin_run({"start_urls": list(self.start_points), "keywords": list(self.keywords)})
         for url in self.start_points:
             request = self.new_request(url, {"via": "start", "html_depth": 0}, dont_filter=True)
             if request is None or canonical_or_none(url) is None:  # e.g. a port out of range: the others run
@@ -103,10 +103,10 @@ class DeepseekNewsSpider(Spider):
                 continue
             self.requested.add(hash(url_key(url)))  # fetched once, even when pages link back to it
             yield request
-        for url, meta in context.writer.frontier():
+        for url, meta in corpus.writer.frontier():
             request = self.new_request(url, meta)
             if request is None or self.too_long(request):  # left in the frontier by a run before these checks
-                context.mark_page(url, "error")
+                corpus.mark_page(url, "error")
                 continue
             yield request
 
@@ -122,7 +122,7 @@ class DeepseekNewsSpider(Spider):
             except (OSError, EOFError, ValueError) as error:
                 stats.inc_value("deepseek/errors/bad_gzip")
                 logger.warning("unreadable gzip body at %s: %s", response.url, str(error)[:200])
-                CrawlContext.of(self.crawler).mark_page(response.url, "error")
+                CrawlContext.of(self.crawler).corpus.mark_page(response.url, "error")
                 return
         kind = discovery.classify(body, content_type)
         if kind in DISCOVERY_PARSERS:
@@ -131,7 +131,7 @@ class DeepseekNewsSpider(Spider):
             yield from self.html_page(response, content_type)
         else:
             stats.inc_value("deepseek/not_article/not_html")
-            CrawlContext.of(self.crawler).mark_page(response.url, "not_article")
+            CrawlContext.of(self.crawler).corpus.mark_page(response.url, "not_article")
 
     def discovered(self, response, kind: str, body: bytes):
         malformed: list[str] = []
@@ -140,11 +140,11 @@ class DeepseekNewsSpider(Spider):
         except (ValueError, etree.LxmlError, OSError, EOFError) as error:
             self.crawler.stats.inc_value(f"deepseek/errors/malformed_{kind}")
             logger.warning("unreadable %s at %s: %s", kind, response.url, str(error)[:200])
-            CrawlContext.of(self.crawler).mark_page(response.url, "error")
+            CrawlContext.of(self.crawler).corpus.mark_page(response.url, "error")
             return
         self.crawler.stats.inc_value(f"deepseek/discovery/{kind}")
         self.count_malformed(malformed, response.url)
-        CrawlContext.of(self.crawler).mark_page(response.url, kind)
+        CrawlContext.of(self.crawler).corpus.mark_page(response.url, kind)
         via = "sitemap" if kind.startswith("sitemap") else "feed"
         for link in links:
             request = self.page_request(link.url, via, link.hints, response.meta.get("html_depth", 0))
@@ -184,11 +184,11 @@ class DeepseekNewsSpider(Spider):
         """A request for a canonical URL, or None when it was asked for already, finished by an earlier
         run or over its site's budget; it enters the corpus frontier until its page is finished."""
         stats = self.crawler.stats
-        context = CrawlContext.of(self.crawler)
+        corpus = CrawlContext.of(self.crawler).corpus
         key = url_key(url)
         if hash(key) in self.requested:
             return None
-        if key in context.finished:
+        if key in corpus.finished:
             stats.inc_value("deepseek/skipped/finished_earlier")
             return None
         self.requested.add(hash(key))
@@ -204,7 +204,7 @@ class DeepseekNewsSpider(Spider):
         if self.too_long(request):
             return None
         self.requests_per_site[site] += 1
-        context.writer.add_to_frontier(url, meta)
+        corpus.writer.add_to_frontier(url, meta)
         return request
 
     def new_request(self, url: str, meta: dict, **kwargs) -> Request | None:
@@ -263,7 +263,7 @@ class DeepseekNewsSpider(Spider):
         """Record a failed page, and the URLs that redirected to it, so the frontier lets them go."""
         if request.meta.get("via") == "start":
             return
-        context = CrawlContext.of(self.crawler)
+        corpus = CrawlContext.of(self.crawler).corpus
         for url in [request.url, *request.meta.get("redirect_urls", ())]:
-            context.mark_page(url, outcome)
+            corpus.mark_page(url, outcome)
 

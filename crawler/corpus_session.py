@@ -1,0 +1,128 @@
+"""One crawl's hold on its corpus file: the writer, the run record, the pages finished by earlier runs,
+and what happens when a write fails.
+
+A write the corpus refuses (disk full, read-only, corrupt) stops the crawl: one error line names the
+cause, nothing more is written, the run is closed as ``corpus_write_failed`` with the stats of what
+is on disk, and the next run fetches the pages of the unwritten batches again.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from scrapy.utils.defer import deferred_from_coro
+
+from core.urls import url_key
+from crawler.recovery import recover_from_crash
+from storage.corpus import TERMINAL_OUTCOMES, WRITE_FAILED, CorpusWriteError, CorpusWriter
+
+logger = logging.getLogger(__name__)
+
+
+class CorpusSession:
+    """The corpus ``writer`` of one crawl, its run, the set of ``finished`` pages (by URL key) and the
+    write that stopped the crawl, if one did (``write_failure``)."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        settings = crawler.settings
+        self.write_failure: CorpusWriteError | None = None
+        self.writer = CorpusWriter(settings.get("CORPUS_DB"), batch_size=settings.getint("CORPUS_BATCH_SIZE"))
+        self.run_id = None
+        self.taken = None  # the requests taken from a shared queue (crawler.scaleout.ShardScheduler)
+        self.finished_in_batch: list[str] = []  # their pages, finished since the writer's last commit
+        self.commits_seen = 0
+        try:
+            self.finished = {url_key(url) for url in self.writer.finished_urls()}
+            if self.writer.last_run_unfinished():
+                recover_from_crash(settings.get("JOBDIR"))
+        except BaseException:
+            self.writer.close()
+            raise
+        self.writer.on_failure = self.write_failed
+
+    def begin_run(self, args: dict) -> None:
+        try:
+            self.run_id = self.writer.begin_run(args)
+        except CorpusWriteError as error:
+            self.write_failed(error)
+
+    def write_failed(self, error: CorpusWriteError, closing: bool = False) -> None:
+        """Stop the crawl after a write the corpus refused: one line says why."""
+        if self.write_failure is not None:
+            return
+        self.write_failure = error
+        logger.error("%s; the crawl stops, and the next run fetches the unwritten pages again", error)
+        self.crawler.stats.set_value("deepseek/errors/corpus_write", 1)
+        if not closing:
+            stopping = deferred_from_coro(self.crawler.engine.close_spider_async(reason=WRITE_FAILED))
+            stopping.addErrback(lambda failure: logger.error("could not stop the crawl: %s", failure.value))
+
+    def is_finished(self, url: str) -> bool:
+        return url_key(url) in self.finished
+
+    def request_dropped(self, request, spider):
+        """The scheduler's duplicate filter refused it: it will never finish, so it is not in flight.
+        A redirect back into its own chain is a loop: the chain's pages end as errors. A redirect to a
+        page already asked for lets the URLs that led there go (the page finishes under its own URL)."""
+        chain = [*request.meta.get("redirect_urls", ()), request.url]
+        if url_key(request.url) in {url_key(url) for url in chain[:-1]}:
+            self.crawler.stats.inc_value("deepseek/errors/redirect_loop")
+            for url in chain:
+                self.mark_page(url, "error")
+            return
+        for url in chain:
+            self.writer.forget_request(url)
+
+    def mark_page(self, url: str, outcome: str) -> None:
+        if outcome in TERMINAL_OUTCOMES:
+            self.finished.add(url_key(url))
+            if self.taken is not None:
+                self.let_go_of_committed_pages()
+                self.finished_in_batch.append(url)
+        self.writer.mark_page(url, outcome)
+
+    def let_go_of_committed_pages(self) -> None:
+        """A taken request is let go once its page's outcome is committed, not when it is decided: a kill
+        before the commit must still find it taken."""
+        if self.writer.commits != self.commits_seen:
+            self.taken.finish_many(self.finished_in_batch)
+            self.finished_in_batch, self.commits_seen = [], self.writer.commits
+
+    def flush(self) -> bool:
+        """Write what is buffered; False (and the crawl stopped) when the corpus refuses it."""
+        if self.write_failure is None:
+            try:
+                self.writer.flush()
+            except CorpusWriteError as error:
+                self.write_failed(error, closing=True)
+        return self.write_failure is None
+
+    def finish_run(self, reason: str) -> None:
+        """Close the run record with the crawl's stats; a shared queue keeps nothing of this shard's."""
+        stats = dict(self.crawler.stats.get_stats())
+        stats["finish_reason"] = reason
+        if self.taken is not None:
+            self.taken.clear()
+        self.writer.finish_run(self.run_id, stats)
+
+    def close_failed_run(self) -> None:
+        """After a failed write: take what was never written out of the counts, and close the run as
+        failed if the corpus still takes that one small write (else the next run sees it unclosed, as
+        after a kill). The shared index and queue are not released: the next run of this shard takes
+        back what this one indexed and took but never wrote, as after a kill."""
+        stats, unwritten = self.crawler.stats, self.writer.batch
+        if unwritten.articles:
+            stats.inc_value("deepseek/stored", -len(unwritten.articles))
+        for duplicate in unwritten.duplicates:
+            stats.inc_value(f"deepseek/duplicates/{duplicate['kind']}", -1)
+        stats.set_value("deepseek/unwritten_pages", len(unwritten.pages))
+        if self.run_id is None:
+            return
+        record = dict(stats.get_stats())
+        record["finish_reason"] = WRITE_FAILED
+        record["corpus_write_error"] = str(self.write_failure)
+        try:
+            self.writer.finish_run(self.run_id, record, make_room=True)
+        except CorpusWriteError as error:
+            logger.debug("the failed run stays unclosed: %s", error)
