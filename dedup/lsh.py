@@ -44,8 +44,8 @@ def _quad_on_first_use(*args, **kwargs):
 
 
 def _import_datasketch_lean() -> None:
-    """Import datasketch without two modules it loads for what we do not use (tests/benchmarks/bench_crawl.py
-    shows the memory this saves in each crawl process):
+    """Import datasketch without two modules it loads for what we do not use (``tests/benchmarks/bench_imports.py``
+    prints the memory and time this saves in each crawl process):
 
     - ``scipy.integrate`` is imported with every module for one function, the optimiser of
       (bands, rows), which the defaults never call (``dedup.config.DERIVED_LSH_PARAMS``); it and what it

@@ -38,8 +38,8 @@ from typing import Iterable, Iterator
 
 def _import_sqlite_utils_without_pandas():
     """sqlite_utils, imported without pandas. sqlite-utils imports pandas at module import whenever it
-    is installed (only to map pandas.Timestamp to TEXT, which the corpus never stores); that is ~66 MB
-    in every crawl process. A ``None`` in ``sys.modules`` makes that import fail as if pandas were
+    is installed (only to map pandas.Timestamp to TEXT, which the corpus never stores), in every crawl
+    process; ``tests/benchmarks/bench_imports.py`` prints what this saves. A ``None`` in ``sys.modules`` makes that import fail as if pandas were
     missing; it is removed again at once, so a later ``import pandas`` (by a user, or an export) works."""
     if "pandas" in sys.modules or "sqlite_utils" in sys.modules:
         import sqlite_utils

@@ -13,14 +13,10 @@ import functools
 import re
 from dataclasses import dataclass
 
-try:  # the regex parser, to learn which characters a chrome pattern can start with
+try:  # the regex parser, to learn which characters a chrome pattern can start with (private, so guarded)
     from re import _constants as sre_constants, _parser as sre_parse
-except ImportError:  # Python 3.10
-    try:
-        import sre_constants
-        import sre_parse
-    except ImportError:  # neither: every alternative is tried on every line, as before
-        sre_constants = sre_parse = None
+except ImportError:  # gone in a later Python: every alternative is tried on every line
+    sre_constants = sre_parse = None
 
 from core.chrome import block_hash, normalize_block
 from core.extraction import vocabulary
