@@ -71,6 +71,7 @@ class IngestFilters:
 
 @dataclass
 class Report:
+    """What an ingest run did: files, records, pages judged and their outcomes, records skipped and why."""
     files: int = 0
     files_done_earlier: int = 0
     records: int = 0
@@ -108,6 +109,7 @@ def expand_paths(arguments: Iterable[str]) -> list[str]:
 
 
 class Ingest:
+    """One ingest run over WARC files: filters, progress, resume offsets, and the pipeline it feeds."""
     def __init__(self, pipeline: OfflinePipeline, filters: IngestFilters, report: Report, progress: IO[str] | None):
         self.pipeline, self.filters, self.report, self.progress = pipeline, filters, report, progress
         self.started = time.monotonic()

@@ -45,12 +45,14 @@ class Stats:
 
 
 class NoSignals:
+    """A crawler's signal manager that connects nothing: offline, no engine sends signals."""
     def connect(self, *args, **kwargs) -> None:
         pass
 
 
 @dataclass
 class OfflineSpider:
+    """The attribute of a spider that the pipelines read: the topic keywords."""
     keywords: tuple[str, ...]
 
 

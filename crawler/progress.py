@@ -95,6 +95,7 @@ class RedrawLiveLine(logging.Handler):
 
 
 class CrawlProgress:
+    """The live progress line on a terminal (or a log line every so often): pages, rate, outcomes."""
     def __init__(self, crawler, interval: float, live: bool):
         self.crawler = crawler
         self.interval = interval

@@ -80,6 +80,8 @@ def warcinfo(settings) -> dict:
 
 
 class WarcWriterMiddleware:
+    """Writes each response the crawl judges (or every one, with WARC_ALL) to the WARC archive and
+    tells the corpus where its record is."""
     def __init__(self, crawler):
         settings = crawler.settings
         if not settings.getbool("WARC_ENABLED", True):

@@ -39,6 +39,7 @@ from dedup.minhash import estimated_jaccard
 
 @dataclass(frozen=True)
 class Match:
+    """The kept article a text duplicates or translates, how similar, and which kind of match."""
     key: str
     similarity: float
     kind: str  # "exact" | "near" | "translation"

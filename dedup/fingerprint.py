@@ -47,6 +47,8 @@ def config_tag(config: DedupConfig) -> int:
 
 @dataclass(frozen=True, eq=False)
 class Fingerprint:
+    """What dedup keeps of an article: content hash, MinHash signature, cross-language anchors and
+    sentence stems; ``to_bytes``/``from_bytes`` are the stored format (FORMAT_MAGIC)."""
     content_hash: bytes
     signature: np.ndarray
     stems: int

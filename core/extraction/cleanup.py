@@ -97,6 +97,7 @@ EDGE_LINES = 3  # bylines, date lines and site names are only dropped this close
 
 @dataclass
 class Cleaned:
+    """The text after the line clean-up, the source line it found, the lines it dropped and the byline."""
     text: str
     source: str | None
     dropped: list[str]

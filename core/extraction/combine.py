@@ -255,6 +255,7 @@ OTHER_EXTRACTORS = {
 
 @dataclass
 class Vote:
+    """One page's blocks, their features and each extractor's text, waiting for the paragraph vote."""
     blocks: list[tuple[HtmlElement, str]]
     dom_rows: list[dict]
     outputs: dict[str, str]

@@ -41,6 +41,8 @@ BY_PREFIX_RE = re.compile(r"^(?:by|von|bởi|tác giả|作者)[:：]?\s+", re.I
 
 @dataclass
 class Metadata:
+    """What a page says about itself in its markup: title, author, date, language, site, canonical URL,
+    description, and the types (og:type, schema.org) that tell an article from a listing."""
     title: str | None = None
     author: str | None = None
     published: str | None = None
