@@ -4,7 +4,7 @@ address takes."""
 
 import pytest
 
-from crawler.guard import address_allowed, named_hosts_of, port_of
+from core.addresses import address_allowed, named_hosts_of, port_of
 
 NAMED = named_hosts_of(["http://127.0.0.1:8000/feed.xml", "https://news.example/"])
 

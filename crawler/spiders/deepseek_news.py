@@ -31,7 +31,8 @@ from twisted.web._newclient import ResponseNeverReceived
 
 from core import discovery
 from crawler.context import CrawlContext
-from crawler.guard import allow_named_hosts, named_hosts_of
+from core.addresses import named_hosts_of
+from crawler.guard import allow_named_hosts
 from crawler.items import PageItem
 from crawler.middlewares import AlreadyFinished
 from core.seeds import DEFAULT_SEEDS, load_seeds, split_argument
