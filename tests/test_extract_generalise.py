@@ -114,13 +114,13 @@ def test_readability_reads_an_article_our_pruning_took():
 
 
 def test_step_timer_records_each_step_only_when_asked():
-    from core.extraction import core
+    from core.extraction import extractor
     parts: dict[str, float] = {}
     extract_page(f"<html><body><article><p>{PROSE * 3}</p></article></body></html>")
-    with core.step_timer(parts):
+    with extractor.step_timer(parts):
         extract_page(f"<html><body><article><p>{PROSE * 3}</p></article></body></html>")
     assert {"decode", "parse", "metadata", "prune", "trafilatura", "clean-up", "page kind"} <= set(parts)
-    assert not core.step_timer.active and core.step_timer.parts is None
+    assert not extractor.step_timer.active and extractor.step_timer.parts is None
 
 
 def test_a_post_listing_links_to_other_sites_is_an_article_and_a_listing_of_its_own_is_not():

@@ -48,12 +48,12 @@ def measure_speed(items, sample: int) -> tuple[dict, dict]:
     each page, and the seconds extract_page spent in each of its steps."""
     import trafilatura
 
-    from core.extraction import core
+    from core.extraction import extractor
 
     step = max(1, len(items) // sample)
     pages = [(Path(i["path"]).read_bytes(), i.get("url")) for i in items[::step]][:sample]
     systems = {
-        "ours": lambda raw, url: core.extract_page(raw, None, content_type="text/html"),
+        "ours": lambda raw, url: extractor.extract_page(raw, None, content_type="text/html"),
         "trafilatura defaults": lambda raw, url: trafilatura.extract(raw, url=url),
         "trafilatura favor_precision": lambda raw, url: trafilatura.extract(
             raw, url=url, include_comments=False, favor_precision=True),
@@ -62,15 +62,15 @@ def measure_speed(items, sample: int) -> tuple[dict, dict]:
         extract(*pages[0])
     seconds = dict.fromkeys(systems, 0.0)
     parts: dict[str, float] = {}
-    with core.step_timer(parts):
+    with extractor.step_timer(parts):
         for raw, url in pages:
             for name, extract in systems.items():
                 if name == "ours":
-                    core.step_timer.resume()
+                    extractor.step_timer.resume()
                 start = time.perf_counter()
                 extract(raw, url)
                 seconds[name] += time.perf_counter() - start
-                core.step_timer.pause()
+                extractor.step_timer.pause()
     speeds = {name: len(pages) / s for name, s in seconds.items()}
     return speeds, {"pages": len(pages), **parts}
 

@@ -45,14 +45,14 @@ def shingles(tokens, n=4):
 def page_rows(task):
     """Blocks of one page: feature names, rows, labels, token counts and texts."""
     item, outputs = task
-    from core.extraction import combine, core
+    from core.extraction import combine, extractor
     scorer_tokens = es.load_scorer().tokens
     model = combine.BlockModel([], [], 0.0, [], [], extractors=("ours",) + ALL_EXTRACTORS)
     collect = {"outputs": outputs, "model": model}
-    result = core.empty_result(item.get("url"))
+    result = extractor.empty_result(item.get("url"))
     try:
-        core._extract_into(result, Path(item["path"]).read_bytes(), item.get("url"), "text/html", frozenset(),
-                           core.ExtractOptions(), collect)
+        extractor._extract_into(result, Path(item["path"]).read_bytes(), item.get("url"), "text/html", frozenset(),
+                                extractor.ExtractOptions(), collect)
     except Exception as error:
         print(f"  {item['source']}/{item['id']}: {type(error).__name__}: {error}", file=sys.stderr)
     if "rows" not in collect:
