@@ -175,8 +175,8 @@ class CorpusPipeline(CrawlerPipeline):
 
     def open_spider(self):
         self.context = CrawlContext.of(self.crawler)
-        self.translations = self.crawler.settings.get("TRANSLATIONS", "link")
-        self.main_language = self.crawler.settings.get("MAIN_LANGUAGE", "de")
+        self.translations = self.crawler.settings.get("TRANSLATIONS")
+        self.main_language = self.crawler.settings.get("MAIN_LANGUAGE")
 
     def process_item(self, item):
         if self.context.corpus.is_finished(item.url):

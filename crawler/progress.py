@@ -113,7 +113,7 @@ class CrawlProgress:
         setting = crawler.settings.get("PROGRESS_LIVE")  # None: on when stderr is a terminal
         live = (sys.stderr.isatty() and getattr(sys.stderr, "name", "") == "<stderr>") if setting is None \
             else crawler.settings.getbool("PROGRESS_LIVE")
-        extension = cls(crawler, crawler.settings.getfloat("PROGRESS_INTERVAL", 10.0), live)
+        extension = cls(crawler, crawler.settings.getfloat("PROGRESS_INTERVAL"), live)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension

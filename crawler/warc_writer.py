@@ -84,7 +84,7 @@ class WarcWriterMiddleware:
     tells the corpus where its record is."""
     def __init__(self, crawler):
         settings = crawler.settings
-        if not settings.getbool("WARC_ENABLED", True):
+        if not settings.getbool("WARC_ENABLED"):
             raise NotConfigured("WARC_ENABLED is off")
         self.crawler = crawler
         self.keep_all = settings.getbool("WARC_ALL")
