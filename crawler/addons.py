@@ -3,7 +3,7 @@
 ``RedisScaleOut`` switches the crawl to the shared Redis queue, filter and index of ``crawler.scaleout``
 when REDIS_URL is set, and changes nothing otherwise (Scrapy then does not list it as enabled). It
 names those classes by path, so this module imports nothing of scrapy-redis: a crawl without Redis
-does not load redis-py (~6 MB).
+does not load redis-py.
 """
 
 from __future__ import annotations

@@ -79,7 +79,7 @@ class WaitingRobotsTxtMiddleware(RobotsTxtMiddleware):
 class QuickMetaRefreshMiddleware(MetaRefreshMiddleware):
     """Scrapy's meta-refresh redirects, without decoding every page in full. Scrapy looks for the tag in
     the first 4,096 characters of ``response.text``, which decodes the whole body and keeps the decoded
-    copy as long as the response lives (measured: ~6% of the crawl process's CPU). Those characters lie
+    copy as long as the response lives, a visible share of the crawl process's CPU. Those characters lie
     in the first 16 KB of the body (4 bytes a character at most) and spell ``refresh`` in ASCII unless
     the page is UTF-16 or UTF-32 (NUL bytes): pages with neither are passed on untouched."""
 
