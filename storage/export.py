@@ -43,8 +43,8 @@ def typed_first(corpus: Corpus, filters: Filters = Filters(), *, with_duplicates
     """The export records for JSON Lines: id order, except that the first records are, for each field,
     the first article where it has a value (usually the first records anyway).
 
-    Loaders that guess column types from the first block of a file (Hugging Face ``datasets`` reads
-    its first block) would otherwise type a field that is empty in the first thousands of articles (an
+    Loaders that guess column types from the first block of a file (as Hugging Face ``datasets`` does)
+    would otherwise type a field that is empty in the first thousands of articles (an
     ``author`` or ``description`` a later crawl started to fill, ``duplicates`` lists) as null and
     fail on the first value further down.
     """
