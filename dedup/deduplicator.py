@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dedup.align import Alignment, Sentences
+from dedup.align import Alignment, Sentences, reaches
 from dedup.config import DedupConfig
 from dedup.crosslingual import alignment_cost, cost_limit, translation_score
 from dedup.fingerprint import Fingerprint, config_tag, fingerprint_text, unpack_many
@@ -95,10 +95,19 @@ class Deduplicator:
             return None
         sims = estimated_jaccard(fp.signature, cand.signatures)
         ok = np.flatnonzero((sims >= cfg.threshold) & (cand.stems >= cfg.min_tokens))
+        if not len(ok):
+            return None
         mine = Sentences(fp.sentence_stems, fp.stems_per_sentence)
+        verified = ok[np.argsort(-sims[ok], kind='stable')][:cfg.max_verified]
+        stems = [cand.sentence_stems(i) for i in verified.tolist()]
+        # the bound aligned_share ends most candidates with, for all of them at once
+        reach_a, reach_b = reaches(mine, stems, cfg.sentence_match)
+        hopeful = ((np.minimum(reach_a, reach_b) >= cfg.min_coverage)
+                   | (np.maximum(reach_a, reach_b) >= cfg.excerpt_coverage))
         best, best_cover = -1, 0.0
-        for i in ok[np.argsort(-sims[ok], kind='stable')][:cfg.max_verified].tolist():
-            cover = aligned_share(mine, Sentences(*cand.sentence_stems(i)), cfg)
+        for j in np.flatnonzero(hopeful).tolist():
+            i = int(verified[j])
+            cover = aligned_share(mine, Sentences(*stems[j]), cfg)
             if cover > best_cover:
                 best, best_cover = i, cover
         if best < 0:
