@@ -142,7 +142,7 @@ class Alignment:
         return got_a / self.a.total, got_b / self.b.total
 
 
-_DENSE_CELLS = 1 << 20  # sentence pairs counted in one array at most (8 MB); beyond, sorted
+_SMALL_CELLS = 1 << 16  # up to this many sentence pairs, a pair's number fits 16 bits
 
 
 def reaches(a: Sentences, others: list[tuple[np.ndarray, np.ndarray]], tau: float) -> tuple[np.ndarray, np.ndarray]:
@@ -152,7 +152,7 @@ def reaches(a: Sentences, others: list[tuple[np.ndarray, np.ndarray]], tau: floa
     One pass for all of them, so what a query costs hardly grows with its candidates (``Alignment``
     pays a dozen numpy calls for each): their stems are looked up as they are stored (sentence after
     sentence, no ``Sentences`` built) in a table of A's 16-bit stems, and the stems each of their
-    sentences shares with each of A's are counted in one array."""
+    sentences shares with each of A's are counted by one sort."""
     k = len(others)
     zero = np.zeros(k)
     if not k or not a.total:
@@ -163,21 +163,22 @@ def reaches(a: Sentences, others: list[tuple[np.ndarray, np.ndarray]], tau: floa
     owner = np.repeat(np.arange(k), sentences_of)  # the candidate of each of their sentences
     totals = np.bincount(owner, weights=counts, minlength=k)
     low, hits = a.table()
-    low, hits = low[stems], hits[stems]  # where A's sentences holding each of their stems are listed
-    total = int(hits.sum())
-    if not total:
+    hits = hits[stems]  # how many of A's sentences hold each of their stems
+    found = np.flatnonzero(hits)  # a third of them, typically
+    if not len(found):
         return zero, zero.copy()
+    hits, low = hits[found], low[stems[found]]  # and where in A's sorted stems those sentences are
+    total = int(hits.sum())
     width, height = len(a.weights), len(counts)
-    theirs = np.repeat(np.repeat(np.arange(height), counts), hits)  # their sentence of each shared stem
+    theirs = np.repeat(np.repeat(np.arange(height), counts)[found], hits)  # their sentence of each shared stem
     mine = a.sentences[np.repeat(low - np.cumsum(hits, dtype=np.int64) + hits, hits) + np.arange(total)]
-    cells = theirs * width + mine
-    if height * width <= _DENSE_CELLS:  # counted in one array: no sort
-        shared = np.bincount(cells, minlength=height * width)
-        cells = np.flatnonzero(shared)
-        shared = shared[cells]
-    else:
-        cells, shared = np.unique(cells, return_counts=True)
-    theirs, mine = np.divmod(cells, width)
+    cells = theirs * width + mine  # each sentence pair once per stem the two share
+    if height * width <= _SMALL_CELLS:
+        cells = cells.astype(np.uint16)  # sorted by radix: several times faster
+    cells.sort()
+    first = np.flatnonzero(np.concatenate(([True], cells[1:] != cells[:-1])))
+    shared = np.diff(np.append(first, len(cells)))
+    theirs, mine = np.divmod(cells[first].astype(np.int64), width)
     match = 2.0 * shared / (a.weights[mine] + counts[theirs]) >= tau  # the Dice of Alignment
     theirs, mine = theirs[match], mine[match]
     rows = np.zeros(k * width)  # 1 for each (candidate, A's sentence) with a partner

@@ -237,6 +237,7 @@ class MemoryIndex:
         self._stems_per_sentence: list[np.ndarray] = []
         self._anchor_postings = Postings()
         self._structure = Postings()
+        self._last_band_keys: tuple[bytes, np.ndarray] = (b'', np.empty(0, np.uint64))
 
     def __len__(self) -> int:
         return len(self._keys)
@@ -268,7 +269,7 @@ class MemoryIndex:
             return
         doc = self._append([key], [fp.content_hash], fp.signature[None, :], [fp.stems], [fp.lang],
                            [fp.anchors], [fp.sentences], [fp.sentence_stems], [fp.stems_per_sentence])
-        self._buckets.postings.add(doc, lsh_keys(self.lsh, fp.signature))
+        self._buckets.postings.add(doc, self._band_keys(fp.signature))
         self._anchor_postings.add(doc, fp.anchors)
         self._structure.add(doc, structure_keys(fp.sentences, self.min_sentences))
 
@@ -338,8 +339,16 @@ class MemoryIndex:
 
     def candidates(self, sig: np.ndarray) -> np.ndarray:
         """Document numbers sharing at least one band with ``sig`` (unique)."""
-        docs, _ = self._buckets.postings.lookup(lsh_keys(self.lsh, sig))  # dedup.lsh.query_lsh, sorted
+        docs, _ = self._buckets.postings.lookup(self._band_keys(sig))  # dedup.lsh.query_lsh, sorted
         return unique_sorted(docs)
+
+    def _band_keys(self, sig: np.ndarray) -> np.ndarray:
+        """``lsh_keys`` of ``sig``; the last ones are kept, since an article that is not a copy is
+        added right after its query."""
+        data = sig.tobytes()
+        if self._last_band_keys[0] != data:
+            self._last_band_keys = (data, lsh_keys(self.lsh, sig))
+        return self._last_band_keys[1]
 
     def lookup(self, sig: np.ndarray) -> Candidates:
         docs = self.candidates(sig)

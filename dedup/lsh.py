@@ -35,6 +35,7 @@ from __future__ import annotations
 import struct
 import sys
 import types
+from functools import lru_cache
 
 import numpy as np
 
@@ -104,9 +105,12 @@ def bucket_key(data: bytes) -> int:
     return acc ^ (acc >> 31)
 
 
+@lru_cache(maxsize=16)
 def band_salts(bands: int) -> np.ndarray:
-    """uint64 salt of each band, xored into its bucket keys."""
-    return mix64(np.arange(1, bands + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15))
+    """uint64 salt of each band, xored into its bucket keys (read-only)."""
+    salts = mix64(np.arange(1, bands + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15))
+    salts.setflags(write=False)
+    return salts
 
 
 def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:

@@ -81,8 +81,8 @@ def test_reaches_of_many_candidates_are_each_candidates_reach(data, tau):
     mine = Sentences(*sentence_set(data))
     others = [sentence_set(data) for _ in range(data.draw(st.integers(0, 5)))]
     expected = [Alignment(mine, Sentences(*other)).reach(tau) for other in others]
-    for dense_cells in (align._DENSE_CELLS, 0):  # one array of sentence pairs, or sorted pairs (long texts)
-        with mock.patch.object(align, '_DENSE_CELLS', dense_cells):
+    for small_cells in (align._SMALL_CELLS, 0):  # sentence pairs numbered in 16 bits, or in 64 (long texts)
+        with mock.patch.object(align, '_SMALL_CELLS', small_cells):
             reach_a, reach_b = reaches(mine, others, tau)
         assert list(zip(reach_a, reach_b)) == expected
 
