@@ -8,7 +8,9 @@ not that order. So a near-duplicate candidate is verified here:
   ``dedup.normalize``), each hashed to 16 bits, stored with the fingerprint;
 - ``coverage`` finds the best order-preserving one-to-one matching of the two texts' sentences,
   where two sentences may match when the Dice coefficient of their stem sets reaches ``tau``, and
-  returns how much of each text (weighted by stems) the matching covers.
+  returns how much of each text (weighted by stems) the matching covers;
+- ``reaches`` bounds that coverage for many candidates at once (the share of each text in sentences
+  that have a partner at all), so that only the few candidates it leaves are aligned.
 
 ``DedupConfig.min_coverage`` must be reached by the smaller of the two coverages: most of *both*
 texts is aligned. A short text whose words all occur in a long one, an article quoting a

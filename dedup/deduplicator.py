@@ -6,8 +6,9 @@
 2. near: LSH candidates (articles sharing a signature band) whose estimated Jaccard of the stem
    sets reaches ``threshold`` and that have, like the query, >= ``min_tokens`` stems, are verified
    by sentence alignment (``dedup.align``): the best order-preserving matching of their sentences
-   must cover ``min_coverage`` of both texts. The best covered one is returned as
-   ``Match(key, coverage, "near")``. Shared vocabulary only nominates a candidate; the alignment
+   must cover ``min_coverage`` of both texts. A bound of that coverage (``dedup.align.reaches``,
+   one pass for all candidates) rules out most candidates before any is aligned. The best covered
+   one is returned as ``Match(key, coverage, "near")``. Shared vocabulary only nominates a candidate; the alignment
    decides, so two reports of one event stay apart however many names and figures they share.
 
 The index holds only kept articles: ``add(key, fp)`` after the caller stored one. The first
