@@ -106,3 +106,26 @@ def test_reaches_of_real_texts_are_their_reach():
     reach_a, reach_b = reaches(mine, others, 0.3)
     assert [(a, b) for a, b in zip(reach_a, reach_b)] == [Alignment(mine, Sentences(*o)).reach(0.3) for o in others]
     assert (reach_a[-1], reach_b[-1]) == (1.0, 1.0)
+
+
+def reference_sentence_ends(folded: bytes) -> list[int]:
+    """After . ! ? followed by white space, or by a closing quote or bracket and white space; at
+    each line break."""
+    ends = set()
+    for i, byte in enumerate(folded):
+        nxt, after = folded[i + 1:i + 2], folded[i + 2:i + 3]
+        if byte in b'.!?':
+            if nxt and nxt in b' \t\n\r\x0b\x0c':
+                ends.add(i + 1)
+            if nxt and nxt in b'")\'' and after and after in b' \t\n\r\x0b\x0c':
+                ends.add(i + 2)
+        if byte == 10:
+            ends.add(i)
+    return sorted(ends)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text('ab .!?")\'\n\t\r\x0b\x0cä', max_size=40))
+def test_sentence_ends_are_the_plain_rule(text):
+    folded = text.encode()
+    assert sentence_ends(folded).tolist() == reference_sentence_ends(folded)
