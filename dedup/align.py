@@ -175,13 +175,15 @@ def reaches(a: Sentences, others: list[tuple[np.ndarray, np.ndarray]], tau: floa
     width, height = len(a.weights), len(counts)
     theirs = np.repeat(np.repeat(np.arange(height), counts)[found], hits)  # their sentence of each shared stem
     mine = a.sentences[np.repeat(low - np.cumsum(hits, dtype=np.int64) + hits, hits) + np.arange(total)]
-    cells = theirs * width + mine  # each sentence pair once per stem the two share
-    if height * width <= _SMALL_CELLS:
+    bits = max(width - 1, 1).bit_length()
+    cells = (theirs << bits) | mine  # each sentence pair once per stem the two share
+    if height << bits <= _SMALL_CELLS:
         cells = cells.astype(np.uint16)  # sorted by radix: several times faster
     cells.sort()
     first = np.flatnonzero(np.concatenate(([True], cells[1:] != cells[:-1])))
     shared = np.diff(np.append(first, len(cells)))
-    theirs, mine = np.divmod(cells[first].astype(np.int64), width)
+    cells = cells[first].astype(np.int64)
+    theirs, mine = cells >> bits, cells & ((1 << bits) - 1)
     match = 2.0 * shared / (a.weights[mine] + counts[theirs]) >= tau  # the Dice of Alignment
     theirs, mine = theirs[match], mine[match]
     rows = np.zeros(k * width)  # 1 for each (candidate, A's sentence) with a partner
