@@ -8,8 +8,9 @@
    by sentence alignment (``dedup.align``): the best order-preserving matching of their sentences
    must cover ``min_coverage`` of both texts. A bound of that coverage (``dedup.align.reaches``,
    one pass for all candidates) rules out most candidates before any is aligned. The best covered
-   one is returned as ``Match(key, coverage, "near")``. Shared vocabulary only nominates a candidate; the alignment
-   decides, so two reports of one event stay apart however many names and figures they share.
+   one is returned as ``Match(key, coverage, "near")``. Shared vocabulary only nominates a
+   candidate; the alignment decides, so two reports of one event stay apart however many names
+   and figures they share.
 
 The index holds only kept articles: ``add(key, fp)`` after the caller stored one. The first
 stored copy of a story is therefore the one kept. ``load(rows)`` rebuilds the index from the
@@ -100,15 +101,15 @@ class Deduplicator:
             return None
         mine = Sentences(fp.sentence_stems, fp.stems_per_sentence)
         verified = ok[np.argsort(-sims[ok], kind='stable')][:cfg.max_verified]
-        stems = [cand.sentence_stems(i) for i in verified.tolist()]
+        their_stems = [cand.sentence_stems(i) for i in verified.tolist()]
         # the bound aligned_share ends most candidates with, for all of them at once
-        reach_a, reach_b = reaches(mine, stems, cfg.sentence_match)
+        reach_a, reach_b = reaches(mine, their_stems, cfg.sentence_match)
         hopeful = ((np.minimum(reach_a, reach_b) >= cfg.min_coverage)
                    | (np.maximum(reach_a, reach_b) >= cfg.excerpt_coverage))
         best, best_cover = -1, 0.0
         for j in np.flatnonzero(hopeful).tolist():
             i = int(verified[j])
-            cover = aligned_share(mine, Sentences(*stems[j]), cfg)
+            cover = aligned_share(mine, Sentences(*their_stems[j]), cfg)
             if cover > best_cover:
                 best, best_cover = i, cover
         if best < 0:
