@@ -10,7 +10,8 @@ Prints, each beside a reference measured in the same run:
   docs_xling.jsonl with and without ``--cross-language``;
 - speed: fingerprints per second for 800-word articles on one core (MinHash path alone, and with
   the cross-language anchors), against datasketch ``update_batch`` with sha1 and with xxhash; the
-  whole decision (fingerprint, find, add) and what verifying one candidate costs;
+  whole decision (fingerprint, find, add) and what verifying one candidate costs: the reach bound
+  (all of an article's candidates at once) and the alignment of those it leaves;
 - scale: synthetic documents (stems drawn from a Zipf vocabulary so that unrelated documents share
   stems as real news does): build by single inserts, rebuild from stored bytes, query latency
   (candidates verified), index memory, at each size; up to 100,000 documents also datasketch's
