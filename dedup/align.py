@@ -8,7 +8,9 @@ not that order. So a near-duplicate candidate is verified here:
   ``dedup.normalize``), each hashed to 16 bits, stored with the fingerprint;
 - ``coverage`` finds the best order-preserving one-to-one matching of the two texts' sentences,
   where two sentences may match when the Dice coefficient of their stem sets reaches ``tau``, and
-  returns how much of each text (weighted by stems) the matching covers.
+  returns how much of each text (weighted by stems) the matching covers;
+- ``reaches`` bounds that coverage for many candidates at once (the share of each text in sentences
+  that have a partner at all), so that only the few candidates it leaves are aligned.
 
 ``DedupConfig.min_coverage`` must be reached by the smaller of the two coverages: most of *both*
 texts is aligned. A short text whose words all occur in a long one, an article quoting a
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from dedup.normalize import stem_hash, stem_mask, unique_sorted
+from dedup.normalize import stems_of, unique_sorted
 
 _LOW16 = np.uint64(0xFFFF)
 _SHIFT = np.uint64(16)
@@ -30,6 +32,7 @@ def _table(chars: bytes) -> bytes:
 
 
 _SPACE, _MARK, _CLOSE, _NEWLINE = _table(b' \t\n\r\x0b\x0c'), _table(b'.!?'), _table(b'")\''), _table(b'\n')
+_SPACE_OF, _CLOSE_OF = np.frombuffer(_SPACE, bool), np.frombuffer(_CLOSE, bool)  # indexed by byte value
 
 
 def sentence_ends(folded: bytes) -> np.ndarray:
@@ -37,13 +40,13 @@ def sentence_ends(folded: bytes) -> np.ndarray:
     already, an ellipsis three dots) where a sentence ends: after . ! ? (and a closing quote or bracket)
     before white space, and at line breaks; as ``dedup.crosslingual.sentence_lengths`` splits the
     original text. Found with numpy: a regex costs several microseconds per sentence."""
-    n = len(folded)
-    space = np.frombuffer(folded.translate(_SPACE) + b'\0\0', bool)
-    mark = np.frombuffer(folded.translate(_MARK), bool)
-    close = np.frombuffer(folded.translate(_CLOSE) + b'\0', bool)
-    ends = [np.flatnonzero(mark & space[1:n + 1]) + 1,
-            np.flatnonzero(mark & close[1:n + 1] & space[2:n + 2]) + 2,
-            np.flatnonzero(np.frombuffer(folded.translate(_NEWLINE), bool))]
+    marks = np.flatnonzero(np.frombuffer(folded.translate(_MARK), bool))
+    # the two bytes after each mark (zero past the end), as 0/1 for white space and closing characters
+    after = np.frombuffer(folded + b'\0\0', np.uint8)
+    after1, after2 = after[marks + 1], after[marks + 2]
+    ends = [marks[_SPACE_OF[after1]] + 1, marks[_CLOSE_OF[after1] & _SPACE_OF[after2]] + 2]
+    if b'\n' in folded:
+        ends.append(np.flatnonzero(np.frombuffer(folded.translate(_NEWLINE), bool)))
     return unique_sorted(np.concatenate(ends))
 
 
@@ -53,11 +56,16 @@ def sentence_stems(folded: bytes, packed: np.ndarray, starts: np.ndarray, min_to
     offsets ``starts`` (``dedup.normalize.folded_packed_tokens``): the 16-bit hashes of each
     sentence's distinct stems, sentence after sentence (uint16), and how many belong to each
     (uint32). Sentences without a stem are left out."""
-    keep = stem_mask(packed, min_token_bytes, drop_stopwords)
-    if not keep.any():
+    return stem_sentences(folded, starts, *stems_of(packed, min_token_bytes, prefix_bytes, drop_stopwords))
+
+
+def stem_sentences(folded: bytes, starts: np.ndarray, keep: np.ndarray,
+                   hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``sentence_stems`` given which tokens are stems and their hashes (``dedup.normalize.stems_of``)."""
+    if not len(hashes):
         return np.empty(0, np.uint16), np.empty(0, np.uint32)
     sentence = np.searchsorted(sentence_ends(folded), starts[keep], 'right').astype(np.uint64)
-    keys = unique_sorted((sentence << _SHIFT) | (stem_hash(packed[keep], prefix_bytes) & _LOW16))
+    keys = unique_sorted((sentence << _SHIFT) | (hashes & _LOW16))
     of = keys >> _SHIFT
     first = np.flatnonzero(np.concatenate(([True], of[1:] != of[:-1])))  # each sentence's first stem
     sizes = np.diff(np.append(first, len(keys)))
@@ -67,7 +75,7 @@ def sentence_stems(folded: bytes, packed: np.ndarray, starts: np.ndarray, min_to
 class Sentences:
     """A text's sentence stems made ready for ``coverage``: the stems sorted, with their sentences."""
 
-    __slots__ = ('hashes', 'sentences', 'weights', 'total')
+    __slots__ = ('hashes', 'sentences', 'weights', 'total', '_table')
 
     def __init__(self, stems: np.ndarray, stems_per_sentence: np.ndarray):
         order = np.argsort(stems, kind='stable')
@@ -75,6 +83,19 @@ class Sentences:
         self.sentences = np.repeat(np.arange(len(stems_per_sentence)), stems_per_sentence.astype(np.int64))[order]
         self.weights = stems_per_sentence.astype(np.float64)
         self.total = float(len(stems))
+        self._table = None
+
+    def table(self) -> tuple[np.ndarray, np.ndarray]:
+        """For every 16-bit stem: where it starts in ``hashes`` and how many sentences hold it
+        (the ``searchsorted`` of every stem at once, for ``reaches``)."""
+        if self._table is None:
+            hashes = self.hashes.astype(np.int64)
+            starts = np.flatnonzero(np.concatenate(([True], hashes[1:] != hashes[:-1]))) if len(hashes) else hashes
+            first, many = np.zeros(1 << 16, np.int32), np.zeros(1 << 16, np.int32)
+            first[hashes[starts]] = starts
+            many[hashes[starts]] = np.diff(np.append(starts, len(hashes)))
+            self._table = first, many
+        return self._table
 
 
 class Alignment:
@@ -122,6 +143,56 @@ class Alignment:
         got_a, got_b = _heaviest_chain(self.rows[match].tolist(), self.cols[match].tolist(), self.a.weights,
                                        self.b.weights, len(self.b.weights))
         return got_a / self.a.total, got_b / self.b.total
+
+
+_SMALL_CELLS = 1 << 16  # up to this many sentence pairs, a pair's number fits 16 bits
+
+
+def reaches(a: Sentences, others: list[tuple[np.ndarray, np.ndarray]], tau: float) -> tuple[np.ndarray, np.ndarray]:
+    """``Alignment(a, Sentences(*other)).reach(tau)`` for each ``(sentence stems, stems per sentence)``
+    in ``others``, as two arrays (A's shares, the others' shares), equal to what ``reach`` gives.
+
+    One pass for all of them, so what a query costs hardly grows with its candidates (``Alignment``
+    pays a dozen numpy calls for each): their stems are looked up as they are stored (sentence after
+    sentence, no ``Sentences`` built) in a table of A's 16-bit stems, and the stems each of their
+    sentences shares with each of A's are counted by one sort."""
+    k = len(others)
+    zero = np.zeros(k)
+    if not k or not a.total:
+        return zero, zero.copy()
+    counts = np.concatenate([per_sentence for _, per_sentence in others]).astype(np.int64)
+    stems = np.concatenate([stems for stems, _ in others])
+    sentences_of = np.array([len(per_sentence) for _, per_sentence in others], np.int64)
+    owner = np.repeat(np.arange(k), sentences_of)  # the candidate of each of their sentences
+    totals = np.bincount(owner, weights=counts, minlength=k)
+    low, hits = a.table()
+    hits = hits[stems]  # how many of A's sentences hold each of their stems
+    found = np.flatnonzero(hits)  # a third of them, typically
+    if not len(found):
+        return zero, zero.copy()
+    hits, low = hits[found], low[stems[found]]  # and where in A's sorted stems those sentences are
+    total = int(hits.sum())
+    width, height = len(a.weights), len(counts)
+    theirs = np.repeat(np.repeat(np.arange(height), counts)[found], hits)  # their sentence of each shared stem
+    mine = a.sentences[np.repeat(low - np.cumsum(hits, dtype=np.int64) + hits, hits) + np.arange(total)]
+    bits = max(width - 1, 1).bit_length()
+    cells = (theirs << bits) | mine  # each sentence pair once per stem the two share
+    if height << bits <= _SMALL_CELLS:
+        cells = cells.astype(np.uint16)  # sorted by radix: several times faster
+    cells.sort()
+    first = np.flatnonzero(np.concatenate(([True], cells[1:] != cells[:-1])))
+    shared = np.diff(np.append(first, len(cells)))
+    cells = cells[first].astype(np.int64)
+    theirs, mine = cells >> bits, cells & ((1 << bits) - 1)
+    match = 2.0 * shared / (a.weights[mine] + counts[theirs]) >= tau  # the Dice of Alignment
+    theirs, mine = theirs[match], mine[match]
+    rows = np.zeros(k * width)  # 1 for each (candidate, A's sentence) with a partner
+    rows[owner[theirs] * width + mine] = 1.0
+    reach_a = rows.reshape(k, width) @ a.weights / a.total
+    cols = np.zeros(height)  # 1 for each of their sentences with a partner
+    cols[theirs] = 1.0
+    reach_b = np.bincount(owner, weights=counts * cols, minlength=k) / np.maximum(totals, 1.0)
+    return reach_a, reach_b
 
 
 def coverage(a: Sentences, b: Sentences, tau: float) -> tuple[float, float]:

@@ -6,9 +6,11 @@
 2. near: LSH candidates (articles sharing a signature band) whose estimated Jaccard of the stem
    sets reaches ``threshold`` and that have, like the query, >= ``min_tokens`` stems, are verified
    by sentence alignment (``dedup.align``): the best order-preserving matching of their sentences
-   must cover ``min_coverage`` of both texts. The best covered one is returned as
-   ``Match(key, coverage, "near")``. Shared vocabulary only nominates a candidate; the alignment
-   decides, so two reports of one event stay apart however many names and figures they share.
+   must cover ``min_coverage`` of both texts. A bound of that coverage (``dedup.align.reaches``,
+   one pass for all candidates) rules out most candidates before any is aligned. The best covered
+   one is returned as ``Match(key, coverage, "near")``. Shared vocabulary only nominates a
+   candidate; the alignment decides, so two reports of one event stay apart however many names
+   and figures they share.
 
 The index holds only kept articles: ``add(key, fp)`` after the caller stored one. The first
 stored copy of a story is therefore the one kept. ``load(rows)`` rebuilds the index from the
@@ -29,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dedup.align import Alignment, Sentences
+from dedup.align import Alignment, Sentences, reaches
 from dedup.config import DedupConfig
 from dedup.crosslingual import alignment_cost, cost_limit, translation_score
 from dedup.fingerprint import Fingerprint, config_tag, fingerprint_text, unpack_many
@@ -96,10 +98,19 @@ class Deduplicator:
             return None
         sims = estimated_jaccard(fp.signature, cand.signatures)
         ok = np.flatnonzero((sims >= cfg.threshold) & (cand.stems >= cfg.min_tokens))
+        if not len(ok):
+            return None
         mine = Sentences(fp.sentence_stems, fp.stems_per_sentence)
+        verified = ok[np.argsort(-sims[ok], kind='stable')][:cfg.max_verified]
+        their_stems = [cand.sentence_stems(i) for i in verified.tolist()]
+        # the bound aligned_share ends most candidates with, for all of them at once
+        reach_a, reach_b = reaches(mine, their_stems, cfg.sentence_match)
+        hopeful = ((np.minimum(reach_a, reach_b) >= cfg.min_coverage)
+                   | (np.maximum(reach_a, reach_b) >= cfg.excerpt_coverage))
         best, best_cover = -1, 0.0
-        for i in ok[np.argsort(-sims[ok], kind='stable')][:cfg.max_verified].tolist():
-            cover = aligned_share(mine, Sentences(*cand.sentence_stems(i)), cfg)
+        for j in np.flatnonzero(hopeful).tolist():
+            i = int(verified[j])
+            cover = aligned_share(mine, Sentences(*their_stems[j]), cfg)
             if cover > best_cover:
                 best, best_cover = i, cover
         if best < 0:

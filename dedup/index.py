@@ -18,7 +18,8 @@ from __future__ import annotations
 import numpy as np
 
 from dedup.crosslingual import structure_keys
-from dedup.lsh import band_keys, insert_lsh, make_lsh, query_lsh
+from dedup.lsh import band_keys, lsh_keys, make_lsh
+from dedup.normalize import unique_sorted
 
 
 DOC_BITS = 24
@@ -51,7 +52,19 @@ class Postings:
 
     def add(self, doc: int, keys: np.ndarray) -> None:
         """Postings (key, ``doc``) for each of ``keys``."""
-        self.add_pairs(keys, np.full(len(keys), doc, np.int64))
+        if not len(keys):
+            return
+        pending = self._pending
+        get = pending.get
+        for k in (keys >> _SHIFT).tolist():
+            old = get(k)
+            if old is None:
+                pending[k] = doc
+            elif old.__class__ is list:
+                old.append(doc)
+            else:
+                pending[k] = [old, doc]
+        self._added(self.pack(keys, doc), len(keys))
 
     def add_pairs(self, keys: np.ndarray, docs: np.ndarray) -> None:
         """Postings (``keys[i]``, ``docs[i]``), found from the next lookup on."""
@@ -66,8 +79,11 @@ class Postings:
                 old.append(d)
             else:
                 pending[k] = [old, d]
-        self._pending_packed.append(self.pack(keys, docs))
-        self._pending_count += len(keys)
+        self._added(self.pack(keys, docs), len(keys))
+
+    def _added(self, packed: np.ndarray, count: int) -> None:
+        self._pending_packed.append(packed)
+        self._pending_count += count
         if self._pending_count >= max(65536, len(self._sorted) // 4):
             self.flush()
 
@@ -115,12 +131,10 @@ class Postings:
             found_docs.append((self._sorted[idx] & _DOC_MASK).astype(np.int64))
             found_at.append(np.repeat(np.arange(len(keys)), lengths))
         if self._pending:
-            pending = self._pending
+            hits = list(map(self._pending.get, (keys >> _SHIFT).tolist()))
             docs, at = [], []
-            for q, k in enumerate((keys >> _SHIFT).tolist()):
-                hit = pending.get(k)
-                if hit is None:
-                    continue
+            for q in [q for q, hit in enumerate(hits) if hit is not None]:
+                hit = hits[q]
                 if isinstance(hit, list):
                     docs.extend(hit)
                     at.extend([q] * len(hit))
@@ -223,6 +237,7 @@ class MemoryIndex:
         self._stems_per_sentence: list[np.ndarray] = []
         self._anchor_postings = Postings()
         self._structure = Postings()
+        self._last_band_keys: tuple[bytes, np.ndarray] = (b'', np.empty(0, np.uint64))
 
     def __len__(self) -> int:
         return len(self._keys)
@@ -254,7 +269,7 @@ class MemoryIndex:
             return
         doc = self._append([key], [fp.content_hash], fp.signature[None, :], [fp.stems], [fp.lang],
                            [fp.anchors], [fp.sentences], [fp.sentence_stems], [fp.stems_per_sentence])
-        insert_lsh(self.lsh, doc, fp.signature)
+        self._buckets.postings.add(doc, self._band_keys(fp.signature))
         self._anchor_postings.add(doc, fp.anchors)
         self._structure.add(doc, structure_keys(fp.sentences, self.min_sentences))
 
@@ -324,7 +339,16 @@ class MemoryIndex:
 
     def candidates(self, sig: np.ndarray) -> np.ndarray:
         """Document numbers sharing at least one band with ``sig`` (unique)."""
-        return np.sort(np.array(query_lsh(self.lsh, sig), np.int64))  # query_lsh's are unique
+        docs, _ = self._buckets.postings.lookup(self._band_keys(sig))  # dedup.lsh.query_lsh, sorted
+        return unique_sorted(docs)
+
+    def _band_keys(self, sig: np.ndarray) -> np.ndarray:
+        """``lsh_keys`` of ``sig``; the last ones are kept, since an article that is not a copy is
+        added right after its query."""
+        data = sig.tobytes()
+        if self._last_band_keys[0] != data:
+            self._last_band_keys = (data, lsh_keys(self.lsh, sig))
+        return self._last_band_keys[1]
 
     def lookup(self, sig: np.ndarray) -> Candidates:
         docs = self.candidates(sig)

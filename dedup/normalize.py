@@ -128,13 +128,30 @@ def folded_packed_tokens(folded: bytes) -> tuple[np.ndarray, bytes, np.ndarray]:
     return every_offset[starts] & _LENGTH_MASKS[np.minimum(ends - starts, 8)], chash, starts - 1
 
 
+# A 16-bit multiplicative hash of each stop key marks a slot here; a token whose slot is unmarked is no
+# stop word, so only the few marked ones are looked up in _STOP_KEYS.
+_STOP_MULT = np.uint64(0x9E3779B97F4A7C15)
+_STOP_SLOTS = np.zeros(1 << 16, bool)
+_STOP_SLOTS[(_STOP_KEYS * _STOP_MULT) >> np.uint64(48)] = True
+
+
 def stem_mask(packed: np.ndarray, min_token_bytes: int = 4, drop_stopwords: bool = True) -> np.ndarray:
     """Which packed tokens are stems (``shingle_hashes``): long enough, and not stop words."""
     keep = (packed >> np.uint64(8 * (min_token_bytes - 1))) != 0  # byte min_token_bytes-1 present
     if drop_stopwords and len(packed):
-        pos = np.minimum(np.searchsorted(_STOP_KEYS, packed), len(_STOP_KEYS) - 1)
-        keep &= _STOP_KEYS[pos] != packed
+        maybe = np.flatnonzero(_STOP_SLOTS[(packed * _STOP_MULT) >> np.uint64(48)])
+        if len(maybe):
+            pos = np.minimum(np.searchsorted(_STOP_KEYS, packed[maybe]), len(_STOP_KEYS) - 1)
+            keep[maybe[_STOP_KEYS[pos] == packed[maybe]]] = False
     return keep
+
+
+def stems_of(packed: np.ndarray, min_token_bytes: int = 4, prefix_bytes: int = 5,
+             drop_stopwords: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """(which packed tokens are stems, the ``stem_hash`` of each of those), for both the MinHash set
+    (``shingle_hashes``) and the sentence stems (``dedup.align.sentence_stems``) of one text."""
+    keep = stem_mask(packed, min_token_bytes, drop_stopwords)
+    return keep, stem_hash(packed[keep], prefix_bytes)
 
 
 def stem_hash(packed: np.ndarray, prefix_bytes: int = 5) -> np.ndarray:

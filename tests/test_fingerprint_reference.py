@@ -14,7 +14,8 @@ from hypothesis import given, settings, strategies as st
 
 from dedup.anchors import _OPENERS, _SENTENCE_START, _STRIP, anchor_tokens
 from dedup.crosslingual import sentence_lengths
-from dedup.normalize import nfkc
+from dedup.normalize import nfkc, stem_mask
+from dedup.stopwords import STOPWORDS
 
 REFERENCE_URL = re.compile(r'https?://[^\s<>"]+|www\.[^\s<>"]+|(?<!\w)[@#]\w{2,}')
 REFERENCE_NUMBER = re.compile(r'[0-9][0-9.,]*')
@@ -120,3 +121,25 @@ def test_nfkc_by_lines_is_unicode_nfkc(text):
 @given(st.text(max_size=200))
 def test_nfkc_by_lines_is_unicode_nfkc_on_any_characters(text):
     assert nfkc(text) == unicodedata.normalize('NFKC', text)
+
+
+def reference_stem_mask(toks: list[bytes], min_token_bytes: int = 4) -> list[bool]:
+    """A token is a stem when it has ``min_token_bytes`` bytes or more and its first 8 bytes are not
+    those of a stop word."""
+    stops = {word[:8] for word in STOPWORDS}
+    return [len(tok) >= min_token_bytes and tok[:8] not in stops for tok in toks]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(sorted(STOPWORDS)),
+                          st.text('abcdeéßäöünrst', min_size=1, max_size=12).map(str.encode)),
+                min_size=1, max_size=40))
+def test_stem_mask_drops_exactly_the_stop_words(words):
+    """``stem_mask`` looks up only the tokens its slot table marks; it drops what a plain lookup drops."""
+    assert stem_mask(np.array(words, dtype='S8').view('<u8')).tolist() == reference_stem_mask(words)
+
+
+def test_every_stop_word_is_dropped_and_its_neighbours_kept():
+    words = sorted(STOPWORDS)
+    toks = words + [w + b'x' for w in words] + [w[:-1] + b'q' for w in words]
+    assert stem_mask(np.array(toks, dtype='S8').view('<u8')).tolist() == reference_stem_mask(toks)

@@ -10,7 +10,8 @@ Prints, each beside a reference measured in the same run:
   docs_xling.jsonl with and without ``--cross-language``;
 - speed: fingerprints per second for 800-word articles on one core (MinHash path alone, and with
   the cross-language anchors), against datasketch ``update_batch`` with sha1 and with xxhash; the
-  whole decision (fingerprint, find, add) and what verifying one candidate costs;
+  whole decision (fingerprint, find, add) and what verifying one candidate costs: the reach bound
+  (all of an article's candidates at once) and the alignment of those it leaves;
 - scale: synthetic documents (stems drawn from a Zipf vocabulary so that unrelated documents share
   stems as real news does): build by single inserts, rebuild from stored bytes, query latency
   (candidates verified), index memory, at each size; up to 100,000 documents also datasketch's
@@ -200,9 +201,11 @@ def distinct() -> None:
 # --- speed -----------------------------------------------------------------------------------
 
 def articles_800_words(n: int) -> list[str]:
+    """Up to ``n`` articles of 800 words cut from docs_full.jsonl in order (every one full: the file
+    holds ~1,450, and empty texts would cost nothing)."""
     texts = [json.loads(line)['text'] for line in open(DEV / 'docs_full.jsonl', encoding='utf-8')]
     words = ' '.join(texts).split(' ')
-    return [' '.join(words[i * 800:(i + 1) * 800]) for i in range(n)]
+    return [' '.join(words[i * 800:(i + 1) * 800]) for i in range(min(n, len(words) // 800))]
 
 
 def per_second(fn, items) -> float:
@@ -215,8 +218,8 @@ def per_second(fn, items) -> float:
 def speed() -> None:
     from datasketch import MinHash
     import xxhash
-    print('\n== speed: 800-word articles per second, one core (CPU time) ==')
     docs = articles_800_words(2000)
+    print(f'\n== speed: 800-word articles per second, one core (CPU time; {len(docs)} articles) ==')
     config = DedupConfig()
     P = config.num_perm
 
@@ -258,6 +261,7 @@ def speed() -> None:
     decided = per_second(fingerprint_and_decide, docs)
     print(f'ours, fingerprint + find + add (the crawl decision):  {decided:8.0f}/s | goal >= 2,000/s: '
           f'{goal(decided >= 2000)}')
+    verification_cost(docs, config)
     from dedup.align import Sentences
     from dedup.deduplicator import aligned_share
     versions = {}
@@ -269,8 +273,45 @@ def speed() -> None:
     per_candidate = 1e6 / per_second(lambda p: aligned_share(Sentences(p[0].sentence_stems, p[0].stems_per_sentence),
                                                              Sentences(p[1].sentence_stems, p[1].stems_per_sentence),
                                                              config), pairs)
-    print(f'verification by sentence alignment: {per_candidate:.0f} us per candidate ({len(pairs)} pairs of '
-          f'translations of one document, docs.jsonl)')
+    print(f'verification of a true copy (passes the bound, then aligned): {per_candidate:.0f} us per candidate '
+          f'({len(pairs)} pairs of translations of one document, docs.jsonl)')
+
+
+def verification_cost(docs: list[str], config: DedupConfig) -> None:
+    """The same decisions again, timing the two verification steps of ``Deduplicator.find``: the reach
+    bound of all candidates at once (``dedup.align.reaches``) and the sentence alignment of the
+    candidates it leaves (``aligned_share``)."""
+    from dedup import deduplicator
+    spent = {'reaches': [0.0, 0], 'aligned_share': [0.0, 0]}
+
+    def timed(name, fn, count):
+        def run(*args):
+            start = time.process_time()
+            out = fn(*args)
+            spent[name][0] += time.process_time() - start
+            spent[name][1] += count(*args)
+            return out
+        return run
+
+    fps = [fingerprint_text(text, 'de', config) for text in docs]
+    dedup = Deduplicator(config)
+    originals = deduplicator.reaches, deduplicator.aligned_share
+    deduplicator.reaches = timed('reaches', originals[0], lambda mine, others, tau: len(others))
+    deduplicator.aligned_share = timed('aligned_share', originals[1], lambda *args: 1)
+    try:
+        start = time.process_time()
+        for fp in fps:
+            if dedup.find(fp) is None:
+                dedup.add(str(len(dedup)), fp)
+        total = time.process_time() - start
+    finally:
+        deduplicator.reaches, deduplicator.aligned_share = originals
+    (bound, candidates), (aligned, survivors) = spent['reaches'], spent['aligned_share']
+    print(f'verification: {candidates / len(fps):.1f} candidates per article; the reach bound costs '
+          f'{1e6 * bound / max(candidates, 1):.0f} us per candidate (all of an article\'s at once) and leaves '
+          f'{survivors / max(candidates, 1):.1%} of them, each aligned in {1e6 * aligned / max(survivors, 1):.0f} us: '
+          f'{1e6 * (bound + aligned) / len(fps):.0f} us of the {1e6 * total / len(fps):.0f} us that find + add '
+          f'take per article')
 
 
 # --- scale -----------------------------------------------------------------------------------
