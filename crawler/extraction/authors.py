@@ -27,15 +27,18 @@ ORGANISATION_TYPES = frozenset({"organization", "newsmediaorganization", "corpor
 # "Written by" before the name
 PREFIX_RE = re.compile(r"^(?:written\s+by|posted\s+by|text\s+(?:von|by)|by|von|par|por|door|av|af|przez|"
                        r"autor(?:in)?|author|text|texte|bởi|tác\s+giả|作者|文)\s*[:：]?\s*", re.I)
-BYLINE_START_RE = re.compile(r"(?<!\w)(?:von|by|bởi|par|por|door)\s", re.I)
+# a visible byline line: "Von ...", "By ...", "Posted by ...", after a date at most ("date 2025-01 Von ...")
+BYLINE_START_RE = re.compile(r"^\s*(?:(?:date\s+)?[\d./-]{4,10}\s+)?(?P<by>(?:(?:posted|written)\s+)?"
+                             r"(?:von|by|bởi|par|por|door)\s)", re.I)
 MONTH_WORDS = (r"jan|feb|mär|mar|apr|mai|may|jun|jul|aug|sep|sept|okt|oct|nov|dez|dec|januar|january|februar|"
                r"february|märz|march|april|juni|june|juli|july|august|september|oktober|october|november|"
                r"dezember|december|janvier|février|mars|avril|juin|juillet|août|septembre|octobre|novembre|"
                r"décembre|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|"
                r"diciembre|tháng")
 # where a byline's name ends: a date or time, a month before a number, a bullet, bar, dash, "@", "|"
-NAME_END_RE = re.compile(r"\s*(?:\d|\b(?:" + MONTH_WORDS + r")\.?\s+\d|[•|·@/–—]|\s-\s|\s-$|\(?http|$)",
-                         re.I)
+NAME_END_RE = re.compile(r"\s*(?:\d|\b(?:" + MONTH_WORDS + r")\.?\s*[\d/]|"
+                         r"(?-i:January|February|March|April|May|June|July|August|September|October|November|"
+                         r"December)\s+\d|[•|·@/–—\[]|\s-\s|\s-$|$)", re.I)
 CONJUNCTION_RE = re.compile(r"\s+(?:and|und|sowie|&)\s+|\s*;\s*", re.I)
 PARTICLES = frozenset({"von", "van", "de", "der", "den", "del", "della", "da", "di", "du", "la", "le", "bin",
                        "ibn", "al", "el", "zu", "ter", "ten", "dos", "das", "do", "y", "e", "af", "av", "mc"})
@@ -52,6 +55,13 @@ editor reporter correspondent writer columnist contributor photographer analyst 
 korrespondent korrespondentin journalist journalistin kolumnist kolumnistin chefredakteur
 senior chief head author follow sign updated aktualisiert published veröffentlicht posted
 """.split())
+# words a person's name never holds: function words (name particles such as "von", "de" aside) and
+# the words of links and buttons ("View my complete profile", "From The Forum", "CFR Presents")
+NOT_NAME_WORDS = frozenset("""
+the of from for to in on at with by about into my your our their all more new read see click here view
+profile complete comments comment presents presented sponsored advertise advertisement forum blog home
+und mit für aus im zum zur über bei nach vom mehr alle unser hier
+""".split())
 WEB_ADDRESS_RE = re.compile(r"\bwww\.|\.(?:com|de|net|org|co\.uk|vn|cn|fr|at|ch|cz|it|es|nl|info|io)\b"
                             r"|\((?:www\.)?[\w-]+\.\w+\)|https?:|@", re.I)
 CJK_RE = re.compile(r"^[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af·・]{2,8}$")
@@ -59,12 +69,18 @@ WORD_RE = re.compile(r"[\w'’.-]+")
 MAX_NAME_CHARS = 70
 # classes and ids of byline elements, and the ones that hold something else about the author
 BYLINE_CLASS_RE = re.compile(r"byline|author", re.I)
+BYLINE_CLASS_PARTS = ("uthor", "UTHOR", "yline", "yLine", "YLINE")  # "author", "Author", "byline", "ByLine"...
 NOT_BYLINE_CLASS_RE = re.compile(r"bio|note|follow|comment|thumb|thumnail|img|image|photo|avatar|pic|desc|about"
                                  r"|social|twitter|mail|more|other|list|related|widget|authoriz|authority|"
                                  r"title|role|job|date|time|sponsor|source|box|tab|card-list", re.I)
 NOT_BYLINE_TAGS = frozenset({"input", "form", "img", "meta", "link", "script", "style", "textarea", "select",
                              "button", "html", "body", "article", "main", "section"})
-COMMENT_RE = re.compile(r"comment|kommentar|respond|reply|disqus", re.I)
+# where a byline is someone else's: comment threads, sidebars, teasers of other articles, photo captions
+ELSEWHERE_RE = re.compile(r"comment|kommentar|respond|reply|disqus|sidebar|widget|related|teaser|recommend|promo|"
+                          r"caption|credit|(?:^|\s)(?:img|image|photo|foto|figure)(?:\s|$)", re.I)
+ELSEWHERE_TAGS = frozenset({"figure", "figcaption", "nav"})
+COMMENT_RE = re.compile(r"comment|kommentar|respond|reply|disqus", re.I)  # all an itemprop/rel="author" heeds
+PAGE_TAGS = frozenset({"body", "html"})  # their classes describe the page's layout ("sidebar-primary"), not a part
 BYLINE_MAX_CHARS = 120
 
 
@@ -77,7 +93,8 @@ def is_organisation(name: str, keys: set[str] = frozenset()) -> bool:
     an organisation, agency or job title (ORGANISATION_WORDS)."""
     if WEB_ADDRESS_RE.search(name):
         return True
-    if any(word.casefold().strip(".") in ORGANISATION_WORDS for word in words_of(name)):
+    if any(word.casefold().strip(".'’") in ORGANISATION_WORDS or word.casefold().strip(".'’") in NOT_NAME_WORDS
+           for word in words_of(name)):
         return True
     form = squeezed(name)
     if form and form in keys:
@@ -113,7 +130,10 @@ def clean_name(name: str) -> str:
         if stripped == name:
             break
         name = stripped
-    return name.strip(" ,;:–—-|•·")
+    name = name.strip(" ,;:–—-|•·")
+    if name.endswith(".") and len(name.split()[-1]) > 3:  # "Cheryl Sigmon." but "Kooman, F." and "Jr."
+        name = name[:-1]
+    return name
 
 
 def split_names(value: str) -> list[str]:
@@ -139,14 +159,23 @@ def byline_names(text: str) -> list[str]:
     Senior Editor" -> "Jane Doe", "By JANE DOE March 11, 2015 3:46 PM" -> "JANE DOE". Only names
     of a person's shape (looks_like_person) are returned."""
     text = clean_name(text)
-    text = text[:NAME_END_RE.search(text).start()].strip(" ,;:")
+    text = text[:NAME_END_RE.search(text).start()].split("(")[0].strip(" ,;:")  # "Jane Doe (Diary)"
     parts = [p.strip(" ,") for p in CONJUNCTION_RE.split(text)]
     if len(parts) > 1:  # "A, B and C": the commas separate names too
         parts = [q.strip() for p in parts for q in p.split(",")]
     else:  # "Jane Doe, Senior Editor": what follows the comma is about her
         parts = [text.split(",")[0].strip()]
-    names = [clean_name(p) for p in parts if p]
+    names = [_without_trailing_acronym(clean_name(p)) for p in parts if p]
     return names if names and all(looks_like_person(n) for n in names) else []
+
+
+def _without_trailing_acronym(name: str) -> str:
+    """"Jane O'Brien BBC" -> "Jane O'Brien": a short all-capitals last word after a name that is not
+    written in capitals is the outlet's."""
+    words = name.split()
+    if len(words) > 2 and words[-1].isupper() and 2 <= len(words[-1]) <= 4 and not words[0].isupper():
+        return " ".join(words[:-1])
+    return name
 
 
 def people(names: list[str], keys: set[str], *, strict: bool = False) -> list[str]:
@@ -185,11 +214,16 @@ def jsonld_names(value) -> list[str]:
     return []
 
 
-def in_comments(element: HtmlElement) -> bool:
-    """element sits in a comment thread (an ancestor's class or id says so)."""
+def elsewhere(element: HtmlElement, marks_re: re.Pattern = ELSEWHERE_RE, tags: frozenset = ELSEWHERE_TAGS) -> bool:
+    """element sits in a comment thread, a sidebar, a teaser or a photo caption (an ancestor's tag
+    is one of tags, or its class or id matches marks_re): a name there is not the article's author."""
     for ancestor in element.iterancestors():
+        if ancestor.tag in PAGE_TAGS:
+            return False
+        if ancestor.tag in tags:
+            return True
         marks = f"{ancestor.get('class') or ''} {ancestor.get('id') or ''}"
-        if marks.strip() and COMMENT_RE.search(marks):
+        if marks.strip() and marks_re.search(marks):
             return True
     return False
 
@@ -198,7 +232,7 @@ def marked_names(elements: list[HtmlElement], keys: set[str]) -> list[str]:
     """The names in the first element marked itemprop="author" or rel="author" that holds one (its
     itemprop="name" when it has one); a box around an inner marked element is skipped."""
     for element in elements:
-        if element.tag in ("link", "meta") or in_comments(element):
+        if element.tag in ("link", "meta") or elsewhere(element, COMMENT_RE, frozenset()):
             continue
         if len(elements) > 1 and any(other in elements for other in element.iterdescendants()):
             continue
@@ -217,16 +251,16 @@ def byline_class_names(tree: HtmlElement, keys: set[str]) -> list[str]:
     """The names of the first short element whose class or id says byline or author (not a bio,
     avatar, follow button or comment) and whose text reads as a byline of people (byline_names)."""
     for element in tree.iter():
-        if not isinstance(element.tag, str) or element.tag in NOT_BYLINE_TAGS:
-            continue
         marks = f"{element.get('class') or ''} {element.get('id') or ''}"
-        if not BYLINE_CLASS_RE.search(marks):
+        # a plain substring test first: a walk over every element has to be cheap
+        if not any(part in marks for part in BYLINE_CLASS_PARTS) or element.tag in NOT_BYLINE_TAGS \
+                or not isinstance(element.tag, str):
             continue
         tokens = [t for t in marks.split() if BYLINE_CLASS_RE.search(t)]
         if not tokens or all(NOT_BYLINE_CLASS_RE.search(t) for t in tokens):
             continue
         text = " ".join(element.text_content().split())
-        if not text or len(text) > BYLINE_MAX_CHARS or in_comments(element):
+        if not text or len(text) > BYLINE_MAX_CHARS or elsewhere(element):
             continue
         found = people(byline_names(text), keys, strict=True)
         if found:
@@ -258,7 +292,7 @@ def page_authors(jsonld_author, meta_values: dict[str, list[str]], tree: HtmlEle
     for text in byline_texts():
         start = BYLINE_START_RE.search(text)  # "date 2025-01 Von Jonas Keller": from "Von" on
         if start:
-            found = people(byline_names(text[start.start():]), keys, strict=True)
+            found = people(byline_names(text[start.start("by"):]), keys, strict=True)
             if found:
                 return found
     return []

@@ -15,8 +15,8 @@ import re
 TITLE_META_KEYS = ("og:title", "dc.title", "dc:title", "dcterms.title", "twitter:title", "parsely-title",
                    "sailthru.title", "title")
 # a separator between a headline and a site name or section: "|", "-", "–", "—", "·", "»", "/",
-# "::", "~", "•" between spaces; a full-width bar; "_" after a space or between CJK characters
-SEPARATOR_RE = re.compile(r"\s+(?:[|·•»~/\\–—-]|::|--)\s+|\s*｜\s*|\s+_(?=\S)"
+# "::", "//", "~", "•" between spaces; a full-width bar; "_" after a space or between CJK characters
+SEPARATOR_RE = re.compile(r"\s+(?:[|·•»~/\\–—-]|::|--|//)\s+|\s*｜\s*|\s+_(?=\S)"
                           r"|(?<=[^\x00-\x7f])_(?=[^\x00-\x7f])")
 SITE_PART_MAX_WORDS = 5  # a part this long or longer is a headline, never a site name
 TRAIL_MAX_WORDS = 3  # an unnamed last part of a <title> is dropped when it has at most this many words...
@@ -83,15 +83,15 @@ def strip_site_name(title: str | None, keys: set[str], *, headings: tuple[str, .
     """title without the parts that name the site at either end; the text between the first and the
     last part kept is returned as written (its dashes and separators untouched).
 
-    For the <title> element (from_title_tag) two more rules, used only when no part named the site:
-    when a heading of the page (an <h1>, og:title) is the title's leading parts, the title is cut
-    there; else a short last part after a long headline is taken for the site's name ("Lorem ipsum
-    dolor sit amet – My website")."""
+    For the <title> element (from_title_tag) more rules, used only when no part named the site:
+    when a heading of the page (an <h1>) is the title's leading parts, the title is cut there; else
+    a heading the title holds is taken (_heading_inside); else a short last part after a long
+    headline is taken for the site's name ("Lorem ipsum dolor sit amet – My website")."""
     if not title:
         return title
     parts, spans = split_title(title)
     if len(parts) == 1:
-        return title
+        return (_heading_inside(title, headings, parts[-1]) if from_title_tag else None) or title
     first, last = 0, len(parts) - 1
     while last > first and is_site_name(parts[last], keys):
         last -= 1
@@ -104,11 +104,29 @@ def strip_site_name(title: str | None, keys: set[str], *, headings: tuple[str, .
                 last = end - 1
                 break
         else:
+            inner = _heading_inside(title, headings, parts[-1])
+            if inner:
+                return inner
             rest_words = len(title[spans[0][0]:spans[-2][1]].split())
             if len(parts[-1].split()) <= TRAIL_MAX_WORDS and rest_words >= HEADLINE_MIN_WORDS \
                     and rest_words > len(parts[-1].split()):
                 last -= 1
     return title[spans[first][0]:spans[last][1]].strip() or title
+
+
+HEADING_MIN_SHARE = 0.4  # a heading inside the <title> is the headline when it is this much of it
+
+
+def _heading_inside(title: str, headings: tuple[str, ...], last_part: str) -> str | None:
+    """The longest heading of two words or more that the title holds (after "Seth's Blog: ", before
+    " | Tennessee"), when it is at least HEADING_MIN_SHARE of the title and neither the title's start
+    (a blog's name in its <h1>: "Life as a Healthcare CIO: In Shanghai this Week") nor its last
+    part after a separator (an <h1> with the site's name: "... — evolve extension for Mercurial")."""
+    tag = _norm(title)
+    inside = [h for h in headings if h and len(h.split()) >= 2 and _norm(h) in tag
+              and len(_norm(h)) >= HEADING_MIN_SHARE * len(tag)
+              and not tag.startswith(_norm(h)) and _norm(h) != _norm(last_part)]
+    return max(inside, key=len) if inside else None
 
 
 def choose_headline(headline: str | None, name: str | None, title_tag: str | None) -> str | None:
