@@ -1,8 +1,10 @@
 """Page metadata from the head, JSON-LD, the URL and the visible byline.
 
-Owns: title, author, published date (JSON-LD, meta tags, <time>, a date in the URL, then
-htmldate as the last resort), declared language, site name, canonical URL, description,
-and the page-kind signals read from markup (og:type, JSON-LD @type values).
+Owns: reading the page's meta tags and JSON-LD once, the published date (JSON-LD datePublished,
+the published meta tags, dateCreated, <time>, a date in the URL, htmldate, a modification date
+last), declared language, site name, canonical URL, description, and the page-kind signals read
+from markup (og:type, JSON-LD @type values). Which headline and which authors: titles.py and
+authors.py, given what is read here.
 """
 from __future__ import annotations
 

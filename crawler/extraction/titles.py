@@ -16,7 +16,7 @@ TITLE_META_KEYS = ("og:title", "dc.title", "dc:title", "dcterms.title", "twitter
                    "sailthru.title", "title")
 # a separator between a headline and a site name or section: "|", "-", "–", "—", "·", "»", "/",
 # "::", "//", "~", "•" between spaces; a full-width bar; "_" after a space or between CJK characters
-SEPARATOR_RE = re.compile(r"\s+(?:[|·•»~/\\–—-]|::|--|//)\s+|\s*｜\s*|\s+_(?=\S)"
+SEPARATOR_RE = re.compile(r"\s+(?:[|·•»~/\\–—-]|::|//)\s+|\s*｜\s*|\s+_(?=\S)"
                           r"|(?<=[^\x00-\x7f])_(?=[^\x00-\x7f])")
 SITE_PART_MAX_WORDS = 5  # a part this long or longer is a headline, never a site name
 TRAIL_MAX_WORDS = 3  # an unnamed last part of a <title> is dropped when it has at most this many words...
