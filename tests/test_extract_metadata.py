@@ -20,7 +20,8 @@ def page(name: str, url: str) -> dict:
 def test_german_title_decoded_without_the_site_name_and_both_authors_kept():
     result = page("de_kurier_two_authors.html", "https://www.tech-kurier.de/ki/deepseek-r1-im-test-a-48213")
     assert result["title"] == 'Schöne neue KI-Welt – DeepSeek "R1" im Test'  # the dash inside is kept
-    assert result["author"] == "Anna Schmidt; Jan Meier"  # the site named as author in <meta> is passed over
+    # the site named as author in <meta> is passed over, and so is the photo credit's byline class
+    assert result["author"] == "Anna Schmidt; Jan Meier"
     assert result["published"] == "2025-01-28T09:30:00+01:00"  # published, not modified
     assert result["language"] == "de"
 
@@ -87,6 +88,8 @@ def test_bylines_give_people_and_only_people():
     assert byline_names("By JANE DOE March 11, 2015 3:46 PM") == ["JANE DOE"]
     assert byline_names("By Daniel Kahn Gillmor, Senior Staff Technologist") == ["Daniel Kahn Gillmor"]
     assert byline_names("Par Sébastien Farcis") == ["Sébastien Farcis"]
+    assert byline_names("Written by Rob Ewaschuk Edited by Betsy Beyer") == ["Rob Ewaschuk"]
+    assert byline_names("Ian LYNAMOctober 2, 2012") == ["Ian LYNAM"]
     assert people(byline_names("Last Updated: January 7, 2025"), set(), strict=True) == []
     assert split_names("Stella Kim, Jennifer Jett") == ["Stella Kim", "Jennifer Jett"]
     assert split_names("Jong, Michiel de") == ["Jong, Michiel de"]  # one name written surname first

@@ -35,10 +35,12 @@ MONTH_WORDS = (r"jan|feb|mär|mar|apr|mai|may|jun|jul|aug|sep|sept|okt|oct|nov|d
                r"dezember|december|janvier|février|mars|avril|juin|juillet|août|septembre|octobre|novembre|"
                r"décembre|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|"
                r"diciembre|tháng")
-# where a byline's name ends: a date or time, a month before a number, a bullet, bar, dash, "@", "|"
+# where a byline's name ends: a date or time, a month before a number, a bullet, bar, dash, "@", "|",
+# another credit ("Written by X Edited by Y", "Von X, Fotos: Y")
 NAME_END_RE = re.compile(r"\s*(?:\d|\b(?:" + MONTH_WORDS + r")\.?\s*[\d/]|"
                          r"(?-i:January|February|March|April|May|June|July|August|September|October|November|"
-                         r"December)\s+\d|[•|·@/–—\[]|\s-\s|\s-$|$)", re.I)
+                         r"December)\s+\d|\s(?:edited|photos?|photography|illustrations?|fotos?|bilder|mitarbeit|"
+                         r"additional\s+reporting|updated|aktualisiert)\b|[•|·@/–—\[]|\s-\s|\s-$|$)", re.I)
 CONJUNCTION_RE = re.compile(r"\s+(?:and|und|sowie|&)\s+|\s*;\s*", re.I)
 PARTICLES = frozenset({"von", "van", "de", "der", "den", "del", "della", "da", "di", "du", "la", "le", "bin",
                        "ibn", "al", "el", "zu", "ter", "ten", "dos", "das", "do", "y", "e", "af", "av", "mc"})
