@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from crawler.extract import extract_page
-from crawler.extraction.authors import byline_names, people, split_names
+from crawler.extraction.authors import byline_names, clean_name, people, split_names
 from crawler.extraction.language import UNDETERMINED, detect_language, page_language
 from crawler.extraction.titles import page_title, site_keys, strip_site_name
 
@@ -90,6 +90,9 @@ def test_bylines_give_people_and_only_people():
     assert byline_names("Par Sébastien Farcis") == ["Sébastien Farcis"]
     assert byline_names("Written by Rob Ewaschuk Edited by Betsy Beyer") == ["Rob Ewaschuk"]
     assert byline_names("Ian LYNAMOctober 2, 2012") == ["Ian LYNAM"]
+    # a byline word is a prefix only as a word of its own: "AFP" is no "af" + "P"
+    assert [clean_name(n) for n in ("AFP", "Authority Control", "Von: Anna Schmidt", "Autorin: Eva Maier")] == \
+        ["AFP", "Authority Control", "Anna Schmidt", "Eva Maier"]
     assert people(byline_names("Last Updated: January 7, 2025"), set(), strict=True) == []
     assert split_names("Stella Kim, Jennifer Jett") == ["Stella Kim", "Jennifer Jett"]
     assert split_names("Jong, Michiel de") == ["Jong, Michiel de"]  # one name written surname first

@@ -26,7 +26,7 @@ ORGANISATION_TYPES = frozenset({"organization", "newsmediaorganization", "corpor
 # "By", "Von", "Par", "Por", "Door", "Av", "Af", "Przez", "Autor:", "Text:", "Bởi", "Tác giả", "作者：",
 # "Written by" before the name
 PREFIX_RE = re.compile(r"^(?:written\s+by|posted\s+by|text\s+(?:von|by)|by|von|par|por|door|av|af|przez|"
-                       r"autor(?:in)?|author|text|texte|bởi|tác\s+giả|作者|文)\s*[:：]?\s*", re.I)
+                       r"autor(?:in)?|author|text|texte|bởi|tác\s+giả|作者|文)(?:\s*[:：]\s*|\s+)", re.I)
 # a visible byline line: "Von ...", "By ...", "Posted by ...", after a date at most ("date 2025-01 Von ...")
 BYLINE_START_RE = re.compile(r"^\s*(?:(?:date\s+)?[\d./-]{4,10}\s+)?(?P<by>(?:(?:posted|written)\s+)?"
                              r"(?:von|by|bởi|par|por|door)\s)", re.I)
