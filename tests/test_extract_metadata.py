@@ -98,3 +98,21 @@ def test_bylines_give_people_and_only_people():
     assert split_names("Jong, Michiel de") == ["Jong, Michiel de"]  # one name written surname first
     keys = site_keys("BBC News", "www.bbc.com")
     assert people(["BBC News", "dpa", "Games Editor", "www.dw.com", "folha", "Jane Doe"], keys) == ["Jane Doe"]
+
+
+def test_odd_markup_and_odd_structured_data_never_break_the_reader():
+    from crawler.extraction.decode import parse_html
+    from crawler.extraction.metadata import read_metadata
+    from tests.test_extraction_speed_metadata import pages
+
+    odd_jsonld = ['{"@type": "NewsArticle", "headline": ["a", "b"], "author": {"@type": ["Person"], "name": 7}}',
+                  '{"@type": "NewsArticle", "headline": null, "author": [null, "", {"name": null}, ["Jane Doe"]]}',
+                  '<!--{"@type": "NewsArticle", "author": "https://example.com/jane", "creator": "@jane"}-->',
+                  '{"@type": "NewsArticle", "author": {"@type": "Organization", "name": "Tech-Kurier"}}']
+    trees = [tree for _, tree in pages(count=150, seed=23)]
+    trees += [parse_html(f'<html><head><script type="application/ld+json">{script}</script><title>&amp;</title>'
+                         '</head><body><h1> </h1><div class="byline">By</div></body></html>') for script in odd_jsonld]
+    for tree in trees:
+        info = read_metadata(tree, "https://www.example.com/2025/01/27/x", use_htmldate=False)
+        assert info.title is None or (isinstance(info.title, str) and info.title.strip() == info.title)
+        assert info.author is None or all(name.strip() for name in info.author.split("; "))
