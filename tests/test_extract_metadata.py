@@ -90,6 +90,8 @@ def test_bylines_give_people_and_only_people():
     assert byline_names("Par Sébastien Farcis") == ["Sébastien Farcis"]
     assert byline_names("Written by Rob Ewaschuk Edited by Betsy Beyer") == ["Rob Ewaschuk"]
     assert byline_names("Ian LYNAMOctober 2, 2012") == ["Ian LYNAM"]
+    assert byline_names("Posted by Josh Alper on November 13, 2012, 6:33 PM EST") == ["Josh Alper"]
+    assert byline_names("Von Anna Schmidt am 28.01.2025") == ["Anna Schmidt"]
     # a byline word is a prefix only as a word of its own: "AFP" is no "af" + "P"
     assert [clean_name(n) for n in ("AFP", "Authority Control", "Von: Anna Schmidt", "Autorin: Eva Maier")] == \
         ["AFP", "Authority Control", "Anna Schmidt", "Eva Maier"]

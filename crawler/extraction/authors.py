@@ -36,11 +36,12 @@ MONTH_WORDS = (r"jan|feb|mär|mar|apr|mai|may|jun|jul|aug|sep|sept|okt|oct|nov|d
                r"décembre|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|"
                r"diciembre|tháng")
 # where a byline's name ends: a date or time, a month before a number, a bullet, bar, dash, "@", "|",
-# another credit ("Written by X Edited by Y", "Von X, Fotos: Y")
+# another credit ("Written by X Edited by Y", "Von X, Fotos: Y"), "on", "at", "am", "in" before a
+# date or a section ("Posted by Jane Doe on November 13", "Von Anna Schmidt am 28.01.")
 NAME_END_RE = re.compile(r"\s*(?:\d|\b(?:" + MONTH_WORDS + r")\.?\s*[\d/]|"
                          r"(?-i:January|February|March|April|May|June|July|August|September|October|November|"
                          r"December)\s+\d|\s(?:edited|photos?|photography|illustrations?|fotos?|bilder|mitarbeit|"
-                         r"additional\s+reporting|updated|aktualisiert)\b|[•|·@/–—\[]|\s-\s|\s-$|$)", re.I)
+                         r"additional\s+reporting|updated|aktualisiert)\b|(?-i:\s(?:on|at|am|um|in|le|el|il)\s)|[•|·@/–—\[]|\s-\s|\s-$|$)", re.I)
 CONJUNCTION_RE = re.compile(r"\s+(?:and|und|sowie|&)\s+|\s*;\s*", re.I)
 PARTICLES = frozenset({"von", "van", "de", "der", "den", "del", "della", "da", "di", "du", "la", "le", "bin",
                        "ibn", "al", "el", "zu", "ter", "ten", "dos", "das", "do", "y", "e", "af", "av", "mc"})
@@ -271,11 +272,13 @@ def byline_class_names(tree: HtmlElement, keys: set[str]) -> list[str]:
 
 
 def page_authors(jsonld_author, meta_values: dict[str, list[str]], tree: HtmlElement | None, keys: set[str], *,
-                 marked: Callable[[], list[HtmlElement]], byline_texts: Callable[[], list[str]]) -> list[str]:
+                 marked: Callable[[], list[HtmlElement]],
+                 byline_elements: Callable[[], list[HtmlElement]]) -> list[str]:
     """The article's authors from the first source that names a person: JSON-LD author, the
     author meta tags (AUTHOR_META_KEYS), elements marked itemprop/rel="author" (marked() finds
     them), elements whose class says byline or author, then a visible "Von ..." / "By ..." line
-    (byline_texts() finds the candidates). keys: the site's names (titles.site_keys)."""
+    (byline_elements() finds the candidates; none in a comment thread).
+    keys: the site's names (titles.site_keys)."""
     found = people(jsonld_names(jsonld_author), keys)
     if found:
         return found
@@ -291,9 +294,10 @@ def page_authors(jsonld_author, meta_values: dict[str, list[str]], tree: HtmlEle
         found = byline_class_names(tree, keys)
         if found:
             return found
-    for text in byline_texts():
+    for element in byline_elements():
+        text = " ".join(element.text_content().split())
         start = BYLINE_START_RE.search(text)  # "date 2025-01 Von Jonas Keller": from "Von" on
-        if start:
+        if start and not elsewhere(element, COMMENT_RE, frozenset()):
             found = people(byline_names(text[start.start("by"):]), keys, strict=True)
             if found:
                 return found

@@ -316,7 +316,7 @@ def read_metadata(tree: HtmlElement, url: str | None, *, use_htmldate: bool = Tr
 
     authors = page_authors(article.get("author") or article.get("creator"), meta_values, tree, keys,
                            marked=lambda: tree.xpath(AUTHOR_XPATH),
-                           byline_texts=lambda: [_clean(e.text_content()) or "" for e in tree.xpath(BYLINE_XPATH)])
+                           byline_elements=lambda: tree.xpath(BYLINE_XPATH))
     info.author = AUTHOR_JOINER.join(authors) or None
 
     info.published = _published(article, meta, page, tree, url, use_htmldate)
