@@ -28,7 +28,7 @@ def test_german_title_decoded_without_the_site_name_and_both_authors_kept():
 
 def test_a_site_or_organisation_is_never_the_author():
     result = page("de_organisation_only_author.html", "https://www.stern.de/digital/deepseek-ki-modell-3541.html")
-    assert result["author"] is None
+    assert result["author"] is None  # nor is the reader who signed a comment "Von Karl Leser"
     assert result["title"] == "DeepSeek: Was das chinesische KI-Modell kann"
     assert result["published"] == "2025-01-27T18:12:00+01:00"  # JSON-LD inside //<![CDATA[ ... //]]>
 
