@@ -41,7 +41,8 @@ MONTH_WORDS = (r"jan|feb|mär|mar|apr|mai|may|jun|jul|aug|sep|sept|okt|oct|nov|d
 NAME_END_RE = re.compile(r"\s*(?:\d|\b(?:" + MONTH_WORDS + r")\.?\s*[\d/]|"
                          r"(?-i:January|February|March|April|May|June|July|August|September|October|November|"
                          r"December)\s+\d|\s(?:edited|photos?|photography|illustrations?|fotos?|bilder|mitarbeit|"
-                         r"additional\s+reporting|updated|aktualisiert)\b|(?-i:\s(?:on|at|am|um|in|le|el|il)\s)|[•|·@/–—\[]|\s-\s|\s-$|$)", re.I)
+                         r"additional\s+reporting|updated|aktualisiert)\b|(?-i:\s(?:on|at|am|um|in|le|el|il)\s)|"
+                         r"[•|·@/–—\[]|\s-\s|\s-$|$)", re.I)
 CONJUNCTION_RE = re.compile(r"\s+(?:and|und|sowie|&)\s+|\s*;\s*", re.I)
 PARTICLES = frozenset({"von", "van", "de", "der", "den", "del", "della", "da", "di", "du", "la", "le", "bin",
                        "ibn", "al", "el", "zu", "ter", "ten", "dos", "das", "do", "y", "e", "af", "av", "mc"})
@@ -50,10 +51,10 @@ ORGANISATION_WORDS = frozenset("""
 news nachrichten redaktion redaktionen zeitung magazin magazine online media medien verlag agency agentur
 press presse times journal radio tv fernsehen rundfunk gmbh inc ltd llc plc team staff desk editorial
 newsroom foundation stiftung contributors wikimedia community wire bureau service dienst group gruppe
-network channel daily weekly tribune herald gazette editors organization organisation organisation
-insider network publishing publisher company corporation association verband institut institute
+network channel daily weekly tribune herald gazette editors organization organisation
+insider publishing publisher company corporation association verband institut institute
 university universität ministry ministerium department abteilung office
-afp dpa ap reuters epd kna sid apa sda ansa efe xinhua tass ddp ap/dpa čtk
+afp dpa ap reuters epd kna sid apa sda ansa efe xinhua tass ddp čtk
 editor reporter correspondent writer columnist contributor photographer analyst redakteur redakteurin
 korrespondent korrespondentin journalist journalistin kolumnist kolumnistin chefredakteur
 senior chief head author follow sign updated aktualisiert published veröffentlicht posted

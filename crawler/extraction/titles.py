@@ -43,8 +43,9 @@ GENERIC_LABELS = frozenset({"www", "com", "net", "org", "gov", "edu", "co", "ac"
 
 def site_keys(*names: str | None) -> set[str]:
     """The squeezed forms of a site's names (og:site_name, publisher, host) and of their parts
-    ("Aktuálně.cz - Víte, co se právě děje"), and the labels of a host name but the generic ones ("www.stern.de" -> "stern.de", "stern"; "www.bbc.co.uk" ->
-    "bbc"); keys shorter than 3 characters would match too much."""
+    ("Aktuálně.cz - Víte, co se právě děje"), and the labels of a host name but the generic ones
+    ("www.stern.de" -> "stern.de", "stern"; "www.bbc.co.uk" -> "bbc"); keys shorter than 3
+    characters would match too much."""
     names = [name for name in names if name]
     keys = {squeezed(part) for name in names for part in [name, *split_title(name)[0]]}
     for key in list(keys):
