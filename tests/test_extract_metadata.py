@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from crawler.extract import extract_page
-from crawler.extraction.authors import byline_names, clean_name, people, split_names
+from crawler.extraction.authors import byline_author, byline_names, clean_name, people, split_names
 from crawler.extraction.language import UNDETERMINED, detect_language, page_language
 from crawler.extraction.titles import page_title, site_keys, strip_site_name
 
@@ -98,6 +98,9 @@ def test_bylines_give_people_and_only_people():
     assert people(byline_names("Last Updated: January 7, 2025"), set(), strict=True) == []
     assert split_names("Stella Kim, Jennifer Jett") == ["Stella Kim", "Jennifer Jett"]
     assert split_names("Jong, Michiel de") == ["Jong, Michiel de"]  # one name written surname first
+    # what the line clean-up drops as a byline goes through the same judgement
+    assert byline_author("Anna Schmidt und Jan Meier", "Tech-Kurier") == "Anna Schmidt; Jan Meier"
+    assert byline_author("dpa", "Tech-Kurier") is None and byline_author("Tech-Kurier", "Tech-Kurier") is None
     keys = site_keys("BBC News", "www.bbc.com")
     assert people(["BBC News", "dpa", "Games Editor", "www.dw.com", "folha", "Jane Doe"], keys) == ["Jane Doe"]
 

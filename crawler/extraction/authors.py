@@ -13,7 +13,7 @@ from typing import Callable
 
 from lxml.html import HtmlElement
 
-from crawler.extraction.titles import squeezed
+from crawler.extraction.titles import site_keys, squeezed
 
 AUTHOR_JOINER = "; "  # several authors in one field: "Anna Schmidt; Jan Meier" (a name may hold a comma)
 # meta keys naming the author, most trusted first; every value of a key repeated counts
@@ -303,3 +303,12 @@ def page_authors(jsonld_author, meta_values: dict[str, list[str]], tree: HtmlEle
             if found:
                 return found
     return []
+
+
+def byline_author(name: str | None, *site_names: str | None) -> str | None:
+    """The people of a byline name another part found ("dpa", "Anna Schmidt und Jan Meier" from a
+    dropped "Von ..." line), joined by AUTHOR_JOINER; None when no person is named."""
+    if not name:
+        return None
+    found = people(byline_names(name), site_keys(*site_names), strict=True)
+    return AUTHOR_JOINER.join(found) or None
