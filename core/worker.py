@@ -28,16 +28,17 @@ def analyse_page(body: bytes, url: str, content_type: str, hints: dict, site_chr
     gaps, the dedup fingerprint of its text (None when the page holds no article), and the seconds each
     stage took (wall time: a worker does nothing else meanwhile)."""
     from core.extract import extract_page
-    from core.extraction.language import normalize_language_code
+    from core.extraction.language import UNDETERMINED, normalize_language_code
 
     trim_every_so_many_pages()
     started = time.perf_counter()
     page = extract_page(body, url, content_type=content_type, site_chrome=site_chrome)
     extracted = time.perf_counter()
     for name in HINTED_FIELDS:
-        if not page.get(name) and hints.get(name):
+        gap = not page.get(name) or (name == "language" and page[name] == UNDETERMINED)  # a feed's fills "und"
+        if gap and hints.get(name):
             page[name] = hints[name]
-    page["language"] = normalize_language_code(page.get("language"))  # a feed's "de-DE" -> "de"
+    page["language"] = normalize_language_code(page.get("language")) or UNDETERMINED  # "de-DE" -> "de"
     if not page.get("text"):
         return page, None, {"extract": extracted - started}
     fingerprint = fingerprint_text(page["text"], page.get("language"), dedup_config)

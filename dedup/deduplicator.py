@@ -34,7 +34,7 @@ import numpy as np
 from dedup.align import Alignment, Sentences, reaches
 from dedup.config import DedupConfig
 from dedup.crosslingual import alignment_cost, cost_limit, translation_score
-from dedup.fingerprint import Fingerprint, config_tag, fingerprint_text, unpack_many
+from dedup.fingerprint import Fingerprint, config_tag, fingerprint_text, language_key, unpack_many
 from dedup.index import MemoryIndex
 from dedup.minhash import estimated_jaccard
 
@@ -174,7 +174,7 @@ class Deduplicator:
         """
         self._check(fp)
         cfg = self.config
-        lang = (lang or fp.lang or '').strip().lower()[:2]
+        lang = language_key(lang) or fp.lang
         if not lang or not (len(fp.anchors) or len(fp.sentences)):
             return None
         if lang != fp.lang:

@@ -6,7 +6,7 @@ result), so the crawler runs it in worker processes. A ``Fingerprint`` holds:
 - ``content_hash``: 16 bytes over the normalised token sequence (exact duplicates);
 - ``signature``: uint32[num_perm] MinHash of the stem set (near duplicates);
 - ``stems``: how many distinct stems the signature summarises (guards, see ``DedupConfig``);
-- ``lang``: ISO 639-1 code or '' when unknown;
+- ``lang``: ISO 639-1 code or '' when unknown (``und`` included);
 - ``sentence_stems`` and ``stems_per_sentence``: each sentence's stems as 16-bit hashes, and how
   many belong to each sentence: the evidence ``dedup.align`` verifies a near duplicate with;
 - ``anchors``: sorted uint64 hashes of what survives translation (numbers, names, acronyms, URLs,
@@ -165,6 +165,15 @@ def unpack_many(blobs: list[bytes], tag: int | None, num_perm: int | None) -> Fi
                               counts, tags)
 
 
+UNDETERMINED = 'und'  # a language the extractor could not tell (BCP 47): no language for matching
+
+
+def language_key(lang: str | None) -> str:
+    """The two-letter form of an ISO 639-1 code ('de-DE' -> 'de'); '' when unknown or 'und'."""
+    lang = (lang or '').strip().lower()
+    return '' if lang == UNDETERMINED else lang[:2]
+
+
 def fingerprint_text(text: str, lang: str | None, config: DedupConfig) -> Fingerprint:
     """Fingerprint of an article's text (pure; safe to run in a worker process)."""
     if not isinstance(text, str):
@@ -180,7 +189,7 @@ def fingerprint_text(text: str, lang: str | None, config: DedupConfig) -> Finger
         content_hash=chash,
         signature=signature(stems, config.num_perm, config.seed),
         stems=len(stems),
-        lang=(lang or '').strip().lower()[:2],
+        lang=language_key(lang),
         anchors=nfkc_anchor_hashes(normalized) if config.cross_language else np.empty(0, np.uint64),
         tag=config_tag(config),
         sentences=sentence_lengths(text) if config.cross_language else np.empty(0, np.uint16),

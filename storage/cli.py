@@ -39,7 +39,8 @@ def _add_db(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_filters(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--lang", metavar="CODE", help="only articles in this language (ISO 639-1: de, en, vi)")
+    parser.add_argument("--lang", metavar="CODE",
+                        help="only articles in this language (ISO 639-1: de, en, vi; und: not known)")
     parser.add_argument("--site", metavar="DOMAIN", help="only articles from this site")
     parser.add_argument("--since", metavar="DATE", help="published on or after DATE (YYYY-MM-DD)")
     parser.add_argument("--until", metavar="DATE", help="published on or before DATE (YYYY-MM-DD, inclusive)")

@@ -76,7 +76,10 @@ def check_article(row: dict, entry: dict, news_web) -> list[str]:
         problems.append(f"language {row.get('language')!r} != {entry['language']!r}")
     if not str(row.get("published") or "").startswith(entry["published"]):
         problems.append(f"published {row.get('published')!r} is not on {entry['published']}")
-    if entry["author"].lower() not in str(row.get("author") or "").lower():
+    if entry["author"] is None:  # the page names only its site or desk ("Netzecho Redaktion"): no person
+        if row.get("author") is not None:
+            problems.append(f"author {row.get('author')!r} where the page names no person")
+    elif entry["author"].lower() not in str(row.get("author") or "").lower():
         problems.append(f"author {row.get('author')!r} lacks {entry['author']!r}")
     host = manifest.url(news_web.bases, entry).split("/")[2].split(":")[0]
     if host not in str(row.get("site") or ""):

@@ -2,7 +2,8 @@
 import random
 from collections import Counter
 
-from core.extraction.language import SCRIPT_RES, STOPWORDS, WORD_LANGS, WORD_RE, detect_language
+from core.extraction.language import (LATIN_LETTERS, MAX_FOREIGN_LETTER_SHARE, MIN_STOPWORD_SHARE, SCRIPT_RES,
+                                         STOPWORDS, WORD_LANGS, WORD_RE, detect_language)
 
 
 def reference_detect_language(text):
@@ -25,8 +26,13 @@ def reference_detect_language(text):
     if not counts:
         return None
     (best, n1), *rest = counts.most_common(2) + [(None, 0)]
-    if n1 / len(words) < 0.08 or n1 < 1.3 * rest[0][1]:
+    if n1 / len(words) < MIN_STOPWORD_SHARE or n1 < 1.3 * rest[0][1]:
         return None
+    if best in LATIN_LETTERS:
+        letters = [ch for ch in sample.lower() if ch.isalpha()]
+        foreign = [ch for ch in letters if not ("a" <= ch <= "z" or ch in LATIN_LETTERS[best])]
+        if len(foreign) > MAX_FOREIGN_LETTER_SHARE * len(letters):
+            return None
     return best
 
 

@@ -1,13 +1,14 @@
 """Page metadata from the head, JSON-LD, the URL and the visible byline.
 
-Owns: title, author, published date (JSON-LD, meta tags, <time>, a date in the URL, then
-htmldate as the last resort), declared language, site name, canonical URL, description,
-and the page-kind signals read from markup (og:type, JSON-LD @type values).
+Owns: reading the page's meta tags and JSON-LD once, the published date (JSON-LD datePublished,
+the published meta tags, dateCreated, <time>, a date in the URL, htmldate, a modification date
+last), declared language, site name, canonical URL, description, and the page-kind signals read
+from markup (og:type, JSON-LD @type values). Which headline and which authors: titles.py and
+authors.py, given what is read here.
 """
 from __future__ import annotations
 
 import json
-import html
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -16,8 +17,9 @@ from urllib.parse import urljoin, urlsplit
 from lxml.html import HtmlElement
 
 from core.dates import normalize_date
-from core.extraction.cleanup import BYLINE_RE
+from core.extraction.authors import AUTHOR_JOINER, page_authors, people
 from core.extraction.language import normalize_language_code
+from core.extraction.titles import choose_headline, decode_entities, page_title, site_keys  # noqa: F401
 
 ARTICLE_TYPES = frozenset({"article", "newsarticle", "blogposting", "reportagenewsarticle",
                            "analysisnewsarticle", "opinionnewsarticle", "backgroundnewsarticle",
@@ -27,16 +29,12 @@ LISTING_TYPES = frozenset({"collectionpage", "itemlist", "searchresultspage", "p
                            "blog", "periodical", "searchaction"})
 DATE_META_KEYS = ("article:published_time", "og:published_time", "og:article:published_time",
                   "datepublished", "publishdate", "publish-date", "publish_date", "pubdate",
-                  "parsely-pub-date", "sailthru.date", "dc.date.issued", "dcterms.created",
-                  "dc.date", "date", "article.published", "published_time", "cxenseparse:recs:publishtime",
-                  "article:modified_time", "og:updated_time", "datemodified", "last-modified")
-AUTHOR_META_KEYS = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator",
-                    "byl", "twitter:creator")
+                  "parsely-pub-date", "sailthru.date", "dc.date.issued", "dcterms.issued", "dcterms.created",
+                  "dc.date", "dc:date", "date", "article.published", "published_time",
+                  "cxenseparse:recs:publishtime")
+MODIFIED_META_KEYS = ("article:modified_time", "og:updated_time", "datemodified", "last-modified")
 URL_DATE_RE = re.compile(r"/((?:19|20)\d\d)[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|[-_]|$)"
                          r"|/((?:19|20)\d\d)(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?:/|[-_.]|$)")
-TITLE_SPLIT_RE = re.compile(r"\s+[|\-–—:·»]\s+")
-SPACE_RE = re.compile(r"\s+")
-BY_PREFIX_RE = re.compile(r"^(?:by|von|bởi|tác giả|作者)[:：]?\s+", re.I)
 
 
 @dataclass
@@ -112,18 +110,23 @@ def scan_page(tops) -> PageElements:
     return PageElements(by_tag, anchors_after_body)
 
 
-def read_meta_tags(metas) -> dict[str, str]:
+def read_meta_tags(metas, every: dict[str, list[str]] | None = None) -> dict[str, str]:
     """name/property/itemprop/http-equiv (lowercased) -> content of the <meta> elements; the first
-    one wins."""
+    one wins. An attribute may name several keys ("og:title twitter:title"). With ``every``, the
+    values of a key given more than once (two <meta name="author">) are all appended there."""
     found: dict[str, str] = {}
     for meta in metas:
         content = _clean(meta.get("content"))
         if not content:
             continue
         for attr in ("property", "name", "itemprop", "http-equiv"):
-            key = meta.get(attr)
-            if key:
-                found.setdefault(key.strip().lower(), content)
+            value = meta.get(attr)
+            if not value:
+                continue
+            for key in value.lower().split():
+                found.setdefault(key, content)
+                if every is not None:
+                    every.setdefault(key, []).append(content)
     return found
 
 
@@ -143,6 +146,8 @@ def _walk_jsonld(node, out: list[dict]) -> None:
             stack.extend(node[key] for key in reversed(JSONLD_NESTING) if key in node)
 
 
+# "<![CDATA[ ... ]]>" or "<!-- ... -->" (with or without "//" before them) around a script's JSON
+JSONLD_WRAPPER_RE = re.compile(r"^(?://\s*)?(?:<!\[CDATA\[|<!--)|(?://\s*)?(?:\]\]>|-->)$")
 LDJSON_LOWER = str.maketrans("LDJSON", "ldjson")  # as the XPath translate(@type, "LDJSON", "ldjson")
 
 
@@ -153,7 +158,7 @@ def read_jsonld(scripts) -> list[dict]:
         kind = script.get("type")
         if kind is None or "ld+json" not in kind.translate(LDJSON_LOWER):
             continue
-        raw = (script.text or "").strip().rstrip(";")
+        raw = JSONLD_WRAPPER_RE.sub("", (script.text or "").strip()).strip().rstrip(";")
         if not raw:
             continue
         try:
@@ -168,18 +173,6 @@ def _types(obj: dict) -> set[str]:
     value = obj.get("@type")
     values = value if isinstance(value, list) else [value]
     return {v.lower() for v in values if isinstance(v, str)}
-
-
-def _names(value) -> list[str]:
-    """Author-ish JSON-LD value -> list of names."""
-    if isinstance(value, str):
-        return [value] if not value.startswith("http") else []
-    if isinstance(value, dict):
-        name = _clean(value.get("name"))
-        return [name] if name else []
-    if isinstance(value, list):
-        return [n for item in value for n in _names(item)]
-    return []
 
 
 # a bare "Quelle" / "Source" link (any case of these letters), "Nguồn" or "Original": the first in
@@ -234,15 +227,6 @@ def _is_canonical_link(link: HtmlElement) -> bool:
         " canonical " in f" {(link.get('rel') or '').translate(CANONICAL_LOWER)} "
 
 
-def _byline_names(tree: HtmlElement) -> list[str]:
-    """The name in the first visible "Von Jonas Keller" / "By Ruth Okafor" line."""
-    for element in tree.xpath(BYLINE_XPATH):
-        match = BYLINE_RE.match(SPACE_RE.sub(" ", element.text_content()).strip())
-        if match:
-            return [match.group("name")]
-    return []
-
-
 def date_from_url(url: str | None) -> str | None:
     parts = safe_urlsplit(url)
     if parts is None:
@@ -266,41 +250,35 @@ def _date_from_htmldate(tree: HtmlElement, url: str | None) -> str | None:
     return normalize_date(found) if found else None
 
 
-def _clean_title(title: str | None, site_name: str | None) -> str | None:
-    if not title or not site_name:
-        return title
-    parts = TITLE_SPLIT_RE.split(title)
-    if len(parts) > 1:
-        key = site_name.casefold()
-        kept = [p for p in parts if p.casefold() != key and key not in p.casefold()]
-        if kept:
-            return " - ".join(kept) if len(kept) > 1 else kept[0]
-    return title
-
-
-def decode_entities(title: str | None) -> str | None:
-    """A title with the character references a publisher escaped twice ("&quot;", "&#039;",
-    "&ouml;" left in the text after parsing) decoded."""
-    if not title or "&" not in title:
-        return title
-    return _clean(html.unescape(title))
-
-
-ORGANISATION_RE = re.compile(r"\bwww\.|\.(?:com|de|net|org|co\.uk|vn|cn)\b|\((?:www\.)?[\w-]+\.\w+\)", re.I)
-
-
 def person_names(names: list[str], *organisations: str | None) -> list[str]:
     """The names that are people: no web address ("STERN.de", "mdr.de", "Deutsche Welle
-    (www.dw.com)") and no one-word name of the site or publisher ("NBCNews" on nbcnews.com; a
-    personal blog's "Nicolas Perriault" stays)."""
-    keys = {_squeezed(o) for o in organisations if o}
-    keys |= {k.split(".")[0] for k in list(keys) if "." in k}
-    return [n for n in names if not ORGANISATION_RE.search(n) and (" " in n.strip() or _squeezed(n) not in keys)]
+    (www.dw.com)"), no organisation, agency or job title, and not the site's or publisher's own
+    name ("NBCNews" on nbcnews.com; a personal blog's "Nicolas Perriault" stays)."""
+    return people(names, site_keys(*organisations))
 
 
-def _squeezed(value: str) -> str:
-    value = value.casefold().removeprefix("www.")
-    return "".join(ch for ch in value if ch.isalnum() or ch == ".").strip(".")
+def _published(article: dict, meta: dict[str, str], page: PageElements, tree: HtmlElement,
+               url: str | None, use_htmldate: bool) -> str | None:
+    """When the article was first published: JSON-LD datePublished, the published meta tags, JSON-LD
+    dateCreated, a <time> marked as the publication (itemprop, "publish" in its class) or else the
+    first readable one, a date in the URL, htmldate; a modification date only when nothing else says."""
+    found = normalize_date(_clean(article.get("datePublished")))
+    for key in DATE_META_KEYS:
+        found = found or normalize_date(meta.get(key))
+    found = found or normalize_date(_clean(article.get("dateCreated")))
+    if not found:
+        times = page.by_tag["time"]
+        marked = [t for t in times if "publish" in f"{t.get('itemprop') or ''} {t.get('class') or ''} "
+                  f"{t.get('data-testid') or ''}".lower()]
+        found = next(filter(None, (normalize_date(t.get("datetime")) for t in marked + times)), None)
+    found = found or date_from_url(url)
+    if not found and use_htmldate:
+        found = _date_from_htmldate(tree, url)
+    if not found:
+        found = normalize_date(_clean(article.get("dateModified")))
+        for key in MODIFIED_META_KEYS:
+            found = found or normalize_date(meta.get(key))
+    return found
 
 
 def read_metadata(tree: HtmlElement, url: str | None, *, use_htmldate: bool = True) -> Metadata:
@@ -311,7 +289,8 @@ def read_metadata(tree: HtmlElement, url: str | None, *, use_htmldate: bool = Tr
     after_root = list(root.itersiblings())
     in_tree = scan_page([tree])  # what tree.iter() sees
     page = in_tree if tree is root and not after_root else scan_page([root, *after_root])  # what "//" sees
-    meta = read_meta_tags(in_tree.by_tag["meta"])
+    meta_values: dict[str, list[str]] = {}
+    meta = read_meta_tags(in_tree.by_tag["meta"], meta_values)
     objects = read_jsonld(page.by_tag["script"])
     info = Metadata()
     article = None
@@ -330,47 +309,19 @@ def read_metadata(tree: HtmlElement, url: str | None, *, use_htmldate: bool = Tr
     info.site_name = (meta.get("og:site_name") or publisher_name or meta.get("application-name")
                       or (host[4:] if host and host.startswith("www.") else host))
 
-    h1 = next((t for t in (_clean(e.text_content()) for e in in_tree.by_tag["h1"]) if t), None)
+    keys = site_keys(info.site_name, publisher_name, host, meta.get("og:site_name"),
+                     meta.get("application-name"))
+    h1s = [t for t in (_clean(e.text_content()) for e in in_tree.by_tag["h1"]) if t]
     title_tag = _clean(tree.findtext(".//title"))
-    title = (_clean(article.get("headline")) or meta.get("og:title") or meta.get("twitter:title")
-             or h1 or title_tag)
-    info.title = _clean_title(decode_entities(title), info.site_name)
+    headline = choose_headline(_clean(article.get("headline")), _clean(article.get("name")), title_tag)
+    info.title = page_title(headline, meta, title_tag, h1s, keys)
 
-    organisations = (info.site_name, publisher_name, host, meta.get("og:site_name"))
-    authors = person_names(_names(article.get("author")), *organisations)
-    if not authors:
-        for key in AUTHOR_META_KEYS:
-            value = meta.get(key)
-            if value and not value.startswith(("http", "@")) and person_names([value], *organisations):
-                authors = [value]
-                break
-    if not authors:
-        marked = tree.xpath(AUTHOR_XPATH)
-        for element in marked:  # the first that holds a name; a box around an inner one is not a name
-            if len(marked) > 1 and any(other in marked for other in element.iterdescendants()):
-                continue
-            name = _clean(element.text_content())
-            if name and len(name) <= 80:
-                authors = [name]
-                break
-    if not authors:
-        authors = _byline_names(tree)
-    authors = [BY_PREFIX_RE.sub("", a).strip() for a in authors]
-    info.author = "; ".join(dict.fromkeys(a for a in authors if a)) or None
+    authors = page_authors(article.get("author") or article.get("creator"), meta_values, tree, keys,
+                           marked=lambda: tree.xpath(AUTHOR_XPATH),
+                           byline_elements=lambda: tree.xpath(BYLINE_XPATH))
+    info.author = AUTHOR_JOINER.join(authors) or None
 
-    published = normalize_date(_clean(article.get("datePublished")) or _clean(article.get("dateCreated")))
-    for key in DATE_META_KEYS:
-        if published:
-            break
-        published = normalize_date(meta.get(key))
-    if not published:
-        published = next(filter(None, (normalize_date(element.get("datetime")) for element in page.by_tag["time"])),
-                         None)  # the first <time> with a readable datetime
-    if not published:
-        published = date_from_url(url)
-    if not published and use_htmldate:
-        published = _date_from_htmldate(tree, url)
-    info.published = published
+    info.published = _published(article, meta, page, tree, url, use_htmldate)
 
     html = tree if tree.tag == "html" else tree.getroottree().getroot()
     declared = (html.get("lang") or html.get("xml:lang") or meta.get("content-language")

