@@ -121,3 +121,16 @@ def test_odd_markup_and_odd_structured_data_never_break_the_reader():
         info = read_metadata(tree, "https://www.example.com/2025/01/27/x", use_htmldate=False)
         assert info.title is None or (isinstance(info.title, str) and info.title.strip() == info.title)
         assert info.author is None or all(name.strip() for name in info.author.split("; "))
+
+
+PROSE_DE = ("Das chinesische Start-up DeepSeek hat mit seinem Modell R1 die Börsen erschüttert. Der Kurs von Nvidia "
+            "fiel an einem einzigen Handelstag um 17 Prozent, so stark wie nie zuvor an einem Tag. ")
+
+
+@pytest.mark.parametrize("byline, author", [("Von dpa", None), ("Von Anna Schmidt, dpa", "Anna Schmidt")])
+def test_a_byline_line_in_the_text_gives_its_people_not_its_agency(byline, author):
+    page = (f'<html lang="de"><head><title>DeepSeek erschüttert die Börsen</title></head><body>'
+            f'<article><h1>DeepSeek erschüttert die Börsen</h1><p class="zeile">{byline}</p>'
+            f'<p>{PROSE_DE * 3}</p><p>{PROSE_DE * 2}</p></article></body></html>')
+    result = extract_page(page, "https://tagblatt.example/wirtschaft/deepseek-boerse-2025")
+    assert result["author"] == author

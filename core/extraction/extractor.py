@@ -22,6 +22,7 @@ from lxml.html import HtmlElement
 
 from core.chrome import normalize_block
 from core.extraction import combine
+from core.extraction.authors import byline_author
 from core.extraction.chunks import add_missing_chunks
 from core.extraction.cleanup import clean_text
 from core.extraction.decode import decode_body, parse_html, parse_page
@@ -303,6 +304,6 @@ def _extract_into(result: dict, body, url, content_type, site_chrome, options, c
                     cleaned, (is_article, reason) = rescued, (True, f"{rescued_kind[1]}, read by {name}")
                     break
     result["source"] = cleaned.source or meta.source_link
-    result["author"] = result["author"] or cleaned.byline
+    result["author"] = result["author"] or byline_author(cleaned.byline, meta.site_name)
     result["language"] = run("language", page_language, cleaned.text, meta.language)
     result.update(is_article=is_article, reason=reason, text=cleaned.text if is_article else None)
