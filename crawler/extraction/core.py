@@ -41,12 +41,13 @@ RESULT_KEYS = ("url", "canonical_url", "title", "text", "author", "published", "
 class ExtractOptions:
     """Knobs of extract_page; the defaults are what the crawler stores."""
     keep_captions: bool = False       # photo captions and credits stay out of text by default
-    favor_precision: bool = True      # trafilatura's precision mode (measured best on the dev set)
+    favor_precision: bool = True      # trafilatura's precision mode (best on the dev set; on the wide sets no better)
     structural_pruning: bool = True   # link-dense blocks and repeated teasers out before extraction
     use_fallback: bool = True         # second extractor when trafilatura finds nothing
     use_htmldate: bool = True         # htmldate as the last resort for the published date
     min_article_chars: int = 150      # shorter texts are articles only with article markup
     combine: bool = False             # blocks decided by the learned vote (combine.py; off: it did not generalise)
+    agree: bool = True                # with little text, add the paragraphs two other extractors agree on (consensus.py)
 
 
 DEFAULT_OPTIONS = ExtractOptions()
@@ -279,7 +280,7 @@ def _extract_into(result: dict, body, url, content_type, site_chrome, options, c
         second = run("readability", readability_text, html)
         if len(raw_text.strip()) < READABILITY_SHARE * len(second) and len(second) >= SECOND_OPINION_MIN_CHARS:
             ours_raw, raw_text, switched = raw_text, second, True
-        elif raw_text.strip() and second.strip():
+        elif options.agree and raw_text.strip() and second.strip():
             # the paragraphs readability-lxml and trafilatura's recall mode both read, and we lost
             third = run("trafilatura recall", recall_text, html, page_url)
             # a line of readability's after a chrome heading (comments, related links) is not added;

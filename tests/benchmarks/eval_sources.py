@@ -73,13 +73,28 @@ def anchor_available(name: str) -> bool:
 _EXTRACTORS: dict = {}
 
 
+def ours_options(name: str):
+    """ExtractOptions of "ours" or of "ours:favor_precision=true,agree=false" (for ablations)."""
+    import dataclasses
+
+    from crawler.extraction.core import DEFAULT_OPTIONS
+    changes = {}
+    for pair in filter(None, name.partition(":")[2].split(",")):
+        key, _, value = pair.partition("=")
+        field = {f.name: f for f in dataclasses.fields(DEFAULT_OPTIONS)}[key.strip()]
+        changes[field.name] = value.strip().lower() in ("1", "true", "yes") if field.type in (bool, "bool") \
+            else int(value)
+    return dataclasses.replace(DEFAULT_OPTIONS, **changes)
+
+
 def _extractor(name: str):
     if name not in _EXTRACTORS:
-        if name == "ours":
+        if name.startswith("ours"):
             from crawler.extract import extract_page
+            options = ours_options(name)
 
             def ours(raw, url):
-                return extract_page(raw, None, content_type="text/html")["text"] or ""
+                return extract_page(raw, None, content_type="text/html", options=options)["text"] or ""
             _EXTRACTORS[name] = ours
         else:
             _EXTRACTORS[name] = _run_extractors().make_extractor(ANCHOR_KEYS[name])
