@@ -1,12 +1,15 @@
 """The parts of extraction that must hold on pages from anywhere (issue 17): a junk line before
 <html>, paragraphs between <br>s, titles escaped twice, sites named as authors, languages the
-detector does not know, the chrome vocabulary files, the block vote and the fallback."""
+detector does not know, the chrome vocabulary files, the block vote, the lines two other
+extractors agree on and the fallback."""
 from pathlib import Path
 
 import pytest
 
 from core.extract import extract_page
 from core.extraction import combine, vocabulary
+from core.extraction.cleanup import is_section_heading
+from core.extraction.consensus import add_agreed_lines
 from core.extraction.decode import parse_page, strip_leading_junk
 from core.extraction.language import page_language
 from core.extraction.metadata import decode_entities, person_names
@@ -134,3 +137,35 @@ def test_a_post_listing_links_to_other_sites_is_an_article_and_a_listing_of_its_
     assert post["is_article"], post["reason"]
     listing = extract_page(page("/2012/10/app"), url)
     assert not listing["is_article"] and listing["reason"].startswith("teaser list"), listing["reason"]
+
+
+def test_lines_both_other_extractors_read_are_added_where_they_stand_on_the_page():
+    ours = "DeepSeek stellt ein neues Modell vor.\nDie Aktie fiel um zehn Prozent."
+    readability = ("DeepSeek stellt ein neues Modell vor.\nDas Modell wurde in Hangzhou trainiert.\n"
+                   "Die Aktie fiel um zehn Prozent.\nMehr zum Thema")
+    recall = ("Menü\nDeepSeek stellt ein neues Modell vor!\nDas  Modell wurde in Hangzhou trainiert\n"
+              "Die Aktie fiel um zehn Prozent.")
+    assert add_agreed_lines(ours, readability, recall).split("\n") == [
+        "DeepSeek stellt ein neues Modell vor.", "Das Modell wurde in Hangzhou trainiert.",
+        "Die Aktie fiel um zehn Prozent."]
+
+
+def test_a_line_only_one_other_extractor_reads_stays_out_and_ours_is_left_as_it_was():
+    ours = "Erster Absatz des Artikels.\n\nZweiter Absatz des Artikels."
+    assert add_agreed_lines(ours, "Erster Absatz des Artikels.\nNewsletter abonnieren",
+                            "Zweiter Absatz des Artikels.\nImpressum") == ours
+    assert add_agreed_lines(ours, "", "Erster Absatz des Artikels.") == ours
+    # a line before everything ours holds goes first
+    assert add_agreed_lines("Zweiter Absatz.", "Vorspann des Textes\nZweiter Absatz.",
+                            "Vorspann des Textes") == "Vorspann des Textes\nZweiter Absatz."
+
+
+def test_nothing_is_added_after_a_chrome_heading_until_the_article_resumes():
+    ours = "Erster Absatz des Artikels.\nZweiter Absatz des Artikels."
+    readability = ("Erster Absatz des Artikels.\nEin Zwischentitel im Text\n2 Kommentare\nKarl schrieb am 29.01.:\n"
+                   "Zweiter Absatz des Artikels.\nLetzter Absatz des Artikels.")
+    recall = "Ein Zwischentitel im Text\nKarl schrieb am 29.01.:\nLetzter Absatz des Artikels."
+    assert add_agreed_lines(ours, readability, recall, stops_at=is_section_heading).split("\n") == [
+        "Erster Absatz des Artikels.", "Ein Zwischentitel im Text", "Zweiter Absatz des Artikels.",
+        "Letzter Absatz des Artikels."]
+

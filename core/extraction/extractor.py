@@ -24,7 +24,8 @@ from core.chrome import normalize_block
 from core.extraction import combine
 from core.extraction.authors import byline_author
 from core.extraction.chunks import add_missing_chunks
-from core.extraction.cleanup import clean_text
+from core.extraction.cleanup import clean_text, is_section_heading
+from core.extraction.consensus import add_agreed_lines
 from core.extraction.decode import decode_body, parse_html, parse_page
 from core.extraction.language import page_language
 from core.extraction.metadata import Metadata, read_metadata, safe_urlsplit
@@ -41,12 +42,13 @@ RESULT_KEYS = ("url", "canonical_url", "title", "text", "author", "published", "
 class ExtractOptions:
     """Knobs of extract_page; the defaults are what the crawler stores."""
     keep_captions: bool = False       # photo captions and credits stay out of text by default
-    favor_precision: bool = True      # trafilatura's precision mode (measured best on the dev set)
+    favor_precision: bool = True      # trafilatura's precision mode (best on the dev set; on the wide sets no better)
     structural_pruning: bool = True   # link-dense blocks and repeated teasers out before extraction
     use_fallback: bool = True         # second extractor when trafilatura finds nothing
     use_htmldate: bool = True         # htmldate as the last resort for the published date
     min_article_chars: int = 150      # shorter texts are articles only with article markup
     combine: bool = False             # blocks decided by the learned vote (combine.py; off: it did not generalise)
+    agree: bool = True                # with little text, add the paragraphs two other extractors agree on (consensus.py)
 
 
 DEFAULT_OPTIONS = ExtractOptions()
@@ -268,20 +270,29 @@ def _extract_into(result: dict, body, url, content_type, site_chrome, options, c
         voted = run("vote: model", combine.finish_vote, vote, tree, raw_text, model, collect)
         if voted.strip():
             raw_text = voted
-    second = None  # readability-lxml's text, once read
-    switched = False  # the text is readability's: judged against the teasers of the unpruned page
+    clean = partial(clean_text, title=meta.title, author=meta.author, site_name=meta.site_name,
+                    site_chrome=site_chrome, keep_captions=options.keep_captions, known_hashes=known)
+    second = third = None  # readability-lxml's and trafilatura recall's texts, once read
+    switched = False  # the text is (partly) read from the unpruned page: judged against its teasers
+    merged = False  # ours with lines the other two extractors agree on
     if options.use_fallback and len(raw_text.strip()) < SECOND_OPINION_BELOW:
         # little text: readability-lxml reads the page as it came, and when it finds far more,
         # pruning or trafilatura lost the article (or kept only a part of it)
         second = run("readability", readability_text, html)
         if len(raw_text.strip()) < READABILITY_SHARE * len(second) and len(second) >= SECOND_OPINION_MIN_CHARS:
             ours_raw, raw_text, switched = raw_text, second, True
+        elif options.agree and raw_text.strip() and second.strip():
+            # the paragraphs readability-lxml and trafilatura's recall mode both read, and we lost
+            third = run("trafilatura recall", recall_text, html, page_url)
+            # a line of readability's after a chrome heading (comments, related links) is not added;
+            # trafilatura's is cleaned first, so that chrome lines are never agreed on
+            agreed = add_agreed_lines(raw_text, second, run("clean-up", clean, third).text, stops_at=is_section_heading)
+            if agreed != raw_text:
+                raw_text, switched, merged = agreed, True, True
     if not raw_text.strip() and options.use_fallback:
         raw_text = run("fallback", run_fallback, tree, html, page_url, options)
-    clean = partial(clean_text, title=meta.title, author=meta.author, site_name=meta.site_name,
-                    site_chrome=site_chrome, keep_captions=options.keep_captions, known_hashes=known)
     cleaned = run("clean-up", clean, raw_text)
-    if switched and len(cleaned.text) < SECOND_OPINION_MIN_CHARS:  # what it found more of was chrome
+    if switched and not merged and len(cleaned.text) < SECOND_OPINION_MIN_CHARS:  # what it found more of was chrome
         raw_text, switched = ours_raw, False
         cleaned = run("clean-up", clean, raw_text)
     judge = partial(classify_page, meta, page_url, teaser_texts=lambda: best_effort(page_teaser_texts, set(), tree, page_url),
@@ -295,7 +306,7 @@ def _extract_into(result: dict, body, url, content_type, site_chrome, options, c
         # our path found too little: the page may still hold an article that pruning or
         # trafilatura's precision mode lost; read the page as it came, readability-lxml first
         rereads = (("readability-lxml", lambda: readability_text(html) if second is None else second),
-                   ("trafilatura recall", lambda: recall_text(html, page_url)))
+                   ("trafilatura recall", lambda: recall_text(html, page_url) if third is None else third))
         for name, reread in rereads:
             rescued = clean(run("fallback", reread))
             if len(rescued.text) > max(len(cleaned.text), SECOND_OPINION_MIN_CHARS):

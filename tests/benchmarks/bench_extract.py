@@ -2,6 +2,7 @@
 
     python tests/benchmarks/bench_extract.py [--sources dev,dragnet,...] [--workers 2]
                                             [--speed-pages 240] [--no-cache] [--per-doc OUT.jsonl]
+                                            [--also "favor_precision=true;agree=false"]
 
 Sources: the 181-page dev set (../shared/eval/extraction) and the four wide sources
 (../shared/eval/extraction-wide/{dragnet,cleaneval,readability,cleanportaleval}), 2,480 pages.
@@ -15,7 +16,9 @@ Quality runs in worker processes; speed is measured afterwards in this one proce
 pages from every source, ours and trafilatura alone taking turns on each page so that load from
 other processes hits both alike, with what each step of extract_page costs.
 Prints one row per source and system (sh4 P / R / F1 of ../shared/eval/score_extraction.py, empty
-outputs), the macro average over sources and whether the goals of issue 17 are met. Not a test.
+outputs), the macro average over sources and whether the goals of issue 17 are met. --also adds rows
+for ours with other ExtractOptions: an ablation, judged per source (a rule stays only when it helps on
+sources it was not tuned on). Not a test.
 """
 from __future__ import annotations
 
@@ -82,6 +85,8 @@ def main(argv=None) -> int:
     parser.add_argument("--speed-pages", type=int, default=240, help="pages in the speed sample (0: skip)")
     parser.add_argument("--no-cache", action="store_true", help="run the anchors again")
     parser.add_argument("--per-doc", help="write our per-page scores to this JSONL file")
+    parser.add_argument("--also", default="", help="more runs of ours with other options, e.g. "
+                        "'favor_precision=true;agree=false' (';' between runs, ',' within one): ablations")
     args = parser.parse_args(argv)
     sources = [s for s in args.sources.split(",") if s]
     unknown = [s for s in sources if s not in es.SOURCES]
@@ -91,13 +96,14 @@ def main(argv=None) -> int:
     scorer = es.load_scorer()
     items = {s: es.load_source(s) for s in sources}
     everything = [i for s in sources for i in items[s]]
-    systems = ["ours"] + [a for a in PLAIN_ANCHORS if es.anchor_available(a)]
+    variants = [f"ours:{v.strip()}" for v in args.also.split(";") if v.strip()]
+    systems = ["ours"] + variants + [a for a in PLAIN_ANCHORS if es.anchor_available(a)]
 
     results: dict[str, dict[str, dict]] = {}
     per_doc = []
     for system in systems:
         out = es.run_many(system, everything, workers=args.workers,
-                          cache=system != "ours" and not args.no_cache)
+                          cache=not system.startswith("ours") and not args.no_cache)
         for source in sources:
             bodies = {doc_id: body for (src, doc_id), (body, _s) in out.items() if src == source}
             metrics, rows = score_source(scorer, items[source], bodies)
@@ -114,9 +120,10 @@ def main(argv=None) -> int:
             m = results[source][system]
             print(f"{source:16} {system:28} {m['P']:6.3f} {m['R']:6.3f} {m['F1']:6.3f} "
                   f"{m['share_F1_ge_0.9']:7.3f} {m['empty']:6d}")
-        best = max((a for a in systems if a != "ours"), key=lambda a: results[source][a]["F1"])
+        anchors = [a for a in systems if not a.startswith("ours")]
+        best = max(anchors, key=lambda a: results[source][a]["F1"])
         ours, anchor = results[source]["ours"], results[source][best]
-        min_empty = min(results[source][a]["empty"] for a in systems if a != "ours")
+        min_empty = min(results[source][a]["empty"] for a in anchors)
         f1_ok, empty_ok = ours["F1"] >= anchor["F1"], ours["empty"] <= anchor["empty"]
         goals_met &= f1_ok and empty_ok
         verdicts.append(f"{source:16} F1 {ours['F1']:.3f} vs best anchor {best} {anchor['F1']:.3f}: "

@@ -12,6 +12,8 @@ import json
 import os
 import sys
 import time
+from functools import lru_cache
+from importlib import metadata
 from multiprocessing import Pool
 from pathlib import Path
 
@@ -71,13 +73,28 @@ def anchor_available(name: str) -> bool:
 _EXTRACTORS: dict = {}
 
 
+def ours_options(name: str):
+    """ExtractOptions of "ours" or of "ours:favor_precision=true,agree=false" (for ablations)."""
+    import dataclasses
+
+    from core.extraction.extractor import DEFAULT_OPTIONS
+    changes = {}
+    for pair in filter(None, name.partition(":")[2].split(",")):
+        key, _, value = pair.partition("=")
+        field = {f.name: f for f in dataclasses.fields(DEFAULT_OPTIONS)}[key.strip()]
+        changes[field.name] = value.strip().lower() in ("1", "true", "yes") if field.type in (bool, "bool") \
+            else int(value)
+    return dataclasses.replace(DEFAULT_OPTIONS, **changes)
+
+
 def _extractor(name: str):
     if name not in _EXTRACTORS:
-        if name == "ours":
+        if name.startswith("ours"):
             from core.extract import extract_page
+            options = ours_options(name)
 
             def ours(raw, url):
-                return extract_page(raw, None, content_type="text/html")["text"] or ""
+                return extract_page(raw, None, content_type="text/html", options=options)["text"] or ""
             _EXTRACTORS[name] = ours
         else:
             _EXTRACTORS[name] = _run_extractors().make_extractor(ANCHOR_KEYS[name])
@@ -97,10 +114,27 @@ def run_one(task):
     return item["source"], item["id"], body, time.perf_counter() - start
 
 
-def page_key(item: dict) -> str:
-    """The page file as it is: its size and modification time (the eval sets are read-only)."""
+ANCHOR_DISTRIBUTIONS = {"readability-lxml": ("readability-lxml", "html-text"), "jusText": ("jusText",)}
+
+
+@lru_cache(maxsize=None)
+def library_versions(name: str) -> str:
+    """Versions of the packages an anchor runs on: an upgrade or downgrade makes its cache stale
+    (readability-lxml 0.9 and 0.8.4.1 give different text)."""
+    versions = []
+    for distribution in ANCHOR_DISTRIBUTIONS.get(name, ("trafilatura",)) if name != "ours" else ():
+        try:
+            versions.append(f"{distribution}={metadata.version(distribution)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{distribution}=none")
+    return ",".join(versions)
+
+
+def page_key(item: dict, name: str = "") -> str:
+    """The page file as it is (its size and modification time: the eval sets are read-only) and the
+    versions of the extractor's packages."""
     stat = os.stat(item["path"])
-    return f"{stat.st_size}-{stat.st_mtime_ns}"
+    return f"{stat.st_size}-{stat.st_mtime_ns}-{library_versions(name)}"
 
 
 def cache_path(name: str, source: str) -> Path:
@@ -119,7 +153,7 @@ def run_many(name: str, items: list[dict], workers: int = 2, cache: bool = True,
                 caches[item["source"]] = _read_cache(name, item["source"])
             entries = caches[item["source"]]
             hit = entries.get(item["id"])
-            if hit and hit["key"] == page_key(item):
+            if hit and hit["key"] == page_key(item, name):
                 out[item["source"], item["id"]] = (hit["body"], hit["seconds"])
                 continue
         todo.append(item)
@@ -139,7 +173,7 @@ def run_many(name: str, items: list[dict], workers: int = 2, cache: bool = True,
             for (source, doc_id), (body, seconds) in out.items():
                 if (source, doc_id) in by_id:
                     caches.setdefault(source, {})[doc_id] = {
-                        "key": page_key(by_id[source, doc_id]), "body": body, "seconds": seconds}
+                        "key": page_key(by_id[source, doc_id], name), "body": body, "seconds": seconds}
             CACHE_DIR.mkdir(parents=True, exist_ok=True)
             for source, entries in caches.items():
                 cache_path(name, source).write_text(json.dumps(entries), "utf-8")
