@@ -23,7 +23,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Iterable
+from typing import IO, Callable, Iterable, Iterator
 
 from archive.offline import OfflinePipeline, page_item
 from archive.warc import BadRecord, Member, archived_page, parse_record, read_members
@@ -164,7 +164,7 @@ class Ingest:
         async def entries():
             nonlocal records
             before = time.perf_counter()
-            async for member, page in self.read_ahead(read_pages(path, start)):
+            async for member, page in read_ahead(read_pages(path, start), spent=self.add_read_cpu):
                 self.read_seconds += time.perf_counter() - before
                 records += 1
                 self.report.records += 1
@@ -180,49 +180,8 @@ class Ingest:
         writer.note_ingested(path, os.path.getsize(path), records, finished=True)
         writer.flush()
 
-    async def read_ahead(self, pages):
-        """The items of ``pages`` (an iterator that reads the WARC file), produced by a thread at most
-        READ_AHEAD items ahead; its CPU time is added to ``read_cpu_seconds``. An error in the thread
-        is raised here; leaving the loop early stops the thread."""
-        loop = asyncio.get_running_loop()
-        ready: asyncio.Queue = asyncio.Queue()
-        room = threading.Semaphore(READ_AHEAD)
-        stop = threading.Event()
-        end = object()
-
-        def produce():
-            outcome = (end, None)
-            started = time.thread_time()
-            try:
-                for item in pages:
-                    while not room.acquire(timeout=0.2):
-                        if stop.is_set():
-                            return
-                    if stop.is_set():
-                        return
-                    loop.call_soon_threadsafe(ready.put_nowait, (item, None))
-            except BaseException as error:  # raised again in the event loop
-                outcome = (end, error)
-            finally:
-                pages.close()
-                self.read_cpu_seconds += time.thread_time() - started
-            if not stop.is_set():
-                loop.call_soon_threadsafe(ready.put_nowait, outcome)
-
-        reader = threading.Thread(target=produce, name="warc-reader", daemon=True)
-        reader.start()
-        try:
-            while True:
-                item, error = await ready.get()
-                if item is end:
-                    if error is not None:
-                        raise error
-                    return
-                room.release()
-                yield item
-        finally:
-            stop.set()
-            reader.join()
+    def add_read_cpu(self, seconds: float) -> None:
+        self.read_cpu_seconds += seconds
 
     def entry(self, path: str, member, page):
         """(PageItem, its ``archive`` row) for a member and what ``read_pages`` found in it, or
@@ -261,6 +220,53 @@ class Ingest:
         stored = self.report.outcomes.get("stored", 0)
         self.say(f"ingest: {self.report.records} records ({rate:.0f}/s), {self.report.pages} pages, {stored} stored, "
                  f"{share:.0%} of the bytes, ETA {format_seconds(eta)}")
+
+
+async def read_ahead(items: Iterator, depth: int = READ_AHEAD, spent: Callable[[float], None] | None = None):
+    """The items of ``items`` (an iterator that reads a WARC file), produced by a thread at most ``depth``
+    items ahead; ``spent(seconds)`` gets the thread's CPU time at its end. An error in the thread is
+    raised here; leaving the loop early stops the thread."""
+    loop = asyncio.get_running_loop()
+    ready: asyncio.Queue = asyncio.Queue()
+    room = threading.Semaphore(depth)
+    stop = threading.Event()
+    end = object()
+
+    def produce():
+        outcome = (end, None)
+        started = time.thread_time()
+        try:
+            for item in items:
+                while not room.acquire(timeout=0.2):
+                    if stop.is_set():
+                        return
+                if stop.is_set():
+                    return
+                loop.call_soon_threadsafe(ready.put_nowait, (item, None))
+        except BaseException as error:  # raised again in the event loop
+            outcome = (end, error)
+        finally:
+            if hasattr(items, "close"):
+                items.close()
+            if spent is not None:
+                spent(time.thread_time() - started)
+        if not stop.is_set():
+            loop.call_soon_threadsafe(ready.put_nowait, outcome)
+
+    reader = threading.Thread(target=produce, name="warc-reader", daemon=True)
+    reader.start()
+    try:
+        while True:
+            item, error = await ready.get()
+            if item is end:
+                if error is not None:
+                    raise error
+                return
+            room.release()
+            yield item
+    finally:
+        stop.set()
+        reader.join()
 
 
 def read_pages(path: str, start: int):
