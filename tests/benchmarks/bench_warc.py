@@ -3,15 +3,16 @@
 Writes N copies of the pages in ../shared/eval/extraction (each copy's bytes made unique) as one
 gzip-per-record WARC file (response records, with warcio), ingests it with the topic filter off,
 and prints pages/s beside `trafilatura.extract` over the same HTML in one process measured in the
-same run, the share of the ingest's wall and CPU time spent reading the WARC (inflating and parsing
-records), and the peak memory of the ingest's process tree (RSS summed over its processes). It ends
+same run, the share of the ingest's wall time its pipeline waited for WARC records (a thread reads
+ahead) and of its CPU time spent reading them (inflating and parsing), and the peak memory of the ingest's process tree (RSS summed over its processes). It ends
 with the issue's goals, each marked met or not.
 
 ``--records N`` is the memory run: N records cycling through those pages and the 2,299 of
 ../shared/eval/extraction-wide (distinct pages, then the same pages again with their bytes made unique,
-so most records are exact copies of an article already stored), written to a temporary directory
+so most records are exact copies of an article already stored; each round under its own host name,
+news0.example, news1.example...), written to a temporary directory
 at run time; it prints the peak memory after the first FLAT_FROM_RECORDS records beside the peak of
-the whole run, as bench_crawl.py does for a crawl. ``--records 100000`` is the issue's goal (about 6 GB
+the whole run, as bench_crawl.py does for a crawl. ``--records 100000`` is the issue's goal (about 2 GB
 of temporary WARC).
 
     python tests/benchmarks/bench_warc.py [--copies 20] [--records N] [--workers N]
