@@ -7,6 +7,10 @@ pages that are no HTML or revisits get one line each on the log and never stop t
 each file has been read is committed with the pages read before that point (corpus table
 ``ingested``), so a killed run started again continues where it stopped, nothing lost or doubled.
 With Redis, the files are a shared queue (archive.queue) and the dedup index is shared.
+
+Records are read (inflated and parsed) by a thread a few records ahead of the pipeline
+(``read_ahead``): the event loop, which hands pages to the extraction workers and judges their
+results, spends its time waiting for those, and inflating (ISA-L) lets go of the GIL.
 """
 
 from __future__ import annotations
@@ -15,20 +19,22 @@ import asyncio
 import glob
 import os
 import re
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Iterable
+from typing import IO, Callable, Iterable, Iterator
 
 from archive.offline import OfflinePipeline, page_item
-from archive.warc import BadRecord, archived_page, parse_record, read_members
-from crawler.dedup_service import shard_name
+from archive.warc import BadRecord, Member, archived_page, parse_record, read_members
 from core.dates import normalize_date
 from core.seeds import DEFAULT_SEEDS, load_seeds
 from core.urls import canonical_or_none, site_of
+from crawler.dedup_service import shard_name
 from storage.corpus import CorpusError
 
 PROGRESS_EVERY = 5.0  # seconds between progress lines
+READ_AHEAD = 16  # records read ahead of the pipeline (each one's body is held meanwhile)
 QUIET_SKIPS = ("warcinfo", "request", "metadata", "resource", "conversion")  # normal records: counted only
 
 
@@ -117,8 +123,8 @@ class Ingest:
         self.bytes_total = 0
         self.bytes_done = 0
         self.records_at_start = 0
-        self.read_seconds = 0.0  # wall time spent reading WARC (inflating and parsing records)
-        self.read_cpu_seconds = 0.0  # CPU time of the same: the wall time grows when the cores are shared
+        self.read_seconds = 0.0  # wall time the pipeline waited for the next record (reading runs ahead)
+        self.read_cpu_seconds = 0.0  # CPU time spent reading WARC (inflating and parsing records)
 
     def say(self, line: str) -> None:
         if self.progress is not None:
@@ -159,34 +165,34 @@ class Ingest:
 
         async def entries():
             nonlocal records
-            before, before_cpu = time.perf_counter(), time.thread_time()
-            for member in read_members(path, start):
+            before = time.perf_counter()
+            async for member, page in read_ahead(read_pages(path, start), spent=self.add_read_cpu):
+                self.read_seconds += time.perf_counter() - before
                 records += 1
                 self.report.records += 1
                 self.bytes_done += member.length
-                item, archived = self.entry(path, member)
-                self.read_seconds += time.perf_counter() - before
-                self.read_cpu_seconds += time.thread_time() - before_cpu
+                item, archived = self.entry(path, member, page)
                 if item is not None:
                     self.report.pages += 1
                 yield (member.offset + member.length, records, archived), item
                 self.tick()
-                before, before_cpu = time.perf_counter(), time.thread_time()
+                before = time.perf_counter()
 
         await self.pipeline.judge(entries(), on_done, keep=lambda item: self.filters.keep(item.page, item.fetched_at))
         writer.note_ingested(path, os.path.getsize(path), records, finished=True)
         writer.flush()
 
-    def entry(self, path: str, member):
-        """(PageItem, its ``archive`` row) for a member, or (None, None) when it holds no page to judge
-        (counted, and reported when it is a bad record)."""
+    def add_read_cpu(self, seconds: float) -> None:
+        self.read_cpu_seconds += seconds
+
+    def entry(self, path: str, member, page):
+        """(PageItem, its ``archive`` row) for a member and what ``read_pages`` found in it, or
+        (None, None) when it holds no page to judge (counted, and reported when it is a bad record)."""
         if member.error:
             self.skip(path, member.offset, member.kind, member.error)
             return None, None
-        try:
-            page = archived_page(parse_record(member.data))
-        except BadRecord as error:
-            self.skip(path, member.offset, error.kind, str(error))
+        if isinstance(page, BadRecord):
+            self.skip(path, member.offset, page.kind, str(page))
             return None, None
         if isinstance(page, str):
             self.skip(path, member.offset, page, loud=page not in QUIET_SKIPS)
@@ -216,6 +222,68 @@ class Ingest:
         stored = self.report.outcomes.get("stored", 0)
         self.say(f"ingest: {self.report.records} records ({rate:.0f}/s), {self.report.pages} pages, {stored} stored, "
                  f"{share:.0%} of the bytes, ETA {format_seconds(eta)}")
+
+
+async def read_ahead(items: Iterator, depth: int = READ_AHEAD, spent: Callable[[float], None] | None = None):
+    """The items of ``items`` (an iterator that reads a WARC file), produced by a thread at most ``depth``
+    items ahead; ``spent(seconds)`` gets the thread's CPU time at its end. An error in the thread is
+    raised here; leaving the loop early stops the thread."""
+    loop = asyncio.get_running_loop()
+    ready: asyncio.Queue = asyncio.Queue()
+    room = threading.Semaphore(depth)
+    stop = threading.Event()
+    end = object()
+
+    def produce():
+        outcome = (end, None)
+        started = time.thread_time()
+        try:
+            for item in items:
+                while not room.acquire(timeout=0.2):
+                    if stop.is_set():
+                        return
+                if stop.is_set():
+                    return
+                loop.call_soon_threadsafe(ready.put_nowait, (item, None))
+        except BaseException as error:  # raised again in the event loop
+            outcome = (end, error)
+        finally:
+            if hasattr(items, "close"):
+                items.close()
+            if spent is not None:
+                spent(time.thread_time() - started)
+        if not stop.is_set():
+            loop.call_soon_threadsafe(ready.put_nowait, outcome)
+
+    reader = threading.Thread(target=produce, name="warc-reader", daemon=True)
+    reader.start()
+    try:
+        while True:
+            item, error = await ready.get()
+            if item is end:
+                if error is not None:
+                    raise error
+                return
+            room.release()
+            yield item
+    finally:
+        stop.set()
+        reader.join()
+
+
+def read_pages(path: str, start: int):
+    """(Member, what it holds) for each gzip member of a WARC file from ``start`` on: an ArchivedPage,
+    why it holds none (a string, see ``archived_page``), a BadRecord, or None when the member could
+    not be read (``member.error``). The member's bytes are let go once parsed."""
+    for member in read_members(path, start):
+        if member.error:
+            yield member, None
+            continue
+        try:
+            page = archived_page(parse_record(member.data))
+        except BadRecord as error:
+            page = error
+        yield Member(member.offset, member.length), page  # without the record's bytes
 
 
 def format_seconds(seconds: float) -> str:

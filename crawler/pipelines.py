@@ -74,8 +74,12 @@ class ExtractPipeline(CrawlerPipeline):
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload([])
         self.pool_ready = None
-        return ProcessPoolExecutor(self.workers, mp_context=context, initializer=start_worker,
+        pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=start_worker,
                                    initargs=(os.getpid(), context.Barrier(self.workers)))
+        # The workers start now (each imports and warms up the extractor, ~0.5 s of CPU), while the crawl
+        # or the ingest is still setting up, rather than when the first page comes.
+        self.workers_started = [pool.submit(worker_ready) for _ in range(self.workers)]
+        return pool
 
     def replace_pool(self, pool: ProcessPoolExecutor) -> None:
         """Kill ``pool`` (all its workers) and start a new one, unless another page did so already."""
@@ -117,8 +121,7 @@ class ExtractPipeline(CrawlerPipeline):
             while True:
                 pool = self.pool
                 if self.pool_ready is None:  # a page's time starts once the workers are up, not at pool start
-                    self.pool_ready = asyncio.gather(*(asyncio.wrap_future(pool.submit(worker_ready))
-                                                       for _ in range(self.workers)))
+                    self.pool_ready = asyncio.gather(*map(asyncio.wrap_future, self.workers_started))
                 try:
                     await asyncio.shield(self.pool_ready)
                     if pool is not self.pool:  # replaced meanwhile

@@ -139,3 +139,42 @@ def test_an_ingest_killed_mid_file_continues_where_it_stopped(tmp_path):
     duplicates = "SELECT url, duplicate_of_url, kind FROM duplicates ORDER BY url"
     assert rows(db, duplicates) == rows(reference, duplicates) != []
     assert rows(db, "PRAGMA integrity_check") == [("ok",)]
+
+
+def test_read_ahead_gives_every_record_in_order_raises_the_readers_error_and_stops_when_left():
+    import asyncio
+    import threading
+
+    from archive.ingest import read_ahead
+
+    async def collect(items, leave_after=None):
+        seen = []
+        async for item in read_ahead(items, depth=3):
+            seen.append(item)
+            if leave_after is not None and len(seen) == leave_after:
+                break
+        return seen
+
+    assert asyncio.run(collect(iter(range(50)))) == list(range(50))
+
+    def broken():
+        yield 1
+        raise OSError("disk gone")
+
+    with pytest.raises(OSError, match="disk gone"):
+        asyncio.run(collect(broken()))
+
+    closed = threading.Event()
+
+    def endless():
+        try:
+            number = 0
+            while True:
+                yield number
+                number += 1
+        finally:
+            closed.set()
+
+    assert asyncio.run(collect(endless(), leave_after=5)) == [0, 1, 2, 3, 4]
+    assert closed.is_set()  # the reader stopped and closed the file
+    assert not any(thread.name == "warc-reader" for thread in threading.enumerate())
