@@ -5,8 +5,8 @@ in-memory count of how many pages of each site carried each block. The crawl fee
 ``block_hashes`` of every extracted page and passes ``chrome_for(site)`` back to extraction, so later
 pages of a site lose those blocks whatever their markup. ``rows()`` / ``load()`` persist the counts in
 the corpus table ``chrome(site, block, pages)``; the row with block ``PAGES_ROW`` ("*") holds how many
-pages of the site were observed. Memory is bounded per site and per page (the rarest blocks go first:
-chrome recurs on most pages, so it is never the rarest).
+pages of the site were observed. Memory is bounded per page, per site and over all sites (the rarest
+blocks go first: chrome recurs on most pages, so it is never the rarest).
 """
 from __future__ import annotations
 
@@ -45,13 +45,15 @@ class SiteChrome:
     """
 
     def __init__(self, *, min_pages: int = 3, min_share: float = 0.1,
-                 max_blocks_per_site: int = 20_000, max_blocks_per_page: int = 500):
+                 max_blocks_per_site: int = 20_000, max_blocks_per_page: int = 500, max_blocks: int = 300_000):
         if min_pages < 2:
             raise ValueError("min_pages must be at least 2: one page cannot show recurrence")
         self.min_pages = min_pages
         self.min_share = min_share
         self.max_blocks_per_site = max_blocks_per_site
         self.max_blocks_per_page = max_blocks_per_page
+        self.max_blocks = max_blocks  # over all sites: a crawl or an archive of thousands of sites stays bounded
+        self._blocks = 0  # sum of len(counts) over the sites
         self._counts: dict[str, dict[str, int]] = {}
         self._pages: dict[str, int] = {}
         # kept equal to {hash: count >= threshold} as pages come, not recomputed for each page
@@ -77,6 +79,7 @@ class SiteChrome:
         if need > need_before:  # the bar rose: blocks just at the old one are chrome no more
             chrome.difference_update([fp for fp in chrome if counts[fp] < need])
         added = False
+        size_before = len(counts)
         for fp in unique:
             n = counts[fp] = counts.get(fp, 0) + 1
             if n >= need and fp not in chrome:
@@ -85,8 +88,11 @@ class SiteChrome:
         if len(counts) > self.max_blocks_per_site:
             self._shrink(counts)
             chrome.intersection_update(counts)
+        self._blocks += len(counts) - size_before
         if added or len(chrome) != before:
             self._chrome_cache.pop(site, None)
+        if self._blocks > self.max_blocks:
+            self._shrink_all()
 
     def _shrink(self, counts: dict[str, int]) -> None:
         """Drop the rarest hashes until the site is back under three quarters of its cap."""
@@ -95,6 +101,24 @@ class SiteChrome:
         while len(counts) > target:
             for fp in [fp for fp, n in counts.items() if n <= floor]:
                 del counts[fp]
+            floor += 1
+
+    def _shrink_all(self) -> None:
+        """Drop the rarest hashes of every site until all sites together are back under three quarters
+        of ``max_blocks``: blocks seen once go first, and chrome, seen on several pages, last."""
+        target = self.max_blocks * 3 // 4
+        floor = 1
+        while self._blocks > target:
+            for site, counts in self._counts.items():
+                rare = [fp for fp, n in counts.items() if n <= floor]
+                for fp in rare:
+                    del counts[fp]
+                if rare:
+                    self._blocks -= len(rare)
+                    chrome = self._chrome.get(site)
+                    if chrome:
+                        chrome.intersection_update(counts)
+                    self._chrome_cache.pop(site, None)
             floor += 1
 
     def threshold(self, site: str) -> int:
@@ -138,4 +162,7 @@ class SiteChrome:
                 self._shrink(counts)
             need = self.threshold(site)
             self._chrome[site] = {fp for fp, n in counts.items() if n >= need}
+        self._blocks = sum(len(counts) for counts in self._counts.values())
         self._chrome_cache.clear()
+        if self._blocks > self.max_blocks:
+            self._shrink_all()

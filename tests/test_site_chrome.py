@@ -114,3 +114,15 @@ def test_chrome_kept_as_pages_come_is_what_the_counts_say():
             need = chrome.threshold(name)
             counts = chrome._counts.get(name, {})
             assert chrome.chrome_for(name) == {fp for fp, n in counts.items() if n >= need}
+
+
+def test_thousands_of_sites_stay_within_the_bound_and_a_sites_chrome_outlives_the_shrinking():
+    chrome = SiteChrome(min_pages=3, max_blocks=5_000)
+    for _ in range(5):
+        chrome.observe(SITE, [block_hash(PROMO)])
+    for n in range(2_000):  # an archive of many sites, one page each: every block seen once
+        chrome.observe(f"lokalblatt-{n}.example", [block_hash(f"Absatz {i} auf Seite {n}: {'x' * i}")
+                                                  for i in range(100)])
+        assert chrome._blocks <= 5_000
+    assert chrome._blocks == sum(len(counts) for counts in chrome._counts.values())
+    assert block_hash(PROMO) in chrome.chrome_for(SITE)
