@@ -3,7 +3,7 @@ and how a process of the crawl starts and stops (worker start-up and kill, memor
 
 Pure and Scrapy-free, so it runs in a ProcessPoolExecutor worker; everything it needs comes in as
 picklable arguments, everything it finds goes back as a plain dict and a dedup Fingerprint. The
-extractor (trafilatura, lxml.html, htmldate: ~15 MB) is imported on the first page, so the crawl
+extractor (trafilatura, lxml.html, htmldate) is imported on the first page, so the crawl
 process, which imports this module to hand pages to the workers, does not carry it.
 """
 
@@ -63,7 +63,7 @@ def limit_malloc_caching() -> None:
     with their own mmap and unmaps them on free, but raises that threshold to the size of every such
     block freed, after which bodies come from the heap, where fragments of them stay resident; and each
     thread touching malloc may get an arena of its own. A fixed threshold and two arenas keep the crawl
-    process ~30 MB and each worker ~6 MB smaller at the same speed (tests/benchmarks/bench_crawl.py)."""
+    process and each worker smaller at the same speed (tests/benchmarks/bench_crawl.py shows it)."""
     libc = glibc()
     if libc is None:
         return

@@ -18,7 +18,7 @@ buffers: in an ``insertion_session`` all band inserts of a document are one writ
 made with ``add_to_query_buffer`` / ``collect_query_buffer`` is one lookup (one ``searchsorted``
 or one ``HMGET``) for all bands. ``query_lsh`` and ``insert_lsh`` give the same results as those
 calls (the tests compare them) but compute the bucket keys of all bands at once with ``band_keys``:
-``MinHashLSH`` hashes band after band in Python (~100 us a document at 64 bands), which the
+``MinHashLSH`` hashes band after band in Python, which the
 crawl decision cannot afford twice per article.
 
 Bucket keys: ``bucket_key`` folds a slice's values into 64 bits (multiply-xor, then the splitmix64

@@ -2,7 +2,7 @@
 
 The LSH is datasketch's ``MinHashLSH`` (``dedup.lsh``) with its buckets in one Redis hash
 (``RedisBuckets``). datasketch's own Redis storage sends one command per band per document
-(reported ~160 inserts/s and 20-28 ms per query; measured by bench_dedup.py). Here:
+(slow: bench_dedup.py measures it beside ours). Here:
 
 - ``add``: the document's id comes from a block reserved with one INCRBY per 64 documents; its
   record (key <-> id, signature, content hash, cross-language data) is one Lua script, and its

@@ -8,7 +8,7 @@ Chinese, Japanese or Korean multi-byte encoding when charset_normalizer finds on
 UTF-8-or-cp1252 guess
 and parsing the result the way trafilatura's forgiving loader (trafilatura.utils.load_html) does, with
 lxml.html's element classes assigned in C: lxml.html's own parser asks a Python function for the class
-of every element it hands out (~2,400 calls a page, ~4% of extraction time), to give <form>, <input>
+of every element it hands out (thousands of calls a page), to give <form>, <input>
 and <label> their own classes, which nothing here uses. The tree is bounded: no start tag holds more
 attributes than core.markup allows, and no tree more than MAX_ELEMENTS elements.
 """
