@@ -12,7 +12,7 @@ Word MinHash cannot see translations (they share almost no words). Two signals s
    sentence lengths (characters, scaled by the overall length ratio of the two languages) lines
    up. ``alignment_cost`` is a Gale-Church-style dynamic programme allowing 1-1, 1-2 and 2-1
    sentence matches and skips; translations cost less per sentence than almost every unrelated
-   pair (bench_dedup.py prints the separation).
+   pair of the dev set.
 
 Two articles are translations when (measured on docs_xling.jsonl over all 108,756 cross-language
 pairs, 339 of them true; see ``DedupConfig`` for the numbers behind each threshold):
