@@ -78,6 +78,7 @@ class IngestFilters:
 @dataclass
 class Report:
     """What an ingest run did: files, records, pages judged and their outcomes, records skipped and why."""
+
     files: int = 0
     files_done_earlier: int = 0
     records: int = 0
@@ -88,8 +89,10 @@ class Report:
     def summary(self) -> str:
         outcomes = ", ".join(f"{count} {name}" for name, count in sorted(self.outcomes.items())) or "none"
         skipped = ", ".join(f"{count} {name}" for name, count in sorted(self.skipped.items())) or "none"
-        return (f"ingested {self.files} WARC files ({self.files_done_earlier} done by an earlier run): "
-                f"{self.records} records, {self.pages} HTML pages judged ({outcomes}); skipped: {skipped}")
+        return (
+            f"ingested {self.files} WARC files ({self.files_done_earlier} done by an earlier run): "
+            f"{self.records} records, {self.pages} HTML pages judged ({outcomes}); skipped: {skipped}"
+        )
 
 
 def expand_paths(arguments: Iterable[str]) -> list[str]:
@@ -116,6 +119,7 @@ def expand_paths(arguments: Iterable[str]) -> list[str]:
 
 class Ingest:
     """One ingest run over WARC files: filters, progress, resume offsets, and the pipeline it feeds."""
+
     def __init__(self, pipeline: OfflinePipeline, filters: IngestFilters, report: Report, progress: IO[str] | None):
         self.pipeline, self.filters, self.report, self.progress = pipeline, filters, report, progress
         self.started = time.monotonic()
@@ -140,7 +144,8 @@ class Ingest:
     def done_so_far(self, path: str) -> tuple[int, bool, int]:
         """(next offset, finished, records read) for a file, as committed."""
         row = self.pipeline.writer.conn.execute(
-            "SELECT next_offset, finished_at, records FROM ingested WHERE warc_file = ?", (path,)).fetchone()
+            "SELECT next_offset, finished_at, records FROM ingested WHERE warc_file = ?", (path,)
+        ).fetchone()
         return (row[0], row[1] is not None, row[2] or 0) if row else (0, False, 0)
 
     async def file(self, path: str) -> None:
@@ -206,8 +211,15 @@ class Ingest:
             self.skip(path, member.offset, f"filtered_{why}", loud=False)
             return None, None
         fetched_at = page.date[:19] + "+00:00" if len(page.date) >= 19 else page.date
-        archived = {"url": url, "warc_file": path, "warc_offset": member.offset, "warc_length": member.length,
-                    "warc_date": page.date, "hints": "{}", "aliases": "[]"}
+        archived = {
+            "url": url,
+            "warc_file": path,
+            "warc_offset": member.offset,
+            "warc_length": member.length,
+            "warc_date": page.date,
+            "hints": "{}",
+            "aliases": "[]",
+        }
         return page_item(url, page.body, page.content_type, fetched_at, via="warc"), archived
 
     def tick(self) -> None:
@@ -220,8 +232,10 @@ class Ingest:
         share = self.bytes_done / self.bytes_total if self.bytes_total else 0.0
         eta = seconds * (1 - share) / share if share > 0 else float("nan")
         stored = self.report.outcomes.get("stored", 0)
-        self.say(f"ingest: {self.report.records} records ({rate:.0f}/s), {self.report.pages} pages, {stored} stored, "
-                 f"{share:.0%} of the bytes, ETA {format_seconds(eta)}")
+        self.say(
+            f"ingest: {self.report.records} records ({rate:.0f}/s), {self.report.pages} pages, {stored} stored, "
+            f"{share:.0%} of the bytes, ETA {format_seconds(eta)}"
+        )
 
 
 async def read_ahead(items: Iterator, depth: int = READ_AHEAD, spent: Callable[[float], None] | None = None):
@@ -294,8 +308,16 @@ def format_seconds(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
 
 
-def ingest(arguments: Iterable[str], corpus_db: str, *, filters: IngestFilters | None = None,
-           workers: int | None = None, keywords=None, redis_url: str | None = None, progress: IO[str] | None = None) -> Report:
+def ingest(
+    arguments: Iterable[str],
+    corpus_db: str,
+    *,
+    filters: IngestFilters | None = None,
+    workers: int | None = None,
+    keywords=None,
+    redis_url: str | None = None,
+    progress: IO[str] | None = None,
+) -> Report:
     """Read WARC files into ``corpus_db``; with ``redis_url``, push them to the shared queue and work on it."""
     paths = expand_paths(arguments)
     if not paths and not redis_url:
@@ -303,8 +325,13 @@ def ingest(arguments: Iterable[str], corpus_db: str, *, filters: IngestFilters |
     filters = filters or IngestFilters()
     keywords = tuple(keywords) if keywords is not None else load_seeds(DEFAULT_SEEDS).keywords
     report = Report()
-    pipeline = OfflinePipeline(corpus_db, keywords, workers=workers, settings={"REDIS_URL": redis_url},
-                               run_args={"ingest": paths, "keywords": list(keywords)})
+    pipeline = OfflinePipeline(
+        corpus_db,
+        keywords,
+        workers=workers,
+        settings={"REDIS_URL": redis_url},
+        run_args={"ingest": paths, "keywords": list(keywords)},
+    )
     run = Ingest(pipeline, filters, report, progress)
     reason = "finished"
     try:

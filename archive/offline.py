@@ -46,6 +46,7 @@ class Stats:
 
 class NoSignals:
     """A crawler's signal manager that connects nothing: offline, no engine sends signals."""
+
     def connect(self, *args, **kwargs) -> None:
         pass
 
@@ -53,6 +54,7 @@ class NoSignals:
 @dataclass
 class OfflineSpider:
     """The attribute of a spider that the pipelines read: the topic keywords."""
+
     keywords: tuple[str, ...]
 
 
@@ -80,8 +82,15 @@ def crawl_settings(corpus_db: str, overrides: dict | None = None) -> Settings:
 class OfflinePipeline:
     """Opens a corpus as the crawl does (its lock, dedup index, learned chrome) and judges pages into it."""
 
-    def __init__(self, corpus_db: str, keywords: Iterable[str], *, workers: int | None = None,
-                 settings: dict | None = None, run_args: dict | None = None):
+    def __init__(
+        self,
+        corpus_db: str,
+        keywords: Iterable[str],
+        *,
+        workers: int | None = None,
+        settings: dict | None = None,
+        run_args: dict | None = None,
+    ):
         overrides = dict(settings or {})
         if workers is not None:
             overrides["EXTRACT_WORKERS"] = workers
@@ -102,8 +111,12 @@ class OfflinePipeline:
     def writer(self):
         return self.context.corpus.writer
 
-    async def judge(self, entries: AsyncIterator | Iterable, on_done: Callable[[object, dict], None],
-                    keep: Callable[[PageItem], bool] | None = None) -> None:
+    async def judge(
+        self,
+        entries: AsyncIterator | Iterable,
+        on_done: Callable[[object, dict], None],
+        keep: Callable[[PageItem], bool] | None = None,
+    ) -> None:
         """Judge ``(tag, PageItem)`` entries (``None`` items pass through, for the caller's bookkeeping);
         ``on_done(tag, result)`` is called for each in input order, ``result`` being the CorpusPipeline's
         ``{"url", "outcome", ...}`` (or ``{}`` for a None item). ``keep(item)``, after extraction, may
@@ -156,12 +169,27 @@ async def _aiter(entries):
             yield entry
 
 
-def page_item(url: str, body: bytes, content_type: str, fetched_at: str, *, via: str, hints: str | dict | None = None,
-              aliases: str | list | None = None) -> PageItem:
+def page_item(
+    url: str,
+    body: bytes,
+    content_type: str,
+    fetched_at: str,
+    *,
+    via: str,
+    hints: str | dict | None = None,
+    aliases: str | list | None = None,
+) -> PageItem:
     """A PageItem as the spider yields it, for an archived page."""
     if isinstance(hints, str):
         hints = json.loads(hints or "{}")
     if isinstance(aliases, str):
         aliases = json.loads(aliases or "[]")
-    return PageItem(url=url, body=body, content_type=content_type, fetched_at=fetched_at, via=via,
-                    hints=hints or {}, aliases=list(aliases or ()))
+    return PageItem(
+        url=url,
+        body=body,
+        content_type=content_type,
+        fetched_at=fetched_at,
+        via=via,
+        hints=hints or {},
+        aliases=list(aliases or ()),
+    )

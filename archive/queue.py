@@ -18,6 +18,7 @@ PREFIX = "deepseek_news:ingest"
 
 class WarcQueue:
     """The shared list of WARC files in Redis: each worker takes one file at a time, reliably."""
+
     def __init__(self, redis_url: str, worker: str, prefix: str = PREFIX):
         import redis
 

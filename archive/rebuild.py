@@ -37,21 +37,25 @@ class Changes:
     unreadable: int = 0
 
     def lines(self) -> Iterator[str]:
-        yield (f"{self.pages} archived pages judged again ({self.unreadable} unreadable): {self.old} articles before, "
-               f"{self.new} now; {len(self.added)} added, {len(self.removed)} removed, "
-               f"{len(self.changed)} with changed text")
+        yield (
+            f"{self.pages} archived pages judged again ({self.unreadable} unreadable): {self.old} articles before, "
+            f"{self.new} now; {len(self.added)} added, {len(self.removed)} removed, "
+            f"{len(self.changed)} with changed text"
+        )
         for title, rows in (("added", self.added), ("removed", self.removed)):
             for row in rows[:EXAMPLES]:
                 yield f"  {title}: {row['url']}  {row['title'] or ''}"
         for old, new in self.changed[:EXAMPLES]:
-            yield (f"  changed: {new['url']}  {len(old['text'] or '')} -> {len(new['text'] or '')} characters; "
-                   f"first difference: {first_difference(old['text'] or '', new['text'] or '')}")
+            yield (
+                f"  changed: {new['url']}  {len(old['text'] or '')} -> {len(new['text'] or '')} characters; "
+                f"first difference: {first_difference(old['text'] or '', new['text'] or '')}"
+            )
 
 
 def first_difference(old: str, new: str, width: int = 60) -> str:
     at = next((i for i, (a, b) in enumerate(zip(old, new)) if a != b), min(len(old), len(new)))
     start = max(0, at - 10)
-    return f"{old[start:start + width]!r} -> {new[start:start + width]!r}"
+    return f"{old[start : start + width]!r} -> {new[start : start + width]!r}"
 
 
 def last_keywords(db) -> tuple[str, ...] | None:
@@ -67,13 +71,15 @@ def archived_rows(db) -> list[dict]:
         cursor = db.execute("SELECT url, warc_file, warc_offset, warc_date, hints, aliases FROM archive ORDER BY rowid")
     except sqlite3.OperationalError:
         raise CorpusError(
-            "the corpus has no WARC archive (crawled before archiving, or with WARC_ENABLED=False)") from None
+            "the corpus has no WARC archive (crawled before archiving, or with WARC_ENABLED=False)"
+        ) from None
     names = [column[0] for column in cursor.description]
     return [dict(zip(names, row)) for row in cursor]
 
 
-def reextract(old_db: str, into: str, *, workers: int | None = None, keywords=None,
-              log: IO[str] | None = None) -> Changes:
+def reextract(
+    old_db: str, into: str, *, workers: int | None = None, keywords=None, log: IO[str] | None = None
+) -> Changes:
     """Rebuild ``old_db``'s articles from its WARC archive into the new corpus ``into``."""
     if Path(into).resolve() == Path(old_db).resolve():
         raise CorpusError("--into must be a new corpus file, not the one being rebuilt")
@@ -91,8 +97,9 @@ def reextract(old_db: str, into: str, *, workers: int | None = None, keywords=No
         base = Path(old_db).resolve().parent
         log = log or sys.stderr
         changes = Changes(pages=len(rows))
-        pipeline = OfflinePipeline(into, keywords, workers=workers,
-                                   run_args={"reextract": str(old_db), "keywords": list(keywords)})
+        pipeline = OfflinePipeline(
+            into, keywords, workers=workers, run_args={"reextract": str(old_db), "keywords": list(keywords)}
+        )
         try:
             asyncio.run(pipeline.judge(entries(rows, base, changes, log), lambda tag, result: None))
         finally:
@@ -119,8 +126,18 @@ def entries(rows: list[dict], base: Path, changes: Changes, log: IO[str]):
             changes.unreadable += 1
             log.write(f"reextract: skipped {row['url']}: {path}@{row['warc_offset']}: {page}\n")
             continue
-        yield row["url"], page_item(row["url"], page.body, page.content_type, row["warc_date"][:19] + "+00:00",
-                                    via="warc", hints=row["hints"], aliases=row["aliases"])
+        yield (
+            row["url"],
+            page_item(
+                row["url"],
+                page.body,
+                page.content_type,
+                row["warc_date"][:19] + "+00:00",
+                via="warc",
+                hints=row["hints"],
+                aliases=row["aliases"],
+            ),
+        )
 
 
 def compare(old, new, changes: Changes) -> None:
@@ -133,5 +150,6 @@ def compare(old, new, changes: Changes) -> None:
     changes.old, changes.new = len(before), len(after)
     changes.added = [row for url, row in after.items() if url not in before]
     changes.removed = [row for url, row in before.items() if url not in after]
-    changes.changed = [(before[url], row) for url, row in after.items()
-                       if url in before and before[url]["text"] != row["text"]]
+    changes.changed = [
+        (before[url], row) for url, row in after.items() if url in before and before[url]["text"] != row["text"]
+    ]

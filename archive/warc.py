@@ -32,6 +32,7 @@ from warcio.warcwriter import WARCWriter
 try:  # ISA-L (python-isal): standard gzip at ~5x the speed of zlib's fastest level, ~15% larger than level 6;
     # it inflates ~2x as fast as zlib too
     from isal import isal_zlib as deflate
+
     GZIP_LEVEL = 2  # ISA-L's highest
 except ImportError:  # no wheel for this platform: zlib (warcio's level 9 costs ~3x level 6 for ~2% on HTML)
     deflate = zlib
@@ -52,8 +53,9 @@ def warc_date(moment: datetime | None = None) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def stored_http_headers(headers: list[tuple[str, str]], body_length: int, *, inflated: bool = True
-                        ) -> list[tuple[str, str]]:
+def stored_http_headers(
+    headers: list[tuple[str, str]], body_length: int, *, inflated: bool = True
+) -> list[tuple[str, str]]:
     """The HTTP headers of a response whose body is stored de-chunked and (``inflated``) decoded: the
     headers about the wire encoding renamed to X-Crawler-*, and a Content-Length that matches the stored
     body, so that WARC readers neither inflate nor de-chunk it again. A body stored as it came
@@ -102,8 +104,7 @@ class WarcFiles:
     Not thread-safe: one writer (the crawl process) per directory, like the corpus it sits beside.
     """
 
-    def __init__(self, directory: str | os.PathLike, prefix: str, *, max_size: int = 1 << 30,
-                 info: dict | None = None):
+    def __init__(self, directory: str | os.PathLike, prefix: str, *, max_size: int = 1 << 30, info: dict | None = None):
         self.directory = Path(directory)
         self.prefix = prefix
         self.max_size = max_size
@@ -117,8 +118,11 @@ class WarcFiles:
         self.records = 0
 
     def next_serial(self) -> int:
-        serials = [int(match.group(2)) for path in self.directory.glob(f"{self.prefix}-*.warc.gz")
-                   if (match := FILE_NAME.search(path.name))]
+        serials = [
+            int(match.group(2))
+            for path in self.directory.glob(f"{self.prefix}-*.warc.gz")
+            if (match := FILE_NAME.search(path.name))
+        ]
         return max(serials, default=-1) + 1
 
     def open_next(self) -> None:
@@ -149,18 +153,32 @@ class WarcFiles:
             response_headers["WARC-IP-Address"] = exchange.ip_address
         status = f"{exchange.status} {reason_phrase(exchange.status)}".strip()
         response = self.builder.create_warc_record(
-            exchange.url, "response", payload=io.BytesIO(exchange.body), length=len(exchange.body),
-            http_headers=StatusAndHeaders(status, stored_http_headers(exchange.response_headers, len(exchange.body),
-                                                                      inflated=exchange.inflated),
-                                          protocol=exchange.protocol),
+            exchange.url,
+            "response",
+            payload=io.BytesIO(exchange.body),
+            length=len(exchange.body),
+            http_headers=StatusAndHeaders(
+                status,
+                stored_http_headers(exchange.response_headers, len(exchange.body), inflated=exchange.inflated),
+                protocol=exchange.protocol,
+            ),
             warc_headers_dict=response_headers,
         )
         request = self.builder.create_warc_record(
-            exchange.url, "request", payload=io.BytesIO(b""), length=0,
-            http_headers=StatusAndHeaders(f"{exchange.method} {request_target(exchange.url)} {exchange.protocol}",
-                                          list(exchange.request_headers), is_http_request=True),
-            warc_headers_dict={"WARC-Date": date, "WARC-Warcinfo-ID": self.warcinfo_id,
-                               "WARC-Concurrent-To": response.rec_headers.get_header("WARC-Record-ID")},
+            exchange.url,
+            "request",
+            payload=io.BytesIO(b""),
+            length=0,
+            http_headers=StatusAndHeaders(
+                f"{exchange.method} {request_target(exchange.url)} {exchange.protocol}",
+                list(exchange.request_headers),
+                is_http_request=True,
+            ),
+            warc_headers_dict={
+                "WARC-Date": date,
+                "WARC-Warcinfo-ID": self.warcinfo_id,
+                "WARC-Concurrent-To": response.rec_headers.get_header("WARC-Record-ID"),
+            },
         )
         offset = self.size
         lengths = self.write_members([response, request])
@@ -219,8 +237,13 @@ class Member:
         """The error's name for counting: truncated, corrupt_gzip, not_gzip, trailing_bytes, too_large."""
         if self.error is None:
             return None
-        for start, kind in (("truncated", "truncated"), ("corrupt", "corrupt_gzip"), ("not a gzip", "not_gzip"),
-                            ("trailing", "trailing_bytes"), ("record larger", "too_large")):
+        for start, kind in (
+            ("truncated", "truncated"),
+            ("corrupt", "corrupt_gzip"),
+            ("not a gzip", "not_gzip"),
+            ("trailing", "trailing_bytes"),
+            ("record larger", "too_large"),
+        ):
             if self.error.startswith(start):
                 return kind
         return "unreadable"
@@ -311,7 +334,7 @@ def distance_to_member(handle, position: int) -> int:
             return scanned + len(window)
         keep = min(len(GZIP_MAGIC) - 1, len(window))
         scanned += len(window) - keep
-        carry = window[len(window) - keep:]
+        carry = window[len(window) - keep :]
 
 
 LOADER = ArcWarcRecordLoader(verify_http=False)
@@ -331,7 +354,7 @@ def parse_record(data: bytes):
     block = len(data) - (head_end + 4)
     if declared is None or not declared.isdigit():
         raise BadRecord("wrong_length", "no Content-Length")
-    if int(declared) > block or data[head_end + 4 + int(declared):].strip(b"\r\n") != b"":
+    if int(declared) > block or data[head_end + 4 + int(declared) :].strip(b"\r\n") != b"":
         raise BadRecord("wrong_length", f"Content-Length {declared} does not match the {block}-byte block")
     return record
 

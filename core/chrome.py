@@ -8,6 +8,7 @@ the corpus table ``chrome(site, block, pages)``; the row with block ``PAGES_ROW`
 pages of the site were observed. Memory is bounded per page, per site and over all sites (the rarest
 blocks go first: chrome recurs on most pages, so it is never the rarest).
 """
+
 from __future__ import annotations
 
 import re
@@ -44,8 +45,15 @@ class SiteChrome:
     least `min_share` of the pages observed for that site.
     """
 
-    def __init__(self, *, min_pages: int = 3, min_share: float = 0.1,
-                 max_blocks_per_site: int = 20_000, max_blocks_per_page: int = 500, max_blocks: int = 300_000):
+    def __init__(
+        self,
+        *,
+        min_pages: int = 3,
+        min_share: float = 0.1,
+        max_blocks_per_site: int = 20_000,
+        max_blocks_per_page: int = 500,
+        max_blocks: int = 300_000,
+    ):
         if min_pages < 2:
             raise ValueError("min_pages must be at least 2: one page cannot show recurrence")
         self.min_pages = min_pages

@@ -5,14 +5,17 @@ extraction workers (page metadata): ISO 8601 and its near forms (JSON-LD, meta t
 RFC 822 (RSS), and a few forms pages write by hand. Pure and stdlib-only, so the crawl process can
 import it without the extractor. Years outside 1990-2100 and impossible days are no date.
 """
+
 from __future__ import annotations
 
 import re
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 
-ISO_LIKE_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2}))?"
-                         r"(?:\.\d+)?\s*(Z|[+-]\d{2}:?\d{2})?)?")
+ISO_LIKE_RE = re.compile(
+    r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2}))?"
+    r"(?:\.\d+)?\s*(Z|[+-]\d{2}:?\d{2})?)?"
+)
 HAND_WRITTEN_FORMATS = ("%d.%m.%Y", "%d/%m/%Y", "%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y")
 YEARS = range(1990, 2101)
 

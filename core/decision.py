@@ -13,6 +13,7 @@ those answers and applies the result; the rules live here, with unit tests that 
 - a translation is stored and linked to the article it translates, or dropped as its duplicate
   when the crawl's policy is ``remove``.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -55,8 +56,9 @@ def claimed_url(fetched_url: str, declared_canonical: str | None) -> str:
     return canonical
 
 
-def decide(fetched_url: str, claimed: str, claimed_taken: bool, match, translation,
-           translations: str = "link") -> Decision:
+def decide(
+    fetched_url: str, claimed: str, claimed_taken: bool, match, translation, translations: str = "link"
+) -> Decision:
     """What to do with one article page.
 
     ``claimed``: ``claimed_url`` of the page; ``claimed_taken``: another page's article is stored
@@ -78,8 +80,9 @@ def decide(fetched_url: str, claimed: str, claimed_taken: bool, match, translati
     if translation is not None:
         if translations == "remove":
             return Decision("duplicate", translation.key, "translation", translation.similarity)
-        return Decision("store", url, translation_of=translation.key, translation_score=translation.similarity,
-                        displaces=displaces)
+        return Decision(
+            "store", url, translation_of=translation.key, translation_score=translation.similarity, displaces=displaces
+        )
     return Decision("store", url, displaces=displaces)
 
 

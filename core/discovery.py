@@ -85,9 +85,11 @@ def classify(body: bytes, content_type: str = "") -> str:
     content_type = content_type.lower()
     if "html" in content_type:
         return "html"
-    if content_type.startswith("text/plain") and all(
-        is_http_url(line.decode("utf-8", "replace")) for line in head.split(b"\n")[:5] if line.strip()
-    ) and head.strip():
+    if (
+        content_type.startswith("text/plain")
+        and all(is_http_url(line.decode("utf-8", "replace")) for line in head.split(b"\n")[:5] if line.strip())
+        and head.strip()
+    ):
         return "sitemap"
     return "other"
 
@@ -110,8 +112,9 @@ def browser_ampersands(body: bytes) -> bytes:
             return b"&amp;" + match.group(0)[1:]
         return "".join(f"&#{ord(c)};" for c in character).encode("ascii")
 
-    return b"".join(part if part.startswith(b"<![CDATA[") else AMPERSAND.sub(reference, part)
-                    for part in CDATA.split(body))
+    return b"".join(
+        part if part.startswith(b"<![CDATA[") else AMPERSAND.sub(reference, part) for part in CDATA.split(body)
+    )
 
 
 def plain_text(value: str | None) -> str | None:
@@ -133,9 +136,7 @@ def plain_text(value: str | None) -> str | None:
 
 def _xml_root(body: bytes):
     body = browser_ampersands(body)
-    parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, recover=True, huge_tree=False
-    )
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, recover=True, huge_tree=False)
     try:
         root = etree.fromstring(body, parser=parser)
     except etree.LxmlError as error:  # e.g. an empty document: callers handle ValueError only
@@ -231,8 +232,11 @@ def parse_sitemap_index(body: bytes, base_url: str, malformed: list[str] | None 
     body = inflate_if_gzipped(body)
     return [
         Link(url)
-        for url in (_absolute(_text(entry, "loc"), base_url, malformed) for entry in _xml_root(body).iter()
-                    if _local(entry) == "sitemap")
+        for url in (
+            _absolute(_text(entry, "loc"), base_url, malformed)
+            for entry in _xml_root(body).iter()
+            if _local(entry) == "sitemap"
+        )
         if url
     ]
 
@@ -274,8 +278,7 @@ MAX_HTML_LINKS = 10_000  # <a href>s read from one HTML page (the most in ~2,500
 #                          each costs ~30 us here and more in the spider, all on the crawl's reactor thread
 
 
-def html_links(document: str | bytes, base_url: str,
-               malformed: list[str] | None = None) -> tuple[list[str], list[str]]:
+def html_links(document: str | bytes, base_url: str, malformed: list[str] | None = None) -> tuple[list[str], list[str]]:
     """(page links, feed links) of an HTML page, absolute, http(s) only, without obvious non-pages;
     malformed links are skipped and added to ``malformed``. It runs on the crawl's reactor thread, so
     its work is bounded: linear in the page's size (start tags keep at most

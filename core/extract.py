@@ -10,6 +10,7 @@ article —, published, language and the other keys of extract_page; block_hashe
 judging its shape; a page with neither is judged without one, and the output says so. Same code path
 as the crawler. Exit status 1 when a PATH could not be read (the others are still printed).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,10 +49,16 @@ def readable(path: Path, result: dict, url_given: bool) -> str:
     if result.get("reason"):
         kind += f" ({result['reason']})"
     lines = [f"== {path}"]
-    for label, value in (("title", result.get("title")), ("date", result.get("published")),
-                         ("author", result.get("author")), ("language", result.get("language")),
-                         ("page kind", kind), ("url", url), ("site name", result.get("site_name")),
-                         ("source", result.get("source"))):
+    for label, value in (
+        ("title", result.get("title")),
+        ("date", result.get("published")),
+        ("author", result.get("author")),
+        ("language", result.get("language")),
+        ("page kind", kind),
+        ("url", url),
+        ("site name", result.get("site_name")),
+        ("source", result.get("source")),
+    ):
         lines.append(f"{label + ':':<11}{value if value else '-'}")
     text = result.get("text")
     lines += ["", text if text else "(no article text)", ""]
@@ -59,14 +66,16 @@ def readable(path: Path, result: dict, url_given: bool) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m core.extract",
-                                     description="Print what the crawler would store for HTML pages.")
+    parser = argparse.ArgumentParser(
+        prog="python -m core.extract", description="Print what the crawler would store for HTML pages."
+    )
     parser.add_argument("paths", nargs="+", metavar="PATH", help="HTML file or directory of *.html")
     parser.add_argument("--url", help="URL of the page (only with a single file)")
     parser.add_argument("--keep-captions", action="store_true", help="keep photo captions in text")
     parser.add_argument("--json", action="store_true", help="one JSON object per page instead of text")
-    parser.add_argument("--block-hashes", action="store_true",
-                        help="include block_hashes (what SiteChrome learns from; with --json)")
+    parser.add_argument(
+        "--block-hashes", action="store_true", help="include block_hashes (what SiteChrome learns from; with --json)"
+    )
     args = parser.parse_args(argv)
     try:
         sys.stdout.reconfigure(encoding="utf-8")

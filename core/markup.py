@@ -23,26 +23,30 @@ MAX_ATTRIBUTES = 256  # more than any element of the ~2,500 evaluation pages has
 
 _WS = r"\t\n\f\r "
 _ATTRIBUTE = (
-    r"[^{ws}/>][^{ws}/>=]*+"                                      # the name (its first character may be "=")
+    r"[^{ws}/>][^{ws}/>=]*+"  # the name (its first character may be "=")
     r"(?:[{ws}]*+=[{ws}]*+(?:\"[^\"]*+\"|'[^']*+'|[^{ws}>]*+))?+"  # "=" and its value
 )
 _RAW_TEXT = ("script", "style", "xmp", "iframe", "noembed", "noframes", "textarea", "title")  # libxml2's raw text
 _START_TAG = r"(?:[{ws}/]*+{attribute}){{0,{keep}}}+[{ws}/]*+"  # a start tag's attributes, within the bound
-_TOKEN = "|".join([
-    r"[^<]++",
-    r"<!--(?:-?>|(?:[^-]++|-(?!-!?>))*+(?:--!?>|\Z))",                 # a comment
-    r"<[!?][^>]*+>?",                                                 # a declaration or bogus comment
-    r"</[A-Za-z][^{ws}/>]*+(?:[{ws}/]*+{attribute})*+[{ws}/]*+>?",    # an end tag (libxml2 reads, drops attributes)
-    r"</[^>]*+>?",                                                    # "</" and no name: a bogus comment
-    *(rf"<(?i:{name})(?=[{{ws}}/>]){_START_TAG}(?<!/)>(?:[^<]++|<(?!/(?i:{name})[{{ws}}/>]))*+"  # its raw text
-      for name in _RAW_TEXT),
-    rf"<(?i:plaintext)(?=[{{ws}}/>]){_START_TAG}(?<!/)>.*+",           # raw text to the end of the page
-    rf"<[A-Za-z][^{{ws}}/>]*+{_START_TAG}>",                           # any other start tag within the bound
-    r"<(?![A-Za-z])",                                                 # a "<" that starts nothing
-])
+_TOKEN = "|".join(
+    [
+        r"[^<]++",
+        r"<!--(?:-?>|(?:[^-]++|-(?!-!?>))*+(?:--!?>|\Z))",  # a comment
+        r"<[!?][^>]*+>?",  # a declaration or bogus comment
+        r"</[A-Za-z][^{ws}/>]*+(?:[{ws}/]*+{attribute})*+[{ws}/]*+>?",  # an end tag (libxml2 reads, drops attributes)
+        r"</[^>]*+>?",  # "</" and no name: a bogus comment
+        *(
+            rf"<(?i:{name})(?=[{{ws}}/>]){_START_TAG}(?<!/)>(?:[^<]++|<(?!/(?i:{name})[{{ws}}/>]))*+"  # its raw text
+            for name in _RAW_TEXT
+        ),
+        rf"<(?i:plaintext)(?=[{{ws}}/>]){_START_TAG}(?<!/)>.*+",  # raw text to the end of the page
+        rf"<[A-Za-z][^{{ws}}/>]*+{_START_TAG}>",  # any other start tag within the bound
+        r"<(?![A-Za-z])",  # a "<" that starts nothing
+    ]
+)
 _TOO_MANY = (
     r"(?P<kept><[A-Za-z][^{ws}/>]*+(?:[{ws}/]*+{attribute}){{{keep}}})"  # the tag's first attributes
-    r"(?:[{ws}/]*+{attribute})++"                                       # and the ones dropped
+    r"(?:[{ws}/]*+{attribute})++"  # and the ones dropped
 )
 
 
@@ -53,8 +57,12 @@ def _compile(template: str, kind: type) -> re.Pattern:
 
 
 _PATTERNS = {kind: (_compile(f"(?:{_TOKEN})*+", kind), _compile(_TOO_MANY, kind)) for kind in (str, bytes)}
-_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 
 
 def bound_attributes(markup: str | bytes) -> str | bytes:
@@ -76,7 +84,7 @@ def bound_attributes(markup: str | bytes) -> str | bytes:
         tag = too_many.match(markup, position)
         if tag is None:  # a start tag cut off by the end of the page: libxml2 drops it
             break
-        pieces.append(markup[start:tag.end("kept")])
+        pieces.append(markup[start : tag.end("kept")])
         start = tag.end()
         position = tokens.match(markup, start).end()
     pieces.append(markup[start:])

@@ -12,6 +12,7 @@ DEFAULT_SEEDS = Path(__file__).resolve().parent.parent / "seeds" / "deepseek_new
 @dataclass(frozen=True)
 class Seeds:
     """Where a crawl starts and which words keep a page on topic, as a seeds file gives them."""
+
     start_urls: tuple[str, ...]
     keywords: tuple[str, ...]
 

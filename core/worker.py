@@ -22,8 +22,9 @@ MMAP_THRESHOLD = 128 * 1024  # bytes; glibc's initial value, kept fixed (see lim
 MALLOC_ARENAS = 2
 
 
-def analyse_page(body: bytes, url: str, content_type: str, hints: dict, site_chrome: frozenset,
-                 dedup_config: DedupConfig):
+def analyse_page(
+    body: bytes, url: str, content_type: str, hints: dict, site_chrome: frozenset, dedup_config: DedupConfig
+):
     """(page, fingerprint, seconds): the extracted page, with what a feed or news sitemap said filling its
     gaps, the dedup fingerprint of its text (None when the page holds no article), and the seconds each
     stage took (wall time: a worker does nothing else meanwhile)."""
@@ -99,8 +100,10 @@ class ExtractTimeout(Exception):
     """A page's extraction outlasted EXTRACT_TIMEOUT; the workers were stopped."""
 
 
-WARM_UP_PAGE = (b"<html><head><title>Start</title></head><body><h1>Start</h1><ul><li><a href='/a'>Erster "
-                b"Artikel</a></li><li><a href='/b'>Zweiter Artikel</a></li></ul></body></html>")
+WARM_UP_PAGE = (
+    b"<html><head><title>Start</title></head><body><h1>Start</h1><ul><li><a href='/a'>Erster "
+    b"Artikel</a></li><li><a href='/b'>Zweiter Artikel</a></li></ul></body></html>"
+)
 WORKER_START_SECONDS = 120  # the longest a worker waits for the other workers of its pool to start
 _all_started = None  # in a worker: the barrier its pool's workers meet at once each has started
 
@@ -137,6 +140,7 @@ def start_worker(crawl_pid: int, all_started=None) -> None:
     _all_started = all_started
     limit_malloc_caching()
     from core.extract import extract_page
+
     extract_page(WARM_UP_PAGE)  # what a first page loads lazily (readability, htmldate...), not on its time
     exit_with_crawl(crawl_pid)
 

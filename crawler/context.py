@@ -35,8 +35,9 @@ class CrawlContext:
             raise
         crawler.signals.connect(self.close, signal=signals.spider_closed)
         crawler.signals.connect(self.corpus.request_dropped, signal=signals.request_dropped)
-        logger.info("corpus %s: %d pages finished by earlier runs", settings.get("CORPUS_DB"),
-                    len(self.corpus.finished))
+        logger.info(
+            "corpus %s: %d pages finished by earlier runs", settings.get("CORPUS_DB"), len(self.corpus.finished)
+        )
 
     @classmethod
     def of(cls, crawler) -> "CrawlContext":

@@ -66,8 +66,9 @@ class AddressGuardMiddleware:
                 self.refuse("private_address", f"{host} resolves to a private address: {request.url[:200]}")
             return None
         if not address_allowed(host, None, named, port):
-            self.refuse("private_address",
-                        f"private address and port not named in the start points: {request.url[:200]}")
+            self.refuse(
+                "private_address", f"private address and port not named in the start points: {request.url[:200]}"
+            )
         return None
 
     def refuse(self, reason: str, message: str):

@@ -88,4 +88,3 @@ class QuickMetaRefreshMiddleware(MetaRefreshMiddleware):
         if b"\x00" not in head and b"refresh" not in head.lower():
             return response
         return super().process_response(request, response)
-

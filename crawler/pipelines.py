@@ -18,8 +18,15 @@ import weakref
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from core.worker import (ExtractTimeout, analyse_page, limit_malloc_caching, start_worker, stop_pool,
-                              trim_every_so_many_pages, worker_ready)
+from core.worker import (
+    ExtractTimeout,
+    analyse_page,
+    limit_malloc_caching,
+    start_worker,
+    stop_pool,
+    trim_every_so_many_pages,
+    worker_ready,
+)
 from crawler.context import CrawlContext
 from core.decision import claimed_url, decide, new_is_original
 from core.topic import compile_terms, on_topic
@@ -74,8 +81,12 @@ class ExtractPipeline(CrawlerPipeline):
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload([])
         self.pool_ready = None
-        pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=start_worker,
-                                   initargs=(os.getpid(), context.Barrier(self.workers)))
+        pool = ProcessPoolExecutor(
+            self.workers,
+            mp_context=context,
+            initializer=start_worker,
+            initargs=(os.getpid(), context.Barrier(self.workers)),
+        )
         # The workers start now (each imports and warms up the extractor, ~0.5 s of CPU), while the crawl
         # or the ingest is still setting up, rather than when the first page comes.
         self.workers_started = [pool.submit(worker_ready) for _ in range(self.workers)]
@@ -89,8 +100,14 @@ class ExtractPipeline(CrawlerPipeline):
 
     async def process_item(self, item):
         site = site_of(item.url)
-        args = (item.body, item.url, item.content_type, item.hints, self.context.chrome.chrome_for(site),
-                self.context.dedup.config)
+        args = (
+            item.body,
+            item.url,
+            item.content_type,
+            item.hints,
+            self.context.chrome.chrome_for(site),
+            self.context.dedup.config,
+        )
         item.body = b""  # the worker has it; do not keep it in memory through the other pipelines
         try:
             if self.pool is None:
@@ -99,8 +116,9 @@ class ExtractPipeline(CrawlerPipeline):
                 item.page, item.fingerprint, seconds = await self.in_worker(args, item.url)
                 trim_every_so_many_pages()  # the body and its pickled copy were freed here too
         except ExtractTimeout:
-            logger.warning("extraction of %s took more than EXTRACT_TIMEOUT=%ss: its workers were killed",
-                           item.url, self.timeout)
+            logger.warning(
+                "extraction of %s took more than EXTRACT_TIMEOUT=%ss: its workers were killed", item.url, self.timeout
+            )
             return self.failed(item, "extract_timeout")
         except BrokenProcessPool:
             logger.error("extraction workers died twice under %s; it is given up", item.url)
@@ -203,10 +221,12 @@ class CorpusPipeline(CrawlerPipeline):
             translation = None if match is not None else index.find_translation(fingerprint, page.get("language"))
             decision = decide(item.url, claimed, claimed in index, match, translation, self.translations)
             claimer = writer.claimed_from(claimed) if decision.displaces else None
-            if decision.displaces and (claimer is None or not index.rename(
-                    claimed, claimer, writer.content_hash_of(claimed))):
-                logger.warning("%s: its URL holds another text and cannot be given back; left for a later run",
-                               item.url)
+            if decision.displaces and (
+                claimer is None or not index.rename(claimed, claimer, writer.content_hash_of(claimed))
+            ):
+                logger.warning(
+                    "%s: its URL holds another text and cannot be given back; left for a later run", item.url
+                )
                 self.crawler.stats.inc_value("deepseek/errors/canonical_conflict")
                 return "error"
             if decision.indexes:
@@ -259,8 +279,12 @@ class CorpusPipeline(CrawlerPipeline):
         """Record the page as a removed copy of the article stored under ``kept_url``."""
         self.context.corpus.writer.add_duplicate(
             {
-                "url": item.url, "duplicate_of_url": kept_url, "similarity": round(similarity, 4),
-                "kind": kind, "title": item.page.get("title"), "language": item.page.get("language"),
+                "url": item.url,
+                "duplicate_of_url": kept_url,
+                "similarity": round(similarity, 4),
+                "kind": kind,
+                "title": item.page.get("title"),
+                "language": item.page.get("language"),
                 "fetched_at": item.fetched_at,
             }
         )

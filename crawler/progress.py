@@ -67,8 +67,10 @@ def status_line(stats: dict, rate: float, queue: int | None, elapsed: float) -> 
     """The live line and the periodic log line: ``42 pages (3.5/s), queue 17, 12 stored, ...``."""
     numbers = counts(stats)
     queued = "?" if queue is None else str(queue)
-    return (f"{numbers['pages fetched']} pages ({rate:.1f}/s), queue {queued}, {numbers['stored']} stored, "
-            f"{numbers['duplicates']} duplicates, {numbers['errors']} errors, {elapsed_text(elapsed)} elapsed")
+    return (
+        f"{numbers['pages fetched']} pages ({rate:.1f}/s), queue {queued}, {numbers['stored']} stored, "
+        f"{numbers['duplicates']} duplicates, {numbers['errors']} errors, {elapsed_text(elapsed)} elapsed"
+    )
 
 
 class ClearLiveLine(logging.Filter):
@@ -96,6 +98,7 @@ class RedrawLiveLine(logging.Handler):
 
 class CrawlProgress:
     """The live progress line on a terminal (or a log line every so often): pages, rate, outcomes."""
+
     def __init__(self, crawler, interval: float, live: bool):
         self.crawler = crawler
         self.interval = interval
@@ -111,8 +114,11 @@ class CrawlProgress:
     @classmethod
     def from_crawler(cls, crawler):
         setting = crawler.settings.get("PROGRESS_LIVE")  # None: on when stderr is a terminal
-        live = (sys.stderr.isatty() and getattr(sys.stderr, "name", "") == "<stderr>") if setting is None \
+        live = (
+            (sys.stderr.isatty() and getattr(sys.stderr, "name", "") == "<stderr>")
+            if setting is None
             else crawler.settings.getbool("PROGRESS_LIVE")
+        )
         extension = cls(crawler, crawler.settings.getfloat("PROGRESS_INTERVAL"), live)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
@@ -138,8 +144,9 @@ class CrawlProgress:
 
     def line(self) -> str:
         stats = self.stats()
-        return status_line(stats, self.rate(counts(stats)["pages fetched"]), self.queue(),
-                           time.monotonic() - self.started)
+        return status_line(
+            stats, self.rate(counts(stats)["pages fetched"]), self.queue(), time.monotonic() - self.started
+        )
 
     # -- output --------------------------------------------------------------------------------------
     def spider_opened(self, spider):
@@ -188,8 +195,7 @@ class CrawlProgress:
         for handler, clear in self.handlers:
             handler.removeFilter(clear)
         stats = self.stats()
-        logger.info("finished (%s) after %s: %s", reason, elapsed_text(time.monotonic() - self.started),
-                    summary(stats))
+        logger.info("finished (%s) after %s: %s", reason, elapsed_text(time.monotonic() - self.started), summary(stats))
         failed = start_points_line(kinds(stats, "deepseek/start_failed"), len(getattr(spider, "start_points", ())))
         if failed:
             logger.warning(failed)

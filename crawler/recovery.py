@@ -14,8 +14,9 @@ def recover_from_crash(jobdir: str | None) -> None:
     Scrapy's JOBDIR queue and seen-set are only written consistently on a graceful stop, and the seen
     set marks requests that were in flight and are now lost. Drop both: the start points and the
     corpus frontier (requests scheduled and never finished) rebuild the queue."""
-    logger.warning("the last crawl on this corpus did not finish (killed, or a write failed); "
-                   "resuming from the corpus frontier")
+    logger.warning(
+        "the last crawl on this corpus did not finish (killed, or a write failed); resuming from the corpus frontier"
+    )
     if jobdir:
         for name in ("requests.seen", "requests.queue"):
             path = Path(jobdir) / name

@@ -10,6 +10,7 @@ from core.urls import url_key
 
 class UrlKeyFingerprinter:
     """Scrapy's request fingerprinter (REQUEST_FINGERPRINTER_CLASS), keyed by ``url_key`` and method and body."""
+
     def __init__(self, crawler=None):
         self.crawler = crawler
 

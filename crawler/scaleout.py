@@ -64,8 +64,10 @@ class ShardScheduler(Scheduler):
     def open(self, spider):
         super().open(spider)
         if not isinstance(self.queue, FifoQueue):
-            raise ValueError("ShardScheduler moves requests between Redis lists: it needs SCHEDULER_QUEUE_CLASS "
-                             "scrapy_redis.queue.FifoQueue")
+            raise ValueError(
+                "ShardScheduler moves requests between Redis lists: it needs SCHEDULER_QUEUE_CLASS "
+                "scrapy_redis.queue.FifoQueue"
+            )
         settings = spider.crawler.settings
         self.see_and_push = self.server.register_script(_SEE_AND_PUSH)
         self.taken = TakenRequests(
@@ -75,14 +77,17 @@ class ShardScheduler(Scheduler):
         put_back = self.taken.put_back()
         spider.crawler.stats.set_value("deepseek/scaleout/requests_put_back", put_back)
         if put_back:
-            spider.logger.warning("shared queue: %d requests this shard had taken when it stopped are queued again",
-                                  put_back)
+            spider.logger.warning(
+                "shared queue: %d requests this shard had taken when it stopped are queued again", put_back
+            )
 
     def enqueue_request(self, request):
         if request.dont_filter:
             return super().enqueue_request(request)
         fingerprint = self.df.request_fingerprint(request)
-        if not self.see_and_push(keys=[self.df.key, self.queue.key], args=[fingerprint, self.queue._encode_request(request)]):
+        if not self.see_and_push(
+            keys=[self.df.key, self.queue.key], args=[fingerprint, self.queue._encode_request(request)]
+        ):
             self.df.log(request, self.spider)
             return False
         if self.stats:

@@ -20,7 +20,7 @@ CHROME_SAVE_EVERY = 1000  # pages between saves of the learned site chrome; each
 WARC_ENABLED = True  # every judged page kept as WARC beside the corpus (data/deepseek_news.warc/), so a
 #                      better extractor can rebuild the corpus later (deepseek-news reextract)
 WARC_ALL = False  # also feeds, sitemaps, robots.txt and error pages, not only the HTML pages judged
-WARC_MAX_SIZE = 1024 ** 3  # bytes per WARC file before the next one is started (1 GiB)
+WARC_MAX_SIZE = 1024**3  # bytes per WARC file before the next one is started (1 GiB)
 
 # --- Politeness -------------------------------------------------------------------------------------
 CONTACT_URL = "https://github.com/deepseek-news/deepseek_news"  # who we are, for site operators
@@ -85,8 +85,11 @@ ITEM_PIPELINES = {
 # Scrapy's RemoteControl is off (REMOTE_CONTROL_ENABLED), and left out of the base list too: Scrapy imports
 # every extension listed there, even one set to None in EXTENSIONS, and its module imports aiohttp
 # (~10 MB and ~0.1 s of CPU in every crawl process, for nothing).
-EXTENSIONS_BASE = {name: order for name, order in _scrapy_defaults.EXTENSIONS_BASE.items()
-                   if not name.endswith(".remote_control.RemoteControl")}
+EXTENSIONS_BASE = {
+    name: order
+    for name, order in _scrapy_defaults.EXTENSIONS_BASE.items()
+    if not name.endswith(".remote_control.RemoteControl")
+}
 EXTENSIONS = {
     "scrapy.extensions.logstats.LogStats": None,  # replaced by our progress line
     "crawler.progress.CrawlProgress": 500,

@@ -32,8 +32,17 @@ from core.urls import canonical_or_none, canonical_url
 
 logger = logging.getLogger(__name__)
 
-INFO_SETTINGS = ("CORPUS_DB", "USER_AGENT", "ROBOTSTXT_OBEY", "DOWNLOAD_MAXSIZE", "CONCURRENT_REQUESTS_PER_DOMAIN",
-                 "HTML_FOLLOW_DEPTH", "MAX_PAGES_PER_SITE", "WARC_ALL", "WARC_MAX_SIZE")
+INFO_SETTINGS = (
+    "CORPUS_DB",
+    "USER_AGENT",
+    "ROBOTSTXT_OBEY",
+    "DOWNLOAD_MAXSIZE",
+    "CONCURRENT_REQUESTS_PER_DOMAIN",
+    "HTML_FOLLOW_DEPTH",
+    "MAX_PAGES_PER_SITE",
+    "WARC_ALL",
+    "WARC_MAX_SIZE",
+)
 
 
 def archive_directory(corpus_db: str) -> Path:
@@ -51,8 +60,12 @@ def warc_files(crawler) -> WarcFiles:
     if files is None:
         settings = crawler.settings
         corpus = Path(settings.get("CORPUS_DB"))
-        files = WarcFiles(archive_directory(str(corpus)), corpus.stem, max_size=settings.getint("WARC_MAX_SIZE"),
-                          info=warcinfo(settings))
+        files = WarcFiles(
+            archive_directory(str(corpus)),
+            corpus.stem,
+            max_size=settings.getint("WARC_MAX_SIZE"),
+            info=warcinfo(settings),
+        )
         crawler._deepseek_warc_files = files
 
         def close(**_):
@@ -65,7 +78,7 @@ def warc_files(crawler) -> WarcFiles:
 def warcinfo(settings) -> dict:
     return {
         "software": f"deepseek_news/0.1 (Scrapy {scrapy.__version__}; warcio {version('warcio')};"
-                    f" Python {platform.python_version()})",
+        f" Python {platform.python_version()})",
         "hostname": socket.gethostname(),
         "operator": settings.get("CONTACT_URL") or "",
         "isPartOf": settings.get("BOT_NAME"),
@@ -74,7 +87,7 @@ def warcinfo(settings) -> dict:
         "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
         "http-header-user-agent": settings.get("USER_AGENT") or "",
         "payload": "decoded; wire Content-Encoding, Transfer-Encoding and Content-Length as X-Crawler-*"
-                   " (redirects: Content-Encoding kept, body as received)",
+        " (redirects: Content-Encoding kept, body as received)",
         "settings": json.dumps({name: settings.get(name) for name in INFO_SETTINGS}, default=str),
     }
 
@@ -82,6 +95,7 @@ def warcinfo(settings) -> dict:
 class WarcWriterMiddleware:
     """Writes each response the crawl judges (or every one, with WARC_ALL) to the WARC archive and
     tells the corpus where its record is."""
+
     def __init__(self, crawler):
         settings = crawler.settings
         if not settings.getbool("WARC_ENABLED"):
@@ -99,9 +113,15 @@ class WarcWriterMiddleware:
         if getattr(self.crawler, "_deepseek_warc_failed", False):
             return None
         exchange = Exchange(
-            url=response.url, status=response.status, response_headers=headers_of(response.headers),
-            body=response.body, method=request.method, request_headers=headers_of(request.headers),
-            protocol=response.protocol or "HTTP/1.1", date=warc_date(), inflated=inflated,
+            url=response.url,
+            status=response.status,
+            response_headers=headers_of(response.headers),
+            body=response.body,
+            method=request.method,
+            request_headers=headers_of(request.headers),
+            protocol=response.protocol or "HTTP/1.1",
+            date=warc_date(),
+            inflated=inflated,
             ip_address=str(response.ip_address) if response.ip_address else None,
         )
         try:
@@ -121,14 +141,19 @@ class WarcWriterMiddleware:
             return response
         location = self.write(request, response)
         if location is not None and page:
-            CrawlContext.of(self.crawler).corpus.writer.add_archived({
-                "url": canonical_url(response.url),
-                "warc_file": f"{self.files.directory.name}/{location.file}",
-                "warc_offset": location.offset, "warc_length": location.length, "warc_date": location.date,
-                "hints": json.dumps(request.meta.get("hints") or {}, ensure_ascii=False),
-                "aliases": json.dumps([url for url in map(canonical_or_none, request.meta.get("redirect_urls", ()))
-                                       if url]),
-            })
+            CrawlContext.of(self.crawler).corpus.writer.add_archived(
+                {
+                    "url": canonical_url(response.url),
+                    "warc_file": f"{self.files.directory.name}/{location.file}",
+                    "warc_offset": location.offset,
+                    "warc_length": location.length,
+                    "warc_date": location.date,
+                    "hints": json.dumps(request.meta.get("hints") or {}, ensure_ascii=False),
+                    "aliases": json.dumps(
+                        [url for url in map(canonical_or_none, request.meta.get("redirect_urls", ())) if url]
+                    ),
+                }
+            )
         return response
 
 

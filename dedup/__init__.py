@@ -20,14 +20,16 @@ translations), ``fingerprint``, ``index`` (the kept articles in memory),
 The index side (``Deduplicator``, ``Match``) is imported on first use: the crawl's extraction
 workers only fingerprint, and the index brings in datasketch (see ``dedup.lsh``).
 """
+
 from dedup.config import DedupConfig
 from dedup.fingerprint import Fingerprint, fingerprint_text
 
-__all__ = ['DedupConfig', 'Deduplicator', 'Match', 'Fingerprint', 'fingerprint_text']
+__all__ = ["DedupConfig", "Deduplicator", "Match", "Fingerprint", "fingerprint_text"]
 
 
 def __getattr__(name: str):
-    if name in ('Deduplicator', 'Match'):
+    if name in ("Deduplicator", "Match"):
         from dedup import deduplicator
+
         return getattr(deduplicator, name)
-    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,4 +1,5 @@
 """``python -m dedup ...``: see ``dedup.cli``."""
+
 import sys
 
 from dedup.cli import main

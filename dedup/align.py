@@ -16,6 +16,7 @@ not that order. So a near-duplicate candidate is verified here:
 texts is aligned. A short text whose words all occur in a long one, an article quoting a
 paragraph of another, two pages sharing a site's boilerplate: each covers little of the other.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -31,7 +32,7 @@ def _table(chars: bytes) -> bytes:
     return bytes(1 if c in chars else 0 for c in range(256))
 
 
-_SPACE, _MARK, _CLOSE, _NEWLINE = _table(b' \t\n\r\x0b\x0c'), _table(b'.!?'), _table(b'")\''), _table(b'\n')
+_SPACE, _MARK, _CLOSE, _NEWLINE = _table(b" \t\n\r\x0b\x0c"), _table(b".!?"), _table(b"\")'"), _table(b"\n")
 _SPACE_OF, _CLOSE_OF = np.frombuffer(_SPACE, bool), np.frombuffer(_CLOSE, bool)  # indexed by byte value
 
 
@@ -42,16 +43,17 @@ def sentence_ends(folded: bytes) -> np.ndarray:
     original text. Found with numpy: a regex costs several microseconds per sentence."""
     marks = np.flatnonzero(np.frombuffer(folded.translate(_MARK), bool))
     # the two bytes after each mark (zero past the end), as 0/1 for white space and closing characters
-    after = np.frombuffer(folded + b'\0\0', np.uint8)
+    after = np.frombuffer(folded + b"\0\0", np.uint8)
     after1, after2 = after[marks + 1], after[marks + 2]
     ends = [marks[_SPACE_OF[after1]] + 1, marks[_CLOSE_OF[after1] & _SPACE_OF[after2]] + 2]
-    if b'\n' in folded:
+    if b"\n" in folded:
         ends.append(np.flatnonzero(np.frombuffer(folded.translate(_NEWLINE), bool)))
     return unique_sorted(np.concatenate(ends))
 
 
-def sentence_stems(folded: bytes, packed: np.ndarray, starts: np.ndarray, min_token_bytes: int,
-                   prefix_bytes: int, drop_stopwords: bool) -> tuple[np.ndarray, np.ndarray]:
+def sentence_stems(
+    folded: bytes, packed: np.ndarray, starts: np.ndarray, min_token_bytes: int, prefix_bytes: int, drop_stopwords: bool
+) -> tuple[np.ndarray, np.ndarray]:
     """(stem hashes, stems per sentence) of a folded text whose tokens are ``packed``, starting at byte
     offsets ``starts`` (``dedup.normalize.folded_packed_tokens``): the 16-bit hashes of each
     sentence's distinct stems, sentence after sentence (uint16), and how many belong to each
@@ -59,12 +61,13 @@ def sentence_stems(folded: bytes, packed: np.ndarray, starts: np.ndarray, min_to
     return stem_sentences(folded, starts, *stems_of(packed, min_token_bytes, prefix_bytes, drop_stopwords))
 
 
-def stem_sentences(folded: bytes, starts: np.ndarray, keep: np.ndarray,
-                   hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def stem_sentences(
+    folded: bytes, starts: np.ndarray, keep: np.ndarray, hashes: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """``sentence_stems`` given which tokens are stems and their hashes (``dedup.normalize.stems_of``)."""
     if not len(hashes):
         return np.empty(0, np.uint16), np.empty(0, np.uint32)
-    sentence = np.searchsorted(sentence_ends(folded), starts[keep], 'right').astype(np.uint64)
+    sentence = np.searchsorted(sentence_ends(folded), starts[keep], "right").astype(np.uint64)
     keys = unique_sorted((sentence << _SHIFT) | (hashes & _LOW16))
     of = keys >> _SHIFT
     first = np.flatnonzero(np.concatenate(([True], of[1:] != of[:-1])))  # each sentence's first stem
@@ -75,10 +78,10 @@ def stem_sentences(folded: bytes, starts: np.ndarray, keep: np.ndarray,
 class Sentences:
     """A text's sentence stems made ready for ``coverage``: the stems sorted, with their sentences."""
 
-    __slots__ = ('hashes', 'sentences', 'weights', 'total', '_table')
+    __slots__ = ("hashes", "sentences", "weights", "total", "_table")
 
     def __init__(self, stems: np.ndarray, stems_per_sentence: np.ndarray):
-        order = np.argsort(stems, kind='stable')
+        order = np.argsort(stems, kind="stable")
         self.hashes = stems[order]
         self.sentences = np.repeat(np.arange(len(stems_per_sentence)), stems_per_sentence.astype(np.int64))[order]
         self.weights = stems_per_sentence.astype(np.float64)
@@ -104,7 +107,7 @@ class Alignment:
     searchsorted on the sorted stems), so the cost grows with what the texts share, not with the
     product of their lengths."""
 
-    __slots__ = ('a', 'b', 'rows', 'cols', 'dice')
+    __slots__ = ("a", "b", "rows", "cols", "dice")
 
     def __init__(self, a: Sentences, b: Sentences):
         self.a, self.b = a, b
@@ -116,7 +119,7 @@ class Alignment:
         if not hit.any():
             return
         low = at[hit]
-        count = np.searchsorted(b.hashes, a.hashes[hit], 'right') - low  # B's sentences holding each stem
+        count = np.searchsorted(b.hashes, a.hashes[hit], "right") - low  # B's sentences holding each stem
         rows = np.repeat(a.sentences[hit], count)
         cols = b.sentences[np.repeat(low - np.cumsum(count) + count, count) + np.arange(int(count.sum()))]
         width = len(b.weights)
@@ -140,8 +143,9 @@ class Alignment:
         match = self.dice >= tau
         if not match.any():
             return 0.0, 0.0
-        got_a, got_b = _heaviest_chain(self.rows[match].tolist(), self.cols[match].tolist(), self.a.weights,
-                                       self.b.weights, len(self.b.weights))
+        got_a, got_b = _heaviest_chain(
+            self.rows[match].tolist(), self.cols[match].tolist(), self.a.weights, self.b.weights, len(self.b.weights)
+        )
         return got_a / self.a.total, got_b / self.b.total
 
 
@@ -200,8 +204,9 @@ def coverage(a: Sentences, b: Sentences, tau: float) -> tuple[float, float]:
     return Alignment(a, b).coverage(tau)
 
 
-def _heaviest_chain(rows: list[int], cols: list[int], wa: np.ndarray, wb: np.ndarray,
-                    width: int) -> tuple[float, float]:
+def _heaviest_chain(
+    rows: list[int], cols: list[int], wa: np.ndarray, wb: np.ndarray, width: int
+) -> tuple[float, float]:
     """Heaviest chain of cells increasing in both row and column (weight ``wa[row] + wb[col]``), by a
     Fenwick tree of prefix maxima over columns; returns the chain's A and B weights. The cells come
     sorted by row; the cells of one row are all looked up before any of them is entered, so that no

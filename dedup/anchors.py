@@ -9,6 +9,7 @@ and the words of quoted titles. Returned as sorted unique uint64 hashes; the cro
 German capitalises every noun, so a capitalised German word is weak evidence on its own;
 ``Deduplicator`` therefore only counts anchors shared by the two articles being compared.
 """
+
 from __future__ import annotations
 
 import re
@@ -24,13 +25,13 @@ from dedup.normalize import nfkc, unique_sorted
 # alternatives at every position; the lookbehinds then tell which kind it is (same matches as
 # ``https?://[^\s<>"]+|www\.[^\s<>"]+|(?<!\w)[@#]\w{2,}``, 4x faster).
 _URL = re.compile(r'[hw@#](?:(?<=h)ttps?://[^\s<>"]+|(?<=w)ww\.[^\s<>"]+|(?<=[@#])(?<!\w[@#])\w{2,})')
-_NUMBER = re.compile(r'[0-9][0-9.,]*')
-_UPPER = ''.join(c for c in map(chr, range(0x3000)) if c.isupper() and c.isalpha())
-_UPPER_CLASS = '[' + re.escape(_UPPER) + ']'
+_NUMBER = re.compile(r"[0-9][0-9.,]*")
+_UPPER = "".join(c for c in map(chr, range(0x3000)) if c.isupper() and c.isalpha())
+_UPPER_CLASS = "[" + re.escape(_UPPER) + "]"
 # The first word of a sentence or paragraph (after opening quotes or brackets).
-_SENTENCE_START = re.compile(r'[.!?:;\n][\s"\'\u201e\u201c\u201d\u00ab\u00bb(\[]*(' + _UPPER_CLASS + r'[\w\-]*)')
-_STRIP = '.,;:!?"\'()[]{}\u201e\u201c\u201d\u2018\u2019\u00ab\u00bb\u2026*'
-_OPENERS = frozenset('"\'([{\u201e\u201c\u2018\u00ab*')
+_SENTENCE_START = re.compile(r'[.!?:;\n][\s"\'\u201e\u201c\u201d\u00ab\u00bb(\[]*(' + _UPPER_CLASS + r"[\w\-]*)")
+_STRIP = ".,;:!?\"'()[]{}\u201e\u201c\u201d\u2018\u2019\u00ab\u00bb\u2026*"
+_OPENERS = frozenset("\"'([{\u201e\u201c\u2018\u00ab*")
 
 
 def _char_ranges(chars: str) -> str:
@@ -40,10 +41,10 @@ def _char_ranges(chars: str) -> str:
     start = prev = codes[0]
     for code in codes[1:] + [-1]:
         if code != prev + 1:
-            parts.append(re.escape(chr(start)) + ('-' + re.escape(chr(prev)) if prev > start else ''))
+            parts.append(re.escape(chr(start)) + ("-" + re.escape(chr(prev)) if prev > start else ""))
             start = code
         prev = code
-    return ''.join(parts)
+    return "".join(parts)
 
 
 # Whitespace-separated words (the items of ``str.split()``) that may be capitalised: those whose first
@@ -52,9 +53,10 @@ def _char_ranges(chars: str) -> str:
 # ahead, where ``str.split`` and a Python test per word cost twice as much); ``nfkc_anchor_tokens``
 # still applies the exact test to what it lets through. The lookbehind after the first character
 # checks that white space or the start of the text comes before it.
-_MAYBE_CAPITALISED_START = ''.join(c for c in map(chr, range(0x3000)) if c.isupper() or c in _OPENERS)
+_MAYBE_CAPITALISED_START = "".join(c for c in map(chr, range(0x3000)) if c.isupper() or c in _OPENERS)
 _MAYBE_CAPITALISED_WORD = re.compile(
-    '[' + _char_ranges(_MAYBE_CAPITALISED_START) + '\u3001-\U0010ffff' + r'](?<!\S.)\S*')
+    "[" + _char_ranges(_MAYBE_CAPITALISED_START) + "\u3001-\U0010ffff" + r"](?<!\S.)\S*"
+)
 
 
 def anchor_tokens(text: str) -> set[str]:
@@ -64,22 +66,22 @@ def anchor_tokens(text: str) -> set[str]:
 
 def nfkc_anchor_tokens(text: str) -> set[str]:
     """``anchor_tokens`` of a text already in NFKC (``fingerprint_text`` normalises once for all)."""
-    text = '\n' + text
+    text = "\n" + text
     out: set[str] = set()
-    if 'http' in text or 'www.' in text or '@' in text or '#' in text:
+    if "http" in text or "www." in text or "@" in text or "#" in text:
         urls: list[str] = []
 
         def cut_out(match: re.Match) -> str:  # collects the URLs while removing them: one pass
             urls.append(match.group())
-            return ' '
+            return " "
 
         text = _URL.sub(cut_out, text)
         for url in urls:
-            out.add('u:' + url.lower().rstrip('.,;:)/'))
+            out.add("u:" + url.lower().rstrip(".,;:)/"))
     for number in _NUMBER.findall(text):
-        digits = number.replace('.', '').replace(',', '').lstrip('0')
+        digits = number.replace(".", "").replace(",", "").lstrip("0")
         if len(digits) >= 2:
-            out.add('n:' + digits)
+            out.add("n:" + digits)
     # every word that may be capitalised, stripped of quotes and brackets, with its count; the
     # exact test (two characters or more, an upper case first one) comes below, once per word
     capitalised = Counter([word.strip(_STRIP) for word in _MAYBE_CAPITALISED_WORD.findall(text)])
@@ -90,7 +92,7 @@ def nfkc_anchor_tokens(text: str) -> set[str]:
         # a name seen inside a sentence, or an acronym / camel case word (another capital after
         # the first letter) even at a sentence start
         if len(word) >= 2 and word[0].isupper() and (mid_sentence > 0 or word[1:] != word[1:].lower()):
-            out.add('c:' + word.casefold())
+            out.add("c:" + word.casefold())
     return out
 
 
@@ -100,4 +102,6 @@ def nfkc_anchor_hashes(text: str) -> np.ndarray:
     toks = nfkc_anchor_tokens(text)
     if not toks:
         return np.empty(0, np.uint64)
-    return unique_sorted(np.array([xxhash.xxh3_64_intdigest(t.encode('utf-8', 'surrogatepass')) for t in toks], np.uint64))
+    return unique_sorted(
+        np.array([xxhash.xxh3_64_intdigest(t.encode("utf-8", "surrogatepass")) for t in toks], np.uint64)
+    )

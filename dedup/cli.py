@@ -12,6 +12,7 @@ DedupConfig unless -s DEDUP_NAME=value overrides a setting (as scrapy crawl -s w
 A line that is not a JSON object with an "id" is reported on stderr as FILE:LINE: reason and
 skipped; the run goes on.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,7 +29,7 @@ from dedup.deduplicator import Deduplicator
 
 def read_docs(path: str, errors=sys.stderr):
     """Yield (id, text, lang) per valid line; report bad lines on ``errors`` and skip them."""
-    stream = sys.stdin if path == '-' else open(path, encoding='utf-8', errors='replace')
+    stream = sys.stdin if path == "-" else open(path, encoding="utf-8", errors="replace")
     with stream:
         for number, line in enumerate(stream, 1):
             if not line.strip():
@@ -36,16 +37,16 @@ def read_docs(path: str, errors=sys.stderr):
             try:
                 obj = json.loads(line)
             except json.JSONDecodeError as exc:
-                print(f'{path}:{number}: invalid JSON ({exc.msg}), line skipped', file=errors)
+                print(f"{path}:{number}: invalid JSON ({exc.msg}), line skipped", file=errors)
                 continue
-            if not isinstance(obj, dict) or obj.get('id') is None:
+            if not isinstance(obj, dict) or obj.get("id") is None:
                 print(f'{path}:{number}: no "id", line skipped', file=errors)
                 continue
-            text = obj.get('text')
+            text = obj.get("text")
             if not isinstance(text, str):
-                text = ''
-            lang = obj.get('language', obj.get('lang'))
-            yield str(obj['id']), text, lang if isinstance(lang, str) else None
+                text = ""
+            lang = obj.get("language", obj.get("lang"))
+            yield str(obj["id"]), text, lang if isinstance(lang, str) else None
 
 
 class Assignment(NamedTuple):
@@ -82,40 +83,47 @@ def cluster(docs, config: DedupConfig, cross_language: bool = False):
             yield Assignment(doc_id, root.get(match.key, match.key), match.kind, match.similarity)
         else:
             dedup.add(doc_id, fp)
-            yield Assignment(doc_id, doc_id, 'kept', None)
+            yield Assignment(doc_id, doc_id, "kept", None)
 
 
 def parse_settings(pairs: list[str]) -> dict[str, str]:
     out = {}
     for pair in pairs:
-        name, sep, value = pair.partition('=')
-        if not sep or not name.startswith('DEDUP_'):
-            raise ValueError(f'-s expects DEDUP_NAME=value, got {pair!r}')
+        name, sep, value = pair.partition("=")
+        if not sep or not name.startswith("DEDUP_"):
+            raise ValueError(f"-s expects DEDUP_NAME=value, got {pair!r}")
         out[name] = value
     return out
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog='python -m dedup', description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = parser.add_subparsers(dest='command', required=True)
-    p = sub.add_parser('cluster', help='cluster a JSONL corpus; prints {"id","cluster","kind","similarity"} per line')
-    p.add_argument('docs', help='JSONL file ({"id","text","lang"?} per line) or - for stdin')
-    p.add_argument('--cross-language', action='store_true',
-                   help='also join translations into another language')
-    p.add_argument('-s', '--set', dest='settings', action='append', default=[], metavar='DEDUP_NAME=VALUE',
-                   help='override a setting, e.g. -s DEDUP_SEED=2')
+    parser = argparse.ArgumentParser(
+        prog="python -m dedup", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("cluster", help='cluster a JSONL corpus; prints {"id","cluster","kind","similarity"} per line')
+    p.add_argument("docs", help='JSONL file ({"id","text","lang"?} per line) or - for stdin')
+    p.add_argument("--cross-language", action="store_true", help="also join translations into another language")
+    p.add_argument(
+        "-s",
+        "--set",
+        dest="settings",
+        action="append",
+        default=[],
+        metavar="DEDUP_NAME=VALUE",
+        help="override a setting, e.g. -s DEDUP_SEED=2",
+    )
     args = parser.parse_args(argv)
     try:
         config = DedupConfig.from_settings(parse_settings(args.settings))
     except ValueError as exc:
-        print(f'error: {exc}', file=sys.stderr)
+        print(f"error: {exc}", file=sys.stderr)
         return 2
     try:
         out = sys.stdout
         for assigned in cluster(read_docs(args.docs), config, args.cross_language):
-            out.write(json.dumps(assigned._asdict(), ensure_ascii=False) + '\n')
+            out.write(json.dumps(assigned._asdict(), ensure_ascii=False) + "\n")
     except OSError as exc:
-        print(f'error: {exc}', file=sys.stderr)
+        print(f"error: {exc}", file=sys.stderr)
         return 1
     return 0

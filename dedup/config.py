@@ -15,6 +15,7 @@ sentence alignment (``dedup.align``, the verification fields) decides.
 or token settings are not comparable, and the index refuses to mix them.
 ``tests/benchmarks/bench_dedup.py`` prints what these defaults measure on the evaluation sets.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -98,16 +99,16 @@ class DedupConfig:
     redis_url: str | None = None
     """``redis://host:port/db``: keep the LSH index in Redis, shared by several crawler processes.
     None keeps it in this process's memory."""
-    redis_prefix: str = 'dedup'
+    redis_prefix: str = "dedup"
     """Prefix of the Redis keys; the token and MinHash settings are appended to it."""
 
     @classmethod
-    def from_settings(cls, settings: Mapping[str, Any]) -> 'DedupConfig':
+    def from_settings(cls, settings: Mapping[str, Any]) -> "DedupConfig":
         """Build from a mapping (e.g. Scrapy settings): ``DEDUP_<FIELD>`` keys override defaults,
         other keys are ignored. Raises ValueError with a one-line message on a bad value."""
         values = {}
         for f in fields(cls):
-            name = 'DEDUP_' + f.name.upper()
+            name = "DEDUP_" + f.name.upper()
             try:
                 present = name in settings
             except TypeError:
@@ -118,21 +119,21 @@ class DedupConfig:
             values[f.name] = _convert(name, raw, f)
         return cls(**values).validated()
 
-    def validated(self) -> 'DedupConfig':
+    def validated(self) -> "DedupConfig":
         """Return self after checking the ranges; ValueError names the bad setting."""
         checks = [
-            (1 <= self.min_token_bytes <= 8, 'DEDUP_MIN_TOKEN_BYTES must be 1..8'),
-            (1 <= self.prefix_bytes <= 8, 'DEDUP_PREFIX_BYTES must be 1..8'),
-            (self.num_perm >= 16, 'DEDUP_NUM_PERM must be >= 16'),
-            (0.0 < self.threshold <= 1.0, 'DEDUP_THRESHOLD must be in (0, 1]'),
-            (self.bands >= 0 and self.rows >= 0, 'DEDUP_BANDS and DEDUP_ROWS must be >= 0'),
-            ((self.bands == 0) == (self.rows == 0), 'set both DEDUP_BANDS and DEDUP_ROWS, or neither'),
-            (self.bands * self.rows <= self.num_perm, 'DEDUP_BANDS x DEDUP_ROWS must be <= DEDUP_NUM_PERM'),
-            (0.0 < self.sentence_match <= 1.0, 'DEDUP_SENTENCE_MATCH must be in (0, 1]'),
-            (0.0 < self.min_coverage <= 1.0, 'DEDUP_MIN_COVERAGE must be in (0, 1]'),
-            (0.0 < self.excerpt_match <= 1.0, 'DEDUP_EXCERPT_MATCH must be in (0, 1]'),
-            (0.0 < self.excerpt_coverage <= 1.0, 'DEDUP_EXCERPT_COVERAGE must be in (0, 1]'),
-            (self.max_verified >= 1, 'DEDUP_MAX_VERIFIED must be >= 1'),
+            (1 <= self.min_token_bytes <= 8, "DEDUP_MIN_TOKEN_BYTES must be 1..8"),
+            (1 <= self.prefix_bytes <= 8, "DEDUP_PREFIX_BYTES must be 1..8"),
+            (self.num_perm >= 16, "DEDUP_NUM_PERM must be >= 16"),
+            (0.0 < self.threshold <= 1.0, "DEDUP_THRESHOLD must be in (0, 1]"),
+            (self.bands >= 0 and self.rows >= 0, "DEDUP_BANDS and DEDUP_ROWS must be >= 0"),
+            ((self.bands == 0) == (self.rows == 0), "set both DEDUP_BANDS and DEDUP_ROWS, or neither"),
+            (self.bands * self.rows <= self.num_perm, "DEDUP_BANDS x DEDUP_ROWS must be <= DEDUP_NUM_PERM"),
+            (0.0 < self.sentence_match <= 1.0, "DEDUP_SENTENCE_MATCH must be in (0, 1]"),
+            (0.0 < self.min_coverage <= 1.0, "DEDUP_MIN_COVERAGE must be in (0, 1]"),
+            (0.0 < self.excerpt_match <= 1.0, "DEDUP_EXCERPT_MATCH must be in (0, 1]"),
+            (0.0 < self.excerpt_coverage <= 1.0, "DEDUP_EXCERPT_COVERAGE must be in (0, 1]"),
+            (self.max_verified >= 1, "DEDUP_MAX_VERIFIED must be >= 1"),
         ]
         for ok, message in checks:
             if not ok:
@@ -147,10 +148,9 @@ class DedupConfig:
 
     def signature_tag(self) -> str:
         """Identifies every setting that changes a fingerprint; equal tags = comparable fingerprints."""
-        return (f'p{self.prefix_bytes}m{self.min_token_bytes}s{int(self.drop_stopwords)}'
-                f'n{self.num_perm}r{self.seed}')
+        return f"p{self.prefix_bytes}m{self.min_token_bytes}s{int(self.drop_stopwords)}n{self.num_perm}r{self.seed}"
 
-    def replace(self, **changes) -> 'DedupConfig':
+    def replace(self, **changes) -> "DedupConfig":
         return dataclasses.replace(self, **changes).validated()
 
 
@@ -167,6 +167,7 @@ def derive_lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
     if known is not None:
         return known
     from datasketch.lsh import _optimal_param
+
     return _optimal_param(threshold, num_perm, 0.5, 0.5)
 
 
@@ -175,14 +176,14 @@ def _convert(name: str, raw: Any, f: dataclasses.Field) -> Any:
     if raw is None:
         if f.default is None:
             return None
-        raise ValueError(f'{name} must not be empty')
+        raise ValueError(f"{name} must not be empty")
     try:
         if kind is bool:
             if isinstance(raw, str):
                 low = raw.strip().lower()
-                if low in ('1', 'true', 'yes', 'on'):
+                if low in ("1", "true", "yes", "on"):
                     return True
-                if low in ('0', 'false', 'no', 'off', ''):
+                if low in ("0", "false", "no", "off", ""):
                     return False
                 raise ValueError
             return bool(raw)
@@ -195,4 +196,4 @@ def _convert(name: str, raw: Any, f: dataclasses.Field) -> Any:
         value = str(raw).strip()
         return value or None if f.default is None else value
     except (TypeError, ValueError):
-        raise ValueError(f'{name}={raw!r} is not a valid {kind.__name__}') from None
+        raise ValueError(f"{name}={raw!r} is not a valid {kind.__name__}") from None

@@ -27,6 +27,7 @@ Candidates come from the index through shared anchors, or, for articles without 
 (names and figures are rare in some texts), through ``structure_keys``: same sentence count and
 the same positions of the longest sentences; those can only pass the first rule.
 """
+
 from __future__ import annotations
 
 import math
@@ -46,9 +47,11 @@ def sentence_lengths(text: str) -> np.ndarray:
     """Character length of each sentence (uint16, capped), in text order; blank pieces between
     line breaks are no sentence."""
     parts = _SENTENCE_BREAK.split(text)  # piece, end mark, piece, end mark, ..., last piece
-    lengths = [len(piece) + 1 if mark != '\n' else len(piece)
-               for piece, mark in zip(parts[0::2], parts[1::2])
-               if mark != '\n' or (piece and not piece.isspace())]
+    lengths = [
+        len(piece) + 1 if mark != "\n" else len(piece)
+        for piece, mark in zip(parts[0::2], parts[1::2])
+        if mark != "\n" or (piece and not piece.isspace())
+    ]
     last = parts[-1]
     if last and not last.isspace():
         lengths.append(len(last))
@@ -64,7 +67,7 @@ def structure_keys(sentences: np.ndarray, min_sentences: int) -> np.ndarray:
     n = len(sentences)
     if n < min_sentences:
         return np.empty(0, np.uint64)
-    top = np.argsort(-sentences.astype(np.int64), kind='stable')[:3].tolist()
+    top = np.argsort(-sentences.astype(np.int64), kind="stable")[:3].tolist()
     keys = []
     for a, b in ((0, 1), (0, 2), (1, 2)):
         i, j = sorted((top[a], top[b]))
@@ -72,8 +75,9 @@ def structure_keys(sentences: np.ndarray, min_sentences: int) -> np.ndarray:
     return np.unique(np.array(keys, np.uint64))
 
 
-def alignment_cost(a: np.ndarray, b: np.ndarray, skip: float = 1.0, merge: float = 0.3,
-                   band: int = 12, limit: float = math.inf) -> float:
+def alignment_cost(
+    a: np.ndarray, b: np.ndarray, skip: float = 1.0, merge: float = 0.3, band: int = 12, limit: float = math.inf
+) -> float:
     """Mean cost per sentence of the best monotone alignment of two sentence-length sequences.
 
     Cost of matching groups of lengths x and y: ``|ln(x * r) - ln(y)|`` with ``r = sum(b)/sum(a)``;

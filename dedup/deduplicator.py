@@ -23,6 +23,7 @@ before a SIGKILL is forgotten rather than counted as a copy of a missing article
 is this one a translation of (``dedup.crosslingual``)? The crawler's policy decides whether to
 link the two (default) or drop the translation.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -42,6 +43,7 @@ from dedup.minhash import estimated_jaccard
 @dataclass(frozen=True)
 class Match:
     """The kept article a text duplicates or translates, how similar, and which kind of match."""
+
     key: str
     similarity: float
     kind: str  # "exact" | "near" | "translation"
@@ -57,16 +59,22 @@ class Deduplicator:
         self._tag = config_tag(self.config)
         if self.config.redis_url:
             from dedup.redis_index import RedisIndex
-            self.index = RedisIndex(self.config.redis_url, self._redis_namespace(),
-                                    self.config.num_perm, self.bands, self.rows, self.config.xl_min_sentences)
+
+            self.index = RedisIndex(
+                self.config.redis_url,
+                self._redis_namespace(),
+                self.config.num_perm,
+                self.bands,
+                self.rows,
+                self.config.xl_min_sentences,
+            )
         else:
-            self.index = MemoryIndex(self.config.num_perm, self.bands, self.rows,
-                                     self.config.xl_min_sentences)
+            self.index = MemoryIndex(self.config.num_perm, self.bands, self.rows, self.config.xl_min_sentences)
 
     def _redis_namespace(self) -> str:
         # 'k2': the bucket-key format of dedup.lsh, 'f3': the fingerprint format (dedup.fingerprint);
         # an index written with other keys or records is not reused
-        return f'{self.config.redis_prefix}:{self.config.signature_tag()}b{self.bands}x{self.rows}k2f3'
+        return f"{self.config.redis_prefix}:{self.config.signature_tag()}b{self.bands}x{self.rows}k2f3"
 
     def __len__(self) -> int:
         return len(self.index)
@@ -80,9 +88,9 @@ class Deduplicator:
 
     def _check(self, fp: Fingerprint) -> None:
         if not isinstance(fp, Fingerprint):
-            raise TypeError(f'expected a Fingerprint, got {type(fp).__name__}')
+            raise TypeError(f"expected a Fingerprint, got {type(fp).__name__}")
         if fp.tag != self._tag:
-            raise ValueError('fingerprint made with other dedup settings (num_perm, seed or tokens)')
+            raise ValueError("fingerprint made with other dedup settings (num_perm, seed or tokens)")
 
     def find(self, fp: Fingerprint) -> Match | None:
         """The kept article ``fp`` duplicates, or None."""
@@ -90,7 +98,7 @@ class Deduplicator:
         cfg = self.config
         key = self.index.exact(fp.content_hash)
         if key is not None:
-            return Match(key, 1.0, 'exact')
+            return Match(key, 1.0, "exact")
         if fp.stems < cfg.min_tokens:
             return None
         cand = self.index.lookup(fp.signature)
@@ -101,12 +109,13 @@ class Deduplicator:
         if not len(ok):
             return None
         mine = Sentences(fp.sentence_stems, fp.stems_per_sentence)
-        verified = ok[np.argsort(-sims[ok], kind='stable')][:cfg.max_verified]
+        verified = ok[np.argsort(-sims[ok], kind="stable")][: cfg.max_verified]
         their_stems = [cand.sentence_stems(i) for i in verified.tolist()]
         # the bound aligned_share ends most candidates with, for all of them at once
         reach_a, reach_b = reaches(mine, their_stems, cfg.sentence_match)
-        hopeful = ((np.minimum(reach_a, reach_b) >= cfg.min_coverage)
-                   | (np.maximum(reach_a, reach_b) >= cfg.excerpt_coverage))
+        hopeful = (np.minimum(reach_a, reach_b) >= cfg.min_coverage) | (
+            np.maximum(reach_a, reach_b) >= cfg.excerpt_coverage
+        )
         best, best_cover = -1, 0.0
         for j in np.flatnonzero(hopeful).tolist():
             i = int(verified[j])
@@ -115,16 +124,16 @@ class Deduplicator:
                 best, best_cover = i, cover
         if best < 0:
             return None
-        return Match(cand.key(best), round(best_cover, 4), 'near')
+        return Match(cand.key(best), round(best_cover, 4), "near")
 
     def add(self, key: str, fp: Fingerprint) -> None:
         """Index a kept article under ``key`` (its canonical URL)."""
         self._check(fp)
         if not isinstance(key, str) or not key:
-            raise ValueError('key must be a non-empty string')
+            raise ValueError("key must be a non-empty string")
         self.index.add(key, fp)
 
-    def rename(self, old: str, new: str, content_hash: bytes = b'') -> bool:
+    def rename(self, old: str, new: str, content_hash: bytes = b"") -> bool:
         """Index the article kept under key ``old`` (whose content hash is ``content_hash``, when
         known) under ``new``; False when no article is indexed under ``old`` or ``new`` is taken."""
         if new in self.index:
@@ -194,7 +203,7 @@ class Deduplicator:
                     best = (doc, score)
         if best is None:
             return None
-        return Match(self.index.key(best[0]), best[1], 'translation')
+        return Match(self.index.key(best[0]), best[1], "translation")
 
 
 def aligned_share(mine: Sentences, other: Sentences, cfg: DedupConfig) -> float:

@@ -13,6 +13,7 @@ lookups.
 The same structure indexes anchors (``dedup.anchors``) for cross-language candidates: postings
 per anchor, and its document frequency for the rarity weights of ``dedup.crosslingual``.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -102,7 +103,7 @@ class Postings:
         new.sort()
         if len(self._sorted):
             merged = np.concatenate([self._sorted, new])
-            merged.sort(kind='stable')  # two sorted runs: a linear merge
+            merged.sort(kind="stable")  # two sorted runs: a linear merge
             self._sorted = merged
         else:
             self._sorted = new
@@ -115,8 +116,8 @@ class Postings:
         if self._bulk:
             self.flush()
         base = (keys >> _SHIFT) << _SHIFT
-        lo = np.searchsorted(self._sorted, base, 'left')
-        hi = np.searchsorted(self._sorted, base | _DOC_MASK, 'right')
+        lo = np.searchsorted(self._sorted, base, "left")
+        hi = np.searchsorted(self._sorted, base | _DOC_MASK, "right")
         return lo, hi
 
     def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -174,7 +175,7 @@ def _compact(arrays: list[np.ndarray]) -> list[np.ndarray]:
     joined = np.concatenate(arrays)
     out, pos = [], 0
     for n in lengths:
-        out.append(joined[pos:pos + n])
+        out.append(joined[pos : pos + n])
         pos += n
     return out
 
@@ -187,7 +188,7 @@ class MemoryBuckets:
 
     def get_many(self, keys: list[int]) -> list[list[int]]:
         docs, at = self.postings.lookup(np.array(keys, np.uint64))
-        flat = docs[np.argsort(at, kind='stable')].tolist()  # grouped by key, one list to slice
+        flat = docs[np.argsort(at, kind="stable")].tolist()  # grouped by key, one list to slice
         ends = np.cumsum(np.bincount(at, minlength=len(keys))).tolist()
         return [flat[start:end] for start, end in zip([0, *ends], ends)]
 
@@ -226,8 +227,14 @@ class MemoryIndex:
         self._stems = np.empty(1024, np.int32)
         self._exact: dict[bytes, int] = {}
         self._buckets = MemoryBuckets()
-        self.lsh = make_lsh(num_perm, bands, rows, self._buckets,
-                            contains=lambda doc: 0 <= doc < len(self._keys), count=lambda: len(self._keys))
+        self.lsh = make_lsh(
+            num_perm,
+            bands,
+            rows,
+            self._buckets,
+            contains=lambda doc: 0 <= doc < len(self._keys),
+            count=lambda: len(self._keys),
+        )
         # cross-language: language, anchors and sentence lengths per document, anchor postings
         self._langs: list[str] = []
         self._anchors: list[np.ndarray] = []
@@ -237,7 +244,7 @@ class MemoryIndex:
         self._stems_per_sentence: list[np.ndarray] = []
         self._anchor_postings = Postings()
         self._structure = Postings()
-        self._last_band_keys: tuple[bytes, np.ndarray] = (b'', np.empty(0, np.uint64))
+        self._last_band_keys: tuple[bytes, np.ndarray] = (b"", np.empty(0, np.uint64))
 
     def __len__(self) -> int:
         return len(self._keys)
@@ -252,7 +259,7 @@ class MemoryIndex:
     def __contains__(self, key: str) -> bool:
         return key in self._ids
 
-    def rename(self, old: str, new: str, content_hash: bytes = b'') -> bool:
+    def rename(self, old: str, new: str, content_hash: bytes = b"") -> bool:
         """Index the article kept under ``old`` under ``new`` instead; False when ``old`` is unknown."""
         doc = self._ids.pop(old, None)
         if doc is None:
@@ -267,8 +274,17 @@ class MemoryIndex:
         """Index one kept article; adding a key already present does nothing."""
         if key in self._ids:
             return
-        doc = self._append([key], [fp.content_hash], fp.signature[None, :], [fp.stems], [fp.lang],
-                           [fp.anchors], [fp.sentences], [fp.sentence_stems], [fp.stems_per_sentence])
+        doc = self._append(
+            [key],
+            [fp.content_hash],
+            fp.signature[None, :],
+            [fp.stems],
+            [fp.lang],
+            [fp.anchors],
+            [fp.sentences],
+            [fp.sentence_stems],
+            [fp.stems_per_sentence],
+        )
         self._buckets.postings.add(doc, self._band_keys(fp.signature))
         self._anchor_postings.add(doc, fp.anchors)
         self._structure.add(doc, structure_keys(fp.sentences, self.min_sentences))
@@ -287,13 +303,25 @@ class MemoryIndex:
             return
         if len(fresh) < len(keys):
             keys, cols = [keys[i] for i in fresh], cols.take(fresh)
-        first = self._append(keys, cols.content_hashes, cols.signatures, cols.stems, cols.langs,
-                             cols.anchors, cols.sentences, cols.sentence_stems, cols.stems_per_sentence)
+        first = self._append(
+            keys,
+            cols.content_hashes,
+            cols.signatures,
+            cols.stems,
+            cols.langs,
+            cols.anchors,
+            cols.sentences,
+            cols.sentence_stems,
+            cols.stems_per_sentence,
+        )
         docs = np.arange(first, first + len(keys), dtype=np.int64)
-        self._buckets.postings.add_many(band_keys(cols.signatures, self.bands, self.rows).ravel(),
-                                        np.repeat(docs, self.bands))
-        structure = [structure_keys(s, self.min_sentences) if len(s) >= self.min_sentences else s[:0].astype(np.uint64)
-                     for s in cols.sentences]
+        self._buckets.postings.add_many(
+            band_keys(cols.signatures, self.bands, self.rows).ravel(), np.repeat(docs, self.bands)
+        )
+        structure = [
+            structure_keys(s, self.min_sentences) if len(s) >= self.min_sentences else s[:0].astype(np.uint64)
+            for s in cols.sentences
+        ]
         for postings, per_doc in ((self._anchor_postings, cols.anchors), (self._structure, structure)):
             counts = np.fromiter((len(k) for k in per_doc), np.int64, len(per_doc))
             if counts.sum():
@@ -304,12 +332,13 @@ class MemoryIndex:
         for postings in (self._buckets.postings, self._anchor_postings, self._structure):
             postings.flush()
 
-    def _append(self, keys, content_hashes, sigs, stems, langs, anchors, sentences, sentence_stems,
-                stems_per_sentence) -> int:
+    def _append(
+        self, keys, content_hashes, sigs, stems, langs, anchors, sentences, sentence_stems, stems_per_sentence
+    ) -> int:
         first = len(self._keys)
         need = first + len(keys)
         if need > MAX_DOCS:
-            raise ValueError(f'dedup index full: at most {MAX_DOCS:,} documents per process')
+            raise ValueError(f"dedup index full: at most {MAX_DOCS:,} documents per process")
         if need > len(self._sigs):
             cap = max(need, 2 * len(self._sigs))
             grown = np.empty((cap, self.num_perm), np.uint32)
@@ -352,8 +381,12 @@ class MemoryIndex:
 
     def lookup(self, sig: np.ndarray) -> Candidates:
         docs = self.candidates(sig)
-        return Candidates(self._sigs[docs], self._stems[docs], lambda i: self._keys[docs[i]],
-                          lambda i: (self._sentence_stems[docs[i]], self._stems_per_sentence[docs[i]]))
+        return Candidates(
+            self._sigs[docs],
+            self._stems[docs],
+            lambda i: self._keys[docs[i]],
+            lambda i: (self._sentence_stems[docs[i]], self._stems_per_sentence[docs[i]]),
+        )
 
     def anchor_idf(self, anchors: np.ndarray, extra: int = 1) -> np.ndarray:
         """Rarity weight of each anchor: ln(max(N, 1000) / df), df counting ``extra`` more docs."""
@@ -381,7 +414,7 @@ class MemoryIndex:
                 weight = np.bincount(inverse, weights=idf[rare][at])
                 other_lang = np.array([bool(self._langs[d]) and self._langs[d] != fp.lang for d in cands.tolist()])
                 order = np.flatnonzero(other_lang)
-                order = order[np.argsort(-weight[order], kind='stable')[:limit]]
+                order = order[np.argsort(-weight[order], kind="stable")[:limit]]
                 common, common_idf = fp.anchors[~rare], idf[~rare]
                 own_mass = idf.sum()
                 for i in order.tolist():
@@ -397,8 +430,9 @@ class MemoryIndex:
         skeys = structure_keys(fp.sentences, self.min_sentences)
         if len(skeys):
             docs, _ = self._structure.lookup(skeys)
-            extra = [d for d in np.unique(docs).tolist()
-                     if d not in seen and self._langs[d] and self._langs[d] != fp.lang]
+            extra = [
+                d for d in np.unique(docs).tolist() if d not in seen and self._langs[d] and self._langs[d] != fp.lang
+            ]
             out.extend((d, 0.0, 0.0) for d in extra[:limit])
         return out
 
@@ -410,7 +444,14 @@ class MemoryIndex:
 
     def memory_bytes(self) -> int:
         """Bytes held by the numpy arrays (keys and dicts not counted)."""
-        return (self._sigs[:len(self)].nbytes + self._stems[:len(self)].nbytes
-                + self._buckets.postings.nbytes() + self._anchor_postings.nbytes() + self._structure.nbytes()
-                + sum(a.nbytes for a in self._anchors) + sum(s.nbytes for s in self._sentences)
-                + sum(s.nbytes for s in self._sentence_stems) + sum(s.nbytes for s in self._stems_per_sentence))
+        return (
+            self._sigs[: len(self)].nbytes
+            + self._stems[: len(self)].nbytes
+            + self._buckets.postings.nbytes()
+            + self._anchor_postings.nbytes()
+            + self._structure.nbytes()
+            + sum(a.nbytes for a in self._anchors)
+            + sum(s.nbytes for s in self._sentences)
+            + sum(s.nbytes for s in self._sentence_stems)
+            + sum(s.nbytes for s in self._stems_per_sentence)
+        )

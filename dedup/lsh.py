@@ -30,6 +30,7 @@ calling ``insert`` a million times; the tests check both give the same keys.
 The index is append-only (the corpus never un-keeps an article), so the storages do not support
 ``remove``.
 """
+
 from __future__ import annotations
 
 import struct
@@ -44,6 +45,7 @@ from dedup.normalize import mix64
 
 def _quad_on_first_use(*args, **kwargs):
     from scipy.integrate import quad
+
     return quad(*args, **kwargs)
 
 
@@ -60,13 +62,13 @@ def _import_datasketch_lean() -> None:
       imports; our Redis storage is ``dedup.redis_index``, which imports redis itself. Unless redis is
       loaded already (bench_dedup loads it first, to compare with datasketch's Redis storage),
       datasketch is imported as if redis were not installed; ``import redis`` works as usual afterwards."""
-    if 'datasketch' in sys.modules or 'scipy.integrate' in sys.modules:
+    if "datasketch" in sys.modules or "scipy.integrate" in sys.modules:
         return
-    stand_in = types.ModuleType('scipy.integrate')
+    stand_in = types.ModuleType("scipy.integrate")
     stand_in.quad = _quad_on_first_use
-    blocked = {'scipy.integrate': stand_in}
-    if 'redis' not in sys.modules:
-        blocked['redis'] = None  # "import redis" raises ImportError
+    blocked = {"scipy.integrate": stand_in}
+    if "redis" not in sys.modules:
+        blocked["redis"] = None  # "import redis" raises ImportError
     sys.modules.update(blocked)
     try:
         import datasketch  # noqa: F401
@@ -84,16 +86,16 @@ _MASK = (1 << 64) - 1
 _ROW_MULT = 0xD6E8FEB86659FD93
 _MIX1, _MIX2 = 0xBF58476D1CE4E5B9, 0x94D049BB133111EB
 # MinHashLSH._H passes a slice's bytes byte-swapped (big-endian on little-endian machines)
-_SWAPPED = '>' if sys.byteorder == 'little' else '<'
+_SWAPPED = ">" if sys.byteorder == "little" else "<"
 _STRUCTS: dict[int, struct.Struct] = {}
-APPEND_ONLY = 'the dedup index is append-only: kept articles are never removed from it'
+APPEND_ONLY = "the dedup index is append-only: kept articles are never removed from it"
 
 
 def bucket_key(data: bytes) -> int:
     """``MinHashLSH`` hashfunc: the bytes of one band slice (uint32 values, byte-swapped) -> 64 bits."""
     unpack = _STRUCTS.get(len(data))
     if unpack is None:
-        unpack = _STRUCTS.setdefault(len(data), struct.Struct(f'{_SWAPPED}{len(data) // 4}I'))
+        unpack = _STRUCTS.setdefault(len(data), struct.Struct(f"{_SWAPPED}{len(data) // 4}I"))
     values = unpack.unpack(data)
     acc = values[0]
     for v in values[1:]:
@@ -118,7 +120,7 @@ def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
     shape (N, bands) for (N, P) uint32 signatures or (bands,) for one signature."""
     single = signatures.ndim == 1
     sigs = np.atleast_2d(signatures)
-    sigs = sigs[:, :bands * rows].astype(np.uint64).reshape(len(sigs), bands, rows)
+    sigs = sigs[:, : bands * rows].astype(np.uint64).reshape(len(sigs), bands, rows)
     acc = sigs[:, :, 0].copy()
     for k in range(1, rows):
         acc *= np.uint64(_ROW_MULT)  # array arithmetic wraps modulo 2**64
@@ -135,8 +137,8 @@ class Sketch:
     them with its MinHashes in one index.
     """
 
-    __slots__ = ('hashvalues',)
-    scheme = 'deepseek-news-multiply-shift-32'
+    __slots__ = ("hashvalues",)
+    scheme = "deepseek-news-multiply-shift-32"
 
     def __init__(self, signature: np.ndarray):
         self.hashvalues = signature
@@ -209,10 +211,10 @@ class BandStorage(UnorderedStorage):
         return self.shared.store.size()
 
     def keys(self):
-        raise NotImplementedError('band storages cannot list their buckets')
+        raise NotImplementedError("band storages cannot list their buckets")
 
     def itemcounts(self, **kwargs):
-        raise NotImplementedError('band storages cannot list their buckets')
+        raise NotImplementedError("band storages cannot list their buckets")
 
     def remove(self, *keys, **kwargs):
         raise NotImplementedError(APPEND_ONLY)
@@ -241,10 +243,10 @@ class IndexedDocuments(OrderedStorage):
         raise NotImplementedError(APPEND_ONLY)
 
     def keys(self):
-        raise NotImplementedError('the index lists its documents itself')
+        raise NotImplementedError("the index lists its documents itself")
 
     def itemcounts(self, **kwargs):
-        raise NotImplementedError('the index lists its documents itself')
+        raise NotImplementedError("the index lists its documents itself")
 
     def remove(self, *keys, **kwargs):
         raise NotImplementedError(APPEND_ONLY)
@@ -273,7 +275,7 @@ def bucket_store(lsh: MinHashLSH):
 def lsh_keys(lsh: MinHashLSH, signature: np.ndarray) -> np.ndarray:
     """The salted bucket keys of ``signature`` in each band of ``lsh`` (uint64, one per band)."""
     if len(signature) != lsh.h:
-        raise ValueError(f'Expecting minhash with length {lsh.h}, got {len(signature)}')
+        raise ValueError(f"Expecting minhash with length {lsh.h}, got {len(signature)}")
     return band_keys(signature, lsh.b, lsh.r)
 
 

@@ -8,6 +8,7 @@ The estimated Jaccard of two documents is the share of equal signature values, a
 
 The LSH over these signatures is datasketch's ``MinHashLSH`` (``dedup.lsh``).
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -20,8 +21,8 @@ def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """(multipliers, offsets) of the hash family as (num_perm, 1) uint64 columns, deterministic
     for (num_perm, seed)."""
     rng = np.random.RandomState(seed)
-    mult = rng.randint(1, 2 ** 63 - 1, num_perm, dtype=np.uint64) | np.uint64(1)
-    add = rng.randint(0, 2 ** 63 - 1, num_perm, dtype=np.uint64)
+    mult = rng.randint(1, 2**63 - 1, num_perm, dtype=np.uint64) | np.uint64(1)
+    add = rng.randint(0, 2**63 - 1, num_perm, dtype=np.uint64)
     return mult[:, None].copy(), add[:, None].copy()
 
 
@@ -39,4 +40,3 @@ def signature(stem_hashes: np.ndarray, num_perm: int, seed: int) -> np.ndarray:
 def estimated_jaccard(sig: np.ndarray, others: np.ndarray) -> np.ndarray:
     """Share of equal values between ``sig`` (P,) and each row of ``others`` (N, P)."""
     return np.count_nonzero(others == sig, axis=1) / len(sig)
-

@@ -21,6 +21,7 @@ content hash used for exact duplicates:
 Everything here is vectorised with numpy where the work is per token, because signature speed is a
 goal (>= 5,000 800-word documents per second on one core).
 """
+
 from __future__ import annotations
 
 import re
@@ -36,12 +37,12 @@ _ASCII_TO_SPACE = bytes(c if (chr(c).isalnum() or c == 0x5F or c >= 128) else 0x
 
 # Typographic punctuation left after NFKC: quotes, dashes, bullets, ellipsis, guillemets, primes,
 # the middle dot, inverted marks, section and degree signs, the minus sign. Each becomes a space.
-_UNICODE_PUNCT = re.compile('[\u2010-\u2027\u2032-\u203a\u00ab\u00bb\u00b7\u00bf\u00a1\u00a7\u00b0\u2212]')
+_UNICODE_PUNCT = re.compile("[\u2010-\u2027\u2032-\u203a\u00ab\u00bb\u00b7\u00bf\u00a1\u00a7\u00b0\u2212]")
 
 # Stop words as 8-byte little-endian integers (tokens are compared on their first 8 bytes).
-_STOP_KEYS = np.unique(np.array(sorted(STOPWORDS), dtype='S8').view('<u8'))
+_STOP_KEYS = np.unique(np.array(sorted(STOPWORDS), dtype="S8").view("<u8"))
 
-_SPACES9 = b' ' * 9
+_SPACES9 = b" " * 9
 _LENGTH_MASKS = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [(1 << 64) - 1], np.uint64)
 
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -51,7 +52,7 @@ _MIX2 = np.uint64(0x94D049BB133111EB)
 # What most often keeps a news text out of NFKC (no-break spaces, the ellipsis), with the full
 # compatibility decomposition of each. Replacing a character by its decomposition leaves the NFKC
 # of a text unchanged, so these cost a few replace() calls instead of a normalisation.
-_COMMON_DECOMPOSITIONS = (('\u00a0', ' '), ('\u202f', ' '), ('\u2026', '...'))
+_COMMON_DECOMPOSITIONS = (("\u00a0", " "), ("\u202f", " "), ("\u2026", "..."))
 
 
 def nfkc(text: str) -> str:
@@ -66,9 +67,9 @@ def nfkc(text: str) -> str:
         return text
     for char, decomposition in _COMMON_DECOMPOSITIONS:
         text = text.replace(char, decomposition)
-    if unicodedata.is_normalized('NFKC', text):
+    if unicodedata.is_normalized("NFKC", text):
         return text
-    return '\n'.join([unicodedata.normalize('NFKC', line) for line in text.split('\n')])
+    return "\n".join([unicodedata.normalize("NFKC", line) for line in text.split("\n")])
 
 
 def normalize_text(text: str) -> str:
@@ -81,8 +82,8 @@ def fold_nfkc(text: str) -> str:
     if text.isascii():
         return text.lower()
     # lower() + the one German difference from casefold(): 15 us less per article than casefold()
-    text = text.lower().replace('\u00df', 'ss')
-    return _UNICODE_PUNCT.sub(' ', text)
+    text = text.lower().replace("\u00df", "ss")
+    return _UNICODE_PUNCT.sub(" ", text)
 
 
 def tokens(text: str) -> list[bytes]:
@@ -91,7 +92,7 @@ def tokens(text: str) -> list[bytes]:
     Numbers split at their separators (``1.000,5`` -> ``1 000 5``), so ``1.000`` and ``1,000``
     agree; the short groups then fall under ``min_token_bytes``, years and long numbers remain.
     """
-    return normalize_text(text).encode('utf-8', 'surrogatepass').translate(_ASCII_TO_SPACE).split()
+    return normalize_text(text).encode("utf-8", "surrogatepass").translate(_ASCII_TO_SPACE).split()
 
 
 def packed_tokens(text: str) -> tuple[np.ndarray, bytes]:
@@ -106,25 +107,25 @@ def packed_tokens(text: str) -> tuple[np.ndarray, bytes]:
 
 def nfkc_packed_tokens(text: str) -> tuple[np.ndarray, bytes]:
     """``packed_tokens`` of a text already in NFKC."""
-    packed, chash, _ = folded_packed_tokens(fold_nfkc(text).encode('utf-8', 'surrogatepass'))
+    packed, chash, _ = folded_packed_tokens(fold_nfkc(text).encode("utf-8", "surrogatepass"))
     return packed, chash
 
 
 def folded_packed_tokens(folded: bytes) -> tuple[np.ndarray, bytes, np.ndarray]:
     """``packed_tokens`` of a text already folded (``fold_nfkc``) and encoded as UTF-8, and the byte
     offset in ``folded`` where each token starts."""
-    data = b' ' + folded.translate(_ASCII_TO_SPACE) + _SPACES9
+    data = b" " + folded.translate(_ASCII_TO_SPACE) + _SPACES9
     buf = np.frombuffer(data, np.uint8)
     word = buf != 0x20
     bounds = np.flatnonzero(word[1:] != word[:-1]) + 1  # starts and ends alternate
     starts, ends = bounds[0::2], bounds[1::2]
     if not len(starts):
-        return np.empty(0, np.uint64), xxhash.xxh3_128_digest(b''), starts
+        return np.empty(0, np.uint64), xxhash.xxh3_128_digest(b""), starts
     # the token sequence joined by single spaces, as b' '.join(tokens(text))
-    keep = word[starts[0]:ends[-1]].copy()
+    keep = word[starts[0] : ends[-1]].copy()
     keep[ends[:-1] - starts[0]] = True
-    chash = xxhash.xxh3_128_digest(buf[starts[0]:ends[-1]][keep].tobytes())
-    every_offset = np.ndarray((len(buf) - 7,), '<u8', data, 0, (1,))  # uint64 starting at each byte
+    chash = xxhash.xxh3_128_digest(buf[starts[0] : ends[-1]][keep].tobytes())
+    every_offset = np.ndarray((len(buf) - 7,), "<u8", data, 0, (1,))  # uint64 starting at each byte
     return every_offset[starts] & _LENGTH_MASKS[np.minimum(ends - starts, 8)], chash, starts - 1
 
 
@@ -146,8 +147,9 @@ def stem_mask(packed: np.ndarray, min_token_bytes: int = 4, drop_stopwords: bool
     return keep
 
 
-def stems_of(packed: np.ndarray, min_token_bytes: int = 4, prefix_bytes: int = 5,
-             drop_stopwords: bool = True) -> tuple[np.ndarray, np.ndarray]:
+def stems_of(
+    packed: np.ndarray, min_token_bytes: int = 4, prefix_bytes: int = 5, drop_stopwords: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
     """(which packed tokens are stems, the ``stem_hash`` of each of those), for both the MinHash set
     (``shingle_hashes``) and the sentence stems (``dedup.align.sentence_stems``) of one text."""
     keep = stem_mask(packed, min_token_bytes, drop_stopwords)
@@ -172,7 +174,7 @@ def unique_sorted(values: np.ndarray) -> np.ndarray:
 def content_hash(toks: list[bytes]) -> bytes:
     """16-byte hash of the token sequence: equal for texts that differ only in case, spacing,
     Unicode form, punctuation or digit separators (the ``exact`` duplicate kind)."""
-    return xxhash.xxh3_128_digest(b' '.join(toks))
+    return xxhash.xxh3_128_digest(b" ".join(toks))
 
 
 def mix64(values: np.ndarray) -> np.ndarray:
@@ -185,8 +187,7 @@ def mix64(values: np.ndarray) -> np.ndarray:
     return v
 
 
-def shingle_hashes(toks, min_token_bytes: int = 4, prefix_bytes: int = 5,
-                   drop_stopwords: bool = True) -> np.ndarray:
+def shingle_hashes(toks, min_token_bytes: int = 4, prefix_bytes: int = 5, drop_stopwords: bool = True) -> np.ndarray:
     """Unique 64-bit hashes of the token stems used as the MinHash set (sorted, uint64).
 
     ``toks``: a list of token bytes, or their packed first 8 bytes (``packed_tokens``). A stem is
@@ -199,6 +200,6 @@ def shingle_hashes(toks, min_token_bytes: int = 4, prefix_bytes: int = 5,
     if isinstance(toks, np.ndarray):
         packed = toks
     else:  # first 8 bytes, zero padded, little endian
-        packed = np.array(toks, dtype='S8').view('<u8')
+        packed = np.array(toks, dtype="S8").view("<u8")
     packed = unique_sorted(packed)  # ~800 tokens of an article -> ~450 distinct: less work below
     return unique_sorted(stem_hash(packed[stem_mask(packed, min_token_bytes, drop_stopwords)], prefix_bytes))

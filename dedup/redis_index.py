@@ -28,6 +28,7 @@ Known limit: ``find`` and ``add`` are two steps, so two processes meeting two co
 at the same instant can both keep theirs; the crawler holds a Redis lock around the two
 (``crawler.context.shared_lock``), and the corpus merge (``storage``) catches the rest by hash.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -66,7 +67,9 @@ local function append(hash, fields, id)
 end
 """
 
-_RECORD = _HELPERS + """
+_RECORD = (
+    _HELPERS
+    + """
 local ns = ARGV[1]
 local key = ARGV[2]
 local id = ARGV[3]
@@ -103,8 +106,11 @@ if ARGV[6] then
 end
 return 1
 """
+)
 
-_APPEND = _HELPERS + """
+_APPEND = (
+    _HELPERS
+    + """
 -- KEYS[1]: bucket hash, KEYS[2]: id -> signature hash. ARGV[1]: packed 8-byte bucket keys,
 -- ARGV[2]: for each bucket, the ids to append, "id,id;" (one argument, so the client encodes
 -- two values and not one per bucket). Ids without a signature (their record was refused: key
@@ -130,6 +136,7 @@ end
 if #args > 0 then redis.call('HSET', KEYS[1], unpack(args)) end
 return #args / 2
 """
+)
 
 _FORGET = """
 -- an article indexed but never stored: drop its record; its buckets and anchor postings keep
@@ -150,7 +157,9 @@ if key and redis.call('HEXISTS', KEYS[2], key) == 1 then return key end
 return false
 """
 
-_TRANSLATION = _HELPERS + """
+_TRANSLATION = (
+    _HELPERS
+    + """
 local ns = ARGV[1]
 local anchors = split8(ARGV[2])
 local structure = split8(ARGV[3])
@@ -163,7 +172,7 @@ end
 if #structure > 0 then slists = hmget(ns .. ':s', structure) end
 return {n, dfs, lists, slists}
 """
-
+)
 
 
 _RENAME = """
@@ -194,8 +203,8 @@ class RedisBuckets:
         self.pipeline = client.pipeline(transaction=False)
 
     def get_many(self, keys: list[int]) -> list[list[int]]:
-        values = self.client.hmget(self.name, [key.to_bytes(8, 'little') for key in keys])
-        return [[int(doc) for doc in value.split(b',')] if value else [] for value in values]
+        values = self.client.hmget(self.name, [key.to_bytes(8, "little") for key in keys])
+        return [[int(doc) for doc in value.split(b",")] if value else [] for value in values]
 
     def append_many(self, keys: list[int], docs: list[int]) -> None:
         if len(set(keys)) == len(keys):  # one document's bands: every bucket key once
@@ -204,12 +213,13 @@ class RedisBuckets:
             grouped: dict[int, list[str]] = {}
             for key, doc in zip(keys, docs):
                 grouped.setdefault(key, []).append(str(doc))
-            fields, lists = list(grouped), [','.join(ids) for ids in grouped.values()]
-        packed = np.array(fields, np.uint64).astype('<u8').tobytes()
+            fields, lists = list(grouped), [",".join(ids) for ids in grouped.values()]
+        packed = np.array(fields, np.uint64).astype("<u8").tobytes()
         for start in range(0, len(fields), self.FIELDS_PER_SCRIPT):
             stop = start + self.FIELDS_PER_SCRIPT
-            self.pipeline.eval(_APPEND, 2, self.name, self.signatures, packed[8 * start:8 * stop],
-                               ';'.join(lists[start:stop]) + ';')
+            self.pipeline.eval(
+                _APPEND, 2, self.name, self.signatures, packed[8 * start : 8 * stop], ";".join(lists[start:stop]) + ";"
+            )
         self.pipeline.execute()
 
     def size(self) -> int:
@@ -222,9 +232,9 @@ class RedisIndex:
     ANCHOR_CAP = 1000
     """Anchors in more documents than this keep only their count (their postings stop growing)."""
 
-    def __init__(self, url: str, namespace: str, num_perm: int, bands: int, rows: int,
-                 min_sentences: int = 8):
+    def __init__(self, url: str, namespace: str, num_perm: int, bands: int, rows: int, min_sentences: int = 8):
         import redis
+
         self.num_perm, self.bands, self.rows = num_perm, bands, rows
         self.min_sentences = min_sentences
         self._xl_cache: dict[int, tuple[str, np.ndarray, np.ndarray]] = {}
@@ -233,9 +243,9 @@ class RedisIndex:
             self.client = redis.Redis.from_url(url)
             self.client.ping()
         except (redis.RedisError, ValueError) as exc:
-            raise ConnectionError(f'dedup: cannot use Redis at {url}: {exc}') from None
+            raise ConnectionError(f"dedup: cannot use Redis at {url}: {exc}") from None
         self._translation = self.client.register_script(_TRANSLATION)
-        self.buckets = RedisBuckets(self.client, self.ns + ':bands', self.ns + ':sig')
+        self.buckets = RedisBuckets(self.client, self.ns + ":bands", self.ns + ":sig")
         self.lsh = make_lsh(num_perm, bands, rows, self.buckets, contains=self._has_id, count=self.__len__)
         self._reserved = iter(())
         self._forget = self.client.register_script(_FORGET)
@@ -247,7 +257,7 @@ class RedisIndex:
         an earlier run and never stored (its process was killed before the write; ``kept`` holds
         the keys it did store) are forgotten, so that their story can be stored again instead of
         counting as a copy of a missing article. Returns how many were forgotten."""
-        pending = f'{self.ns}:pending:{owner}'
+        pending = f"{self.ns}:pending:{owner}"
         lost = [key for key in (k.decode() for k in self.client.smembers(pending)) if key not in kept]
         for key in lost:
             self._forget(args=[self.ns, key])
@@ -261,17 +271,17 @@ class RedisIndex:
             self.client.delete(self._pending)
 
     def __len__(self) -> int:
-        return int(self.client.hlen(self.ns + ':ids'))
+        return int(self.client.hlen(self.ns + ":ids"))
 
     def __contains__(self, key: str) -> bool:
-        return bool(self.client.hexists(self.ns + ':ids', key))
+        return bool(self.client.hexists(self.ns + ":ids", key))
 
-    def rename(self, old: str, new: str, content_hash: bytes = b'') -> bool:
+    def rename(self, old: str, new: str, content_hash: bytes = b"") -> bool:
         """As ``MemoryIndex.rename``, in one script; the exact-copy entry of ``content_hash`` follows."""
         return bool(self.client.eval(_RENAME, 0, self.ns, old, new, content_hash))
 
     def _has_id(self, doc: int) -> bool:
-        return bool(self.client.hexists(self.ns + ':sig', doc))
+        return bool(self.client.hexists(self.ns + ":sig", doc))
 
     ID_BLOCK = 64
     """Ids reserved per INCRBY; a process that stops leaves the rest of its block unused."""
@@ -279,37 +289,68 @@ class RedisIndex:
     def _new_id(self) -> int:
         doc = next(self._reserved, None)
         if doc is None:
-            last = int(self.client.incrby(self.ns + ':next', self.ID_BLOCK))
+            last = int(self.client.incrby(self.ns + ":next", self.ID_BLOCK))
             self._reserved = iter(range(last - self.ID_BLOCK + 1, last + 1))
             doc = next(self._reserved)
         return doc
 
-    def _queue_record(self, key: str, doc: int, stems: int, sig: np.ndarray, content_hash: bytes,
-                      lang: str, anchors: np.ndarray, sentences: np.ndarray, sentence_stems: np.ndarray,
-                      stems_per_sentence: np.ndarray) -> None:
+    def _queue_record(
+        self,
+        key: str,
+        doc: int,
+        stems: int,
+        sig: np.ndarray,
+        content_hash: bytes,
+        lang: str,
+        anchors: np.ndarray,
+        sentences: np.ndarray,
+        sentence_stems: np.ndarray,
+        stems_per_sentence: np.ndarray,
+    ) -> None:
         """Queue the record script on the bucket pipeline: it runs just before the bucket write."""
-        payload = b''.join((np.int32(min(stems, 2 ** 31 - 1)).tobytes(), sig.astype('<u4').tobytes(),
-                            np.uint32(len(stems_per_sentence)).tobytes(), stems_per_sentence.astype('<u4').tobytes(),
-                            sentence_stems.astype('<u2').tobytes()))
+        payload = b"".join(
+            (
+                np.int32(min(stems, 2**31 - 1)).tobytes(),
+                sig.astype("<u4").tobytes(),
+                np.uint32(len(stems_per_sentence)).tobytes(),
+                stems_per_sentence.astype("<u4").tobytes(),
+                sentence_stems.astype("<u2").tobytes(),
+            )
+        )
         if self._pending:
             self.buckets.pipeline.sadd(self._pending, key)
-        self.buckets.pipeline.eval(_RECORD, 0, self.ns, key, doc, payload, content_hash,
-                                   *self._xl_args(lang, anchors, sentences))
+        self.buckets.pipeline.eval(
+            _RECORD, 0, self.ns, key, doc, payload, content_hash, *self._xl_args(lang, anchors, sentences)
+        )
 
     def _xl_args(self, lang: str, anchors: np.ndarray, sentences: np.ndarray) -> list:
         """Cross-language part of an insert: payload, anchors, structure keys, anchor cap."""
         if not lang or not (len(anchors) or len(sentences)):
             return []
-        payload = (lang.encode('ascii', 'replace')[:2].ljust(2, b' ') + np.uint32(len(anchors)).tobytes()
-                   + anchors.astype('<u8').tobytes() + sentences.astype('<u2').tobytes())
-        structure = structure_keys(sentences, self.min_sentences).astype('<u8').tobytes()
-        return [payload, anchors.astype('<u8').tobytes(), structure, self.ANCHOR_CAP]
+        payload = (
+            lang.encode("ascii", "replace")[:2].ljust(2, b" ")
+            + np.uint32(len(anchors)).tobytes()
+            + anchors.astype("<u8").tobytes()
+            + sentences.astype("<u2").tobytes()
+        )
+        structure = structure_keys(sentences, self.min_sentences).astype("<u8").tobytes()
+        return [payload, anchors.astype("<u8").tobytes(), structure, self.ANCHOR_CAP]
 
     def add(self, key: str, fp) -> None:
         """Record and index one kept article, in one round trip; a key already present is ignored."""
         doc = self._new_id()
-        self._queue_record(key, doc, fp.stems, fp.signature, fp.content_hash, fp.lang, fp.anchors, fp.sentences,
-                           fp.sentence_stems, fp.stems_per_sentence)
+        self._queue_record(
+            key,
+            doc,
+            fp.stems,
+            fp.signature,
+            fp.content_hash,
+            fp.lang,
+            fp.anchors,
+            fp.sentences,
+            fp.sentence_stems,
+            fp.stems_per_sentence,
+        )
         insert_lsh(self.lsh, doc, fp.signature)
 
     def add_many(self, keys: list[str], cols, batch: int = 500) -> None:
@@ -317,15 +358,24 @@ class RedisIndex:
         their bucket keys computed at once (``dedup.lsh.band_keys``) and appended in one write.
         Keys already indexed (a shard loaded again at start-up) cost one HMGET per batch."""
         for start in range(0, len(keys), batch):
-            present = self.client.hmget(self.ns + ':ids', keys[start:start + batch])
+            present = self.client.hmget(self.ns + ":ids", keys[start : start + batch])
             rows = [i for i, found in enumerate(present, start) if found is None]
             if not rows:
                 continue
             docs = [self._new_id() for _ in rows]
             for i, doc in zip(rows, docs):
-                self._queue_record(keys[i], doc, cols.stems[i], cols.signatures[i], cols.content_hashes[i],
-                                   cols.langs[i], cols.anchors[i], cols.sentences[i], cols.sentence_stems[i],
-                                   cols.stems_per_sentence[i])
+                self._queue_record(
+                    keys[i],
+                    doc,
+                    cols.stems[i],
+                    cols.signatures[i],
+                    cols.content_hashes[i],
+                    cols.langs[i],
+                    cols.anchors[i],
+                    cols.sentences[i],
+                    cols.sentence_stems[i],
+                    cols.stems_per_sentence[i],
+                )
             bucket_keys = band_keys(cols.signatures[rows], self.bands, self.rows)
             self.buckets.append_many(bucket_keys.ravel().tolist(), np.repeat(docs, self.bands).tolist())
 
@@ -333,27 +383,27 @@ class RedisIndex:
         """Nothing to do: every add is already in Redis."""
 
     def exact(self, content_hash: bytes) -> str | None:
-        key = self._exact(keys=[self.ns + ':exact', self.ns + ':ids'], args=[content_hash])
+        key = self._exact(keys=[self.ns + ":exact", self.ns + ":ids"], args=[content_hash])
         return None if key is None else key.decode()
 
     def lookup(self, sig: np.ndarray) -> Candidates:
         ids = query_lsh(self.lsh, sig)
-        payloads = self.client.hmget(self.ns + ':sig', ids) if ids else []
+        payloads = self.client.hmget(self.ns + ":sig", ids) if ids else []
         pairs = [(i, p) for i, p in zip(ids, payloads) if p is not None]
         if not pairs:
             return Candidates(np.empty((0, self.num_perm), np.uint32), np.empty(0, np.int32), None)
         head = 4 + 4 * self.num_perm
-        raw = np.frombuffer(b''.join(p[:head] for _, p in pairs), np.uint8).reshape(len(pairs), head)
-        stems = raw[:, :4].copy().view('<i4').ravel()
-        sigs = raw[:, 4:].copy().view('<u4')
+        raw = np.frombuffer(b"".join(p[:head] for _, p in pairs), np.uint8).reshape(len(pairs), head)
+        stems = raw[:, :4].copy().view("<i4").ravel()
+        sigs = raw[:, 4:].copy().view("<u4")
         found = [i for i, _ in pairs]
 
         def sentence_stems(j: int) -> tuple[np.ndarray, np.ndarray]:
             payload = pairs[j][1]
-            count = int(np.frombuffer(payload, '<u4', 1, head)[0])
-            per_sentence = np.frombuffer(payload, '<u4', count, head + 4)
+            count = int(np.frombuffer(payload, "<u4", 1, head)[0])
+            per_sentence = np.frombuffer(payload, "<u4", count, head + 4)
             start = head + 4 + 4 * count
-            return np.frombuffer(payload, '<u2', (len(payload) - start) // 2, start), per_sentence
+            return np.frombuffer(payload, "<u2", (len(payload) - start) // 2, start), per_sentence
 
         return Candidates(sigs, stems, lambda j: self.key(found[j]), sentence_stems)
 
@@ -364,8 +414,8 @@ class RedisIndex:
         more than ``ANCHOR_CAP`` documents are never looked up, only weighed."""
         if not fp.lang:
             return []
-        anchors = fp.anchors.astype('<u8')
-        structure = structure_keys(fp.sentences, self.min_sentences).astype('<u8')
+        anchors = fp.anchors.astype("<u8")
+        structure = structure_keys(fp.sentences, self.min_sentences).astype("<u8")
         n, dfs, lists, slists = self._translation(args=[self.ns, anchors.tobytes(), structure.tobytes()])
         n_docs = max(int(n), 1000)
         df = np.array([int(x) if x else 0 for x in dfs], np.float64)
@@ -373,27 +423,28 @@ class RedisIndex:
         weight: dict[int, float] = {}
         for j, ids in enumerate(lists):
             if ids and df[j] <= self.ANCHOR_CAP:
-                for doc in map(int, ids.split(b',')):
+                for doc in map(int, ids.split(b",")):
                     weight[doc] = weight.get(doc, 0.0) + idf[j]
-        structural = [int(d) for ids in slists if ids for d in ids.split(b',')][:8 * limit]
-        ranked = sorted(weight, key=lambda d: -weight[d])[:3 * limit]
+        structural = [int(d) for ids in slists if ids for d in ids.split(b",")][: 8 * limit]
+        ranked = sorted(weight, key=lambda d: -weight[d])[: 3 * limit]
         wanted = list(dict.fromkeys(ranked + structural))
         if not wanted:
             return []
         self._xl_cache = {}
-        for doc, payload in zip(wanted, self.client.hmget(self.ns + ':xl', wanted)):
+        for doc, payload in zip(wanted, self.client.hmget(self.ns + ":xl", wanted)):
             if payload:
-                n_anchors = int(np.frombuffer(payload, '<u4', 1, 2)[0])
-                self._xl_cache[doc] = (payload[:2].decode('ascii', 'replace').strip(),
-                                       np.frombuffer(payload, '<u8', n_anchors, 6),
-                                       np.frombuffer(payload, '<u2', (len(payload) - 6 - 8 * n_anchors) // 2,
-                                                     6 + 8 * n_anchors))
-        other = [d for d in ranked if d in self._xl_cache and self._xl_cache[d][0] not in ('', fp.lang)][:limit]
+                n_anchors = int(np.frombuffer(payload, "<u4", 1, 2)[0])
+                self._xl_cache[doc] = (
+                    payload[:2].decode("ascii", "replace").strip(),
+                    np.frombuffer(payload, "<u8", n_anchors, 6),
+                    np.frombuffer(payload, "<u2", (len(payload) - 6 - 8 * n_anchors) // 2, 6 + 8 * n_anchors),
+                )
+        other = [d for d in ranked if d in self._xl_cache and self._xl_cache[d][0] not in ("", fp.lang)][:limit]
         common = df > self.ANCHOR_CAP
         out = []
         if other:
             their = np.unique(np.concatenate([self._xl_cache[d][1] for d in other]))
-            replies = self.client.hmget(self.ns + ':df', [a.tobytes() for a in their.astype('<u8')])
+            replies = self.client.hmget(self.ns + ":df", [a.tobytes() for a in their.astype("<u8")])
             their_idf = np.log(n_docs / np.maximum([int(x) if x else 1 for x in replies], 1))
             own_mass = idf.sum()
             for d in other:
@@ -404,17 +455,20 @@ class RedisIndex:
                 mass = float(their_idf[np.searchsorted(their, their_anchors)].sum())
                 out.append((d, w, w / max(min(own_mass, mass), 1e-9)))
         seen = {d for d, _, _ in out}
-        out.extend((d, 0.0, 0.0) for d in structural
-                   if d not in seen and d in self._xl_cache and self._xl_cache[d][0] not in ('', fp.lang))
+        out.extend(
+            (d, 0.0, 0.0)
+            for d in structural
+            if d not in seen and d in self._xl_cache and self._xl_cache[d][0] not in ("", fp.lang)
+        )
         return out
 
     def sentences(self, doc: int) -> np.ndarray:
         return self._xl_cache[doc][2]
 
     def key(self, doc: int) -> str:
-        return self.client.hget(self.ns + ':keys', doc).decode()
+        return self.client.hget(self.ns + ":keys", doc).decode()
 
     def clear(self) -> None:
         """Delete this namespace's keys (tests, benchmarks)."""
-        for name in self.client.scan_iter(match=self.ns + ':*', count=10000):
+        for name in self.client.scan_iter(match=self.ns + ":*", count=10000):
             self.client.delete(name)

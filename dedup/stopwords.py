@@ -43,4 +43,5 @@ thể cùng chỉ đang nhất nào giữa về
 """
 
 STOPWORDS: frozenset[bytes] = frozenset(
-    w.encode('utf-8') for w in (_GERMAN + _ENGLISH + _FRENCH + _VIETNAMESE).split() if len(w.encode('utf-8')) >= 4)
+    w.encode("utf-8") for w in (_GERMAN + _ENGLISH + _FRENCH + _VIETNAMESE).split() if len(w.encode("utf-8")) >= 4
+)

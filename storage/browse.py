@@ -44,8 +44,21 @@ def metadata_for(db_path: str | Path) -> dict:
 
 def datasette_arguments(db_path: str | Path, metadata_path: str | Path, host: str, port: int) -> list[str]:
     """``datasette serve`` arguments, as a person would type them."""
-    return ["serve", str(db_path), "--metadata", str(metadata_path), "--plugins-dir", str(PLUGINS_DIR),
-            "--setting", "truncate_cells_html", str(TRUNCATE_CELLS), "--host", host, "--port", str(port)]
+    return [
+        "serve",
+        str(db_path),
+        "--metadata",
+        str(metadata_path),
+        "--plugins-dir",
+        str(PLUGINS_DIR),
+        "--setting",
+        "truncate_cells_html",
+        str(TRUNCATE_CELLS),
+        "--host",
+        host,
+        "--port",
+        str(port),
+    ]
 
 
 def browse(db_path: str | Path, *, host: str = "127.0.0.1", port: int = 8001) -> int:
@@ -54,21 +67,24 @@ def browse(db_path: str | Path, *, host: str = "127.0.0.1", port: int = 8001) ->
     try:
         from datasette.cli import cli
     except ImportError:
-        raise CorpusError("browse needs Datasette: pip install 'deepseek-news[browse]' (or pip install datasette)") \
-            from None
+        raise CorpusError(
+            "browse needs Datasette: pip install 'deepseek-news[browse]' (or pip install datasette)"
+        ) from None
     open_database(db_path).close()  # one line for a missing or non-SQLite file, as every subcommand says
     with tempfile.TemporaryDirectory(prefix="deepseek-news-browse-") as scratch:
         metadata_path = Path(scratch) / "metadata.json"
         metadata_path.write_text(json.dumps(metadata_for(db_path), ensure_ascii=False), encoding="utf-8")
         from datasette.utils import tilde_encode  # how Datasette spells a database name in its URLs
 
-        sys.stderr.write(f"Datasette on http://{host}:{port}/{tilde_encode(database_name(db_path))}/articles "
-                         "(Ctrl-C stops it)\n")
+        sys.stderr.write(
+            f"Datasette on http://{host}:{port}/{tilde_encode(database_name(db_path))}/articles (Ctrl-C stops it)\n"
+        )
         sys.stderr.flush()
         previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGINT, signal.SIGTERM)}
         try:
-            cli.main(datasette_arguments(db_path, metadata_path, host, port), prog_name="datasette",
-                     standalone_mode=False)
+            cli.main(
+                datasette_arguments(db_path, metadata_path, host, port), prog_name="datasette", standalone_mode=False
+            )
         except click.ClickException as error:
             raise CorpusError(error.format_message()) from None
         except Stopped:

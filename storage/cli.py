@@ -39,8 +39,9 @@ def _add_db(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_filters(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--lang", metavar="CODE",
-                        help="only articles in this language (ISO 639-1: de, en, vi; und: not known)")
+    parser.add_argument(
+        "--lang", metavar="CODE", help="only articles in this language (ISO 639-1: de, en, vi; und: not known)"
+    )
     parser.add_argument("--site", metavar="DOMAIN", help="only articles from this site")
     parser.add_argument("--since", metavar="DATE", help="published on or after DATE (YYYY-MM-DD)")
     parser.add_argument("--until", metavar="DATE", help="published on or before DATE (YYYY-MM-DD, inclusive)")
@@ -66,10 +67,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     exporter = commands.add_parser("export", help="write articles as JSON Lines, CSV or Parquet")
     exporter.add_argument("--format", default="jsonl", help=f"one of {', '.join(FORMATS)} (default jsonl)")
-    exporter.add_argument("--output", "-o", metavar="FILE", help="write to FILE (default: stdout; required for parquet)")
+    exporter.add_argument(
+        "--output", "-o", metavar="FILE", help="write to FILE (default: stdout; required for parquet)"
+    )
     exporter.add_argument("--query", "-q", metavar="QUERY", help="only articles matching this FTS5 query")
     _add_filters(exporter)
-    exporter.add_argument("--with-duplicates", action="store_true", help="add the URLs of each article's removed copies")
+    exporter.add_argument(
+        "--with-duplicates", action="store_true", help="add the URLs of each article's removed copies"
+    )
     _add_db(exporter)
 
     stats = commands.add_parser("stats", help="articles by site, language and day, duplicates, crawl runs, size")
@@ -78,8 +83,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     merge = commands.add_parser("merge", help="combine corpus shards from several crawler processes into one")
     merge.add_argument("shards", nargs="+", metavar="SHARD", help="corpus files written by the crawler processes")
-    merge.add_argument("--into", "--db", dest="into", required=True, metavar="PATH",
-                       help="the merged corpus, created when missing (--db is another name for it)")
+    merge.add_argument(
+        "--into",
+        "--db",
+        dest="into",
+        required=True,
+        metavar="PATH",
+        help="the merged corpus, created when missing (--db is another name for it)",
+    )
     add_more_commands(commands)
 
     from archive.cli import add_commands  # reextract and ingest: the WARC archive (archive/)
@@ -91,24 +102,33 @@ def build_parser() -> argparse.ArgumentParser:
 def add_more_commands(commands) -> None:
     """The subcommands beyond the corpus queries: the crawl itself (crawler/launch.py), Datasette
     (storage/browse.py) and the HTML report (storage/report.py)."""
-    crawl = commands.add_parser("crawl", help="crawl into the corpus, from any directory: deepseek-news crawl "
-                                              "[--db PATH] [scrapy crawl arguments: -a start_urls=..., -s NAME=VALUE]")
+    crawl = commands.add_parser(
+        "crawl",
+        help="crawl into the corpus, from any directory: deepseek-news crawl "
+        "[--db PATH] [scrapy crawl arguments: -a start_urls=..., -s NAME=VALUE]",
+    )
     _add_db(crawl)
 
-    browse = commands.add_parser("browse", help="open the corpus in Datasette (search, facets, stored queries) "
-                                                "on 127.0.0.1")
+    browse = commands.add_parser(
+        "browse", help="open the corpus in Datasette (search, facets, stored queries) on 127.0.0.1"
+    )
     browse.add_argument("--port", type=int, default=8001, help="port to serve on (default 8001)")
     _add_db(browse)
 
-    report = commands.add_parser("report", help="write one self-contained HTML page about the corpus: articles "
-                                                "per day by language, sites, duplicates, translations, runs")
-    report.add_argument("--output", "-o", default="report.html", metavar="FILE",
-                        help="the HTML file to write (default: report.html)")
+    report = commands.add_parser(
+        "report",
+        help="write one self-contained HTML page about the corpus: articles "
+        "per day by language, sites, duplicates, translations, runs",
+    )
+    report.add_argument(
+        "--output", "-o", default="report.html", metavar="FILE", help="the HTML file to write (default: report.html)"
+    )
     _add_db(report)
 
 
 def cmd_report(args: argparse.Namespace, out: IO[str]) -> int:
     from storage.report import write_report
+
     written = write_report(args.db, args.output)
     sys.stderr.write(f"wrote {written}\n")
     return 0
@@ -116,6 +136,7 @@ def cmd_report(args: argparse.Namespace, out: IO[str]) -> int:
 
 def cmd_browse(args: argparse.Namespace, out: IO[str]) -> int:
     from storage.browse import browse
+
     return browse(args.db, port=args.port)
 
 
@@ -126,8 +147,10 @@ def _fit(text: str | None, width: int) -> str:
 
 
 def _table(rows: list[dict], columns: list[str], out: IO[str]) -> None:
-    widths = {name: max([len(name)] + [len(str(row.get(name) if row.get(name) is not None else "")) for row in rows])
-              for name in columns}
+    widths = {
+        name: max([len(name)] + [len(str(row.get(name) if row.get(name) is not None else "")) for row in rows])
+        for name in columns
+    }
     out.write("  ".join(name.ljust(widths[name]) for name in columns).rstrip() + "\n")
     for row in rows:
         cells = [str(row.get(name) if row.get(name) is not None else "").ljust(widths[name]) for name in columns]
@@ -167,8 +190,10 @@ def cmd_search(args: argparse.Namespace, out: IO[str]) -> int:
                 out.write(f"{'id':>6}  {'published':<10}  {'lang':<4} {'site':<24}  title\n")
             found += 1
             day = (hit["published"] or "")[:10] or "-"
-            out.write(f"{hit['id']:>6}  {day:<10}  {hit['language'] or '-':<4} {_fit(hit['site'], 24):<24}  "
-                      f"{_fit(hit['title'], max(width - 52, 20))}\n")
+            out.write(
+                f"{hit['id']:>6}  {day:<10}  {hit['language'] or '-':<4} {_fit(hit['site'], 24):<24}  "
+                f"{_fit(hit['title'], max(width - 52, 20))}\n"
+            )
             out.write(f"        {' '.join((hit['snippet'] or '').split())}\n")
             out.write(f"        {hit['url']}\n")
         if not found:
@@ -201,8 +226,14 @@ def cmd_show(args: argparse.Namespace, out: IO[str]) -> int:
     out.write(f"{'length:':<13} {len(article['text'] or '')} characters\n")
     out.write(f"\nremoved duplicate copies ({len(copies)}):\n")
     if copies:
-        _table([{**copy, "similarity": f"{copy['similarity']:.2f}" if copy["similarity"] is not None else ""}
-                for copy in copies], ["kind", "similarity", "language", "url"], out)
+        _table(
+            [
+                {**copy, "similarity": f"{copy['similarity']:.2f}" if copy["similarity"] is not None else ""}
+                for copy in copies
+            ],
+            ["kind", "similarity", "language", "url"],
+            out,
+        )
     out.write(f"\ntranslations ({len(translations)}):\n")
     if translations:
         _table(translations, ["relation", "id", "language", "url"], out)
@@ -216,8 +247,15 @@ def cmd_export(args: argparse.Namespace, out: IO[str]) -> int:
         raise CorpusError(f"unknown format {args.format!r} (choose from {', '.join(FORMATS)})")
     progress = sys.stderr if sys.stderr.isatty() else None
     with Corpus(args.db) as corpus:
-        count = export(corpus, args.format, args.output, _filters(args, args.query),
-                       with_duplicates=args.with_duplicates, stdout=out, progress=progress)
+        count = export(
+            corpus,
+            args.format,
+            args.output,
+            _filters(args, args.query),
+            with_duplicates=args.with_duplicates,
+            stdout=out,
+            progress=progress,
+        )
     if args.output:
         sys.stderr.write(f"exported {count} article{'s' if count != 1 else ''} to {args.output}\n")
     return 0
@@ -231,16 +269,21 @@ def cmd_stats(args: argparse.Namespace, out: IO[str]) -> int:
         out.write("\n")
         return 0
     totals = stats["corpus"]
-    out.write(f"corpus: {totals['path']}, {totals['bytes'] / 1e6:.1f} MB, {totals['articles']} articles, "
-              f"{totals['characters']:,} characters, {totals['duplicates']} duplicates removed "
-              f"({totals['unresolved_duplicates']} kept in another shard), {totals['translations']} translation links\n")
+    out.write(
+        f"corpus: {totals['path']}, {totals['bytes'] / 1e6:.1f} MB, {totals['articles']} articles, "
+        f"{totals['characters']:,} characters, {totals['duplicates']} duplicates removed "
+        f"({totals['unresolved_duplicates']} kept in another shard), {totals['translations']} translation links\n"
+    )
     sections = [
         ("articles by site", stats["by_site"], ["site", "articles"]),
         ("articles by language", stats["by_language"], ["language", "articles"]),
         ("articles by day published", stats["by_day"], ["day", "articles"]),
         ("duplicates removed by kind", stats["duplicates_by_kind"], ["kind", "duplicates"]),
-        ("crawl runs", stats["runs"],
-         ["id", "started_at", "finished_at", "pages", "stored", "duplicates", "errors", "seconds", "ended"]),
+        (
+            "crawl runs",
+            stats["runs"],
+            ["id", "started_at", "finished_at", "pages", "stored", "duplicates", "errors", "seconds", "ended"],
+        ),
     ]
     for title, rows, columns in sections:
         out.write(f"\n{title}:\n")
@@ -264,10 +307,24 @@ def cmd_merge(args: argparse.Namespace, out: IO[str]) -> int:
     return 0
 
 
-COMMANDS = {"search": cmd_search, "show": cmd_show, "export": cmd_export, "stats": cmd_stats, "merge": cmd_merge,
-            "browse": cmd_browse, "report": cmd_report}
-TEXT_ARGUMENTS = {"query": "the query", "article": "ID|URL", "lang": "--lang", "site": "--site",
-                  "since": "--since", "until": "--until", "format": "--format"}  # paths may be any bytes
+COMMANDS = {
+    "search": cmd_search,
+    "show": cmd_show,
+    "export": cmd_export,
+    "stats": cmd_stats,
+    "merge": cmd_merge,
+    "browse": cmd_browse,
+    "report": cmd_report,
+}
+TEXT_ARGUMENTS = {
+    "query": "the query",
+    "article": "ID|URL",
+    "lang": "--lang",
+    "site": "--site",
+    "since": "--since",
+    "until": "--until",
+    "format": "--format",
+}  # paths may be any bytes
 
 
 def not_text(args: argparse.Namespace) -> str | None:
@@ -300,6 +357,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["crawl"]:  # every argument is Scrapy's: none is parsed here
         from crawler.launch import crawl
+
         return crawl(argv[1:])
     args = build_parser().parse_args(argv)
     bad = not_text(args)

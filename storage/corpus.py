@@ -43,6 +43,7 @@ def _import_sqlite_utils_without_pandas():
     missing; it is removed again at once, so a later ``import pandas`` (by a user, or an export) works."""
     if "pandas" in sys.modules or "sqlite_utils" in sys.modules:
         import sqlite_utils
+
         return sqlite_utils
     sys.modules["pandas"] = None
     try:
@@ -108,8 +109,17 @@ class CorpusWriteError(CorpusError):
         super().__init__(f"cannot write the corpus {path}: {self.cause} ({error})")
 
 
-SQLITE_CODES = {"FULL": 13, "READONLY": 8, "CORRUPT": 11, "NOTADB": 26, "IOERR": 10, "CANTOPEN": 14,
-                "BUSY": 5, "LOCKED": 6, "PERM": 3}  # primary result codes (the low byte of extended ones)
+SQLITE_CODES = {
+    "FULL": 13,
+    "READONLY": 8,
+    "CORRUPT": 11,
+    "NOTADB": 26,
+    "IOERR": 10,
+    "CANTOPEN": 14,
+    "BUSY": 5,
+    "LOCKED": 6,
+    "PERM": 3,
+}  # primary result codes (the low byte of extended ones)
 LOW_DISK_BYTES = 1 << 20  # free space under which an I/O error on the corpus is taken for a full disk
 
 
@@ -129,8 +139,11 @@ def failure_cause(error: BaseException, path: str | os.PathLike) -> str:
     if number == errno.EFBIG or (primary == SQLITE_CODES["IOERR"] and _over_size_limit(path)):
         return "the file size limit (ulimit -f) is reached"
     directory = Path(path).resolve().parent
-    if primary == SQLITE_CODES["READONLY"] or number in (errno.EROFS, errno.EACCES, errno.EPERM) \
-            or _read_only(directory):
+    if (
+        primary == SQLITE_CODES["READONLY"]
+        or number in (errno.EROFS, errno.EACCES, errno.EPERM)
+        or _read_only(directory)
+    ):
         return "it is read-only"
     if primary in (SQLITE_CODES["IOERR"], SQLITE_CODES["CANTOPEN"]) and _disk_nearly_full(directory):
         return "the disk is full"
@@ -181,12 +194,16 @@ def create_schema(db: sqlite_utils.Database) -> None:
     db["articles"].create_index(["published"], if_not_exists=True)
     if not db["articles"].detect_fts():
         db["articles"].enable_fts(
-            ["title", "text"], create_triggers=True,
+            ["title", "text"],
+            create_triggers=True,
             tokenize="unicode61 remove_diacritics 2",  # "co phieu" finds "cổ phiếu", "Munchen" "München"
         )
     db["duplicates"].create(
-        DUPLICATE_COLUMNS, pk="id", not_null={"url"},
-        foreign_keys=[("duplicate_of", "articles", "id")], if_not_exists=True,
+        DUPLICATE_COLUMNS,
+        pk="id",
+        not_null={"url"},
+        foreign_keys=[("duplicate_of", "articles", "id")],
+        if_not_exists=True,
     )
     db["duplicates"].create_index(["url"], unique=True, if_not_exists=True)
     db["duplicates"].create_index(["duplicate_of"], if_not_exists=True)
@@ -197,8 +214,10 @@ def create_schema(db: sqlite_utils.Database) -> None:
         if_not_exists=True,
     )
     db["fingerprints"].create(
-        {"article_id": int, "key": str, "data": bytes}, pk="article_id",
-        foreign_keys=[("article_id", "articles", "id")], if_not_exists=True,
+        {"article_id": int, "key": str, "data": bytes},
+        pk="article_id",
+        foreign_keys=[("article_id", "articles", "id")],
+        if_not_exists=True,
     )
     if "boilerplate" in db.table_names() and "chrome" not in db.table_names():  # its name before 2026-12
         with db.conn:
@@ -209,7 +228,8 @@ def create_schema(db: sqlite_utils.Database) -> None:
     db["frontier"].create({"url": str, "request": str, "added_at": str}, pk="url", if_not_exists=True)
     db["runs"].create(
         {"id": int, "started_at": str, "finished_at": str, "args": str, "stats": str},
-        pk="id", if_not_exists=True,
+        pk="id",
+        if_not_exists=True,
     )
     create_archive_schema(db)
 
@@ -218,7 +238,8 @@ def create_archive_schema(db: sqlite_utils.Database) -> None:
     """The WARC archive's tables; also what an older corpus file gains when a writer opens it."""
     db["archive"].create(ARCHIVE_COLUMNS, pk="url", if_not_exists=True)
     db["ingested"].create(
-        {"warc_file": str, "next_offset": int, "records": int, "finished_at": str}, pk="warc_file",
+        {"warc_file": str, "next_offset": int, "records": int, "finished_at": str},
+        pk="warc_file",
         if_not_exists=True,
     )
 
@@ -229,7 +250,8 @@ def refresh_fingerprints(conn: sqlite3.Connection, current_magic: bytes, make) -
     one transaction. Only those articles' texts are read. Returns how many were made again."""
     stale = conn.execute(
         "SELECT f.article_id, a.text, a.language FROM fingerprints f JOIN articles a ON a.id = f.article_id "
-        "WHERE substr(f.data, 1, ?) != ?", (len(current_magic), current_magic),
+        "WHERE substr(f.data, 1, ?) != ?",
+        (len(current_magic), current_magic),
     ).fetchall()
     if stale:
         with conn:
@@ -296,8 +318,7 @@ class WriterLock:
             handle = open(self.path, "a+")
         except OSError as error:
             raise CorpusError(
-                f"cannot write the corpus {corpus}: {failure_cause(error, corpus)} "
-                f"({error.strerror}: {error.filename})"
+                f"cannot write the corpus {corpus}: {failure_cause(error, corpus)} ({error.strerror}: {error.filename})"
             ) from None
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -345,8 +366,7 @@ class Batch:
     ingested: dict[str, tuple] = field(default_factory=dict)
 
     def __len__(self) -> int:
-        return (len(self.articles) + len(self.duplicates) + len(self.pages) + len(self.frontier_add)
-                + len(self.archive))
+        return len(self.articles) + len(self.duplicates) + len(self.pages) + len(self.frontier_add) + len(self.archive)
 
 
 class CorpusWriter:
@@ -391,8 +411,9 @@ class CorpusWriter:
                 self.conn.execute("ROLLBACK")
         except sqlite3.Error as error:
             self.conn.close()
-            raise CorpusError(f"cannot write the corpus {self.path}: {failure_cause(error, self.path)} ({error})") \
-                from None
+            raise CorpusError(
+                f"cannot write the corpus {self.path}: {failure_cause(error, self.path)} ({error})"
+            ) from None
 
     def _read(self, sql: str, params=()) -> list:
         """Rows the crawl needs at start-up; a file SQLite cannot read is a CorpusError (one line)."""
@@ -432,7 +453,8 @@ class CorpusWriter:
         """Did the last crawl on this corpus stop without writing all it had decided: killed (SIGKILL, a
         second Ctrl-C, a crash: its run was never closed) or stopped by a write that failed?"""
         rows = self._read(
-            "SELECT finished_at, json_extract(stats, '$.finish_reason') FROM runs ORDER BY id DESC LIMIT 1")
+            "SELECT finished_at, json_extract(stats, '$.finish_reason') FROM runs ORDER BY id DESC LIMIT 1"
+        )
         return bool(rows) and (rows[0][0] is None or rows[0][1] == WRITE_FAILED)
 
     def article_meta(self, url: str) -> dict | None:
@@ -598,16 +620,19 @@ class CorpusWriter:
 
     def _insert_duplicate(self, duplicate: dict) -> None:
         duplicate = self._to_kept(duplicate)
-        kept = self.conn.execute(
-            "SELECT id FROM articles WHERE url = ?", (duplicate["duplicate_of_url"],)
-        ).fetchone()
+        kept = self.conn.execute("SELECT id FROM articles WHERE url = ?", (duplicate["duplicate_of_url"],)).fetchone()
         self.conn.execute(
             "INSERT INTO duplicates (url, duplicate_of, duplicate_of_url, similarity, kind, title, language,"
             " fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO NOTHING",
             (
-                duplicate["url"], kept[0] if kept else None, duplicate["duplicate_of_url"],
-                duplicate.get("similarity"), duplicate["kind"], duplicate.get("title"),
-                duplicate.get("language"), duplicate.get("fetched_at") or utc_now(),
+                duplicate["url"],
+                kept[0] if kept else None,
+                duplicate["duplicate_of_url"],
+                duplicate.get("similarity"),
+                duplicate["kind"],
+                duplicate.get("title"),
+                duplicate.get("language"),
+                duplicate.get("fetched_at") or utc_now(),
             ),
         )
 
@@ -616,10 +641,13 @@ class CorpusWriter:
         copy of the article kept in its place, so a duplicate never points at another removed copy. An
         exact copy of a removed copy has that copy's kind and similarity."""
         seen = {duplicate["url"]}
-        while not self.conn.execute("SELECT 1 FROM articles WHERE url = ?",
-                                    (duplicate["duplicate_of_url"],)).fetchone():
-            removed = self.conn.execute("SELECT duplicate_of_url, similarity, kind FROM duplicates WHERE url = ?",
-                                        (duplicate["duplicate_of_url"],)).fetchone()
+        while not self.conn.execute(
+            "SELECT 1 FROM articles WHERE url = ?", (duplicate["duplicate_of_url"],)
+        ).fetchone():
+            removed = self.conn.execute(
+                "SELECT duplicate_of_url, similarity, kind FROM duplicates WHERE url = ?",
+                (duplicate["duplicate_of_url"],),
+            ).fetchone()
             if removed is None or removed[0] in seen:  # kept in another shard (merge resolves it), or a loop
                 break
             seen.add(duplicate["duplicate_of_url"])

@@ -158,8 +158,14 @@ def _is_same_file(output: Path, corpus_path: Path) -> bool:
 
 
 def export(
-    corpus: Corpus, fmt: str, output: str | os.PathLike | None = None, filters: Filters = Filters(), *,
-    with_duplicates: bool = False, stdout: IO[str] | None = None, progress: IO[str] | None = None,
+    corpus: Corpus,
+    fmt: str,
+    output: str | os.PathLike | None = None,
+    filters: Filters = Filters(),
+    *,
+    with_duplicates: bool = False,
+    stdout: IO[str] | None = None,
+    progress: IO[str] | None = None,
 ) -> int:
     """Write the matching articles as ``fmt`` to ``output`` (or ``stdout`` for jsonl/csv); return the count.
 

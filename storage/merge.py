@@ -27,8 +27,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Iterator, Sequence
 
-from storage.corpus import (ARCHIVE_COLUMNS, ARTICLE_COLUMNS, TERMINAL_OUTCOMES, CorpusError, WriterLock,
-                            create_archive_schema, open_database)
+from storage.corpus import (
+    ARCHIVE_COLUMNS,
+    ARTICLE_COLUMNS,
+    TERMINAL_OUTCOMES,
+    CorpusError,
+    WriterLock,
+    create_archive_schema,
+    open_database,
+)
 from storage.export import Progress
 from storage.query import Corpus
 
@@ -67,11 +74,13 @@ def _same_path(a: Path, b: Path) -> bool:
 
 def _articles_by_fetch_time(shards: Sequence[Corpus]) -> Iterator[sqlite3.Row]:
     """Every shard's articles with their fingerprint, merged into one stream ordered by fetched_at."""
+
     def stream(shard: Corpus) -> Iterator[sqlite3.Row]:
         yield from shard.conn.execute(
             "SELECT a.*, f.key AS fingerprint_key, f.data AS fingerprint_data FROM articles a "
             "LEFT JOIN fingerprints f ON f.article_id = a.id ORDER BY coalesce(a.fetched_at, ''), a.id"
         )
+
     return heapq.merge(*(stream(shard) for shard in shards), key=lambda row: row["fetched_at"] or "")
 
 
@@ -167,24 +176,42 @@ def _merge_articles(target: _Target, shards: Sequence[Corpus], report: MergeRepo
         if target.article_id(row["url"]) is not None:
             report.same_url += 1
             continue
-        same = row["content_hash"] and target.conn.execute(
-            "SELECT id, url FROM articles WHERE content_hash = ? ORDER BY id LIMIT 1", (row["content_hash"],)
-        ).fetchone()
+        same = (
+            row["content_hash"]
+            and target.conn.execute(
+                "SELECT id, url FROM articles WHERE content_hash = ? ORDER BY id LIMIT 1", (row["content_hash"],)
+            ).fetchone()
+        )
         if same:
-            target.insert_duplicate({
-                "url": row["url"], "duplicate_of": same[0], "duplicate_of_url": same[1], "similarity": 1.0,
-                "kind": "exact", "title": row["title"], "language": row["language"], "fetched_at": row["fetched_at"],
-            })
+            target.insert_duplicate(
+                {
+                    "url": row["url"],
+                    "duplicate_of": same[0],
+                    "duplicate_of_url": same[1],
+                    "similarity": 1.0,
+                    "kind": "exact",
+                    "title": row["title"],
+                    "language": row["language"],
+                    "fetched_at": row["fetched_at"],
+                }
+            )
             report.same_content += 1
             continue
         match = near.find(row["fingerprint_data"])
         kept = target.article_id(match.key) if match else None
         if kept is not None:
-            target.insert_duplicate({
-                "url": row["url"], "duplicate_of": kept, "duplicate_of_url": match.key,
-                "similarity": round(match.similarity, 4), "kind": match.kind, "title": row["title"],
-                "language": row["language"], "fetched_at": row["fetched_at"],
-            })
+            target.insert_duplicate(
+                {
+                    "url": row["url"],
+                    "duplicate_of": kept,
+                    "duplicate_of_url": match.key,
+                    "similarity": round(match.similarity, 4),
+                    "kind": match.kind,
+                    "title": row["title"],
+                    "language": row["language"],
+                    "fetched_at": row["fetched_at"],
+                }
+            )
             report.same_content += match.kind == "exact"
             report.near += match.kind != "exact"
             continue
@@ -242,14 +269,19 @@ def _merge_archive(target: _Target, shard: Corpus, into: Path) -> None:
             rows.append(values)
         target.conn.executemany(
             f"INSERT INTO archive ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)}) "
-            "ON CONFLICT(url) DO NOTHING", rows)
+            "ON CONFLICT(url) DO NOTHING",
+            rows,
+        )
     if "ingested" in tables:
         target.conn.executemany(
             "INSERT INTO ingested (warc_file, next_offset, records, finished_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT(warc_file) DO UPDATE SET next_offset = max(next_offset, excluded.next_offset), "
             "records = max(records, excluded.records), finished_at = coalesce(finished_at, excluded.finished_at)",
-            (tuple(row) for row in shard.conn.execute(
-                "SELECT warc_file, next_offset, records, finished_at FROM ingested")))
+            (
+                tuple(row)
+                for row in shard.conn.execute("SELECT warc_file, next_offset, records, finished_at FROM ingested")
+            ),
+        )
 
 
 def _merge_crawl_state(target: _Target, shard: Corpus, report: MergeReport) -> None:
@@ -267,9 +299,13 @@ def _merge_crawl_state(target: _Target, shard: Corpus, report: MergeReport) -> N
             f"outcome = excluded.outcome, fetched_at = excluded.fetched_at WHERE pages.outcome NOT IN ({terminal})",
             (tuple(row) for row in shard.conn.execute("SELECT url, outcome, fetched_at FROM pages")),
         )
-    chrome = ("SELECT site, block, pages FROM chrome" if "chrome" in shard.tables
-              else "SELECT site, fingerprint, pages FROM boilerplate" if "boilerplate" in shard.tables  # older shard
-              else None)
+    chrome = (
+        "SELECT site, block, pages FROM chrome"
+        if "chrome" in shard.tables
+        else "SELECT site, fingerprint, pages FROM boilerplate"
+        if "boilerplate" in shard.tables  # older shard
+        else None
+    )
     if chrome:
         conn.executemany(
             "INSERT INTO chrome (site, block, pages) VALUES (?, ?, ?) ON CONFLICT(site, block) "
@@ -284,7 +320,10 @@ def _merge_crawl_state(target: _Target, shard: Corpus, report: MergeReport) -> N
 
 
 def merge_shards(
-    shards: Sequence[str | os.PathLike], into: str | os.PathLike, *, progress: IO[str] | None = None,
+    shards: Sequence[str | os.PathLike],
+    into: str | os.PathLike,
+    *,
+    progress: IO[str] | None = None,
 ) -> MergeReport:
     """Merge corpus ``shards`` into ``into`` (created when missing); return what was merged.
 

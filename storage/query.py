@@ -187,8 +187,13 @@ class Corpus:
         return row["id"] if row else None
 
     def search(
-        self, query: str, filters: Filters = Filters(), *, limit: int | None = 20,
-        highlight: tuple[str, str] = ("**", "**"), snippet_tokens: int = 16,
+        self,
+        query: str,
+        filters: Filters = Filters(),
+        *,
+        limit: int | None = 20,
+        highlight: tuple[str, str] = ("**", "**"),
+        snippet_tokens: int = 16,
     ) -> Iterator[dict]:
         """Rank articles matching the FTS5 ``query`` (bm25, title weighs double), best first.
 
@@ -304,7 +309,8 @@ class Corpus:
                 ).fetchone()[0],
                 "translations": (
                     self.conn.execute("SELECT count(*) FROM translations").fetchone()[0]
-                    if "translations" in self.tables else 0
+                    if "translations" in self.tables
+                    else 0
                 ),
             },
             "by_site": self._grouped(
@@ -321,7 +327,8 @@ class Corpus:
                 "SELECT kind, count(*) AS duplicates FROM duplicates GROUP BY kind ORDER BY duplicates DESC, kind"
             ),
             "runs": [run_summary(row) for row in self.conn.execute("SELECT * FROM runs ORDER BY id")]
-            if "runs" in self.tables else [],
+            if "runs" in self.tables
+            else [],
         }
 
 

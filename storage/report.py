@@ -19,8 +19,18 @@ from storage.corpus import CorpusError
 from storage.query import Corpus
 
 TOP_SITES = 15
-PALETTE = ["#2f6db5", "#e07b26", "#3a9b4a", "#c33c3c", "#8556b8", "#8c5a43", "#d35fae", "#6f7378", "#a9a62a",
-           "#1ea4b8"]  # one colour per language, most articles first
+PALETTE = [
+    "#2f6db5",
+    "#e07b26",
+    "#3a9b4a",
+    "#c33c3c",
+    "#8556b8",
+    "#8c5a43",
+    "#d35fae",
+    "#6f7378",
+    "#a9a62a",
+    "#1ea4b8",
+]  # one colour per language, most articles first
 
 STYLE = """
 body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1d232a; margin: 0; background: #f4f5f7; }
@@ -97,8 +107,9 @@ def per_day_by_language(corpus: Corpus) -> dict:
         "SELECT substr(published, 1, 10) AS day, coalesce(language, '?') AS language, count(*) AS n "
         "FROM articles WHERE published IS NOT NULL AND published != '' GROUP BY day, language"
     ).fetchall()
-    undated = corpus.conn.execute(
-        "SELECT count(*) FROM articles WHERE published IS NULL OR published = ''").fetchone()[0]
+    undated = corpus.conn.execute("SELECT count(*) FROM articles WHERE published IS NULL OR published = ''").fetchone()[
+        0
+    ]
     counts: dict[tuple[str, str], int] = {}
     for day, language, number in rows:
         try:
@@ -115,9 +126,14 @@ def per_day_by_language(corpus: Corpus) -> dict:
     for (_, language), number in counts.items():
         totals[language] = totals.get(language, 0) + number
     languages = sorted(totals, key=lambda language: (-totals[language], language))
-    series = [{"language": language, "color": PALETTE[index % len(PALETTE)],
-               "counts": [counts.get((day, language), 0) for day in days]}
-              for index, language in enumerate(languages)]
+    series = [
+        {
+            "language": language,
+            "color": PALETTE[index % len(PALETTE)],
+            "counts": [counts.get((day, language), 0) for day in days],
+        }
+        for index, language in enumerate(languages)
+    ]
     return {"days": days, "series": series, "undated": undated}
 
 
@@ -128,7 +144,8 @@ def translation_links(corpus: Corpus) -> list[dict]:
         "SELECT a.id AS id, a.title AS title, a.language AS language, a.url AS url, o.id AS original_id, "
         "o.title AS original_title, o.language AS original_language, o.url AS original_url, t.score AS score "
         "FROM translations t JOIN articles a ON a.id = t.article JOIN articles o ON o.id = t.translation_of "
-        "ORDER BY a.id")
+        "ORDER BY a.id"
+    )
     return [dict(row) for row in rows]
 
 
@@ -146,9 +163,13 @@ def _bars(rows: list[dict], label: str, value: str) -> str:
     lines = "".join(
         f'<tr><td>{escape(str(row[label] if row[label] is not None else "?"))}</td><td class="n">{row[value]}</td>'
         f'<td style="width:55%"><div class="meter" style="width:{100 * row[value] / most:.1f}%"></div></td></tr>'
-        for row in rows)
-    return f"<table><tr><th>{escape(label)}</th><th>{escape(value)}</th><th></th></tr>{lines}</table>" if rows \
+        for row in rows
+    )
+    return (
+        f"<table><tr><th>{escape(label)}</th><th>{escape(value)}</th><th></th></tr>{lines}</table>"
+        if rows
         else '<p class="muted">none</p>'
+    )
 
 
 def render(corpus: Corpus, *, now: datetime | None = None) -> str:
@@ -158,35 +179,59 @@ def render(corpus: Corpus, *, now: datetime | None = None) -> str:
     chart = per_day_by_language(corpus)
     links = translation_links(corpus)
     generated = (now or datetime.now(timezone.utc)).strftime("%Y-%m-%d %H:%M UTC")
-    cards = "".join(f'<div class="card"><b>{value}</b><span>{escape(name)}</span></div>' for value, name in (
-        (f"{totals['articles']:,}", "articles kept"),
-        (f"{len(stats['by_language'])}", "languages"),
-        (f"{len(stats['by_site'])}", "sites"),
-        (f"{totals['duplicates']:,}", "duplicates removed"),
-        (f"{totals['translations']:,}", "translation links"),
-        (f"{len(stats['runs'])}", "crawl runs"),
-    ))
-    legend = "".join(f'<span><i style="background:{s["color"]}"></i>{escape(s["language"])} '
-                     f'({sum(s["counts"])})</span>' for s in chart["series"])
+    cards = "".join(
+        f'<div class="card"><b>{value}</b><span>{escape(name)}</span></div>'
+        for value, name in (
+            (f"{totals['articles']:,}", "articles kept"),
+            (f"{len(stats['by_language'])}", "languages"),
+            (f"{len(stats['by_site'])}", "sites"),
+            (f"{totals['duplicates']:,}", "duplicates removed"),
+            (f"{totals['translations']:,}", "translation links"),
+            (f"{len(stats['runs'])}", "crawl runs"),
+        )
+    )
+    legend = "".join(
+        f'<span><i style="background:{s["color"]}"></i>{escape(s["language"])} ({sum(s["counts"])})</span>'
+        for s in chart["series"]
+    )
     numbers = "".join(
         f"<tr><td>{day}</td>" + "".join(f'<td class="n">{s["counts"][i]}</td>' for s in chart["series"]) + "</tr>"
-        for i, day in enumerate(chart["days"]) if any(s["counts"][i] for s in chart["series"]))
-    numbers_head = "<tr><th>day</th>" + "".join(f'<th>{escape(s["language"])}</th>' for s in chart["series"]) + "</tr>"
-    undated = f' <span class="muted">{chart["undated"]} without a publication date are not shown.</span>' \
-        if chart["undated"] else ""
+        for i, day in enumerate(chart["days"])
+        if any(s["counts"][i] for s in chart["series"])
+    )
+    numbers_head = "<tr><th>day</th>" + "".join(f"<th>{escape(s['language'])}</th>" for s in chart["series"]) + "</tr>"
+    undated = (
+        f' <span class="muted">{chart["undated"]} without a publication date are not shown.</span>'
+        if chart["undated"]
+        else ""
+    )
     translation_rows = "".join(
-        f'<tr><td>[{escape(link["language"] or "?")}] {_link(link["url"], link["title"])}</td>'
-        f'<td>[{escape(link["original_language"] or "?")}] {_link(link["original_url"], link["original_title"])}</td>'
-        f'<td class="n">{_score(link["score"])}</td></tr>' for link in links)
-    translations = (f"<table><tr><th>translation</th><th>translates</th><th>score</th></tr>{translation_rows}</table>"
-                    if links else '<p class="muted">none</p>')
+        f"<tr><td>[{escape(link['language'] or '?')}] {_link(link['url'], link['title'])}</td>"
+        f"<td>[{escape(link['original_language'] or '?')}] {_link(link['original_url'], link['original_title'])}</td>"
+        f'<td class="n">{_score(link["score"])}</td></tr>'
+        for link in links
+    )
+    translations = (
+        f"<table><tr><th>translation</th><th>translates</th><th>score</th></tr>{translation_rows}</table>"
+        if links
+        else '<p class="muted">none</p>'
+    )
     run_rows = "".join(
-        "<tr>" + "".join(f'<td class="{"" if key == "started_at" else "n"}">'
-                         f'{escape(str(run[key])) if run[key] is not None else ""}</td>'
-                         for key in ("id", "started_at", "pages", "stored", "duplicates", "errors", "seconds"))
-        + "</tr>" for run in stats["runs"])
-    runs = ('<table><tr><th>run</th><th>started</th><th>pages fetched</th><th>stored</th><th>duplicates</th>'
-            f"<th>errors</th><th>seconds</th></tr>{run_rows}</table>" if stats["runs"] else '<p class="muted">none</p>')
+        "<tr>"
+        + "".join(
+            f'<td class="{"" if key == "started_at" else "n"}">'
+            f"{escape(str(run[key])) if run[key] is not None else ''}</td>"
+            for key in ("id", "started_at", "pages", "stored", "duplicates", "errors", "seconds")
+        )
+        + "</tr>"
+        for run in stats["runs"]
+    )
+    runs = (
+        "<table><tr><th>run</th><th>started</th><th>pages fetched</th><th>stored</th><th>duplicates</th>"
+        f"<th>errors</th><th>seconds</th></tr>{run_rows}</table>"
+        if stats["runs"]
+        else '<p class="muted">none</p>'
+    )
     data = json.dumps(chart, ensure_ascii=False).replace("</", "<\\/")
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -194,7 +239,7 @@ def render(corpus: Corpus, *, now: datetime | None = None) -> str:
 <style>{STYLE}</style></head>
 <body><main>
 <h1>deepseek_news corpus</h1>
-<p class="sub">{escape(str(corpus.path))} &middot; {totals['bytes'] / 1e6:.1f} MB &middot; {totals['characters']:,} characters of text &middot; generated {generated}</p>
+<p class="sub">{escape(str(corpus.path))} &middot; {totals["bytes"] / 1e6:.1f} MB &middot; {totals["characters"]:,} characters of text &middot; generated {generated}</p>
 <div class="cards">{cards}</div>
 <section><h2>Articles per day, by language</h2>
 <div id="chart"></div><div class="legend">{legend}</div>
@@ -202,9 +247,9 @@ def render(corpus: Corpus, *, now: datetime | None = None) -> str:
 <script type="application/json" id="per-day">{data}</script>
 </section>
 <div class="two">
-<section><h2>Top sites</h2>{_bars(stats['by_site'][:TOP_SITES], 'site', 'articles')}</section>
-<section><h2>Duplicates removed, by kind</h2>{_bars(stats['duplicates_by_kind'], 'kind', 'duplicates')}
-<h2 style="margin-top:18px">Articles by language</h2>{_bars(stats['by_language'], 'language', 'articles')}</section>
+<section><h2>Top sites</h2>{_bars(stats["by_site"][:TOP_SITES], "site", "articles")}</section>
+<section><h2>Duplicates removed, by kind</h2>{_bars(stats["duplicates_by_kind"], "kind", "duplicates")}
+<h2 style="margin-top:18px">Articles by language</h2>{_bars(stats["by_language"], "language", "articles")}</section>
 </div>
 <section><h2>Translation links</h2>{translations}</section>
 <section><h2>Crawl runs</h2>{runs}</section>

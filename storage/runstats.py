@@ -21,8 +21,11 @@ LEGACY_PAGE_KEYS = ("response_received_count", "downloader/response_count")  # r
 
 def total(stats: dict, key: str) -> int:
     """``key`` plus every ``key/...`` sub-counter."""
-    return sum(value for name, value in stats.items()
-               if isinstance(value, int) and not isinstance(value, bool) and (name == key or name.startswith(key + "/")))
+    return sum(
+        value
+        for name, value in stats.items()
+        if isinstance(value, int) and not isinstance(value, bool) and (name == key or name.startswith(key + "/"))
+    )
 
 
 def counts(stats: dict) -> dict[str, int]:
@@ -45,6 +48,6 @@ def kinds(stats: dict, key: str) -> dict[str, int]:
     found: dict[str, int] = {}
     for name, value in stats.items():
         if name.startswith(prefix) and isinstance(value, int) and not isinstance(value, bool):
-            kind = name[len(prefix):]
+            kind = name[len(prefix) :]
             found[kind] = found.get(kind, 0) + value
     return found

@@ -31,9 +31,12 @@ def browsed(sample_db, tmp_path):
     db = tmp_path / "my corpus.db"
     shutil.copy(sample_db, db)
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "storage.cli", "browse", "--db", str(db), "--port", str(port)],
-                               env={**os.environ, "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1"},
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "storage.cli", "browse", "--db", str(db), "--port", str(port)],
+        env={**os.environ, "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_listening(process, base, "browse")
@@ -50,6 +53,7 @@ def fetch(url: str) -> str:
 
 def path(name: str) -> str:
     from datasette.utils import tilde_encode
+
     return tilde_encode(name)
 
 
@@ -77,24 +81,33 @@ def test_stored_search_answers_with_empty_parameters_and_highlights(browsed):
     base, name, db = browsed
     empty = fetch(f"{base}/{path(name)}/search_by_language_and_date")  # how the page first opens
     assert "fts5: syntax error" not in empty
-    listed = json.loads(fetch(f"{base}/{path(name)}/search_by_language_and_date.json?q=&language=&since=&until="
-                              "&_shape=array"))
+    listed = json.loads(
+        fetch(f"{base}/{path(name)}/search_by_language_and_date.json?q=&language=&since=&until=&_shape=array")
+    )
     assert len(listed) == rows(db, "SELECT count(*) FROM articles")[0][0]
-    german = json.loads(fetch(f"{base}/{path(name)}/search_by_language_and_date.json?q=Nvidia&language=de"
-                              "&since=2025-01-27&until=2025-02-03&_shape=array"))
+    german = json.loads(
+        fetch(
+            f"{base}/{path(name)}/search_by_language_and_date.json?q=Nvidia&language=de"
+            "&since=2025-01-27&until=2025-02-03&_shape=array"
+        )
+    )
     assert sorted(row["url"] for row in german) == sorted(NVIDIA_DE_IN_JANUARY)
     html = fetch(f"{base}/{path(name)}/search_by_language_and_date?q=Nvidia&language=de&since=&until=")
     snippets = re.findall(r'<td class="col-snippet[^"]*">(.*?)</td>', html, flags=re.S)
-    german_hits = rows(db, "SELECT count(*) FROM articles WHERE language = 'de' AND (text LIKE '%nvidia%' "
-                           "OR title LIKE '%nvidia%')")[0][0]
-    assert len(snippets) == german_hits and all("<mark>Nvidia</mark>" in cell and "&lt;b" not in cell for cell in snippets)
+    german_hits = rows(
+        db, "SELECT count(*) FROM articles WHERE language = 'de' AND (text LIKE '%nvidia%' OR title LIKE '%nvidia%')"
+    )[0][0]
+    assert len(snippets) == german_hits and all(
+        "<mark>Nvidia</mark>" in cell and "&lt;b" not in cell for cell in snippets
+    )
 
 
 def test_stored_query_of_copies_and_translations(browsed):
     base, name, db = browsed
     found = json.loads(fetch(f"{base}/{path(name)}/articles_with_copies.json?language=&_shape=array"))
-    expected = rows(db, "SELECT d.duplicate_of, d.kind, d.similarity, d.url FROM duplicates d "
-                        "WHERE d.duplicate_of IS NOT NULL")
+    expected = rows(
+        db, "SELECT d.duplicate_of, d.kind, d.similarity, d.url FROM duplicates d WHERE d.duplicate_of IS NOT NULL"
+    )
     by_id = {row["id"]: row for row in found}
     for kept, kind, similarity, url in expected:
         assert f"{kind} {similarity:.2f} {url}" in by_id[kept]["removed_copies"]
@@ -113,8 +126,18 @@ def test_in_a_browser_the_column_descriptions_fold_into_one_line_above_the_facet
     from tests.test_report import CHROMIUM_FLAGS, chromium
 
     base, name, _ = browsed
-    done = subprocess.run([chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom",
-                           f"{base}/{path(name)}/articles"], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [
+            chromium(),
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--dump-dom",
+            f"{base}/{path(name)}/articles",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     dom = done.stdout
     fold = dom.index('<details class="column-descriptions-fold">')

@@ -18,7 +18,13 @@ import pytest
 from storage.cli import build_parser, main
 from tests.test_storage_query import file_state
 from tests.test_storage_sample import (  # noqa: F401
-    DE_ANALYSIS, DE_SHOCK, EN_SELLOFF, NVIDIA_DE_IN_JANUARY, VI_STOCKS, build_sample_corpus, sample_db,
+    DE_ANALYSIS,
+    DE_SHOCK,
+    EN_SELLOFF,
+    NVIDIA_DE_IN_JANUARY,
+    VI_STOCKS,
+    build_sample_corpus,
+    sample_db,
 )
 
 REPO = Path(__file__).resolve().parents[1]
@@ -27,8 +33,14 @@ REPO = Path(__file__).resolve().parents[1]
 def run_cli(*args, cwd=None, **kwargs) -> subprocess.CompletedProcess:
     """The CLI as a user runs it: a separate process (``python -m storage.cli`` = ``deepseek-news``)."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    return subprocess.run([sys.executable, "-m", "storage.cli", *map(str, args)], cwd=cwd, env=env,
-                          capture_output=True, text=True, **kwargs)
+    return subprocess.run(
+        [sys.executable, "-m", "storage.cli", *map(str, args)],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        **kwargs,
+    )
 
 
 def cli(capsys, *args) -> tuple[int, str, str]:
@@ -46,8 +58,20 @@ def test_search_table_shows_ranked_hits_with_highlighted_snippets(sample_db, cap
 
 
 def test_search_json_with_every_filter(sample_db, capsys):
-    code, out, _ = cli(capsys, "search", "Nvidia", "--lang", "de", "--since", "2025-01-27", "--until", "2025-02-03",
-                       "--json", "--db", sample_db)
+    code, out, _ = cli(
+        capsys,
+        "search",
+        "Nvidia",
+        "--lang",
+        "de",
+        "--since",
+        "2025-01-27",
+        "--until",
+        "2025-02-03",
+        "--json",
+        "--db",
+        sample_db,
+    )
     hits = json.loads(out)
     assert code == 0 and sorted(hit["url"] for hit in hits) == sorted(NVIDIA_DE_IN_JANUARY)
     assert all("**Nvidia**" in hit["snippet"] for hit in hits)
@@ -97,8 +121,21 @@ def test_show_by_id_as_json_with_text(sample_db, capsys):
 
 # -- export -------------------------------------------------------------------------------------------
 def test_export_jsonl_to_stdout_with_filters_and_duplicates(sample_db, capsys):
-    code, out, err = cli(capsys, "export", "--lang", "de", "-q", "Nvidia", "--since", "2025-01-27",
-                         "--until", "2025-02-03", "--with-duplicates", "--db", sample_db)
+    code, out, err = cli(
+        capsys,
+        "export",
+        "--lang",
+        "de",
+        "-q",
+        "Nvidia",
+        "--since",
+        "2025-01-27",
+        "--until",
+        "2025-02-03",
+        "--with-duplicates",
+        "--db",
+        sample_db,
+    )
     records = [json.loads(line) for line in out.splitlines()]
     assert code == 0 and err == ""  # no progress bar when stderr is not a terminal
     assert sorted(r["url"] for r in records) == sorted(NVIDIA_DE_IN_JANUARY)
@@ -166,8 +203,13 @@ def test_search_highlights_in_bold_on_a_terminal(sample_db):
 def test_stats_table_and_json(sample_db, capsys):
     code, out, _ = cli(capsys, "stats", "--db", sample_db)
     assert code == 0
-    for heading in ("articles by site:", "articles by language:", "articles by day published:",
-                    "duplicates removed by kind:", "crawl runs:"):
+    for heading in (
+        "articles by site:",
+        "articles by language:",
+        "articles by day published:",
+        "duplicates removed by kind:",
+        "crawl runs:",
+    ):
         assert heading in out
     assert "7 articles" in out and "technik-tagblatt.de" in out and "2025-01-27" in out
     code, out, _ = cli(capsys, "stats", "--json", "--db", sample_db)
@@ -225,8 +267,10 @@ def test_bad_input_is_one_line_and_changes_no_file(name, tmp_path):
     (work / "corrupt.db").write_bytes(b"SQLite format 3\x00" + b"\x10\x00\x01\x01" + b"garbage" * 1000)
     whole = db.read_bytes()
     (work / "truncated.db").write_bytes(whole[: len(whole) // 2])
-    before = {path: file_state(path)
-              for path in (db, work / "notes.db", work / "other.db", work / "corrupt.db", work / "truncated.db")}
+    before = {
+        path: file_state(path)
+        for path in (db, work / "notes.db", work / "other.db", work / "corrupt.db", work / "truncated.db")
+    }
     work_files = sorted(p.name for p in work.iterdir())
 
     args, expected = BAD_INPUTS[name]
@@ -244,16 +288,28 @@ def test_bad_input_is_one_line_and_changes_no_file(name, tmp_path):
 def test_default_db_is_the_crawlers_and_is_not_created(tmp_path):
     result = run_cli("stats", cwd=tmp_path)
     assert result.returncode == 1
-    assert result.stderr.strip() == ("deepseek-news stats: error: no corpus at data/deepseek_news.db "
-                                     "(a crawl makes one: deepseek-news crawl --db data/deepseek_news.db)")
+    assert result.stderr.strip() == (
+        "deepseek-news stats: error: no corpus at data/deepseek_news.db "
+        "(a crawl makes one: deepseek-news crawl --db data/deepseek_news.db)"
+    )
     assert list(tmp_path.iterdir()) == []
 
 
 def test_every_subcommand_takes_db():
     parser = build_parser()
     subcommands = parser._subparsers._group_actions[0].choices
-    assert set(subcommands) == {"search", "show", "export", "stats", "merge", "crawl", "browse", "report",
-                                "reextract", "ingest"}
+    assert set(subcommands) == {
+        "search",
+        "show",
+        "export",
+        "stats",
+        "merge",
+        "crawl",
+        "browse",
+        "report",
+        "reextract",
+        "ingest",
+    }
     for name, subparser in subcommands.items():
         options = {option for action in subparser._actions for option in action.option_strings}
         assert "--db" in options, name  # for merge, --db names the merged corpus (= --into)
@@ -264,6 +320,8 @@ def test_parquet_without_pyarrow_names_the_extra(sample_db, tmp_path, capsys, mo
     monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)
     code, out, err = cli(capsys, "export", "--format", "parquet", "-o", tmp_path / "corpus.parquet", "--db", sample_db)
     assert code == 1 and out == ""
-    assert err == ("deepseek-news export: error: parquet export needs pyarrow: "
-                   "pip install 'deepseek-news[parquet]' (or pip install pyarrow)\n")
+    assert err == (
+        "deepseek-news export: error: parquet export needs pyarrow: "
+        "pip install 'deepseek-news[parquet]' (or pip install pyarrow)\n"
+    )
     assert not (tmp_path / "corpus.parquet").exists()

@@ -45,12 +45,30 @@ def cli_json(*args):
 
 def test_german_nvidia_articles_in_a_date_range(crawled):
     db, bases = crawled
-    expected = {url for (url,) in query(
-        db, "SELECT url FROM articles WHERE language = 'de' AND (title LIKE '%nvidia%' OR text LIKE '%nvidia%') "
-            "AND substr(published, 1, 10) BETWEEN '2025-01-27' AND '2025-02-03'")}
+    expected = {
+        url
+        for (url,) in query(
+            db,
+            "SELECT url FROM articles WHERE language = 'de' AND (title LIKE '%nvidia%' OR text LIKE '%nvidia%') "
+            "AND substr(published, 1, 10) BETWEEN '2025-01-27' AND '2025-02-03'",
+        )
+    }
     assert bases["site_b"] + EXPORT_CONTROLS in expected
-    hits = cli_json("search", "Nvidia", "--lang", "de", "--since", "2025-01-27", "--until", "2025-02-03",
-                    "--limit", "0", "--json", "--db", db)
+    hits = cli_json(
+        "search",
+        "Nvidia",
+        "--lang",
+        "de",
+        "--since",
+        "2025-01-27",
+        "--until",
+        "2025-02-03",
+        "--limit",
+        "0",
+        "--json",
+        "--db",
+        db,
+    )
     assert {hit["url"] for hit in hits} == expected
     assert all("**Nvidia**" in hit["snippet"] for hit in hits)
 
@@ -58,7 +76,8 @@ def test_german_nvidia_articles_in_a_date_range(crawled):
 def test_show_lists_the_copy_the_crawl_removed(crawled):
     db, _ = crawled
     (kept_url, copy_url, kind), *_ = query(
-        db, "SELECT a.url, d.url, d.kind FROM duplicates d JOIN articles a ON a.id = d.duplicate_of ORDER BY d.kind")
+        db, "SELECT a.url, d.url, d.kind FROM duplicates d JOIN articles a ON a.id = d.duplicate_of ORDER BY d.kind"
+    )
     record = cli_json("show", kept_url, "--json", "--db", db)
     assert (copy_url, kind) in {(copy["url"], copy["kind"]) for copy in record["duplicates"]}
     table = run_cli("show", kept_url, "--db", db)

@@ -26,5 +26,6 @@ def test_search_labels_its_columns(sample_db, capsys):
 def test_no_corpus_says_what_makes_one(tmp_path):
     done = run_cli("search", "Nvidia", "--db", "corpus/news.db", cwd=tmp_path)
     assert done.returncode == 1
-    assert done.stderr.strip().endswith("no corpus at corpus/news.db (a crawl makes one: deepseek-news crawl "
-                                        "--db corpus/news.db)")
+    assert done.stderr.strip().endswith(
+        "no corpus at corpus/news.db (a crawl makes one: deepseek-news crawl --db corpus/news.db)"
+    )

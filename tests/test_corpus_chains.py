@@ -16,18 +16,38 @@ def test_a_copy_of_a_removed_copy_points_at_the_kept_article(tmp_path):
     writer = CorpusWriter(db)
     try:
         writer.add_article({**STORY, "url": "https://a.example/artikel"}, None)
-        writer.add_duplicate({"url": "https://b.example/artikel", "duplicate_of_url": "https://a.example/artikel",
-                              "similarity": 0.8125, "kind": "near"})
-        writer.add_duplicate({"url": "https://b.example/druck", "duplicate_of_url": "https://b.example/artikel",
-                              "similarity": 1.0, "kind": "exact"})
-        writer.add_duplicate({"url": "https://c.example/elsewhere", "duplicate_of_url": "https://shard-b.example/x",
-                              "similarity": 1.0, "kind": "exact"})
+        writer.add_duplicate(
+            {
+                "url": "https://b.example/artikel",
+                "duplicate_of_url": "https://a.example/artikel",
+                "similarity": 0.8125,
+                "kind": "near",
+            }
+        )
+        writer.add_duplicate(
+            {
+                "url": "https://b.example/druck",
+                "duplicate_of_url": "https://b.example/artikel",
+                "similarity": 1.0,
+                "kind": "exact",
+            }
+        )
+        writer.add_duplicate(
+            {
+                "url": "https://c.example/elsewhere",
+                "duplicate_of_url": "https://shard-b.example/x",
+                "similarity": 1.0,
+                "kind": "exact",
+            }
+        )
         writer.flush()
     finally:
         writer.close()
     conn = sqlite3.connect(db)
-    rows = conn.execute("SELECT d.url, a.url, d.duplicate_of_url, d.kind, d.similarity FROM duplicates d "
-                        "LEFT JOIN articles a ON a.id = d.duplicate_of ORDER BY d.id").fetchall()
+    rows = conn.execute(
+        "SELECT d.url, a.url, d.duplicate_of_url, d.kind, d.similarity FROM duplicates d "
+        "LEFT JOIN articles a ON a.id = d.duplicate_of ORDER BY d.id"
+    ).fetchall()
     conn.close()
     assert rows == [
         ("https://b.example/artikel", "https://a.example/artikel", "https://a.example/artikel", "near", 0.8125),

@@ -35,7 +35,7 @@ def story_words(rng: random.Random, vocabulary: list[str], count: int) -> list[s
 
 def paragraphs_of(words: list[str]) -> list[str]:
     third = len(words) // 3
-    return [" ".join(words[i:i + third]).capitalize() + "." for i in range(0, 3 * third, third)]
+    return [" ".join(words[i : i + third]).capitalize() + "." for i in range(0, 3 * third, third)]
 
 
 def article_html(title: str, paragraphs: list[str], day: int) -> bytes:
@@ -65,7 +65,8 @@ def build_site() -> dict[str, bytes]:
     for name, part in (("a", urls[:half]), ("b", urls[half:])):
         site[f"/sitemap-{name}.xml"] = (
             '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-            + "".join(f"<url><loc>{{base}}{url}</loc></url>" for url in part) + "</urlset>"
+            + "".join(f"<url><loc>{{base}}{url}</loc></url>" for url in part)
+            + "</urlset>"
         ).encode()
     site["/sitemap.xml"] = (
         '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
@@ -84,14 +85,37 @@ def slow_site():
 
 def crawl_command(base: str, db: Path, jobdir: Path | None) -> list[str]:
     command = [
-        sys.executable, "-m", "scrapy", "crawl", "deepseek_news",
-        "-a", f"start_urls={base}/sitemap.xml", "-a", "keywords=",
-        "-s", f"CORPUS_DB={db}", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0",
-        "-s", "ROBOTSTXT_OBEY=False", "-s", "CONCURRENT_REQUESTS=8", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8",
-        "-s", "EXTRACT_WORKERS=1", "-s", "CORPUS_BATCH_SIZE=20", "-s", "LOG_LEVEL=INFO",
+        sys.executable,
+        "-m",
+        "scrapy",
+        "crawl",
+        "deepseek_news",
+        "-a",
+        f"start_urls={base}/sitemap.xml",
+        "-a",
+        "keywords=",
+        "-s",
+        f"CORPUS_DB={db}",
+        "-s",
+        "AUTOTHROTTLE_ENABLED=False",
+        "-s",
+        "DOWNLOAD_DELAY=0",
+        "-s",
+        "ROBOTSTXT_OBEY=False",
+        "-s",
+        "CONCURRENT_REQUESTS=8",
+        "-s",
+        "CONCURRENT_REQUESTS_PER_DOMAIN=8",
+        "-s",
+        "EXTRACT_WORKERS=1",
+        "-s",
+        "CORPUS_BATCH_SIZE=20",
+        "-s",
+        "LOG_LEVEL=INFO",
         # few downloaded pages waiting for the pipelines, so that a graceful stop finishes those and
         # not the rest of the crawl: every stop must land mid-crawl
-        "-s", "SCRAPER_SLOT_MAX_ACTIVE_SIZE=20000",
+        "-s",
+        "SCRAPER_SLOT_MAX_ACTIVE_SIZE=20000",
     ]
     if jobdir is not None:
         command += ["-s", f"JOBDIR={jobdir}"]
@@ -153,15 +177,17 @@ def test_killed_and_resumed_crawl_equals_uninterrupted_one(slow_site, tmp_path):
 
 def test_second_crawl_on_the_same_corpus_refuses(slow_site, tmp_path):
     db = tmp_path / "busy.db"
-    first = subprocess.Popen(crawl_command(slow_site, db, None), cwd=REPO, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL)
+    first = subprocess.Popen(
+        crawl_command(slow_site, db, None), cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         deadline = time.time() + 30
         while not (tmp_path / "busy.db.lock").exists() and time.time() < deadline:
             time.sleep(0.1)
         time.sleep(1.0)
-        second = subprocess.run(crawl_command(slow_site, db, None), cwd=REPO, capture_output=True, text=True,
-                                timeout=60)
+        second = subprocess.run(
+            crawl_command(slow_site, db, None), cwd=REPO, capture_output=True, text=True, timeout=60
+        )
     finally:
         first.send_signal(signal.SIGINT)
         first.wait(timeout=120)

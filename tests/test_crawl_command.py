@@ -39,6 +39,10 @@ def test_crawl_passes_scrapy_help_through(tmp_path):
 def test_db_names_the_corpus_like_every_other_subcommand():
     from crawler.launch import scrapy_arguments
 
-    assert scrapy_arguments(["--db", "data/x.db", "-a", "keywords=Nvidia"]) == \
-        ["-s", "CORPUS_DB=data/x.db", "-a", "keywords=Nvidia"]
+    assert scrapy_arguments(["--db", "data/x.db", "-a", "keywords=Nvidia"]) == [
+        "-s",
+        "CORPUS_DB=data/x.db",
+        "-a",
+        "keywords=Nvidia",
+    ]
     assert scrapy_arguments(["--db=y.db", "-s", "JOBDIR=job"]) == ["-s", "CORPUS_DB=y.db", "-s", "JOBDIR=job"]

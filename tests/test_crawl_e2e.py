@@ -127,8 +127,11 @@ def test_story_stored_once_with_clean_text_and_metadata(first, news_web, entry):
 def test_republished_translation_recorded_as_near_duplicate(first, news_web, entry):
     """Exactly one copy of the story is stored; the other is in duplicates, pointing to the kept one."""
     copy_url = manifest.url(news_web.bases, entry)
-    original = next(p for p in manifest.pages() if p["site"] == entry["duplicate_of"]["site"]
-                    and p["path"] == entry["duplicate_of"]["path"])
+    original = next(
+        p
+        for p in manifest.pages()
+        if p["site"] == entry["duplicate_of"]["site"] and p["path"] == entry["duplicate_of"]["path"]
+    )
     original_url = manifest.url(news_web.bases, original)
     stored = {url: article_by_url(first.corpus, url) for url in (copy_url, original_url)}
     kept = [url for url, rows in stored.items() if rows]
@@ -155,12 +158,17 @@ def test_nothing_else_is_stored(first, news_web):
     for entry in DUPLICATES:
         pair = {manifest.url(news_web.bases, entry), manifest.url(news_web.bases, entry["duplicate_of"])}
         expected |= pair & stored
-    assert {"missing": sorted(expected - stored), "unexpected": sorted(stored - expected)} == \
-        {"missing": [], "unexpected": []}
+    assert {"missing": sorted(expected - stored), "unexpected": sorted(stored - expected)} == {
+        "missing": [],
+        "unexpected": [],
+    }
 
 
-@pytest.mark.parametrize("entry", manifest.pages("off_topic", "not_article", "error", "same_as", "never_requested",
-                                                 "discovery"), ids=lambda e: f"{e['outcome']}:{e['path']}")
+@pytest.mark.parametrize(
+    "entry",
+    manifest.pages("off_topic", "not_article", "error", "same_as", "never_requested", "discovery"),
+    ids=lambda e: f"{e['outcome']}:{e['path']}",
+)
 def test_page_is_not_stored(first, news_web, entry):
     for row in first.corpus.articles:
         site_path = manifest.site_of(news_web.bases, row["url"])
@@ -180,13 +188,20 @@ def test_alias_is_stored_under_its_target_only(first, news_web, entry):
 
 # manifest outcome -> pages.outcome values that say the same ("blocked": refused by the address
 # guard or a size limit, a kind of error)
-PAGE_OUTCOME = {"stored": {"stored"}, "duplicate_of": {"duplicate"}, "off_topic": {"off_topic"},
-                "not_article": {"not_article"}, "error": {"error", "blocked"}}
+PAGE_OUTCOME = {
+    "stored": {"stored"},
+    "duplicate_of": {"duplicate"},
+    "off_topic": {"off_topic"},
+    "not_article": {"not_article"},
+    "error": {"error", "blocked"},
+}
 
 
-@pytest.mark.parametrize("entry", [e for e in manifest.pages(*PAGE_OUTCOME) if e.get("match") != "prefix"
-                                   and (e["site"], e["path"]) not in PAIRED],
-                         ids=lambda e: f"{e['outcome']}:{e['path']}")
+@pytest.mark.parametrize(
+    "entry",
+    [e for e in manifest.pages(*PAGE_OUTCOME) if e.get("match") != "prefix" and (e["site"], e["path"]) not in PAIRED],
+    ids=lambda e: f"{e['outcome']}:{e['path']}",
+)
 def test_pages_table_records_how_the_page_ended(first, news_web, entry):
     url = manifest.url(news_web.bases, entry)
     rows = [p for p in first.corpus.pages if p["url"] == url]
@@ -206,8 +221,11 @@ def test_pages_table_records_how_the_page_ended(first, news_web, entry):
 # --- what the server saw ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("entry", [e for e in manifest.pages() if e.get("must_fetch")
-                                   or e["outcome"] in ("stored", "off_topic")], ids=lambda e: e["path"])
+@pytest.mark.parametrize(
+    "entry",
+    [e for e in manifest.pages() if e.get("must_fetch") or e["outcome"] in ("stored", "off_topic")],
+    ids=lambda e: e["path"],
+)
 def test_page_was_requested(first, entry):
     assert requested(first.requests, entry), f"never requested: {entry['site']} {entry['path']}"
 
@@ -245,6 +263,9 @@ def test_second_run_does_not_download_stored_articles_again(first, second, news_
             continue
         site, path = site_path
         bare = path.split("?", 1)[0]
-        refetched += [f"{r['path']} (referer {r['referer'] or '-'})" for r in second.requests
-                      if r["listener"] == site and r["path"].split("?", 1)[0] == bare]
+        refetched += [
+            f"{r['path']} (referer {r['referer'] or '-'})"
+            for r in second.requests
+            if r["listener"] == site and r["path"].split("?", 1)[0] == bare
+        ]
     assert refetched == []

@@ -42,13 +42,15 @@ def test_the_crawl_process_does_not_import_the_extractor():
 
 
 def test_allocator_settings_and_worker_start_up_run_in_any_process():
-    code = ("import os, sys, threading\n"
-            "from core.worker import limit_malloc_caching, start_worker\n"
-            "limit_malloc_caching(); limit_malloc_caching()\n"
-            "start_worker(os.getpid())\n"
-            "assert 'core.extract' in sys.modules\n"
-            "assert any(t.name == 'exit-with-crawl' for t in threading.enumerate())\n"
-            "print(len(bytearray(300_000)))")
+    code = (
+        "import os, sys, threading\n"
+        "from core.worker import limit_malloc_caching, start_worker\n"
+        "limit_malloc_caching(); limit_malloc_caching()\n"
+        "start_worker(os.getpid())\n"
+        "assert 'core.extract' in sys.modules\n"
+        "assert any(t.name == 'exit-with-crawl' for t in threading.enumerate())\n"
+        "print(len(bytearray(300_000)))"
+    )
     assert run_fresh(code) == ["300000"]
 
 
@@ -59,25 +61,31 @@ def test_extraction_workers_do_not_import_the_dedup_index():
 
 
 def test_the_dedup_index_runs_without_scipy_integrate_which_still_imports():
-    code = ("import sys\nfrom dedup import Deduplicator\nDeduplicator()\n"
-            "assert 'scipy.integrate' not in sys.modules, 'scipy.integrate was imported'\n"
-            "from scipy.integrate import quad\n"
-            "assert round(quad(lambda x: x, 0, 1)[0], 6) == 0.5\n"
-            "from dedup.config import derive_lsh_params\n"
-            "print(*derive_lsh_params(0.3, 128))")
+    code = (
+        "import sys\nfrom dedup import Deduplicator\nDeduplicator()\n"
+        "assert 'scipy.integrate' not in sys.modules, 'scipy.integrate was imported'\n"
+        "from scipy.integrate import quad\n"
+        "assert round(quad(lambda x: x, 0, 1)[0], 6) == 0.5\n"
+        "from dedup.config import derive_lsh_params\n"
+        "print(*derive_lsh_params(0.3, 128))"
+    )
     assert run_fresh(code) == ["37", "3"]
 
 
 def test_a_crawl_without_redis_leaves_redis_unloaded_which_still_imports():
-    code = ("import sys\nimport crawler.pipelines, crawler.spiders.deepseek_news, crawler.middlewares\n"
-            "from scrapy.settings import Settings\nfrom crawler.addons import RedisScaleOut\n"
-            "from scrapy.exceptions import NotConfigured\n"
-            "try:\n    RedisScaleOut().update_settings(Settings())\nexcept NotConfigured:\n    pass\n"  # not used
-            "from dedup import Deduplicator\nDeduplicator()\n"
-            "assert 'redis' not in sys.modules, 'redis was imported'\n"
-            "import redis, datasketch.storage\n"
-            "print(redis.Redis.__name__, datasketch.storage.redis)")
+    code = (
+        "import sys\nimport crawler.pipelines, crawler.spiders.deepseek_news, crawler.middlewares\n"
+        "from scrapy.settings import Settings\nfrom crawler.addons import RedisScaleOut\n"
+        "from scrapy.exceptions import NotConfigured\n"
+        "try:\n    RedisScaleOut().update_settings(Settings())\nexcept NotConfigured:\n    pass\n"  # not used
+        "from dedup import Deduplicator\nDeduplicator()\n"
+        "assert 'redis' not in sys.modules, 'redis was imported'\n"
+        "import redis, datasketch.storage\n"
+        "print(redis.Redis.__name__, datasketch.storage.redis)"
+    )
     assert run_fresh(code) == ["Redis", "None"]
     # loaded first (a Redis-backed crawl, bench_dedup): datasketch keeps its own Redis storage
-    assert run_fresh("import redis\nfrom dedup import Deduplicator\nimport datasketch.storage\n"
-                     "print(hasattr(datasketch.storage, 'RedisStorage'))") == ["True"]
+    assert run_fresh(
+        "import redis\nfrom dedup import Deduplicator\nimport datasketch.storage\n"
+        "print(hasattr(datasketch.storage, 'RedisStorage'))"
+    ) == ["True"]

@@ -13,15 +13,23 @@ from tests.mockserver.crawl import crawl_command
 from tests.mockserver.process import REPO_ROOT
 
 SLOW_ENOUGH = ("AUTOTHROTTLE_ENABLED=False", "DOWNLOAD_DELAY=0.2", "LOG_LEVEL=INFO", "EXTRACT_WORKERS=0")
-LIVE = re.compile(r"\r\x1b\[K(\d+) pages \(\d+\.\d/s\), queue (\d+|\?), \d+ stored, \d+ duplicates, "
-                  r"\d+ errors, \d+:\d\d elapsed")
+LIVE = re.compile(
+    r"\r\x1b\[K(\d+) pages \(\d+\.\d/s\), queue (\d+|\?), \d+ stored, \d+ duplicates, "
+    r"\d+ errors, \d+:\d\d elapsed"
+)
 
 
 def test_status_line_figures():
-    stats = {"deepseek/pages": 12, "deepseek/stored": 5, "deepseek/duplicates/near": 1,
-             "deepseek/duplicates/exact": 2, "deepseek/errors/dns": 3}
-    assert status_line(stats, 2.5, 40, 75) == \
-        "12 pages (2.5/s), queue 40, 5 stored, 3 duplicates, 3 errors, 1:15 elapsed"
+    stats = {
+        "deepseek/pages": 12,
+        "deepseek/stored": 5,
+        "deepseek/duplicates/near": 1,
+        "deepseek/duplicates/exact": 2,
+        "deepseek/errors/dns": 3,
+    }
+    assert (
+        status_line(stats, 2.5, 40, 75) == "12 pages (2.5/s), queue 40, 5 stored, 3 duplicates, 3 errors, 1:15 elapsed"
+    )
     assert elapsed_text(3725) == "1:02:05"
 
 
@@ -57,9 +65,17 @@ def test_live_line_on_a_terminal(news_web, tmp_path):
 
 def test_plain_lines_elsewhere(news_web, tmp_path):
     settings = (*SLOW_ENOUGH, "PROGRESS_INTERVAL=0.5")
-    done = subprocess.run(crawl_command(news_web.bases, tmp_path / "corpus.db", settings), cwd=REPO_ROOT,
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        crawl_command(news_web.bases, tmp_path / "corpus.db", settings),
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     assert "\r" not in done.stderr and "\x1b[" not in done.stderr
-    assert re.search(r"progress: \d+ pages \(\d+\.\d/s\), queue \d+, \d+ stored, \d+ duplicates, \d+ errors, "
-                     r"\d+:\d\d elapsed", done.stderr), done.stderr[-3000:]
+    assert re.search(
+        r"progress: \d+ pages \(\d+\.\d/s\), queue \d+, \d+ stored, \d+ duplicates, \d+ errors, "
+        r"\d+:\d\d elapsed",
+        done.stderr,
+    ), done.stderr[-3000:]

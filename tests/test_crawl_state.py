@@ -35,14 +35,22 @@ def test_learned_chrome_is_saved_every_so_many_pages_and_read_back(tmp_path):
 
 def test_the_dedup_service_indexes_the_stored_articles(tmp_path):
     corpus = tmp_path / "corpus.db"
-    text = ("Das chinesische Start-up DeepSeek hat ein Sprachmodell veröffentlicht, das mit weit weniger "
-            "Rechenleistung trainiert wurde als die Modelle der Konkurrenz. Die Aktie von Nvidia fiel am "
-            "Montag um 17 Prozent. Analysten sprechen von einem Wendepunkt für die Branche.")
+    text = (
+        "Das chinesische Start-up DeepSeek hat ein Sprachmodell veröffentlicht, das mit weit weniger "
+        "Rechenleistung trainiert wurde als die Modelle der Konkurrenz. Die Aktie von Nvidia fiel am "
+        "Montag um 17 Prozent. Analysten sprechen von einem Wendepunkt für die Branche."
+    )
     writer = CorpusWriter(corpus)
     fingerprint = fingerprint_text(text, "de", DedupConfig())
-    writer.add_article({"url": "https://tagblatt.example/deepseek", "text": text, "language": "de",
-                        "content_hash": fingerprint.content_hash.hex()},
-                       ("https://tagblatt.example/deepseek", fingerprint.to_bytes()))
+    writer.add_article(
+        {
+            "url": "https://tagblatt.example/deepseek",
+            "text": text,
+            "language": "de",
+            "content_hash": fingerprint.content_hash.hex(),
+        },
+        ("https://tagblatt.example/deepseek", fingerprint.to_bytes()),
+    )
     writer.flush()
     service = DedupService(Settings({"CORPUS_DB": str(corpus)}), writer)
     assert "https://tagblatt.example/deepseek" in service.index

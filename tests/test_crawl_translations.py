@@ -20,7 +20,8 @@ def crawl_links(news_web, db, settings=FAST_SETTINGS):
             "JOIN articles a ON a.id = t.article JOIN articles o ON o.id = t.translation_of"
         ).fetchall()
         translation_duplicates = conn.execute(
-            "SELECT url, duplicate_of_url FROM duplicates WHERE kind = 'translation'").fetchall()
+            "SELECT url, duplicate_of_url FROM duplicates WHERE kind = 'translation'"
+        ).fetchall()
     return links, translation_duplicates
 
 

@@ -22,10 +22,14 @@ def closed_port() -> int:
 
 
 def test_the_closing_line_names_the_cause():
-    assert start_points_line({"dns": 19}, 19) == \
-        "19 of 19 start points unreachable: DNS lookup failed; is this machine online?"
-    assert start_points_line({"dns": 2, "refused": 1}, 3) == \
-        "3 of 3 start points unreachable: DNS lookup failed (2), connection refused (1); is this machine online?"
+    assert (
+        start_points_line({"dns": 19}, 19)
+        == "19 of 19 start points unreachable: DNS lookup failed; is this machine online?"
+    )
+    assert (
+        start_points_line({"dns": 2, "refused": 1}, 3)
+        == "3 of 3 start points unreachable: DNS lookup failed (2), connection refused (1); is this machine online?"
+    )
     assert start_points_line({"http_404": 1}, 4) == "1 of 4 start points failed: HTTP 404"
     assert start_points_line({"refused": 2}, 2) == "2 of 2 start points unreachable: connection refused"
     assert start_points_line({}, 5) is None
@@ -33,13 +37,34 @@ def test_the_closing_line_names_the_cause():
 
 def test_an_unreachable_crawl_is_short_and_says_why(tmp_path):
     port = closed_port()
-    start_points = ["http://news.example.invalid/feed.xml", "http://nowhere.invalid/",
-                    f"http://127.0.0.1:{port}/nachrichten/"]
+    start_points = [
+        "http://news.example.invalid/feed.xml",
+        "http://nowhere.invalid/",
+        f"http://127.0.0.1:{port}/nachrichten/",
+    ]
     done = subprocess.run(
-        [sys.executable, "-m", "scrapy", "crawl", "deepseek_news", "-a", "start_urls=" + ",".join(start_points),
-         "-s", f"CORPUS_DB={tmp_path / 'corpus.db'}", "-s", "EXTRACT_WORKERS=0", "-s", "DOWNLOAD_DELAY=0",
-         "-s", "AUTOTHROTTLE_ENABLED=False"],
-        cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+        [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "crawl",
+            "deepseek_news",
+            "-a",
+            "start_urls=" + ",".join(start_points),
+            "-s",
+            f"CORPUS_DB={tmp_path / 'corpus.db'}",
+            "-s",
+            "EXTRACT_WORKERS=0",
+            "-s",
+            "DOWNLOAD_DELAY=0",
+            "-s",
+            "AUTOTHROTTLE_ENABLED=False",
+        ],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     log = done.stderr
     assert done.returncode == 0, log[-3000:]
     assert "Traceback" not in log
@@ -52,6 +77,7 @@ def test_an_unreachable_crawl_is_short_and_says_why(tmp_path):
     assert f"failed http://127.0.0.1:{port}/nachrichten/: refused" in log
     robots = [line for line in log.splitlines() if "robots.txt of" in line]
     assert len(robots) == 3 and all("crawling it as allowed" in line for line in robots), robots
-    assert ("3 of 3 start points unreachable: DNS lookup failed (2), connection refused (1); "
-            "is this machine online?") in log
+    assert (
+        "3 of 3 start points unreachable: DNS lookup failed (2), connection refused (1); is this machine online?"
+    ) in log
     assert "0 pages fetched, 0 stored, 0 duplicates, 0 off-topic, 0 not articles, 0 blocked, 3 errors" in log

@@ -1,4 +1,5 @@
 """The keep, drop or link decision (core.decision) as a pure function: no crawl, no index."""
+
 from dedup import Match
 
 from core.decision import Decision, claimed_url, decide, new_is_original

@@ -1,4 +1,5 @@
 """dedup.align: sentence stems and the order-preserving alignment, against a plain reference."""
+
 from unittest import mock
 
 import numpy as np
@@ -12,7 +13,7 @@ from tests.test_dedup_stories import NV_DE_A, NV_DE_B, R1_DE_A, R1_DE_REPORT
 
 
 def sentences_of(text: str) -> Sentences:
-    fp = fingerprint_text(text, 'de', DedupConfig())
+    fp = fingerprint_text(text, "de", DedupConfig())
     return Sentences(fp.sentence_stems, fp.stems_per_sentence)
 
 
@@ -37,8 +38,9 @@ def test_the_heaviest_chain_is_the_best_monotone_matching(n, m, data):
     wa = data.draw(st.lists(st.integers(1, 9), min_size=n, max_size=n))
     wb = data.draw(st.lists(st.integers(1, 9), min_size=m, max_size=m))
     cells = sorted(set(data.draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, m - 1)), max_size=20))))
-    got_a, got_b = _heaviest_chain([r for r, _ in cells], [c for _, c in cells], np.array(wa, float),
-                                   np.array(wb, float), m)
+    got_a, got_b = _heaviest_chain(
+        [r for r, _ in cells], [c for _, c in cells], np.array(wa, float), np.array(wb, float), m
+    )
     assert got_a + got_b == reference_chain(cells, wa, wb)
 
 
@@ -56,20 +58,21 @@ def test_another_report_on_the_same_event_does_not_align_over_most_of_both():
 
 
 def test_an_excerpt_is_covered_whole_and_covers_part_of_its_source():
-    excerpt = '\n'.join(NV_DE_A.split('\n')[:2])
+    excerpt = "\n".join(NV_DE_A.split("\n")[:2])
     covered, covering = coverage(sentences_of(excerpt), sentences_of(NV_DE_A), 0.8)
     assert covered == 1.0 and covering < 0.5
 
 
 def test_a_text_without_stems_covers_nothing():
-    assert coverage(sentences_of('1 2 3. ab, cd!'), sentences_of(NV_DE_A), 0.3) == (0.0, 0.0)
+    assert coverage(sentences_of("1 2 3. ab, cd!"), sentences_of(NV_DE_A), 0.3) == (0.0, 0.0)
 
 
 def sentence_set(data, max_sentences: int = 8, alphabet: int = 30):
     """Sentence stems as ``sentence_stems`` stores them: each sentence's distinct 16-bit hashes,
     sorted, sentence after sentence, from a small alphabet so that sentences share stems."""
-    per_sentence = data.draw(st.lists(st.sets(st.integers(0, alphabet), min_size=1, max_size=12),
-                                      max_size=max_sentences))
+    per_sentence = data.draw(
+        st.lists(st.sets(st.integers(0, alphabet), min_size=1, max_size=12), max_size=max_sentences)
+    )
     stems = np.array([h for sentence in per_sentence for h in sorted(h * 2111 % 65536 for h in sentence)], np.uint16)
     return stems, np.array([len(sentence) for sentence in per_sentence], np.uint32)
 
@@ -81,7 +84,7 @@ def test_reaches_of_many_candidates_are_each_candidates_reach(data, tau):
     others = [sentence_set(data) for _ in range(data.draw(st.integers(0, 5)))]
     expected = [Alignment(mine, Sentences(*other)).reach(tau) for other in others]
     for small_cells in (align._SMALL_CELLS, 0):  # sentence pairs numbered in 16 bits, or in 64 (long texts)
-        with mock.patch.object(align, '_SMALL_CELLS', small_cells):
+        with mock.patch.object(align, "_SMALL_CELLS", small_cells):
             reach_a, reach_b = reaches(mine, others, tau)
         assert list(zip(reach_a, reach_b)) == expected
 
@@ -100,8 +103,10 @@ def test_no_alignment_covers_more_than_the_reach(data):
 
 def test_reaches_of_real_texts_are_their_reach():
     mine = sentences_of(R1_DE_A)
-    others = [(fp.sentence_stems, fp.stems_per_sentence)
-              for fp in (fingerprint_text(t, 'de', DedupConfig()) for t in (R1_DE_REPORT, NV_DE_A, NV_DE_B, R1_DE_A))]
+    others = [
+        (fp.sentence_stems, fp.stems_per_sentence)
+        for fp in (fingerprint_text(t, "de", DedupConfig()) for t in (R1_DE_REPORT, NV_DE_A, NV_DE_B, R1_DE_A))
+    ]
     reach_a, reach_b = reaches(mine, others, 0.3)
     assert [(a, b) for a, b in zip(reach_a, reach_b)] == [Alignment(mine, Sentences(*o)).reach(0.3) for o in others]
     assert (reach_a[-1], reach_b[-1]) == (1.0, 1.0)
@@ -112,11 +117,11 @@ def reference_sentence_ends(folded: bytes) -> list[int]:
     each line break."""
     ends = set()
     for i, byte in enumerate(folded):
-        nxt, after = folded[i + 1:i + 2], folded[i + 2:i + 3]
-        if byte in b'.!?':
-            if nxt and nxt in b' \t\n\r\x0b\x0c':
+        nxt, after = folded[i + 1 : i + 2], folded[i + 2 : i + 3]
+        if byte in b".!?":
+            if nxt and nxt in b" \t\n\r\x0b\x0c":
                 ends.add(i + 1)
-            if nxt and nxt in b'")\'' and after and after in b' \t\n\r\x0b\x0c':
+            if nxt and nxt in b"\")'" and after and after in b" \t\n\r\x0b\x0c":
                 ends.add(i + 2)
         if byte == 10:
             ends.add(i)
@@ -124,7 +129,7 @@ def reference_sentence_ends(folded: bytes) -> list[int]:
 
 
 @settings(max_examples=500, deadline=None)
-@given(st.text('ab .!?")\'\n\t\r\x0b\x0cä', max_size=40))
+@given(st.text("ab .!?\")'\n\t\r\x0b\x0cä", max_size=40))
 def test_sentence_ends_are_the_plain_rule(text):
     folded = text.encode()
     assert sentence_ends(folded).tolist() == reference_sentence_ends(folded)

@@ -22,8 +22,9 @@ Nach Angaben des Unternehmens kostet die Nutzung über die Programmierschnittste
 Experten in den USA waren überrascht, wie rasch chinesische Labore trotz der US-Exportbeschränkungen für leistungsstarke Chips aufgeholt haben."""
 
 # The same text as R1_DE_A after another site's typography: quotes, dashes, spacing, case.
-R1_DE_A_RETYPED = R1_DE_A.replace('Start-up', 'Start\u2011up').replace(' R1 ', ' \u201eR1\u201c ').replace(
-    '\n', '\n\n').upper()
+R1_DE_A_RETYPED = (
+    R1_DE_A.replace("Start-up", "Start\u2011up").replace(" R1 ", " \u201eR1\u201c ").replace("\n", "\n\n").upper()
+)
 
 # --- Story NV: Nvidia shares fall after DeepSeek (same names and numbers, another story) ---
 
@@ -110,15 +111,15 @@ Các nhà phân tích cho rằng thị trường đã phản ứng thái quá nh
 
 # Groups of versions of one story; texts in different groups are different stories.
 SAME_LANGUAGE_STORIES = {
-    'r1-de': [R1_DE_A, R1_DE_B],
-    'nv-de': [NV_DE_A, NV_DE_B],
-    'it-de': [IT_DE],
-    'v3-de': [V3_DE],
-    'quoting-de': [QUOTING_DE],
-    'r1-en': [R1_EN, R1_EN_B],
-    'app-en': [APP_EN],
-    'r1-vi': [R1_VI_A, R1_VI_B],
-    'nv-vi': [NV_VI],
+    "r1-de": [R1_DE_A, R1_DE_B],
+    "nv-de": [NV_DE_A, NV_DE_B],
+    "it-de": [IT_DE],
+    "v3-de": [V3_DE],
+    "quoting-de": [QUOTING_DE],
+    "r1-en": [R1_EN, R1_EN_B],
+    "app-en": [APP_EN],
+    "r1-vi": [R1_VI_A, R1_VI_B],
+    "nv-vi": [NV_VI],
 }
 
 # Cross-language: R1_EN is the original of R1_DE_A / R1_DE_B and R1_VI_A / R1_VI_B.
@@ -141,73 +142,81 @@ def _versions():
 
 
 def _lang(group):
-    return group.rsplit('-', 1)[1]
+    return group.rsplit("-", 1)[1]
 
 
-@pytest.mark.parametrize('seed', SEEDS)
+@pytest.mark.parametrize("seed", SEEDS)
 def test_two_translations_of_one_story_are_near_duplicates(seed):
     dedup = Deduplicator(DedupConfig(seed=seed))
     for group, texts in SAME_LANGUAGE_STORIES.items():
         if len(texts) < 2:
             continue
         first = dedup.fingerprint(texts[0], _lang(group))
-        dedup.add(f'https://site-a.example/{group}', first)
+        dedup.add(f"https://site-a.example/{group}", first)
         match = dedup.find(dedup.fingerprint(texts[1], _lang(group)))
         assert match is not None, group
-        assert match.key == f'https://site-a.example/{group}'
-        assert match.kind == 'near'
+        assert match.key == f"https://site-a.example/{group}"
+        assert match.kind == "near"
         assert dedup.config.min_coverage <= match.similarity <= 1.0  # the share of both texts aligned
 
 
-@pytest.mark.parametrize('seed', SEEDS)
+@pytest.mark.parametrize("seed", SEEDS)
 def test_different_stories_on_the_same_topic_are_never_merged(seed):
     dedup = Deduplicator(DedupConfig(seed=seed))
     for (g1, i1, t1), (g2, i2, t2) in itertools.combinations(_versions(), 2):
         if g1 == g2:
             continue
         one = Deduplicator(dedup.config)
-        one.add(f'{g1}/{i1}', one.fingerprint(t1, _lang(g1)))
+        one.add(f"{g1}/{i1}", one.fingerprint(t1, _lang(g1)))
         assert one.find(one.fingerprint(t2, _lang(g2))) is None, (g1, i1, g2, i2)
 
 
-@pytest.mark.parametrize('seed', SEEDS)
+@pytest.mark.parametrize("seed", SEEDS)
 def test_an_article_quoting_one_paragraph_of_another_is_kept(seed):
     for stored, incoming in ((R1_DE_A, QUOTING_DE), (QUOTING_DE, R1_DE_A)):
         dedup = Deduplicator(DedupConfig(seed=seed))
-        dedup.add('https://stored.example/', dedup.fingerprint(stored, 'de'))
-        assert dedup.find(dedup.fingerprint(incoming, 'de')) is None
+        dedup.add("https://stored.example/", dedup.fingerprint(stored, "de"))
+        assert dedup.find(dedup.fingerprint(incoming, "de")) is None
 
 
 def test_retyped_copy_is_an_exact_duplicate():
     dedup = Deduplicator()
-    dedup.add('https://a.example/r1', dedup.fingerprint(R1_DE_A, 'de'))
-    match = dedup.find(dedup.fingerprint(R1_DE_A_RETYPED, 'de'))
-    assert match is not None and match.kind == 'exact' and match.similarity == 1.0
-    assert match.key == 'https://a.example/r1'
+    dedup.add("https://a.example/r1", dedup.fingerprint(R1_DE_A, "de"))
+    match = dedup.find(dedup.fingerprint(R1_DE_A_RETYPED, "de"))
+    assert match is not None and match.kind == "exact" and match.similarity == 1.0
+    assert match.key == "https://a.example/r1"
 
 
 def test_crawl_order_keeps_the_first_copy_of_each_story():
     dedup = Deduplicator()
     kept, dropped = [], []
-    stream = [('r1-a', R1_DE_A), ('nv-a', NV_DE_A), ('it', IT_DE), ('r1-b', R1_DE_B), ('v3', V3_DE),
-              ('nv-b', NV_DE_B), ('quote', QUOTING_DE), ('r1-retyped', R1_DE_A_RETYPED)]
+    stream = [
+        ("r1-a", R1_DE_A),
+        ("nv-a", NV_DE_A),
+        ("it", IT_DE),
+        ("r1-b", R1_DE_B),
+        ("v3", V3_DE),
+        ("nv-b", NV_DE_B),
+        ("quote", QUOTING_DE),
+        ("r1-retyped", R1_DE_A_RETYPED),
+    ]
     for key, text in stream:
-        fp = dedup.fingerprint(text, 'de')
+        fp = dedup.fingerprint(text, "de")
         match = dedup.find(fp)
         if match is None:
             dedup.add(key, fp)
             kept.append(key)
         else:
             dropped.append((key, match.key, match.kind))
-    assert kept == ['r1-a', 'nv-a', 'it', 'v3', 'quote']
-    assert dropped == [('r1-b', 'r1-a', 'near'), ('nv-b', 'nv-a', 'near'), ('r1-retyped', 'r1-a', 'exact')]
+    assert kept == ["r1-a", "nv-a", "it", "v3", "quote"]
+    assert dropped == [("r1-b", "r1-a", "near"), ("nv-b", "nv-a", "near"), ("r1-retyped", "r1-a", "exact")]
 
 
 def test_short_texts_are_only_exact_duplicates():
     dedup = Deduplicator()
-    dedup.add('a', dedup.fingerprint('DeepSeek veröffentlicht neues Modell R1.', 'de'))
-    assert dedup.find(dedup.fingerprint('DeepSeek veröffentlichte das neue Modell R1 heute.', 'de')) is None
-    assert dedup.find(dedup.fingerprint('deepseek VERÖFFENTLICHT neues Modell „R1“', 'de')).kind == 'exact'
+    dedup.add("a", dedup.fingerprint("DeepSeek veröffentlicht neues Modell R1.", "de"))
+    assert dedup.find(dedup.fingerprint("DeepSeek veröffentlichte das neue Modell R1 heute.", "de")) is None
+    assert dedup.find(dedup.fingerprint("deepseek VERÖFFENTLICHT neues Modell „R1“", "de")).kind == "exact"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -224,31 +233,31 @@ Beobachter in Berlin und Brüssel fragen sich nun, ob die amerikanischen Exportb
 „Das zeigt, wie schnell chinesische Labore aufgeholt haben“, sagte ein Analyst der Deutschen Bank. Die Aktien von Nvidia gerieten am Nachmittag unter Druck."""
 
 
-@pytest.mark.parametrize('seed', SEEDS)
+@pytest.mark.parametrize("seed", SEEDS)
 def test_two_german_reports_on_the_r1_release_from_different_outlets_stay_apart(seed):
     dedup = Deduplicator(DedupConfig(seed=seed))
-    report = dedup.fingerprint(R1_DE_REPORT, 'de')
-    for key, text in (('mt-a', R1_DE_A), ('mt-b', R1_DE_B)):
-        dedup.add(key, dedup.fingerprint(text, 'de'))
+    report = dedup.fingerprint(R1_DE_REPORT, "de")
+    for key, text in (("mt-a", R1_DE_A), ("mt-b", R1_DE_B)):
+        dedup.add(key, dedup.fingerprint(text, "de"))
     assert dedup.find(report) is None
     fresh = Deduplicator(DedupConfig(seed=seed))  # and the other way round: the report kept first
-    fresh.add('report', report)
-    assert fresh.find(fresh.fingerprint(R1_DE_A, 'de')) is None
-    assert fresh.find(fresh.fingerprint(R1_DE_B, 'de')) is None
+    fresh.add("report", report)
+    assert fresh.find(fresh.fingerprint(R1_DE_A, "de")) is None
+    assert fresh.find(fresh.fingerprint(R1_DE_B, "de")) is None
 
 
 def test_the_same_english_article_machine_translated_twice_is_merged():
     dedup = Deduplicator()
-    dedup.add('mt-a', dedup.fingerprint(R1_DE_A, 'de'))
-    match = dedup.find(dedup.fingerprint(R1_DE_B, 'de'))
-    assert match is not None and match.key == 'mt-a' and match.kind == 'near'
+    dedup.add("mt-a", dedup.fingerprint(R1_DE_A, "de"))
+    match = dedup.find(dedup.fingerprint(R1_DE_B, "de"))
+    assert match is not None and match.key == "mt-a" and match.kind == "near"
 
 
 def test_an_excerpt_republished_word_for_word_is_a_copy_and_a_quote_is_not():
     dedup = Deduplicator()
-    dedup.add('full', dedup.fingerprint(NV_DE_A, 'de'))
-    excerpt = '\n'.join(NV_DE_A.split('\n')[:4])  # a site that republished the first four paragraphs
-    match = dedup.find(dedup.fingerprint(excerpt, 'de'))
-    assert match is not None and match.key == 'full'
-    dedup.add('r1', dedup.fingerprint(R1_DE_A, 'de'))
-    assert dedup.find(dedup.fingerprint(QUOTING_DE, 'de')) is None
+    dedup.add("full", dedup.fingerprint(NV_DE_A, "de"))
+    excerpt = "\n".join(NV_DE_A.split("\n")[:4])  # a site that republished the first four paragraphs
+    match = dedup.find(dedup.fingerprint(excerpt, "de"))
+    assert match is not None and match.key == "full"
+    dedup.add("r1", dedup.fingerprint(R1_DE_A, "de"))
+    assert dedup.find(dedup.fingerprint(QUOTING_DE, "de")) is None

@@ -13,8 +13,13 @@ from tests.corpus_checks import rows
 
 
 def demo(db, *extra):
-    return subprocess.run([sys.executable, "-m", "tests.mockserver", "--demo", "--db", str(db), *extra],
-                          cwd=REPO_ROOT, capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "tests.mockserver", "--demo", "--db", str(db), *extra],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def test_demo_twice_into_one_file_starts_afresh_and_reports_the_logs_counts(tmp_path):

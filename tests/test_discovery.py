@@ -4,8 +4,15 @@ import gzip
 
 import pytest
 
-from core.discovery import (browser_ampersands, classify, html_links, parse_feed, parse_sitemap,
-                               parse_sitemap_index, plain_text)
+from core.discovery import (
+    browser_ampersands,
+    classify,
+    html_links,
+    parse_feed,
+    parse_sitemap,
+    parse_sitemap_index,
+    plain_text,
+)
 
 BASE = "https://news.example/"
 
@@ -68,17 +75,25 @@ def test_classify(body, content_type, kind):
 def test_rss_links_with_hints():
     links = parse_feed(RSS, BASE)
     assert [link.url for link in links] == [
-        "https://news.example/ki/deepseek-r2?utm_source=rss", "https://news.example/ki/guid-only"]
-    assert links[0].hints == {"title": "DeepSeek legt nach", "published": "2025-01-28T09:30:00+01:00",
-                              "language": "de-DE"}
+        "https://news.example/ki/deepseek-r2?utm_source=rss",
+        "https://news.example/ki/guid-only",
+    ]
+    assert links[0].hints == {
+        "title": "DeepSeek legt nach",
+        "published": "2025-01-28T09:30:00+01:00",
+        "language": "de-DE",
+    }
 
 
 def test_atom_links_with_hints():
     (link,) = parse_feed(ATOM, BASE)
     assert link.url == "https://wire.example/deepseek-r1"
     # dates in the form the corpus stores (core.dates), whatever form the feed wrote
-    assert link.hints == {"title": "DeepSeek R1 tops the charts", "published": "2025-01-27T08:00:00+00:00",
-                          "language": "en"}
+    assert link.hints == {
+        "title": "DeepSeek R1 tops the charts",
+        "published": "2025-01-27T08:00:00+00:00",
+        "language": "en",
+    }
 
 
 def test_feed_and_sitemap_dates_are_read_like_page_dates():
@@ -91,15 +106,23 @@ def test_feed_and_sitemap_dates_are_read_like_page_dates():
 def test_news_sitemap_fields_are_kept():
     (link,) = parse_sitemap(NEWS_SITEMAP, BASE)
     assert link.url == "https://news.example/ki/deepseek-v3"
-    assert link.hints == {"lastmod": "2025-01-02", "title": "DeepSeek V3 ist da",
-                          "published": "2025-01-02T10:00:00+01:00", "language": "de", "site_name": "Newsroom"}
+    assert link.hints == {
+        "lastmod": "2025-01-02",
+        "title": "DeepSeek V3 ist da",
+        "published": "2025-01-02T10:00:00+01:00",
+        "language": "de",
+        "site_name": "Newsroom",
+    }
 
 
 def test_sitemap_index_and_gzipped_sitemap():
     assert [link.url for link in parse_sitemap_index(INDEX, BASE)] == [
-        "https://news.example/sitemap-news.xml", "https://news.example/sitemap-2025.xml.gz"]
+        "https://news.example/sitemap-news.xml",
+        "https://news.example/sitemap-2025.xml.gz",
+    ]
     assert [link.url for link in parse_sitemap(gzip.compress(NEWS_SITEMAP), BASE)] == [
-        "https://news.example/ki/deepseek-v3"]
+        "https://news.example/ki/deepseek-v3"
+    ]
 
 
 def test_gzip_bomb_sitemap_refused():
@@ -118,8 +141,7 @@ def test_entities_are_not_expanded():
 
 def test_malformed_feed_keeps_what_it_can():
     truncated = RSS[: RSS.index(b"<item><title>Nur")]
-    assert [link.url for link in parse_feed(truncated, BASE)] == [
-        "https://news.example/ki/deepseek-r2?utm_source=rss"]
+    assert [link.url for link in parse_feed(truncated, BASE)] == ["https://news.example/ki/deepseek-r2?utm_source=rss"]
 
 
 def test_html_links():
@@ -148,14 +170,20 @@ def test_a_malformed_feed_link_is_skipped_and_reported_and_the_rest_is_read():
 
 
 def test_a_malformed_sitemap_link_is_skipped_and_the_rest_is_read():
-    sitemap = NEWS_SITEMAP.replace(b"<url><loc>javascript:alert(1)</loc></url>",
-                                   b"<url><loc>http://[::1</loc></url><url><loc>https://news.example/ki/b</loc></url>")
+    sitemap = NEWS_SITEMAP.replace(
+        b"<url><loc>javascript:alert(1)</loc></url>",
+        b"<url><loc>http://[::1</loc></url><url><loc>https://news.example/ki/b</loc></url>",
+    )
     malformed = []
     assert [link.url for link in parse_sitemap(sitemap, BASE, malformed)] == [
-        "https://news.example/ki/deepseek-v3", "https://news.example/ki/b"]
+        "https://news.example/ki/deepseek-v3",
+        "https://news.example/ki/b",
+    ]
     assert malformed == ["http://[::1"]
-    index = INDEX.replace(b"<sitemap><loc>https://news.example/sitemap-2025",
-                          b"<sitemap><loc>http://[::1/x</loc></sitemap><sitemap><loc>https://news.example/sitemap-2025")
+    index = INDEX.replace(
+        b"<sitemap><loc>https://news.example/sitemap-2025",
+        b"<sitemap><loc>http://[::1/x</loc></sitemap><sitemap><loc>https://news.example/sitemap-2025",
+    )
     malformed = []
     assert len(parse_sitemap_index(index, BASE, malformed)) == 2 and malformed == ["http://[::1/x"]
     plain = b"https://news.example/a\nhttp://[::1\nhttps://news.example/b\n"
@@ -163,10 +191,12 @@ def test_a_malformed_sitemap_link_is_skipped_and_the_rest_is_read():
 
 
 def test_a_malformed_html_link_is_skipped_and_the_rest_of_the_page_is_read():
-    page = (b'<html><head><link rel="alternate" type="application/rss+xml" href="http://[::1/feed">'
-            b'<link rel="alternate" type="application/rss+xml" href="/feed.xml"></head><body>'
-            b'<a href="/ki/a">A</a><a href="http://[::1">kaputt</a><a href="//news.example:70000/x">Port</a>'
-            b'<a href="/ki/b">B</a></body></html>')
+    page = (
+        b'<html><head><link rel="alternate" type="application/rss+xml" href="http://[::1/feed">'
+        b'<link rel="alternate" type="application/rss+xml" href="/feed.xml"></head><body>'
+        b'<a href="/ki/a">A</a><a href="http://[::1">kaputt</a><a href="//news.example:70000/x">Port</a>'
+        b'<a href="/ki/b">B</a></body></html>'
+    )
     malformed = []
     pages, feeds = html_links(page, BASE, malformed)
     assert pages == ["https://news.example/ki/a", "https://news.example/ki/b"]
@@ -186,9 +216,11 @@ def test_bare_ampersands_stay_in_feed_urls_and_titles():
 <item><title>Tom &unbekannt; Jerry &#x44;eepSeek</title><link>https://news.example/?a=1&&b=2&</link></item>
 </channel></rss>"""
     links = parse_feed(feed, BASE)
-    assert [link.url for link in links] == ["https://news.example/artikel?id=5&lang=de",
-                                            "https://news.example/artikel?id=6&lang=de&copy=1",
-                                            "https://news.example/?a=1&&b=2&"]
+    assert [link.url for link in links] == [
+        "https://news.example/artikel?id=5&lang=de",
+        "https://news.example/artikel?id=6&lang=de&copy=1",
+        "https://news.example/?a=1&&b=2&",
+    ]
     assert [link.hints["title"] for link in links] == ["A & B", "DeepSeek R1 & V3…", "Tom &unbekannt; Jerry DeepSeek"]
 
 
@@ -198,16 +230,19 @@ def test_bare_ampersands_stay_in_atom_attributes():
 
 
 def test_bare_ampersands_stay_in_sitemap_urls_and_news_titles():
-    sitemap = NEWS_SITEMAP.replace(b"https://news.example/ki/deepseek-v3", b"https://news.example/ki?id=5&lang=de") \
-        .replace(b"DeepSeek V3 ist da", b"Nvidia & DeepSeek&nbsp;V3")
-    (link, ) = parse_sitemap(sitemap, BASE)
+    sitemap = NEWS_SITEMAP.replace(
+        b"https://news.example/ki/deepseek-v3", b"https://news.example/ki?id=5&lang=de"
+    ).replace(b"DeepSeek V3 ist da", b"Nvidia & DeepSeek&nbsp;V3")
+    (link,) = parse_sitemap(sitemap, BASE)
     assert link.url == "https://news.example/ki?id=5&lang=de"
     assert link.hints["title"] == "Nvidia & DeepSeek V3"
 
 
 def test_ampersands_inside_cdata_are_text_as_they_are():
-    feed = (b'<rss><channel><item><title><![CDATA[Fragen & Antworten &amp; mehr]]></title>'
-            b"<link><![CDATA[https://news.example/a?x=1&y=2]]></link></item></channel></rss>")
+    feed = (
+        b"<rss><channel><item><title><![CDATA[Fragen & Antworten &amp; mehr]]></title>"
+        b"<link><![CDATA[https://news.example/a?x=1&y=2]]></link></item></channel></rss>"
+    )
     (link,) = parse_feed(feed, BASE)
     assert link.url == "https://news.example/a?x=1&y=2"
     assert link.hints["title"] == "Fragen & Antworten & mehr"  # CDATA holds HTML: &amp; is an ampersand
@@ -221,9 +256,11 @@ def test_feed_titles_are_plain_text_without_scripts():
 <item><title>&lt;script&gt;DeepSeek&lt;/script&gt;</title><link>https://news.example/c</link></item>
 </channel></rss>"""
     assert [link.hints.get("title") for link in parse_feed(feed, BASE)] == ["DeepSeek legt nach", "Nur Text", None]
-    atom = ATOM.replace(b"<title>DeepSeek R1 tops the charts</title>",
-                        b'<title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><b>DeepSeek</b> R1'
-                        b"<script>alert(1)</script></div></title>")
+    atom = ATOM.replace(
+        b"<title>DeepSeek R1 tops the charts</title>",
+        b'<title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><b>DeepSeek</b> R1'
+        b"<script>alert(1)</script></div></title>",
+    )
     assert parse_feed(atom, BASE)[0].hints["title"] == "DeepSeek R1"
 
 

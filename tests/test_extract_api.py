@@ -1,4 +1,5 @@
 """extract_page's contract: keys, types, picklability, never raising, the CLI."""
+
 import json
 import pickle
 import subprocess
@@ -43,8 +44,11 @@ def test_empty_and_wrong_type_bodies_give_a_reason_not_an_exception():
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.one_of(st.binary(max_size=3000), st.text(max_size=3000)), st.one_of(st.none(), st.text(max_size=40)),
-       st.one_of(st.none(), st.text(max_size=40)))
+@given(
+    st.one_of(st.binary(max_size=3000), st.text(max_size=3000)),
+    st.one_of(st.none(), st.text(max_size=40)),
+    st.one_of(st.none(), st.text(max_size=40)),
+)
 def test_extract_page_never_raises(body, url, content_type):
     result = extract_page(body, url, content_type=content_type)
     assert tuple(result) == RESULT_KEYS
@@ -52,10 +56,30 @@ def test_extract_page_never_raises(body, url, content_type):
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.sampled_from(["<p>", "</p>", "<div class='x'>", "</div>", "<a href='/t'>", "</a>",
-                                 "<script type='application/ld+json'>{", "</script>", "DeepSeek ", "Kommentar (0)",
-                                 "<meta property='og:type' content='article'>", "<h1>", "</h1>", "&amp;", "\u00e4"]),
-                max_size=80))
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "<p>",
+                "</p>",
+                "<div class='x'>",
+                "</div>",
+                "<a href='/t'>",
+                "</a>",
+                "<script type='application/ld+json'>{",
+                "</script>",
+                "DeepSeek ",
+                "Kommentar (0)",
+                "<meta property='og:type' content='article'>",
+                "<h1>",
+                "</h1>",
+                "&amp;",
+                "\u00e4",
+            ]
+        ),
+        max_size=80,
+    )
+)
 def test_extract_page_never_raises_on_html_soup(parts):
     extract_page("".join(parts), "https://example.com/a/b-c-d-e")
 
@@ -63,9 +87,13 @@ def test_extract_page_never_raises_on_html_soup(parts):
 def test_cli_prints_one_json_object_per_page(tmp_path):
     (tmp_path / "a.html").write_text(ARTICLE, encoding="utf-8")
     (tmp_path / "b.html").write_text("<html><body><p>tiny</p></body></html>", encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "core.extract", "--json", str(tmp_path),
-                           str(tmp_path / "missing.html")],
-                          cwd=REPO, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "core.extract", "--json", str(tmp_path), str(tmp_path / "missing.html")],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     lines = [json.loads(line) for line in done.stdout.splitlines()]
     assert [Path(row["path"]).name for row in lines] == ["a.html", "b.html"]
     for row in lines:
@@ -77,8 +105,11 @@ def test_cli_prints_one_json_object_per_page(tmp_path):
 @settings(max_examples=100, deadline=None)
 @given(st.text(max_size=60), st.text(max_size=60), st.text(max_size=30))
 def test_odd_urls_and_links_never_cost_the_text(url, canonical, date):
-    html = ARTICLE.replace("<title>", f'<link rel="canonical" href="{canonical}"><meta property="og:url" '
-                                      f'content="{canonical}"><meta name="date" content="{date}"><title>')
+    html = ARTICLE.replace(
+        "<title>",
+        f'<link rel="canonical" href="{canonical}"><meta property="og:url" '
+        f'content="{canonical}"><meta name="date" content="{date}"><title>',
+    )
     result = extract_page(html, url)
     assert not (result["reason"] or "").startswith("error"), result["reason"]
     assert result["text"] is None or "developers started testing it" in result["text"]

@@ -30,8 +30,9 @@ für den Inhalt nach § 18 MStV: die Redaktion. Registergericht: Amtsgericht Mus
 
 
 def extract(*args):
-    return subprocess.run([sys.executable, "-m", "core.extract", *map(str, args)], cwd=REPO,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "core.extract", *map(str, args)], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_readable_output_takes_the_url_from_the_page(tmp_path):

@@ -5,6 +5,7 @@ The JSON beside each page says: url, optional content_type and options, is_artic
 paragraphs (each must be one paragraph of text, exactly), exact (text is those paragraphs and
 nothing else), must_not_contain (chrome strings), metadata (expected values of result keys).
 """
+
 import json
 from pathlib import Path
 

@@ -2,6 +2,7 @@
 <html>, paragraphs between <br>s, titles escaped twice, sites named as authors, languages the
 detector does not know, the chrome vocabulary files, the block vote, the lines two other
 extractors agree on and the fallback."""
+
 from pathlib import Path
 
 import pytest
@@ -15,13 +16,17 @@ from core.extraction.language import page_language
 from core.extraction.metadata import decode_entities, person_names
 from core.extraction.prune import BLOCK_TAGS
 
-PROSE = ("DeepSeek released a new open-weight language model on Monday, and developers started testing it "
-         "within hours of the announcement. ")
+PROSE = (
+    "DeepSeek released a new open-weight language model on Monday, and developers started testing it "
+    "within hours of the announcement. "
+)
 
 
 def test_a_wrapper_line_before_html_does_not_cost_the_page():
-    page = f'<text id="http://example.com/a" encoding="utf-8">\n<!DOCTYPE html>\n<html><head><title>T</title>' \
-           f'</head><body><article><p>{PROSE * 3}</p></article></body></html>'
+    page = (
+        f'<text id="http://example.com/a" encoding="utf-8">\n<!DOCTYPE html>\n<html><head><title>T</title>'
+        f"</head><body><article><p>{PROSE * 3}</p></article></body></html>"
+    )
     assert strip_leading_junk(page).startswith("<!DOCTYPE html>")
     tree = parse_page(page)
     assert tree.tag == "html" and tree.find("body") is not None
@@ -30,18 +35,28 @@ def test_a_wrapper_line_before_html_does_not_cost_the_page():
 
 
 def test_a_page_that_starts_with_html_is_left_alone():
-    for page in ("<html><body><p>x</p></body></html>", "  <!doctype html><html></html>", "<p>fragment</p>",
-                 "<div><body>odd</body><html></html></div>"):
+    for page in (
+        "<html><body><p>x</p></body></html>",
+        "  <!doctype html><html></html>",
+        "<p>fragment</p>",
+        "<div><body>odd</body><html></html></div>",
+    ):
         assert strip_leading_junk(page) == page
 
 
 def test_text_segments_cut_at_blocks_and_brs_and_keep_loose_text():
-    tree = parse_page("<html><body><div>Intro <a href='/x'>linked words</a> more<br>second line"
-                      "<p>para <b>bold</b></p>tail text</div><ul><li>item</li></ul></body></html>")
+    tree = parse_page(
+        "<html><body><div>Intro <a href='/x'>linked words</a> more<br>second line"
+        "<p>para <b>bold</b></p>tail text</div><ul><li>item</li></ul></body></html>"
+    )
     segments = combine.text_segments(tree, frozenset(BLOCK_TAGS))
     assert [(owner.tag, text) for owner, text, _linked in segments] == [
-        ("div", "Intro linked words more"), ("div", "second line"), ("p", "para bold"), ("div", "tail text"),
-        ("li", "item")]
+        ("div", "Intro linked words more"),
+        ("div", "second line"),
+        ("p", "para bold"),
+        ("div", "tail text"),
+        ("li", "item"),
+    ]
     assert segments[0][2] == len("linked words")
 
 
@@ -53,8 +68,10 @@ def test_coverage_counts_the_share_of_a_paragraph_an_output_holds():
 
 
 def test_titles_escaped_twice_are_decoded():
-    assert decode_entities("Die &quot;KI&quot;-Blase: Sch&ouml;n &amp; teuer &#039;25") == \
-        "Die \"KI\"-Blase: Schön & teuer '25"
+    assert (
+        decode_entities("Die &quot;KI&quot;-Blase: Sch&ouml;n &amp; teuer &#039;25")
+        == 'Die "KI"-Blase: Schön & teuer \'25'
+    )
     assert decode_entities("DeepSeek – R1 & V3") == "DeepSeek – R1 & V3"
     assert decode_entities(None) is None
 
@@ -62,19 +79,26 @@ def test_titles_escaped_twice_are_decoded():
 def test_sites_and_web_addresses_are_not_authors():
     site = ("STERN.de", None, "www.stern.de")
     assert person_names(["STERN.de", "mdr.de", "Deutsche Welle (www.dw.com)"], *site) == []
-    assert person_names(["NBCNews", "Stella Kim", "Jennifer Jett"], "NBC News", None, "www.nbcnews.com") == \
-        ["Stella Kim", "Jennifer Jett"]
+    assert person_names(["NBCNews", "Stella Kim", "Jennifer Jett"], "NBC News", None, "www.nbcnews.com") == [
+        "Stella Kim",
+        "Jennifer Jett",
+    ]
     # a personal blog: the site is named after its author
-    assert person_names(["Nicolas Perriault"], "Nicolas Perriault", None, "nicolasperriault.com") == \
-        ["Nicolas Perriault"]
+    assert person_names(["Nicolas Perriault"], "Nicolas Perriault", None, "nicolasperriault.com") == [
+        "Nicolas Perriault"
+    ]
 
 
 def test_several_authors_are_all_kept():
-    page = ('<html><head><script type="application/ld+json">{"@type": "NewsArticle", "headline": "H", "author": '
-            '[{"@type": "Person", "name": "Stella Kim"}, {"@type": "Person", "name": "Jennifer Jett"}]}</script>'
-            f'</head><body><article><p>{PROSE * 3}</p></article></body></html>')
-    assert extract_page(page, "https://example.com/2025/01/27/deepseek-model-news")["author"] == \
-        "Stella Kim; Jennifer Jett"
+    page = (
+        '<html><head><script type="application/ld+json">{"@type": "NewsArticle", "headline": "H", "author": '
+        '[{"@type": "Person", "name": "Stella Kim"}, {"@type": "Person", "name": "Jennifer Jett"}]}</script>'
+        f"</head><body><article><p>{PROSE * 3}</p></article></body></html>"
+    )
+    assert (
+        extract_page(page, "https://example.com/2025/01/27/deepseek-model-news")["author"]
+        == "Stella Kim; Jennifer Jett"
+    )
 
 
 def test_a_declared_language_the_detector_does_not_know_wins():
@@ -86,7 +110,8 @@ def test_a_declared_language_the_detector_does_not_know_wins():
 
 def test_vocabulary_files_load_into_sections():
     assert "cùng chuyên mục" in vocabulary.SECTION_HEADING_PATTERNS[0] or any(
-        "cùng chuyên mục" in p for p in vocabulary.SECTION_HEADING_PATTERNS)
+        "cùng chuyên mục" in p for p in vocabulary.SECTION_HEADING_PATTERNS
+    )
     assert {"kommentar", "binhluan", "pinglun", "comments"} <= vocabulary.CHROME_CLASS_TOKENS
     assert set(vocabulary.SECTION_HEADING_PATTERNS) <= set(vocabulary.CHROME_LINE_PATTERNS)
 
@@ -98,8 +123,10 @@ def test_a_vocabulary_entry_outside_a_section_is_refused(tmp_path: Path):
 
 
 def test_a_body_fragment_without_html_is_parsed():
-    page = f'<text id="http://example.com/forum/t-1.html" encoding="iso-8859-1">\n<div class="pagebody">' \
-           f'<div class="post">{PROSE * 4}</div></div></text>'
+    page = (
+        f'<text id="http://example.com/forum/t-1.html" encoding="iso-8859-1">\n<div class="pagebody">'
+        f'<div class="post">{PROSE * 4}</div></div></text>'
+    )
     tree = parse_page(page)
     assert tree is not None and tree.find("body") is not None
     assert "developers started testing it" in (extract_page(page)["text"] or "")
@@ -108,9 +135,11 @@ def test_a_body_fragment_without_html_is_parsed():
 def test_readability_reads_an_article_our_pruning_took():
     # the body sits in a container named like a widget, so pruning removes it; only the lead stays
     body = "".join(f"<p>{PROSE}Paragraph {n} goes on about the model and its cost.</p>" for n in range(8))
-    page = (f'<html><head><title>DeepSeek ships a model</title></head><body><article><h1>DeepSeek ships a model</h1>'
-            f'<p class="lead">{PROSE}</p><div class="widget-area">{body}</div></article>'
-            f'<div class="comments"><p>Great post!</p></div></body></html>')
+    page = (
+        f"<html><head><title>DeepSeek ships a model</title></head><body><article><h1>DeepSeek ships a model</h1>"
+        f'<p class="lead">{PROSE}</p><div class="widget-area">{body}</div></article>'
+        f'<div class="comments"><p>Great post!</p></div></body></html>'
+    )
     result = extract_page(page, "https://example.com/2025/01/27/deepseek-ships-a-model")
     assert result["is_article"], result["reason"]
     assert "Paragraph 7 goes on" in result["text"] and "Great post" not in result["text"]
@@ -118,6 +147,7 @@ def test_readability_reads_an_article_our_pruning_took():
 
 def test_step_timer_records_each_step_only_when_asked():
     from core.extraction import extractor
+
     parts: dict[str, float] = {}
     extract_page(f"<html><body><article><p>{PROSE * 3}</p></article></body></html>")
     with extractor.step_timer(parts):
@@ -128,10 +158,16 @@ def test_step_timer_records_each_step_only_when_asked():
 
 def test_a_post_listing_links_to_other_sites_is_an_article_and_a_listing_of_its_own_is_not():
     def page(href):
-        items = "".join(f'<li><a href="{href}/{n}">App number {n} for writing without distraction</a> – '
-                        f'I use it every day, it is small and quiet.</li>' for n in range(8))
-        return (f'<html><head><title>My essential setup</title></head><body><article><h1>My essential setup</h1>'
-                f'<p>{PROSE}</p><ul>{items}</ul></article></body></html>')
+        items = "".join(
+            f'<li><a href="{href}/{n}">App number {n} for writing without distraction</a> – '
+            f"I use it every day, it is small and quiet.</li>"
+            for n in range(8)
+        )
+        return (
+            f"<html><head><title>My essential setup</title></head><body><article><h1>My essential setup</h1>"
+            f"<p>{PROSE}</p><ul>{items}</ul></article></body></html>"
+        )
+
     url = "https://blog.example/2012/10/my-essential-setup"
     post = extract_page(page("https://apps.other.example/app"), url)
     assert post["is_article"], post["reason"]
@@ -141,31 +177,47 @@ def test_a_post_listing_links_to_other_sites_is_an_article_and_a_listing_of_its_
 
 def test_lines_both_other_extractors_read_are_added_where_they_stand_on_the_page():
     ours = "DeepSeek stellt ein neues Modell vor.\nDie Aktie fiel um zehn Prozent."
-    readability = ("DeepSeek stellt ein neues Modell vor.\nDas Modell wurde in Hangzhou trainiert.\n"
-                   "Die Aktie fiel um zehn Prozent.\nMehr zum Thema")
-    recall = ("Menü\nDeepSeek stellt ein neues Modell vor!\nDas  Modell wurde in Hangzhou trainiert\n"
-              "Die Aktie fiel um zehn Prozent.")
+    readability = (
+        "DeepSeek stellt ein neues Modell vor.\nDas Modell wurde in Hangzhou trainiert.\n"
+        "Die Aktie fiel um zehn Prozent.\nMehr zum Thema"
+    )
+    recall = (
+        "Menü\nDeepSeek stellt ein neues Modell vor!\nDas  Modell wurde in Hangzhou trainiert\n"
+        "Die Aktie fiel um zehn Prozent."
+    )
     assert add_agreed_lines(ours, readability, recall).split("\n") == [
-        "DeepSeek stellt ein neues Modell vor.", "Das Modell wurde in Hangzhou trainiert.",
-        "Die Aktie fiel um zehn Prozent."]
+        "DeepSeek stellt ein neues Modell vor.",
+        "Das Modell wurde in Hangzhou trainiert.",
+        "Die Aktie fiel um zehn Prozent.",
+    ]
 
 
 def test_a_line_only_one_other_extractor_reads_stays_out_and_ours_is_left_as_it_was():
     ours = "Erster Absatz des Artikels.\n\nZweiter Absatz des Artikels."
-    assert add_agreed_lines(ours, "Erster Absatz des Artikels.\nNewsletter abonnieren",
-                            "Zweiter Absatz des Artikels.\nImpressum") == ours
+    assert (
+        add_agreed_lines(
+            ours, "Erster Absatz des Artikels.\nNewsletter abonnieren", "Zweiter Absatz des Artikels.\nImpressum"
+        )
+        == ours
+    )
     assert add_agreed_lines(ours, "", "Erster Absatz des Artikels.") == ours
     # a line before everything ours holds goes first
-    assert add_agreed_lines("Zweiter Absatz.", "Vorspann des Textes\nZweiter Absatz.",
-                            "Vorspann des Textes") == "Vorspann des Textes\nZweiter Absatz."
+    assert (
+        add_agreed_lines("Zweiter Absatz.", "Vorspann des Textes\nZweiter Absatz.", "Vorspann des Textes")
+        == "Vorspann des Textes\nZweiter Absatz."
+    )
 
 
 def test_nothing_is_added_after_a_chrome_heading_until_the_article_resumes():
     ours = "Erster Absatz des Artikels.\nZweiter Absatz des Artikels."
-    readability = ("Erster Absatz des Artikels.\nEin Zwischentitel im Text\n2 Kommentare\nKarl schrieb am 29.01.:\n"
-                   "Zweiter Absatz des Artikels.\nLetzter Absatz des Artikels.")
+    readability = (
+        "Erster Absatz des Artikels.\nEin Zwischentitel im Text\n2 Kommentare\nKarl schrieb am 29.01.:\n"
+        "Zweiter Absatz des Artikels.\nLetzter Absatz des Artikels."
+    )
     recall = "Ein Zwischentitel im Text\nKarl schrieb am 29.01.:\nLetzter Absatz des Artikels."
     assert add_agreed_lines(ours, readability, recall, stops_at=is_section_heading).split("\n") == [
-        "Erster Absatz des Artikels.", "Ein Zwischentitel im Text", "Zweiter Absatz des Artikels.",
-        "Letzter Absatz des Artikels."]
-
+        "Erster Absatz des Artikels.",
+        "Ein Zwischentitel im Text",
+        "Zweiter Absatz des Artikels.",
+        "Letzter Absatz des Artikels.",
+    ]

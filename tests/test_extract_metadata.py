@@ -1,6 +1,7 @@
 """Title, author, date and language of pages modelled on the seed articles (issue 17): a title
 escaped twice with the site's name after it, two authors in a German byline, a site or organisation
 as the only author the markup names, and a Czech page the detector does not know."""
+
 from pathlib import Path
 
 import pytest
@@ -42,16 +43,19 @@ def test_a_czech_page_is_not_said_to_be_portuguese():
     assert declared["language"] == "cs"
 
 
-@pytest.mark.parametrize("text", [
-    "Vláda ve středu schválila návrh zákona, který má zjednodušit stavební řízení. Podle ministra se tím "
-    "zkrátí doba, po kterou lidé čekají na povolení, a úřady budou muset rozhodovat rychleji.",  # Czech
-    "Rząd przyjął w środę projekt ustawy, który ma uprościć procedury budowlane. Według ministra skróci to "
-    "czas oczekiwania na pozwolenia, a urzędy będą musiały szybciej podejmować decyzje.",  # Polish
-    "Pemerintah pada hari Rabu menyetujui rancangan undang-undang yang bertujuan untuk menyederhanakan proses "
-    "perizinan bangunan. Menurut menteri, hal ini akan mempersingkat waktu tunggu.",  # Indonesian
-    "Lorem ipsum dolor sit amet, consetetur sadipscing elitr, sed diam nonumy eirmod tempor invidunt ut labore "
-    "et dolore magna aliquyam erat, sed diam voluptua. At vero eos et accusam et justo duo dolores et ea rebum.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Vláda ve středu schválila návrh zákona, který má zjednodušit stavební řízení. Podle ministra se tím "
+        "zkrátí doba, po kterou lidé čekají na povolení, a úřady budou muset rozhodovat rychleji.",  # Czech
+        "Rząd przyjął w środę projekt ustawy, który ma uprościć procedury budowlane. Według ministra skróci to "
+        "czas oczekiwania na pozwolenia, a urzędy będą musiały szybciej podejmować decyzje.",  # Polish
+        "Pemerintah pada hari Rabu menyetujui rancangan undang-undang yang bertujuan untuk menyederhanakan proses "
+        "perizinan bangunan. Menurut menteri, hal ini akan mempersingkat waktu tunggu.",  # Indonesian
+        "Lorem ipsum dolor sit amet, consetetur sadipscing elitr, sed diam nonumy eirmod tempor invidunt ut labore "
+        "et dolore magna aliquyam erat, sed diam voluptua. At vero eos et accusam et justo duo dolores et ea rebum.",
+    ],
+)
 def test_languages_the_detector_does_not_know_are_not_guessed(text):
     assert detect_language(text) is None
     assert page_language(text, None) == UNDETERMINED
@@ -59,28 +63,56 @@ def test_languages_the_detector_does_not_know_are_not_guessed(text):
 
 
 def test_the_languages_it_knows_are_still_told():
-    assert detect_language("Die Regierung hat am Mittwoch einen Gesetzentwurf beschlossen, der die "
-                           "Baugenehmigung vereinfachen soll, und die Opposition hält das für falsch.") == "de"
-    assert detect_language("O governo aprovou na quarta-feira um projeto de lei que pretende simplificar as "
-                           "licenças de construção, e a oposição diz que as mudanças não são boas.") == "pt"
+    assert (
+        detect_language(
+            "Die Regierung hat am Mittwoch einen Gesetzentwurf beschlossen, der die "
+            "Baugenehmigung vereinfachen soll, und die Opposition hält das für falsch."
+        )
+        == "de"
+    )
+    assert (
+        detect_language(
+            "O governo aprovou na quarta-feira um projeto de lei que pretende simplificar as "
+            "licenças de construção, e a oposição diz que as mudanças não são boas."
+        )
+        == "pt"
+    )
     assert page_language("", "und") == UNDETERMINED
 
 
 def test_site_names_are_cut_from_either_end_and_the_headline_is_left_as_written():
     keys = site_keys("Reuters", "www.reuters.com")
-    assert strip_site_name("Nvidia shares slide – DeepSeek rattles investors | Reuters", keys) == \
-        "Nvidia shares slide – DeepSeek rattles investors"
-    assert strip_site_name("STERN.de - DeepSeek: Was das Modell kann", site_keys("stern.de")) == \
-        "DeepSeek: Was das Modell kann"
-    assert strip_site_name("Minecraft 1.8 - The Bountiful Update", set(), from_title_tag=True) == \
-        "Minecraft 1.8 - The Bountiful Update"  # no site named and the end is no short trail
-    assert strip_site_name("Lorem ipsum dolor sit amet – My website", set(), from_title_tag=True) == \
-        "Lorem ipsum dolor sit amet"
-    assert strip_site_name("New Zealand - Wikipedia", set(), headings=("New Zealand",), from_title_tag=True) == \
-        "New Zealand"
+    assert (
+        strip_site_name("Nvidia shares slide – DeepSeek rattles investors | Reuters", keys)
+        == "Nvidia shares slide – DeepSeek rattles investors"
+    )
+    assert (
+        strip_site_name("STERN.de - DeepSeek: Was das Modell kann", site_keys("stern.de"))
+        == "DeepSeek: Was das Modell kann"
+    )
+    assert (
+        strip_site_name("Minecraft 1.8 - The Bountiful Update", set(), from_title_tag=True)
+        == "Minecraft 1.8 - The Bountiful Update"
+    )  # no site named and the end is no short trail
+    assert (
+        strip_site_name("Lorem ipsum dolor sit amet – My website", set(), from_title_tag=True)
+        == "Lorem ipsum dolor sit amet"
+    )
+    assert (
+        strip_site_name("New Zealand - Wikipedia", set(), headings=("New Zealand",), from_title_tag=True)
+        == "New Zealand"
+    )
     # a title meta tag that is only the site's name is no headline
-    assert page_title(None, {"og:title": "Yahoo News"}, "Space ship breaks up over Siberia - Yahoo News", [],
-                      site_keys("Yahoo News")) == "Space ship breaks up over Siberia"
+    assert (
+        page_title(
+            None,
+            {"og:title": "Yahoo News"},
+            "Space ship breaks up over Siberia - Yahoo News",
+            [],
+            site_keys("Yahoo News"),
+        )
+        == "Space ship breaks up over Siberia"
+    )
 
 
 def test_bylines_give_people_and_only_people():
@@ -93,8 +125,12 @@ def test_bylines_give_people_and_only_people():
     assert byline_names("Posted by Josh Alper on November 13, 2012, 6:33 PM EST") == ["Josh Alper"]
     assert byline_names("Von Anna Schmidt am 28.01.2025") == ["Anna Schmidt"]
     # a byline word is a prefix only as a word of its own: "AFP" is no "af" + "P"
-    assert [clean_name(n) for n in ("AFP", "Authority Control", "Von: Anna Schmidt", "Autorin: Eva Maier")] == \
-        ["AFP", "Authority Control", "Anna Schmidt", "Eva Maier"]
+    assert [clean_name(n) for n in ("AFP", "Authority Control", "Von: Anna Schmidt", "Autorin: Eva Maier")] == [
+        "AFP",
+        "Authority Control",
+        "Anna Schmidt",
+        "Eva Maier",
+    ]
     assert people(byline_names("Last Updated: January 7, 2025"), set(), strict=True) == []
     assert split_names("Stella Kim, Jennifer Jett") == ["Stella Kim", "Jennifer Jett"]
     assert split_names("Jong, Michiel de") == ["Jong, Michiel de"]  # one name written surname first
@@ -110,27 +146,38 @@ def test_odd_markup_and_odd_structured_data_never_break_the_reader():
     from core.extraction.metadata import read_metadata
     from tests.test_extraction_speed_metadata import pages
 
-    odd_jsonld = ['{"@type": "NewsArticle", "headline": ["a", "b"], "author": {"@type": ["Person"], "name": 7}}',
-                  '{"@type": "NewsArticle", "headline": null, "author": [null, "", {"name": null}, ["Jane Doe"]]}',
-                  '<!--{"@type": "NewsArticle", "author": "https://example.com/jane", "creator": "@jane"}-->',
-                  '{"@type": "NewsArticle", "author": {"@type": "Organization", "name": "Tech-Kurier"}}']
+    odd_jsonld = [
+        '{"@type": "NewsArticle", "headline": ["a", "b"], "author": {"@type": ["Person"], "name": 7}}',
+        '{"@type": "NewsArticle", "headline": null, "author": [null, "", {"name": null}, ["Jane Doe"]]}',
+        '<!--{"@type": "NewsArticle", "author": "https://example.com/jane", "creator": "@jane"}-->',
+        '{"@type": "NewsArticle", "author": {"@type": "Organization", "name": "Tech-Kurier"}}',
+    ]
     trees = [tree for _, tree in pages(count=150, seed=23)]
-    trees += [parse_html(f'<html><head><script type="application/ld+json">{script}</script><title>&amp;</title>'
-                         '</head><body><h1> </h1><div class="byline">By</div></body></html>') for script in odd_jsonld]
+    trees += [
+        parse_html(
+            f'<html><head><script type="application/ld+json">{script}</script><title>&amp;</title>'
+            '</head><body><h1> </h1><div class="byline">By</div></body></html>'
+        )
+        for script in odd_jsonld
+    ]
     for tree in trees:
         info = read_metadata(tree, "https://www.example.com/2025/01/27/x", use_htmldate=False)
         assert info.title is None or (isinstance(info.title, str) and info.title.strip() == info.title)
         assert info.author is None or all(name.strip() for name in info.author.split("; "))
 
 
-PROSE_DE = ("Das chinesische Start-up DeepSeek hat mit seinem Modell R1 die Börsen erschüttert. Der Kurs von Nvidia "
-            "fiel an einem einzigen Handelstag um 17 Prozent, so stark wie nie zuvor an einem Tag. ")
+PROSE_DE = (
+    "Das chinesische Start-up DeepSeek hat mit seinem Modell R1 die Börsen erschüttert. Der Kurs von Nvidia "
+    "fiel an einem einzigen Handelstag um 17 Prozent, so stark wie nie zuvor an einem Tag. "
+)
 
 
 @pytest.mark.parametrize("byline, author", [("Von dpa", None), ("Von Anna Schmidt, dpa", "Anna Schmidt")])
 def test_a_byline_line_in_the_text_gives_its_people_not_its_agency(byline, author):
-    page = (f'<html lang="de"><head><title>DeepSeek erschüttert die Börsen</title></head><body>'
-            f'<article><h1>DeepSeek erschüttert die Börsen</h1><p class="zeile">{byline}</p>'
-            f'<p>{PROSE_DE * 3}</p><p>{PROSE_DE * 2}</p></article></body></html>')
+    page = (
+        f'<html lang="de"><head><title>DeepSeek erschüttert die Börsen</title></head><body>'
+        f'<article><h1>DeepSeek erschüttert die Börsen</h1><p class="zeile">{byline}</p>'
+        f"<p>{PROSE_DE * 3}</p><p>{PROSE_DE * 2}</p></article></body></html>"
+    )
     result = extract_page(page, "https://tagblatt.example/wirtschaft/deepseek-boerse-2025")
     assert result["author"] == author

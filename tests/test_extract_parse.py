@@ -19,7 +19,7 @@ ODD_INPUTS = [
     "<p>one block, no html tag</p>",
     "<div>a</div><div>b</div><div>c</div>",
     '<?xml version="1.0" encoding="utf-8"?><html><body><p>Erklärung mit Deklaration</p></body></html>',
-    "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0//EN\" />\n<html><body><p>Doctype mit Schrägstrich</p></body></html>",
+    '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0//EN" />\n<html><body><p>Doctype mit Schrägstrich</p></body></html>',
     "<html/>\n<body><p>Selbstschließendes html</p></body>",
     "<html><body><p>Steuerzeichen \x01\x02 im Text</p><!-- Kommentar --><form><input value='x'>"
     "<label>Feld</label><select><option>eins</option></select></form></body></html>",

@@ -1,26 +1,84 @@
 """The shortcuts in cleanup.py answer exactly as the full patterns they stand in for."""
+
 import re
 
 import pytest
 
 from core.extraction import cleanup
-from core.extraction.cleanup import (CHROME_LINE_RE, FLOATING_RE, INLINE_CHROME_RE, INLINE_CHROME_WORD,
-                                        LIST_MARK_RE, clean_text, is_caption_line, is_chrome_line)
+from core.extraction.cleanup import (
+    CHROME_LINE_RE,
+    FLOATING_RE,
+    INLINE_CHROME_RE,
+    INLINE_CHROME_WORD,
+    LIST_MARK_RE,
+    clean_text,
+    is_caption_line,
+    is_chrome_line,
+)
 
 CHROME_SAMPLES = [
-    "Read more", "  READ MORE:  Wie DeepSeek rechnet", "Lesen Sie auch: DeepSeek im Test", "Xem thêm",
-    "Artikel empfehlen", "Cùng chuyên mục", "相关阅读", "推荐阅读", "Tags: KI, China", "Kommentare (3)",
-    "12 Kommentare", "3 min read", "Lesezeit: 4 Minuten", "Anzeige", "[Anzeige_2]", "Share on Facebook",
-    "★★★★☆", "  ", "...", "- - -", "© 2025 Heise Medien", "(dpa)", "Foto: Bloomberg", "Stand: 28.01.2025 14:05 Uhr",
-    "Follow us on X", "Write to Jane Doe at jane@example.com", "jane@example.com", "twitter.com/someone",
-    "Reporting by Jane Doe; Editing by John Roe", "Copyright 2025 Reuters", "« : Vorheriger Artikel",
-    "Home > Tech > KI", "<< : zurück", "Updated: 28 Jan 2025, 14:05", "Image source, Getty Images",
-    "责任编辑：张三", "原标题：DeepSeek 发布新模型", "Ảnh minh họa", "Thời gian đọc: 3 phút", "Sign up for our newsletter",
-    "Melden Sie sich für unseren Newsletter an", "Bewerten Sie uns auf Trustpilot!", "Jane Doe contributed reporting.",
-    "Title *", "E-Mail", "Loading...", "Mehr laden …", "Hat Ihnen der Artikel gefallen?", "Next article: DeepSeek",
-    "Die Kosten steigen, sagt ein Sprecher des Unternehmens.", "DeepSeek hat ein neues Modell vorgestellt.",
-    "By Jane Doe", "Quelle: Reuters", "2025", "Sponsored", "\u00a0Anzeige", "\u3000相关文章", "ſhare", "Kommentare",
-    "ıMAGE SOURCE, Getty", "\u212aommentare (2)", "İmage caption, Reuters",
+    "Read more",
+    "  READ MORE:  Wie DeepSeek rechnet",
+    "Lesen Sie auch: DeepSeek im Test",
+    "Xem thêm",
+    "Artikel empfehlen",
+    "Cùng chuyên mục",
+    "相关阅读",
+    "推荐阅读",
+    "Tags: KI, China",
+    "Kommentare (3)",
+    "12 Kommentare",
+    "3 min read",
+    "Lesezeit: 4 Minuten",
+    "Anzeige",
+    "[Anzeige_2]",
+    "Share on Facebook",
+    "★★★★☆",
+    "  ",
+    "...",
+    "- - -",
+    "© 2025 Heise Medien",
+    "(dpa)",
+    "Foto: Bloomberg",
+    "Stand: 28.01.2025 14:05 Uhr",
+    "Follow us on X",
+    "Write to Jane Doe at jane@example.com",
+    "jane@example.com",
+    "twitter.com/someone",
+    "Reporting by Jane Doe; Editing by John Roe",
+    "Copyright 2025 Reuters",
+    "« : Vorheriger Artikel",
+    "Home > Tech > KI",
+    "<< : zurück",
+    "Updated: 28 Jan 2025, 14:05",
+    "Image source, Getty Images",
+    "责任编辑：张三",
+    "原标题：DeepSeek 发布新模型",
+    "Ảnh minh họa",
+    "Thời gian đọc: 3 phút",
+    "Sign up for our newsletter",
+    "Melden Sie sich für unseren Newsletter an",
+    "Bewerten Sie uns auf Trustpilot!",
+    "Jane Doe contributed reporting.",
+    "Title *",
+    "E-Mail",
+    "Loading...",
+    "Mehr laden …",
+    "Hat Ihnen der Artikel gefallen?",
+    "Next article: DeepSeek",
+    "Die Kosten steigen, sagt ein Sprecher des Unternehmens.",
+    "DeepSeek hat ein neues Modell vorgestellt.",
+    "By Jane Doe",
+    "Quelle: Reuters",
+    "2025",
+    "Sponsored",
+    "\u00a0Anzeige",
+    "\u3000相关文章",
+    "ſhare",
+    "Kommentare",
+    "ıMAGE SOURCE, Getty",
+    "\u212aommentare (2)",
+    "İmage caption, Reuters",
 ]
 
 
@@ -59,7 +117,7 @@ def test_every_first_character_gets_the_answer_of_the_whole_pattern():
 
 def test_alternatives_that_may_start_anywhere_are_always_tried():
     starts = dict(zip(cleanup.CHROME_LINE_PATTERNS, cleanup.CHROME_LINE_STARTS))
-    assert starts[r"[★☆✩✪⭐*\s]+"] is None          # may start with a space
+    assert starts[r"[★☆✩✪⭐*\s]+"] is None  # may start with a space
     assert starts[r"[!\[\]()|\s.·•-]+"] is None
     assert starts[r"\d+\s*comments?"] is None  # a category (vocab/en.txt)
     assert starts[r"stand\s*:\s*\d{1,2}\.\d{1,2}\.\d{2,4}.{0,30}"].match("S")
@@ -92,9 +150,12 @@ def test_caption_hint_search_is_any_hint():
 
 def test_site_chrome_lines_go_unless_most_of_the_page_is_learned():
     from core.chrome import block_hash
-    prose = ["DeepSeek hat ein neues Modell vorgestellt, das viele Fachleute überrascht hat.",
-             "Die Börsen reagierten nervös, die Aktien der Chiphersteller gaben deutlich nach.",
-             "Analysten streiten seitdem darüber, wie viel Rechenleistung künftige Modelle brauchen."]
+
+    prose = [
+        "DeepSeek hat ein neues Modell vorgestellt, das viele Fachleute überrascht hat.",
+        "Die Börsen reagierten nervös, die Aktien der Chiphersteller gaben deutlich nach.",
+        "Analysten streiten seitdem darüber, wie viel Rechenleistung künftige Modelle brauchen.",
+    ]
     chrome_line = "Unsere Redaktion empfiehlt diese Themen"
     text = "\n".join([chrome_line] + prose)
     learned = frozenset({block_hash(chrome_line)})
@@ -105,9 +166,12 @@ def test_site_chrome_lines_go_unless_most_of_the_page_is_learned():
 
 def test_known_fingerprints_give_the_same_result():
     from core.chrome import block_hash
-    lines = ["Unsere Redaktion empfiehlt diese Themen",
-             "DeepSeek hat ein neues Modell vorgestellt, das viele Fachleute überrascht hat.",
-             "Die Börsen reagierten nervös, die Aktien der Chiphersteller gaben deutlich nach."]
+
+    lines = [
+        "Unsere Redaktion empfiehlt diese Themen",
+        "DeepSeek hat ein neues Modell vorgestellt, das viele Fachleute überrascht hat.",
+        "Die Börsen reagierten nervös, die Aktien der Chiphersteller gaben deutlich nach.",
+    ]
     learned = frozenset({block_hash(lines[0])})
     known = {line: block_hash(line) for line in lines[:2]}
     text = "\n".join(lines)

@@ -1,5 +1,6 @@
 """decode.repair_faulty_html answers as trafilatura's for html without NUL (parse_html removes those
 first), skipping its invalid-character scan when it can."""
+
 import pytest
 from trafilatura import utils
 
@@ -21,11 +22,11 @@ PAGES = [
     "<html><body><p>Gut</p></body></html>",
     "<html><body><p>Steuerzeichen \x01\x02 und \x1f im Text</p></body></html>",
     "<p>Zeichen \ufffe, \uffff und Tiếng Việt \x0b \x0c</p>",
-    "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0//EN\" />\n<html><body><p>Doctype</p></body></html>",
+    '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0//EN" />\n<html><body><p>Doctype</p></body></html>',
     "<!doctype html>\n<html/>\n<body><p>Selbstschließendes html</p></body>",
     "<html lang='de'/>\r\n<body>x</body>",
     "\n\n\n\n<html/>",
-    "Nur Text \U0001F600 mit Emoji \x08",
+    "Nur Text \U0001f600 mit Emoji \x08",
     "",
 ]
 

@@ -1,9 +1,18 @@
 """detect_language's counting shortcuts give the answers of plain per-word counting."""
+
 import random
 from collections import Counter
 
-from core.extraction.language import (LATIN_LETTERS, MAX_FOREIGN_LETTER_SHARE, MIN_STOPWORD_SHARE, SCRIPT_RES,
-                                         STOPWORDS, WORD_LANGS, WORD_RE, detect_language)
+from core.extraction.language import (
+    LATIN_LETTERS,
+    MAX_FOREIGN_LETTER_SHARE,
+    MIN_STOPWORD_SHARE,
+    SCRIPT_RES,
+    STOPWORDS,
+    WORD_LANGS,
+    WORD_RE,
+    detect_language,
+)
 
 
 def reference_detect_language(text):
@@ -47,6 +56,11 @@ def test_same_answers_as_per_word_counting_ties_included():
 
 
 def test_letters_counted_past_the_first_characters_when_needed():
-    for text in ["1 2 3 " * 40 + "der die das und ist nicht mit den von zu sich auf",
-                 "- " * 150 + "abc", "..." * 100, "三" * 30 + " und die der " * 3, "a b c d e f g h i j k l m n o p q r s"]:
+    for text in [
+        "1 2 3 " * 40 + "der die das und ist nicht mit den von zu sich auf",
+        "- " * 150 + "abc",
+        "..." * 100,
+        "三" * 30 + " und die der " * 3,
+        "a b c d e f g h i j k l m n o p q r s",
+    ]:
         assert detect_language(text) == reference_detect_language(text), text

@@ -1,4 +1,5 @@
 """read_metadata's one walk over the page finds what its XPath queries found."""
+
 import random
 
 import pytest
@@ -7,35 +8,81 @@ from core.extraction import metadata
 from core.extraction.decode import parse_html
 
 # the queries read_metadata asked before it walked the page itself
-XPATH_SOURCE = ("//body//a[@href][translate(normalize-space(), 'QUELNSOURCĐ', 'quelnsourcđ') = 'quelle' or "
-                "translate(normalize-space(), 'QUELNSOURCĐ', 'quelnsourcđ') = 'source' or "
-                "normalize-space() = 'Nguồn' or normalize-space() = 'Original']/@href")
+XPATH_SOURCE = (
+    "//body//a[@href][translate(normalize-space(), 'QUELNSOURCĐ', 'quelnsourcđ') = 'quelle' or "
+    "translate(normalize-space(), 'QUELNSOURCĐ', 'quelnsourcđ') = 'source' or "
+    "normalize-space() = 'Nguồn' or normalize-space() = 'Original']/@href"
+)
 XPATH_CANONICAL = '//link[@href and contains(concat(" ", translate(@rel, "CANOICL", "canoicl"), " "), " canonical ")]'
-XPATH_BYLINE = ("//body//*[self::p or self::div or self::span or self::address]"
-                "[string-length(normalize-space()) < 80][contains(., 'Von ') or contains(., 'By ') "
-                "or contains(., 'by ') or contains(., 'Bởi ')]")
+XPATH_BYLINE = (
+    "//body//*[self::p or self::div or self::span or self::address]"
+    "[string-length(normalize-space()) < 80][contains(., 'Von ') or contains(., 'By ') "
+    "or contains(., 'by ') or contains(., 'Bởi ')]"
+)
 XPATH_JSONLD = '//script[contains(translate(@type, "LDJSON", "ldjson"), "ld+json")]'
 
-TEXTS = ["Quelle", " source ", "SOURCE", "Nguồn", "Original", "Quel le", "By Jane Doe", "Von Max Muster",
-         "Bởi Minh Anh", "Jane", "A longer text of the article that goes on for a while, well past eighty characters.",
-         "x", "", " ", "\n\t", "QUELLE", "sOuRcE", "\u00a0Quelle"]
-TAGS = ["div", "p", "span", "address", "a", "b", "time", "body", "html", "head", "h1", "title", "link", "meta", "script", "li"]
+TEXTS = [
+    "Quelle",
+    " source ",
+    "SOURCE",
+    "Nguồn",
+    "Original",
+    "Quel le",
+    "By Jane Doe",
+    "Von Max Muster",
+    "Bởi Minh Anh",
+    "Jane",
+    "A longer text of the article that goes on for a while, well past eighty characters.",
+    "x",
+    "",
+    " ",
+    "\n\t",
+    "QUELLE",
+    "sOuRcE",
+    "\u00a0Quelle",
+]
+TAGS = [
+    "div",
+    "p",
+    "span",
+    "address",
+    "a",
+    "b",
+    "time",
+    "body",
+    "html",
+    "head",
+    "h1",
+    "title",
+    "link",
+    "meta",
+    "script",
+    "li",
+]
 
 
 def random_page(rnd: random.Random) -> str:
     def attributes(tag):
         out = []
-        if tag == "a" and rnd.random() < .8:
+        if tag == "a" and rnd.random() < 0.8:
             out.append(f"href='/l{rnd.randint(0, 9)}'")
-        if rnd.random() < .15:
+        if rnd.random() < 0.15:
             out.append("itemprop='author'")
-        if rnd.random() < .1:
+        if rnd.random() < 0.1:
             out.append("rel='author'")
-        if tag == "time" and rnd.random() < .7:
+        if tag == "time" and rnd.random() < 0.7:
             out.append(f"datetime='2024-0{rnd.randint(1, 9)}-1{rnd.randint(0, 9)}'")
         if tag == "link":
-            out.append(rnd.choice(["rel='canonical' href='/c1'", "rel='Alternate CANONICAL' href='/c2'",
-                                   "rel='canonical'", "href='/c3'"]))
+            out.append(
+                rnd.choice(
+                    [
+                        "rel='canonical' href='/c1'",
+                        "rel='Alternate CANONICAL' href='/c2'",
+                        "rel='canonical'",
+                        "href='/c3'",
+                    ]
+                )
+            )
         if tag == "meta":
             out.append(rnd.choice(["name='author' content='M A'", "property='og:title' content='T'"]))
         if tag == "script":
@@ -44,24 +91,28 @@ def random_page(rnd: random.Random) -> str:
 
     def node(depth):
         tag = rnd.choice(TAGS)
-        inner = "".join(node(depth + 1) if rnd.random() < .5 and depth < 4 else rnd.choice(TEXTS)
-                        for _ in range(rnd.randint(0, 3)))
+        inner = "".join(
+            node(depth + 1) if rnd.random() < 0.5 and depth < 4 else rnd.choice(TEXTS) for _ in range(rnd.randint(0, 3))
+        )
         if tag == "script":
             inner = rnd.choice(['{"@type": "NewsArticle", "datePublished": "2022-02-02"}', "var x", "{"])
-        close = f"</{tag}>" if rnd.random() < .85 else ""
+        close = f"</{tag}>" if rnd.random() < 0.85 else ""
         return f"<{tag} {attributes(tag)}>{inner}{close}" + rnd.choice(TEXTS)
 
     html = "".join(node(0) for _ in range(rnd.randint(1, 4)))
-    if rnd.random() < .5:  # a whole page, sometimes with markup after it
-        html = "<html><head></head><body>" + html + "</body></html>" + (node(0) if rnd.random() < .3 else "")
+    if rnd.random() < 0.5:  # a whole page, sometimes with markup after it
+        html = "<html><head></head><body>" + html + "</body></html>" + (node(0) if rnd.random() < 0.3 else "")
     return html
 
 
 def pages(count=400, seed=11):
     rnd = random.Random(seed)
-    fixed = ["<html><body><p>x</p></body></html><body><a href='/q'>quelle</a></body>",
-             "<p>By Jane Doe</p><a href='/x'>Quelle</a>", "<a href=/s> SOURCE </a>",
-             "<html><body><a href='/r'><b>Sour</b>ce</a></body></html>"]
+    fixed = [
+        "<html><body><p>x</p></body></html><body><a href='/q'>quelle</a></body>",
+        "<p>By Jane Doe</p><a href='/x'>Quelle</a>",
+        "<a href=/s> SOURCE </a>",
+        "<html><body><a href='/r'><b>Sour</b>ce</a></body></html>",
+    ]
     for html in fixed + [random_page(rnd) for _ in range(count)]:
         tree = parse_html(html)
         if tree is not None:
@@ -77,8 +128,9 @@ def test_walk_finds_what_the_queries_found(html, tree):
 
     assert in_tree.by_tag["meta"] == list(tree.iter("meta"))
     assert in_tree.by_tag["h1"] == list(tree.iter("h1"))
-    assert [s for s in page.by_tag["script"] if (s.get("type") or "").translate(metadata.LDJSON_LOWER).find("ld+json") >= 0] \
-        == tree.xpath(XPATH_JSONLD)
+    assert [
+        s for s in page.by_tag["script"] if (s.get("type") or "").translate(metadata.LDJSON_LOWER).find("ld+json") >= 0
+    ] == tree.xpath(XPATH_JSONLD)
     assert [link for link in page.by_tag["link"] if metadata._is_canonical_link(link)] == tree.xpath(XPATH_CANONICAL)
     assert tree.xpath(metadata.AUTHOR_XPATH) == tree.xpath('//*[@itemprop="author" or @rel="author"]')
     assert page.by_tag["time"] == tree.xpath("//time")
@@ -90,6 +142,7 @@ def test_walk_finds_what_the_queries_found(html, tree):
 
 def test_clean_collapses_whitespace_as_the_regex_did():
     import re
+
     for value in ["  a \t b\n", "\u00a0x\u2003y\u3000", "", " ", "x", "a\x1cb\x85c"]:
         expected = re.sub(r"\s+", " ", value).strip() or None
         assert metadata._clean(value) == expected

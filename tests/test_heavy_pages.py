@@ -34,8 +34,14 @@ from crawler.pipelines import ExtractPipeline
 from dedup import DedupConfig, Fingerprint, fingerprint_text
 from tests.mockserver import manifest
 from tests.mockserver.crawl import FAST_SETTINGS, crawl_start_urls
-from tests.mockserver.heavy_web import (ARTICLES, PARAGRAPHS, HeavyWeb, page_of_short_paragraphs,
-                                        page_with_many_attributes, slow_page)
+from tests.mockserver.heavy_web import (
+    ARTICLES,
+    PARAGRAPHS,
+    HeavyWeb,
+    page_of_short_paragraphs,
+    page_with_many_attributes,
+    slow_page,
+)
 from tests.mockserver.hostile_web import article_html
 from tests.mockserver.process import REPO_ROOT
 from tests.test_hostile_crawl import Crawl, no_spider_exception, read_crawl
@@ -53,7 +59,8 @@ def most_attributes(markup: str | bytes) -> int:
 
 def fixture_pages() -> list[Path]:
     return sorted(Path(manifest.WEB_ROOT).rglob("*.html")) + sorted(
-        (REPO_ROOT / "tests" / "fixtures" / "extraction").rglob("*.html"))
+        (REPO_ROOT / "tests" / "fixtures" / "extraction").rglob("*.html")
+    )
 
 
 def test_pages_without_an_oversized_tag_come_back_as_they_are():
@@ -66,28 +73,42 @@ def test_pages_without_an_oversized_tag_come_back_as_they_are():
         assert bound_attributes(text) is text, path
 
 
-@pytest.mark.parametrize("markup", [
-    # scripts, styles, titles, textareas and comments hold text, not tags, however tag-like
-    "<script>if (a <b " + " x" * 300 + ") {}</script><p>Text</p>",
-    "<style>p:before{content:'<p " + "a " * 300 + "'}</style>",
-    "<title>1 <a " + "b " * 300 + "</title>",
-    "<textarea><div " + "c " * 300 + "</textarea>",
-    "<!-- <div " + "d " * 300 + " -->",
-    "<SCRIPT type=text/javascript>var s = '<a " + "e " * 300 + "';</SCRIPT >",
-    # at most MAX_ATTRIBUTES attributes, however written
-    "<div " + " ".join(f'a{n}="{n}>"' for n in range(MAX_ATTRIBUTES)) + ">x</div>",
-    "<div" + "".join(f" a{n}" for n in range(MAX_ATTRIBUTES)) + "/>",
-    # cut off by the end of the page
-    "<p>Text</p><div a=1 b=2", "<p>Text</p><div a=\"1 b=2 c=3", "<p>Text</p><!-- kein Ende <div a b",
-    "<p>Text</p><script>var x = 1 <y" + " z" * 300,
-])
+@pytest.mark.parametrize(
+    "markup",
+    [
+        # scripts, styles, titles, textareas and comments hold text, not tags, however tag-like
+        "<script>if (a <b " + " x" * 300 + ") {}</script><p>Text</p>",
+        "<style>p:before{content:'<p " + "a " * 300 + "'}</style>",
+        "<title>1 <a " + "b " * 300 + "</title>",
+        "<textarea><div " + "c " * 300 + "</textarea>",
+        "<!-- <div " + "d " * 300 + " -->",
+        "<SCRIPT type=text/javascript>var s = '<a " + "e " * 300 + "';</SCRIPT >",
+        # at most MAX_ATTRIBUTES attributes, however written
+        "<div " + " ".join(f'a{n}="{n}>"' for n in range(MAX_ATTRIBUTES)) + ">x</div>",
+        "<div" + "".join(f" a{n}" for n in range(MAX_ATTRIBUTES)) + "/>",
+        # cut off by the end of the page
+        "<p>Text</p><div a=1 b=2",
+        '<p>Text</p><div a="1 b=2 c=3',
+        "<p>Text</p><!-- kein Ende <div a b",
+        "<p>Text</p><script>var x = 1 <y" + " z" * 300,
+    ],
+)
 def test_tags_within_the_bound_and_text_that_only_looks_like_tags_are_left_alone(markup):
     assert bound_attributes(markup) is markup
 
 
-@pytest.mark.parametrize("separator, value", [
-    (" ", '="1"'), ("\n", "='1'"), (" ", "=1"), ("\t", ""), ("/", ""), ("", '="x>y"'), (" ", ' = "a b"'),
-])
+@pytest.mark.parametrize(
+    "separator, value",
+    [
+        (" ", '="1"'),
+        ("\n", "='1'"),
+        (" ", "=1"),
+        ("\t", ""),
+        ("/", ""),
+        ("", '="x>y"'),
+        (" ", ' = "a b"'),
+    ],
+)
 def test_a_tag_keeps_its_first_attributes_and_the_page_goes_on(separator, value):
     attributes = separator.join(f"a{n}{value}" for n in range(2000))
     page = f'<html><body><div {attributes}><p>Erster Absatz</p></div><a href="/weiter">Weiter</a></body></html>'
@@ -131,10 +152,13 @@ def test_a_tree_within_the_bound_is_left_whole():
 
 
 def test_a_tree_is_cut_after_its_first_elements_in_document_order():
-    tree = parse_html("<html><head><title>T</title></head><body><div><p>a</p>x<p>b</p>y<p>c</p></div>z"
-                      "<p>d</p>w</body></html>")
-    assert html.tostring(cut_after(tree, 7)) == \
-        b"<html><head><title>T</title></head><body><div><p>a</p>x<p>b</p>y</div></body></html>"
+    tree = parse_html(
+        "<html><head><title>T</title></head><body><div><p>a</p>x<p>b</p>y<p>c</p></div>z<p>d</p>w</body></html>"
+    )
+    assert (
+        html.tostring(cut_after(tree, 7))
+        == b"<html><head><title>T</title></head><body><div><p>a</p>x<p>b</p>y</div></body></html>"
+    )
 
 
 def test_the_page_of_100000_paragraphs_is_cut_to_the_bound():
@@ -149,8 +173,11 @@ def test_links_behind_60000_attributes_are_read():
 
 
 def test_html_links_reads_at_most_max_html_links():
-    page = "<html><body>" + "".join(f'<a href="/seite-{n}.html">{n}</a>' for n in range(MAX_HTML_LINKS + 50)) + \
-        "</body></html>"
+    page = (
+        "<html><body>"
+        + "".join(f'<a href="/seite-{n}.html">{n}</a>' for n in range(MAX_HTML_LINKS + 50))
+        + "</body></html>"
+    )
     pages, _ = html_links(page, "http://127.0.0.1/")
     assert len(pages) == MAX_HTML_LINKS and pages[-1] == f"http://127.0.0.1/seite-{MAX_HTML_LINKS - 1}.html"
 
@@ -160,8 +187,9 @@ def test_html_links_reads_at_most_max_html_links():
 
 @pytest.mark.parametrize("page", [page_with_many_attributes, page_of_short_paragraphs], ids=["attribute", "absaetze"])
 def test_pathological_pages_are_fingerprinted_and_their_fingerprints_stored(page):
-    result, fingerprint, _seconds = analyse_page(page(), "http://127.0.0.1/schwer/seite.html", "text/html", {},
-                                                 frozenset(), DedupConfig())
+    result, fingerprint, _seconds = analyse_page(
+        page(), "http://127.0.0.1/schwer/seite.html", "text/html", {}, frozenset(), DedupConfig()
+    )
     assert result["text"] and fingerprint is not None
     assert Fingerprint.from_bytes(fingerprint.to_bytes()).content_hash == fingerprint.content_hash
 
@@ -199,8 +227,11 @@ def test_a_page_over_the_time_limit_ends_and_the_pages_sharing_its_pool_go_on(tm
             await asyncio.sleep(0.05)  # the workers start
         await asyncio.sleep(0.2)  # the first page runs
         second = await pipeline.process_item(page_item("http://127.0.0.1/langsam/2", slow_page(2)))
-        ordinary = await pipeline.process_item(page_item("http://127.0.0.1/langsam/artikel/hafen.html",
-                                                         article_html(*ARTICLES["/langsam/artikel/hafen.html"])))
+        ordinary = await pipeline.process_item(
+            page_item(
+                "http://127.0.0.1/langsam/artikel/hafen.html", article_html(*ARTICLES["/langsam/artikel/hafen.html"])
+            )
+        )
         return await first, second, ordinary
 
     try:
@@ -256,8 +287,9 @@ def test_a_worker_killed_from_outside_costs_its_page_one_more_try(tmp_path):
 
 def crawl_heavy_web(db_path: Path, start_path: str, settings: tuple[str, ...]) -> tuple[Crawl, HeavyWeb]:
     with HeavyWeb() as web:
-        run = crawl_start_urls([web.url(start_path)], db_path, timeout=CRAWL_TIMEOUT_SECONDS,
-                               settings=FAST_SETTINGS + settings)
+        run = crawl_start_urls(
+            [web.url(start_path)], db_path, timeout=CRAWL_TIMEOUT_SECONDS, settings=FAST_SETTINGS + settings
+        )
         crawl = read_crawl(db_path, run.returncode, run.output)
         crawl.requests = web.requests()
         return crawl, web
@@ -267,15 +299,17 @@ def crawl_heavy_web(db_path: Path, start_path: str, settings: tuple[str, ...]) -
 def heavy_crawl(tmp_path_factory) -> tuple[Crawl, HeavyWeb]:
     """The 60,000-attribute page and the 2 MB page, with the default time limit; DOWNLOAD_TIMEOUT=5,
     so that a reactor frozen for seconds would show as download timeouts."""
-    return crawl_heavy_web(tmp_path_factory.mktemp("heavy") / "corpus.db", "/schwer/",
-                           ("EXTRACT_WORKERS=2", "DOWNLOAD_TIMEOUT=5"))
+    return crawl_heavy_web(
+        tmp_path_factory.mktemp("heavy") / "corpus.db", "/schwer/", ("EXTRACT_WORKERS=2", "DOWNLOAD_TIMEOUT=5")
+    )
 
 
 @pytest.fixture(scope="module")
 def slow_crawl(tmp_path_factory) -> tuple[Crawl, HeavyWeb]:
     """Two pages taking seconds to extract, under EXTRACT_TIMEOUT=1."""
-    return crawl_heavy_web(tmp_path_factory.mktemp("slow") / "corpus.db", "/langsam/",
-                           ("EXTRACT_WORKERS=2", "EXTRACT_TIMEOUT=1"))
+    return crawl_heavy_web(
+        tmp_path_factory.mktemp("slow") / "corpus.db", "/langsam/", ("EXTRACT_WORKERS=2", "EXTRACT_TIMEOUT=1")
+    )
 
 
 def test_heavy_pages_are_crawled_and_stored_with_the_others(heavy_crawl):
@@ -283,9 +317,15 @@ def test_heavy_pages_are_crawled_and_stored_with_the_others(heavy_crawl):
     assert crawl.returncode == 0 and crawl.stats.get("finish_reason") == "finished", crawl.describe()
     no_spider_exception(crawl)
     stored = {row["url"] for row in crawl.articles}
-    assert stored == {web.url(path) for path in ("/schwer/attribute.html", "/schwer/absaetze.html",
-                                                 "/schwer/artikel/chips.html",
-                                                 "/schwer/artikel/hinter-attributen.html")}, crawl.describe()
+    assert stored == {
+        web.url(path)
+        for path in (
+            "/schwer/attribute.html",
+            "/schwer/absaetze.html",
+            "/schwer/artikel/chips.html",
+            "/schwer/artikel/hinter-attributen.html",
+        )
+    }, crawl.describe()
     assert crawl.frontier == []
 
 
@@ -320,5 +360,7 @@ def test_pages_over_the_time_limit_are_counted_and_finished(slow_crawl):
 
 def test_the_crawl_goes_on_past_pages_over_the_time_limit(slow_crawl):
     crawl, web = slow_crawl
-    assert {row["url"] for row in crawl.articles} == {web.url("/langsam/artikel/hafen.html"),
-                                                      web.url("/langsam/artikel/chor.html")}, crawl.describe()
+    assert {row["url"] for row in crawl.articles} == {
+        web.url("/langsam/artikel/hafen.html"),
+        web.url("/langsam/artikel/chor.html"),
+    }, crawl.describe()

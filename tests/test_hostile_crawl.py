@@ -39,11 +39,11 @@ class Crawl:
     returncode: int | None
     output: str
     stats: dict = field(default_factory=dict)
-    pages: dict = field(default_factory=dict)      # url -> outcome
-    articles: list = field(default_factory=list)   # rows as dicts
-    frontier: list = field(default_factory=list)   # urls still in the frontier
-    requests: list = field(default_factory=list)   # the servers' request log
-    tripwire: list = field(default_factory=list)   # connections to the bare TCP tripwire
+    pages: dict = field(default_factory=dict)  # url -> outcome
+    articles: list = field(default_factory=list)  # rows as dicts
+    frontier: list = field(default_factory=list)  # urls still in the frontier
+    requests: list = field(default_factory=list)  # the servers' request log
+    tripwire: list = field(default_factory=list)  # connections to the bare TCP tripwire
 
     def stat(self, key: str) -> int:
         return int(self.stats.get(key) or 0)
@@ -52,8 +52,10 @@ class Crawl:
         return {k: v for k, v in self.stats.items() if k.startswith(prefix)}
 
     def describe(self) -> str:
-        return f"exit {self.returncode}; stats: {json.dumps(self.stats_under('deepseek/'), indent=1)}\n" \
-               f"{self.output[-3000:]}"
+        return (
+            f"exit {self.returncode}; stats: {json.dumps(self.stats_under('deepseek/'), indent=1)}\n"
+            f"{self.output[-3000:]}"
+        )
 
 
 def read_crawl(db_path: Path, returncode, output: str) -> Crawl:
@@ -100,8 +102,9 @@ class HostileBases:
 
 def crawl_hostile_web(db_path: Path) -> tuple[Crawl, HostileBases]:
     with HostileWeb() as web:
-        run = crawl_start_urls(web.start_urls(), db_path, timeout=CRAWL_TIMEOUT_SECONDS,
-                               settings=FAST_SETTINGS + HOSTILE_SETTINGS)
+        run = crawl_start_urls(
+            web.start_urls(), db_path, timeout=CRAWL_TIMEOUT_SECONDS, settings=FAST_SETTINGS + HOSTILE_SETTINGS
+        )
         crawl = read_crawl(db_path, run.returncode, run.output)
         crawl.requests = web.requests()
         crawl.tripwire = list(web.tripwire.connections)
@@ -131,8 +134,9 @@ def requests_to(crawl: Crawl, listener: str, path_pattern: str) -> list[dict]:
 
 def no_spider_exception(crawl: Crawl) -> None:
     """No callback or pipeline raised (Scrapy's own robots.txt middleware may log a download traceback)."""
-    assert "Spider error processing" not in crawl.output and "Error processing" not in crawl.output, \
-        crawl.output[-5000:]
+    assert "Spider error processing" not in crawl.output and "Error processing" not in crawl.output, crawl.output[
+        -5000:
+    ]
     assert crawl.stat("spider_exceptions/count") == 0 and not crawl.stats_under("spider_exceptions/")
 
 
@@ -158,15 +162,19 @@ def page_outcome(crawl: Crawl, bases, path: str) -> str | None:
     return crawl.pages.get(bases["site_a"] + path)
 
 
-@pytest.mark.parametrize("path, outcomes, stat_prefix", [
-    ("/kaputt/leer.html", {"not_article"}, "deepseek/not_article/"),
-    ("/kaputt/kopf-abgeschnitten.html", {"not_article"}, "deepseek/not_article/"),
-    ("/kaputt/pdf-als-html.html", {"not_article"}, "deepseek/not_article/"),
-    ("/kaputt/falscher-zeichensatz.html", {"off_topic", "not_article"}, "deepseek/"),
-    ("/kaputt/geloescht.html", {"error"}, "deepseek/errors/http_404"),
-    ("/artikel/2025/02/deepseek-serverausfall.html", {"error"}, "deepseek/errors/http_500"),
-    ("/kaputt/feed-kaputt.xml", {"feed"}, "deepseek/discovery/feed"),
-], ids=lambda value: value if isinstance(value, str) and value.startswith("/") else "")
+@pytest.mark.parametrize(
+    "path, outcomes, stat_prefix",
+    [
+        ("/kaputt/leer.html", {"not_article"}, "deepseek/not_article/"),
+        ("/kaputt/kopf-abgeschnitten.html", {"not_article"}, "deepseek/not_article/"),
+        ("/kaputt/pdf-als-html.html", {"not_article"}, "deepseek/not_article/"),
+        ("/kaputt/falscher-zeichensatz.html", {"off_topic", "not_article"}, "deepseek/"),
+        ("/kaputt/geloescht.html", {"error"}, "deepseek/errors/http_404"),
+        ("/artikel/2025/02/deepseek-serverausfall.html", {"error"}, "deepseek/errors/http_500"),
+        ("/kaputt/feed-kaputt.xml", {"feed"}, "deepseek/discovery/feed"),
+    ],
+    ids=lambda value: value if isinstance(value, str) and value.startswith("/") else "",
+)
 def test_broken_page_ends_counted(fixture_crawl, news_web, path, outcomes, stat_prefix):
     assert page_outcome(fixture_crawl, news_web.bases, path) in outcomes
     assert sum(v for v in fixture_crawl.stats_under(stat_prefix).values() if isinstance(v, (int, float))) >= 1
@@ -186,9 +194,13 @@ def test_truncated_feed_is_read_as_far_as_it_goes(fixture_crawl, news_web):
 
 
 def test_oversized_and_bomb_pages_end_as_errors_and_are_never_stored(fixture_crawl, news_web):
-    for path in ("/artikel/2025/02/deepseek-dossier-komplett.html", "/kaputt/einzeilig.html",
-                 "/artikel/2025/02/deepseek-chronik.html", "/kaputt/brotli-bombe.html",
-                 "/kaputt/verbindungsabbruch.html"):
+    for path in (
+        "/artikel/2025/02/deepseek-dossier-komplett.html",
+        "/kaputt/einzeilig.html",
+        "/artikel/2025/02/deepseek-chronik.html",
+        "/kaputt/brotli-bombe.html",
+        "/kaputt/verbindungsabbruch.html",
+    ):
         assert page_outcome(fixture_crawl, news_web.bases, path) in ("error", "blocked"), path
     assert fixture_crawl.stat("downloader/exception_type_count/scrapy.exceptions.DownloadCancelledError") >= 2
 
@@ -236,10 +248,13 @@ def test_hostile_crawl_finishes_by_itself_without_a_spider_exception(hostile_cra
 
 
 def test_exactly_the_real_articles_are_stored(hostile_crawl, hostile_web):
-    expected = {hostile_web.url("site_a", p) for p in ARTICLES if p.startswith("/feindlich/")
-                and p not in ERROR_STATUS_PAGES}
-    expected |= {hostile_web.url("robots_500", "/artikel/robots-fehler.html"),
-                 hostile_web.url("robots_slow", "/artikel/robots-langsam.html")}
+    expected = {
+        hostile_web.url("site_a", p) for p in ARTICLES if p.startswith("/feindlich/") and p not in ERROR_STATUS_PAGES
+    }
+    expected |= {
+        hostile_web.url("robots_500", "/artikel/robots-fehler.html"),
+        hostile_web.url("robots_slow", "/artikel/robots-langsam.html"),
+    }
     assert sorted(row["url"] for row in hostile_crawl.articles) == sorted(expected), hostile_crawl.describe()
     assert hostile_crawl.stat("deepseek/stored") == len(expected)
 
@@ -270,21 +285,28 @@ def test_robots_txt_answering_500_allows_all_and_is_counted(hostile_crawl, hosti
 def test_robots_txt_timing_out_allows_all_and_is_counted(hostile_crawl, hostile_web):
     # robots_slow's robots.txt, and the unresolvable host's when its lookup outlasts DOWNLOAD_TIMEOUT=3 (a busy
     # machine's slow resolver; see the test on refused and unresolvable hosts)
-    slow_lookup = hostile_crawl.stat("robotstxt/exception_count/<class 'scrapy.exceptions.CannotResolveHostError'>") == 0
-    assert hostile_crawl.stat("robotstxt/exception_count/<class 'scrapy.exceptions.DownloadTimeoutError'>") == \
-        1 + slow_lookup, hostile_crawl.stats_under("robotstxt/")
+    slow_lookup = (
+        hostile_crawl.stat("robotstxt/exception_count/<class 'scrapy.exceptions.CannotResolveHostError'>") == 0
+    )
+    assert (
+        hostile_crawl.stat("robotstxt/exception_count/<class 'scrapy.exceptions.DownloadTimeoutError'>")
+        == 1 + slow_lookup
+    ), hostile_crawl.stats_under("robotstxt/")
     assert hostile_crawl.pages.get(hostile_web.url("robots_slow", "/artikel/robots-langsam.html")) == "stored"
 
 
 # -- compressed feeds and sitemaps ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("document, article", [
-    ("/feindlich/feed-gzip.xml", "/feindlich/artikel/gzip-feed.html"),            # Content-Encoding: gzip
-    ("/feindlich/sitemap-gzip.xml", "/feindlich/artikel/gzip-sitemap.html"),      # Content-Encoding: gzip
-    ("/feindlich/sitemap-datei.xml.gz", "/feindlich/artikel/gzip-datei.html"),    # a gzip file
-    ("/feindlich/sitemap-doppelt.xml.gz", "/feindlich/artikel/gzip-doppelt.html"),  # a gzip file, gzip-encoded
-])
+@pytest.mark.parametrize(
+    "document, article",
+    [
+        ("/feindlich/feed-gzip.xml", "/feindlich/artikel/gzip-feed.html"),  # Content-Encoding: gzip
+        ("/feindlich/sitemap-gzip.xml", "/feindlich/artikel/gzip-sitemap.html"),  # Content-Encoding: gzip
+        ("/feindlich/sitemap-datei.xml.gz", "/feindlich/artikel/gzip-datei.html"),  # a gzip file
+        ("/feindlich/sitemap-doppelt.xml.gz", "/feindlich/artikel/gzip-doppelt.html"),  # a gzip file, gzip-encoded
+    ],
+)
 def test_compressed_feeds_and_sitemaps_are_read(hostile_crawl, hostile_web, document, article):
     assert hostile_crawl.pages.get(hostile_web.url("site_a", document)) in ("feed", "sitemap")
     assert hostile_crawl.pages.get(hostile_web.url("site_a", article)) == "stored"
@@ -308,15 +330,19 @@ def test_fifty_thousand_url_sitemap_is_read_and_bounded(hostile_crawl, hostile_w
 
 def test_variants_of_one_url_are_fetched_once(hostile_crawl):
     """Case, www., trailing slash, tracking and session parameters, fragment, ;jsessionid: one request."""
-    fetched = [r for r in hostile_crawl.requests if r["listener"] == "site_a"
-               and r["path"].lower().startswith("/feindlich/doppelt")]
+    fetched = [
+        r
+        for r in hostile_crawl.requests
+        if r["listener"] == "site_a" and r["path"].lower().startswith("/feindlich/doppelt")
+    ]
     assert [r["path"] for r in fetched] == ["/feindlich/doppelt.html"]
     assert not [r for r in hostile_crawl.requests if r["host"].lower().startswith("www.")]
 
 
 def test_session_ids_in_path_and_query_are_one_page(hostile_crawl):
-    assert [r["path"] for r in requests_to(hostile_crawl, "site_a", "^/feindlich/merkliste")] == \
-        ["/feindlich/merkliste"]
+    assert [r["path"] for r in requests_to(hostile_crawl, "site_a", "^/feindlich/merkliste")] == [
+        "/feindlich/merkliste"
+    ]
 
 
 def test_endless_query_variations_are_bounded_by_depth(hostile_crawl):
@@ -350,8 +376,10 @@ def assert_clean_copy(row: dict, path: str) -> None:
     assert "\ufffd" not in row["text"] and "<" not in row["text"]
 
 
-@pytest.mark.parametrize("path", ["/feindlich/artikel/als-text.html", "/feindlich/artikel/ohne-typ.html",
-                                  "/feindlich/artikel/als-binaer.html"])
+@pytest.mark.parametrize(
+    "path",
+    ["/feindlich/artikel/als-text.html", "/feindlich/artikel/ohne-typ.html", "/feindlich/artikel/als-binaer.html"],
+)
 def test_html_under_a_non_html_content_type_is_read_as_html(hostile_crawl, hostile_web, path):
     """text/plain, no Content-Type, application/octet-stream: the spider tells HTML from the bytes."""
     url = hostile_web.url("site_a", path)
@@ -394,8 +422,9 @@ def test_error_status_with_an_article_body_is_counted_and_not_stored(hostile_cra
 # -- malformed discovery documents, unreachable hosts -------------------------------------------------------
 
 
-@pytest.mark.parametrize("path, kind", [("/feindlich/sitemap-abgeschnitten.xml", "sitemap"),
-                                        ("/feindlich/feed-abgeschnitten.xml", "feed")])
+@pytest.mark.parametrize(
+    "path, kind", [("/feindlich/sitemap-abgeschnitten.xml", "sitemap"), ("/feindlich/feed-abgeschnitten.xml", "feed")]
+)
 def test_document_cut_off_in_its_root_tag_is_counted_as_malformed(hostile_crawl, hostile_web, path, kind):
     assert hostile_crawl.stat(f"deepseek/errors/malformed_{kind}") == 1, hostile_crawl.stats_under("deepseek/errors")
     assert hostile_crawl.pages.get(hostile_web.url("site_a", path)) != kind  # not recorded as read
@@ -420,8 +449,6 @@ def test_refused_connection_and_unresolvable_host_are_counted_by_kind(hostile_cr
     assert errors.get("deepseek/errors/dns") == 1 or errors.get("deepseek/errors/timeout") == 2, errors
 
 
-
-
 def test_redirect_loop_is_counted_and_finished(fixture_crawl, news_web):
     assert fixture_crawl.stat("deepseek/errors/redirect_loop") == 1, fixture_crawl.stats_under("deepseek/errors")
     assert page_outcome(fixture_crawl, news_web.bases, "/kaputt/schleife-a") == "error"
@@ -429,8 +456,6 @@ def test_redirect_loop_is_counted_and_finished(fixture_crawl, news_web):
 
 def test_finished_fixture_crawl_leaves_an_empty_frontier(fixture_crawl):
     assert fixture_crawl.frontier == []
-
-
 
 
 def test_start_points_are_not_fetched_again_when_linked(hostile_crawl):

@@ -16,14 +16,32 @@ import pytest
 
 from storage.corpus import CorpusWriter
 from tests.mockserver.crawl import crawl_start_urls
-from tests.mockserver.hostile_links import (ARTICLES, BAD_START_POINT, FEED_TITLES, LONG_QUERY, SHIFT_JIS_ARTICLE,
-                                           SHIFT_JIS_PATH, URL_LENGTH_LIMIT, LinksWeb)
+from tests.mockserver.hostile_links import (
+    ARTICLES,
+    BAD_START_POINT,
+    FEED_TITLES,
+    LONG_QUERY,
+    SHIFT_JIS_ARTICLE,
+    SHIFT_JIS_PATH,
+    URL_LENGTH_LIMIT,
+    LinksWeb,
+)
 from tests.test_hostile_crawl import CRAWL_TIMEOUT_SECONDS, Crawl, no_spider_exception, read_crawl
 
-AFTER_A_BAD_LINK = ["/artikel/eins.html", "/artikel/fuenf.html", "/artikel/vier.html", "/artikel/sechs.html",
-                    "/artikel/sieben.html"]  # in the documents with a bad link, before or after it
-STORED = AFTER_A_BAD_LINK + ["/artikel/zwei.html?id=5&lang=de", "/artikel/drei.html?id=7&lang=de",
-                             "/artikel/ohne-titel.html", "/artikel/json-ld-tief.html", SHIFT_JIS_PATH]
+AFTER_A_BAD_LINK = [
+    "/artikel/eins.html",
+    "/artikel/fuenf.html",
+    "/artikel/vier.html",
+    "/artikel/sechs.html",
+    "/artikel/sieben.html",
+]  # in the documents with a bad link, before or after it
+STORED = AFTER_A_BAD_LINK + [
+    "/artikel/zwei.html?id=5&lang=de",
+    "/artikel/drei.html?id=7&lang=de",
+    "/artikel/ohne-titel.html",
+    "/artikel/json-ld-tief.html",
+    SHIFT_JIS_PATH,
+]
 
 
 def crawl_links_web(web: LinksWeb, start_urls: list[str], db_path: Path) -> Crawl:
@@ -40,12 +58,14 @@ def links_run(tmp_path_factory) -> tuple[Crawl, dict, Crawl, Crawl]:
     on a corpus whose frontier an earlier run left holding a URL too long for Scrapy."""
     with LinksWeb() as web:
         crawl = crawl_links_web(web, web.start_urls(), tmp_path_factory.mktemp("hostile-links") / "corpus.db")
-        with_bad_start = crawl_links_web(web, web.start_urls_with_a_bad_one(),
-                                         tmp_path_factory.mktemp("hostile-links-start") / "corpus.db")
+        with_bad_start = crawl_links_web(
+            web, web.start_urls_with_a_bad_one(), tmp_path_factory.mktemp("hostile-links-start") / "corpus.db"
+        )
         db_path = tmp_path_factory.mktemp("hostile-links-frontier") / "corpus.db"
         writer = CorpusWriter(db_path)
-        writer.add_to_frontier(web.bases["site"] + "/artikel/lang.html" + LONG_QUERY,
-                               {"via": "sitemap", "hints": {}, "html_depth": 0})
+        writer.add_to_frontier(
+            web.bases["site"] + "/artikel/lang.html" + LONG_QUERY, {"via": "sitemap", "hints": {}, "html_depth": 0}
+        )
         writer.flush()
         writer.close()
         replay = crawl_links_web(web, [web.bases["site"] + "/"], db_path)

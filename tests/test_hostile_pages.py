@@ -11,10 +11,14 @@ from core.extract import extract_page
 from core.extraction.decode import decode_body
 from core.extraction.metadata import _walk_jsonld, read_jsonld
 
-JAPANESE = ("東京の私立大学は、中国の新興企業DeepSeekの言語モデルを学生の論文指導に試験的に導入すると発表した。"
-            "指導教員は、モデルが提案する修正点を学生と一緒に確認するという。")
-GERMAN = ("<p>DeepSeek hat ein neues Sprachmodell vorgestellt, das in vielen Tests mit den besten Systemen "
-          "mithalten kann, sagen Forscher aus München und Zürich.</p>") * 8
+JAPANESE = (
+    "東京の私立大学は、中国の新興企業DeepSeekの言語モデルを学生の論文指導に試験的に導入すると発表した。"
+    "指導教員は、モデルが提案する修正点を学生と一緒に確認するという。"
+)
+GERMAN = (
+    "<p>DeepSeek hat ein neues Sprachmodell vorgestellt, das in vielen Tests mit den besten Systemen "
+    "mithalten kann, sagen Forscher aus München und Zürich.</p>"
+) * 8
 
 
 def page(meta: str = "", text: str = JAPANESE) -> str:
@@ -54,9 +58,11 @@ def deep(depth: int, inner: str = "{}") -> str:
 
 
 def test_json_ld_nested_past_the_stack_is_skipped_and_the_other_blocks_read():
-    html = (f'<html><head><script type="application/ld+json">{deep(100_000)}</script>'
-            '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "DeepSeek"}</script>'
-            "</head><body></body></html>")
+    html = (
+        f'<html><head><script type="application/ld+json">{deep(100_000)}</script>'
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "DeepSeek"}</script>'
+        "</head><body></body></html>"
+    )
     tree = lxml.html.fromstring(html)
     assert read_jsonld(tree.iter("script")) == [{"@type": "NewsArticle", "headline": "DeepSeek"}]
 
@@ -74,9 +80,11 @@ def test_walking_nested_json_ld_needs_no_recursion():
 
 
 def test_an_article_with_deeply_nested_json_ld_stays_an_article():
-    html = (f'<html><head><title>DeepSeek R1</title><meta property="og:type" content="article">'
-            f'<script type="application/ld+json">{deep(5_000)}</script></head>'
-            f"<body><article><h1>DeepSeek R1</h1>{GERMAN}</article></body></html>")
+    html = (
+        f'<html><head><title>DeepSeek R1</title><meta property="og:type" content="article">'
+        f'<script type="application/ld+json">{deep(5_000)}</script></head>'
+        f"<body><article><h1>DeepSeek R1</h1>{GERMAN}</article></body></html>"
+    )
     result = extract_page(html.encode("utf-8"), "https://news.example/ki/r1")
     assert result["is_article"], result["reason"]
     assert result["title"] == "DeepSeek R1"

@@ -1,4 +1,5 @@
 """Meta-refresh redirects are followed as Scrapy follows them, without decoding pages that have none."""
+
 from urllib.parse import urlsplit
 
 from scrapy import Request
@@ -32,7 +33,8 @@ def test_a_utf16_page_is_still_read_as_scrapy_reads_it():
     result, _ = respond(body, "utf-16")
     request = Request(URL)
     scrapys = MetaRefreshMiddleware.from_crawler(get_crawler()).process_response(
-        request, HtmlResponse(URL, body=body, encoding="utf-16", request=request))
+        request, HtmlResponse(URL, body=body, encoding="utf-16", request=request)
+    )
     assert isinstance(result, Request) and result.url == scrapys.url
     assert urlsplit(result.url).path == "/artikel/3.html"
 

@@ -54,7 +54,7 @@ def test_legacy_page_keeps_its_windows_1252_bytes(news_web):
     status, headers, body = fetch(news_web.url("site_a", path))
     assert status == 200
     assert headers["content-type"] == "text/html"  # no charset: only the <meta> tag says it
-    assert b'charset=windows-1252' in body
+    assert b"charset=windows-1252" in body
     with pytest.raises(UnicodeDecodeError):
         body.decode("utf-8")
     text = body.decode("cp1252")
@@ -104,13 +104,14 @@ def test_oversized_page_is_larger_than_download_maxsize(news_web):
 
 
 def test_gzip_bomb_is_small_on_the_wire_and_huge_inflated(news_web):
-    status, headers, body = fetch(news_web.url("site_a", "/artikel/2025/02/deepseek-chronik.html"),
-                                  headers={"Accept-Encoding": "gzip"})
+    status, headers, body = fetch(
+        news_web.url("site_a", "/artikel/2025/02/deepseek-chronik.html"), headers={"Accept-Encoding": "gzip"}
+    )
     assert status == 200 and headers["content-encoding"] == "gzip"
     assert len(body) < 200_000
     inflater, inflated = zlib.decompressobj(31), 0
     for start in range(0, len(body), 4096):
-        inflated += len(inflater.decompress(body[start:start + 4096]))
+        inflated += len(inflater.decompress(body[start : start + 4096]))
     assert inflated > 50 * 1024 * 1024
     assert gzip.decompress(body)[:200].lstrip().startswith(b"<!DOCTYPE html>")
 
@@ -185,11 +186,13 @@ def test_wrong_charset_header_and_bom(news_web):
 
 def test_brotli_bomb(news_web):
     brotli = pytest.importorskip("brotli")
-    status, headers, body = fetch(news_web.url("site_a", "/kaputt/brotli-bombe.html"), headers={"Accept-Encoding": "br"})
+    status, headers, body = fetch(
+        news_web.url("site_a", "/kaputt/brotli-bombe.html"), headers={"Accept-Encoding": "br"}
+    )
     assert status == 200 and headers["content-encoding"] == "br" and len(body) < 10_000
     decompressor, inflated = brotli.Decompressor(), 0
     for start in range(0, len(body), 16):
-        inflated += len(decompressor.process(body[start:start + 16]))
+        inflated += len(decompressor.process(body[start : start + 16]))
     assert inflated > 50 * 1024 * 1024
 
 
@@ -257,8 +260,9 @@ def walk_fixture_web(news_web) -> dict[str, tuple[int, dict]]:
     """Follow every link on the three listeners from the start URLs: {url: (status, headers)}.
     Calendar pages beyond a few hops are left out (the calendar has no end)."""
     bases = news_web.bases
-    queue = deque(manifest.start_urls(bases) + [news_web.url("site_a", "/robots.txt"),
-                                                news_web.url("site_b", "/robots.txt")])
+    queue = deque(
+        manifest.start_urls(bases) + [news_web.url("site_a", "/robots.txt"), news_web.url("site_b", "/robots.txt")]
+    )
     seen: dict[str, tuple[int, dict]] = {}
     while queue:
         url = queue.popleft()
@@ -266,7 +270,11 @@ def walk_fixture_web(news_web) -> dict[str, tuple[int, dict]]:
             continue
         site, path = manifest.site_of(bases, url)
         endless = re.search(r"[?&]sid=(\d+)", path) and int(re.search(r"[?&]sid=(\d+)", path).group(1)) > 2
-        if site == "forbidden" or endless or (path.startswith("/kalender/") and not path.startswith("/kalender/2025/0")):
+        if (
+            site == "forbidden"
+            or endless
+            or (path.startswith("/kalender/") and not path.startswith("/kalender/2025/0"))
+        ):
             seen[url] = (0, {})  # never fetched here: the private host must stay untouched
             continue
         try:
@@ -289,21 +297,28 @@ def fixture_web_links(news_web):
 
 
 def test_every_linked_url_has_an_expected_outcome(news_web, fixture_web_links):
-    uncovered = [url for url in fixture_web_links
-                 if manifest.entry_for(*manifest.site_of(news_web.bases, url)) is None]
+    uncovered = [url for url in fixture_web_links if manifest.entry_for(*manifest.site_of(news_web.bases, url)) is None]
     assert uncovered == []
 
 
 def test_every_manifest_page_is_linked_from_the_web(news_web, fixture_web_links):
     linked = {manifest.site_of(news_web.bases, url) for url in fixture_web_links}
-    unlinked = [p["path"] for p in manifest.pages()
-                if not any(manifest.matches(p, site, path) for site, path in linked)]
+    unlinked = [
+        p["path"] for p in manifest.pages() if not any(manifest.matches(p, site, path) for site, path in linked)
+    ]
     assert unlinked == []
 
 
-STATUS_BY_OUTCOME = {"stored": {200}, "duplicate_of": {200}, "off_topic": {200}, "not_article": {200, 301},
-                     "discovery": {200}, "same_as": {200, 301}, "error": {500, 404, 301, 302, 200, 599},
-                     "never_requested": {200, 404}}
+STATUS_BY_OUTCOME = {
+    "stored": {200},
+    "duplicate_of": {200},
+    "off_topic": {200},
+    "not_article": {200, 301},
+    "discovery": {200},
+    "same_as": {200, 301},
+    "error": {500, 404, 301, 302, 200, 599},
+    "never_requested": {200, 404},
+}
 
 
 def test_served_status_matches_expected_outcome(news_web, fixture_web_links):
@@ -328,8 +343,11 @@ def test_stored_articles_are_reachable_from_feeds_or_sitemaps(news_web, fixture_
         assert manifest.url(news_web.bases, entry) in direct, entry["path"]
 
 
-@pytest.mark.parametrize("entry", [e for e in manifest.pages("discovery") if e.get("match") != "prefix"],
-                         ids=lambda e: f"{e['site']}:{e['path']}")
+@pytest.mark.parametrize(
+    "entry",
+    [e for e in manifest.pages("discovery") if e.get("match") != "prefix"],
+    ids=lambda e: f"{e['site']}:{e['path']}",
+)
 def test_feeds_and_sitemaps_are_well_formed_unless_meant_to_be_broken(news_web, entry):
     _, headers, body = fetch(manifest.url(news_web.bases, entry))
     if "gzip" in headers["content-type"]:

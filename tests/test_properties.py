@@ -32,23 +32,79 @@ SLOW = settings(max_examples=60, deadline=None, suppress_health_check=[HealthChe
 # -- inputs ------------------------------------------------------------------------------------------
 
 XML_PARTS = [
-    b'<?xml version="1.0" encoding="utf-8"?>', b'<?xml version="1.0" encoding="x-bogus"?>', b"\xef\xbb\xbf",
-    b'<rss version="2.0">', b"</rss>", b"<channel>", b"</channel>", b"<item>", b"</item>", b"<link>", b"</link>",
-    b"<guid isPermaLink=\"true\">", b"</guid>", b"<pubDate>", b"</pubDate>", b"Tue, 28 Jan 2025 09:30:00 +0100",
-    b"Feb 31 99999", b'<feed xmlns="http://www.w3.org/2005/Atom">', b"</feed>", b"<entry>", b"</entry>",
-    b'<link rel="alternate" href="', b'"/>', b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
-    b"</urlset>", b"<url>", b"</url>", b"<loc>", b"</loc>", b"<sitemapindex>", b"</sitemapindex>", b"<sitemap>",
-    b"</sitemap>", b"<news:news>", b"<news:title>", b"<news:publication_date>", b"2025-01-27",
-    b"https://news.example/a", b"/relative/b", b"javascript:alert(1)", b"file:///etc/passwd", b"http://[::1",
-    b"http://x:99999999/", b"http://\xff\xfe/", b'<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">]>', b"&a;", b"&#0;",
-    b"&#xD800;", b"<![CDATA[", b"]]>", b"\x00", b"\x1f\x8b", b"\n", b"<html>", b"<a href='", b"'>", b"</a>",
-    b'<base href="', b'<link rel="alternate" type="application/rss+xml" href="', b"DeepSeek",
+    b'<?xml version="1.0" encoding="utf-8"?>',
+    b'<?xml version="1.0" encoding="x-bogus"?>',
+    b"\xef\xbb\xbf",
+    b'<rss version="2.0">',
+    b"</rss>",
+    b"<channel>",
+    b"</channel>",
+    b"<item>",
+    b"</item>",
+    b"<link>",
+    b"</link>",
+    b'<guid isPermaLink="true">',
+    b"</guid>",
+    b"<pubDate>",
+    b"</pubDate>",
+    b"Tue, 28 Jan 2025 09:30:00 +0100",
+    b"Feb 31 99999",
+    b'<feed xmlns="http://www.w3.org/2005/Atom">',
+    b"</feed>",
+    b"<entry>",
+    b"</entry>",
+    b'<link rel="alternate" href="',
+    b'"/>',
+    b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+    b"</urlset>",
+    b"<url>",
+    b"</url>",
+    b"<loc>",
+    b"</loc>",
+    b"<sitemapindex>",
+    b"</sitemapindex>",
+    b"<sitemap>",
+    b"</sitemap>",
+    b"<news:news>",
+    b"<news:title>",
+    b"<news:publication_date>",
+    b"2025-01-27",
+    b"https://news.example/a",
+    b"/relative/b",
+    b"javascript:alert(1)",
+    b"file:///etc/passwd",
+    b"http://[::1",
+    b"http://x:99999999/",
+    b"http://\xff\xfe/",
+    b'<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">]>',
+    b"&a;",
+    b"&#0;",
+    b"&#xD800;",
+    b"<![CDATA[",
+    b"]]>",
+    b"\x00",
+    b"\x1f\x8b",
+    b"\n",
+    b"<html>",
+    b"<a href='",
+    b"'>",
+    b"</a>",
+    b'<base href="',
+    b'<link rel="alternate" type="application/rss+xml" href="',
+    b"DeepSeek",
 ]
 xml_soup = st.lists(st.sampled_from(XML_PARTS), max_size=60).map(b"".join)
-documents = st.one_of(st.binary(max_size=3000), xml_soup, xml_soup.map(gzip.compress),
-                      xml_soup.map(lambda raw: gzip.compress(raw)[:max(len(raw) // 2, 3)]))
-content_types = st.one_of(st.just(""), st.sampled_from(["text/html", "application/rss+xml", "text/plain",
-                                                         "application/xml; charset=utf-16"]), st.text(max_size=40))
+documents = st.one_of(
+    st.binary(max_size=3000),
+    xml_soup,
+    xml_soup.map(gzip.compress),
+    xml_soup.map(lambda raw: gzip.compress(raw)[: max(len(raw) // 2, 3)]),
+)
+content_types = st.one_of(
+    st.just(""),
+    st.sampled_from(["text/html", "application/rss+xml", "text/plain", "application/xml; charset=utf-16"]),
+    st.text(max_size=40),
+)
 base_urls = st.one_of(st.just("https://news.example/feed.xml"), st.text(max_size=60))
 any_text = st.text(st.characters(blacklist_categories=()), max_size=2000)  # surrogates included
 
@@ -83,11 +139,54 @@ def test_html_links_never_raises_and_returns_http_links_only(document, base_url)
 
 # -- URL canonicalisation ------------------------------------------------------------------------------
 
-url_parts = st.sampled_from(["http://", "https://", "HTTPS://", "ftp://", "//", "http:///", "www.", "WWW.",
-                             "example.com", "Beispiel.DE", "bücher.example", "[::1]", "[::ffff:127.0.0.3]",
-                             "127.0.0.1", ":80", ":443", ":8080", ":0", ":99999", "@", "user:pw@", "/", "//",
-                             "/a", "/A/", ";jsessionid=1", "?", "&", "=", "utm_source=x", "sid=7", "page=2",
-                             "a=1", "%", "%zz", "%2F", "#", "#frag", " ", "\t", "\n", "\u00e4", "\u200b", ".."])
+url_parts = st.sampled_from(
+    [
+        "http://",
+        "https://",
+        "HTTPS://",
+        "ftp://",
+        "//",
+        "http:///",
+        "www.",
+        "WWW.",
+        "example.com",
+        "Beispiel.DE",
+        "bücher.example",
+        "[::1]",
+        "[::ffff:127.0.0.3]",
+        "127.0.0.1",
+        ":80",
+        ":443",
+        ":8080",
+        ":0",
+        ":99999",
+        "@",
+        "user:pw@",
+        "/",
+        "//",
+        "/a",
+        "/A/",
+        ";jsessionid=1",
+        "?",
+        "&",
+        "=",
+        "utm_source=x",
+        "sid=7",
+        "page=2",
+        "a=1",
+        "%",
+        "%zz",
+        "%2F",
+        "#",
+        "#frag",
+        " ",
+        "\t",
+        "\n",
+        "\u00e4",
+        "\u200b",
+        "..",
+    ]
+)
 urlish = st.one_of(st.lists(url_parts, max_size=14).map("".join), st.text(max_size=120))
 
 
@@ -105,16 +204,56 @@ def test_canonical_url_raises_value_error_only_and_is_a_requestable_fixed_point(
 
 # -- extraction ----------------------------------------------------------------------------------------
 
-HTML_PARTS = ["<html>", "<head>", "<meta charset='", "windows-1252", "utf-16", "x-unknown", "'>", "<title>",
-              "</title>", "<body>", "<article>", "</article>", "<p>", "</p>", "DeepSeek R1 ", "Nvidia ",
-              "Kommentar (0)", "<script>", "</script>", "<!--", "-->", "<![CDATA[", "]]>", "&nbsp;", "&#0;",
-              "&#xD800;", "\ufeff", "\x00", "\u00e4\u00f6\u00fc", "\u1ea1", "<meta property='og:type' content='article'>",
-              "<script type='application/ld+json'>{\"@type\":\"NewsArticle\",\"datePublished\":", "\"2025-13-45\"",
-              "}", "<link rel='canonical' href='", "javascript:x", "'>", "<table><tr><td>", "</td></tr></table>"]
+HTML_PARTS = [
+    "<html>",
+    "<head>",
+    "<meta charset='",
+    "windows-1252",
+    "utf-16",
+    "x-unknown",
+    "'>",
+    "<title>",
+    "</title>",
+    "<body>",
+    "<article>",
+    "</article>",
+    "<p>",
+    "</p>",
+    "DeepSeek R1 ",
+    "Nvidia ",
+    "Kommentar (0)",
+    "<script>",
+    "</script>",
+    "<!--",
+    "-->",
+    "<![CDATA[",
+    "]]>",
+    "&nbsp;",
+    "&#0;",
+    "&#xD800;",
+    "\ufeff",
+    "\x00",
+    "\u00e4\u00f6\u00fc",
+    "\u1ea1",
+    "<meta property='og:type' content='article'>",
+    '<script type=\'application/ld+json\'>{"@type":"NewsArticle","datePublished":',
+    '"2025-13-45"',
+    "}",
+    "<link rel='canonical' href='",
+    "javascript:x",
+    "'>",
+    "<table><tr><td>",
+    "</td></tr></table>",
+]
 html_soup = st.lists(st.sampled_from(HTML_PARTS), max_size=80).map("".join)
-bodies = st.one_of(st.binary(max_size=3000), any_text, html_soup,
-                   html_soup.map(lambda s: s.encode("utf-8", "surrogatepass")),
-                   html_soup.map(lambda s: s.encode("utf-16")), html_soup.map(lambda s: s.encode("cp1252", "replace")))
+bodies = st.one_of(
+    st.binary(max_size=3000),
+    any_text,
+    html_soup,
+    html_soup.map(lambda s: s.encode("utf-8", "surrogatepass")),
+    html_soup.map(lambda s: s.encode("utf-16")),
+    html_soup.map(lambda s: s.encode("cp1252", "replace")),
+)
 
 
 @SLOW
@@ -126,13 +265,16 @@ def test_extract_page_never_raises(body, url, content_type):
 
 
 @SLOW
-@given(bodies, st.dictionaries(st.sampled_from(["title", "published", "language", "site_name"]),
-                               st.text(max_size=20), max_size=4))
+@given(
+    bodies,
+    st.dictionaries(st.sampled_from(["title", "published", "language", "site_name"]), st.text(max_size=20), max_size=4),
+)
 def test_worker_job_never_raises(body, hints):
     """What each extraction worker runs: extract, fill gaps from feed hints, fingerprint."""
     raw = body if isinstance(body, bytes) else body.encode("utf-8", "surrogatepass")
-    page, fingerprint, seconds = analyse_page(raw, "https://news.example/a/b.html", "text/html", hints, frozenset(),
-                                              DedupConfig())
+    page, fingerprint, seconds = analyse_page(
+        raw, "https://news.example/a/b.html", "text/html", hints, frozenset(), DedupConfig()
+    )
     assert (fingerprint is None) == (not page.get("text"))
 
 

@@ -25,7 +25,10 @@ from tests.warc_fixtures import write_mixed_warc
 
 REPO = Path(__file__).resolve().parents[1]
 START, END = "<!-- using-the-corpus:start -->", "<!-- using-the-corpus:end -->"
-RUNNERS = {"deepseek-news": [sys.executable, "-m", "storage.cli"], "sqlite-utils": [sys.executable, "-m", "sqlite_utils"]}
+RUNNERS = {
+    "deepseek-news": [sys.executable, "-m", "storage.cli"],
+    "sqlite-utils": [sys.executable, "-m", "sqlite_utils"],
+}
 
 
 def section() -> str:
@@ -144,8 +147,12 @@ def test_every_subcommand_and_option_is_documented(name):
     text = section()
     assert f"deepseek-news {name}" in text, f"README does not document `deepseek-news {name}`"
     assert any(c.startswith(f"deepseek-news {name}") for c in shell_commands()), f"no example of {name}"
-    options = {option for action in subcommands()[name]._actions for option in action.option_strings
-               if option.startswith("--") and option != "--help"}
+    options = {
+        option
+        for action in subcommands()[name]._actions
+        for option in action.option_strings
+        if option.startswith("--") and option != "--help"
+    }
     missing = sorted(option for option in options if f"`{option}" not in text and f" {option}" not in text)
     assert missing == [], f"README does not mention {name} {missing}"
 

@@ -20,7 +20,8 @@ def fetched_pages(news_web) -> Counter:
     """How often each page but robots.txt and the start points was requested."""
     starts = set(manifest.start_urls(news_web.bases))
     return Counter(
-        (r["listener"], r["path"]) for r in news_web.requests()
+        (r["listener"], r["path"])
+        for r in news_web.requests()
         if r["path"] != "/robots.txt" and news_web.url(r["listener"], r["path"]) not in starts
     )
 
@@ -35,8 +36,13 @@ def test_two_processes_over_redis_equal_one(news_web, redis_url, tmp_path):  # n
     shards = [tmp_path / "shard-1.db", tmp_path / "shard-2.db"]
     news_web.reset()
     processes = [
-        subprocess.Popen(crawl_command(news_web.bases, shard, settings), cwd=REPO_ROOT,
-                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        subprocess.Popen(
+            crawl_command(news_web.bases, shard, settings),
+            cwd=REPO_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         for shard in shards
     ]
     outputs = [process.communicate(timeout=180)[0] for process in processes]
@@ -53,8 +59,12 @@ def test_two_processes_over_redis_equal_one(news_web, redis_url, tmp_path):  # n
     assert story_clusters(*shards) == story_clusters(single)
 
     merged = tmp_path / "merged.db"
-    done = subprocess.run([sys.executable, "-m", "storage.cli", "merge", *map(str, shards), "--into", str(merged)],
-                          cwd=REPO_ROOT, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "storage.cli", "merge", *map(str, shards), "--into", str(merged)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     assert story_clusters(merged) == story_clusters(single)
     assert redis.Redis.from_url(redis_url).keys("deepseek_news:busy:*") == []

@@ -25,10 +25,10 @@ from tests.test_storage_sample import ARTICLES, build_sample_corpus, sample_db  
 INJECTIONS = [
     "x'; DROP TABLE articles; --",
     "'; DELETE FROM articles WHERE 1=1; --",
-    "DeepSeek\" OR 1=1 --",
+    'DeepSeek" OR 1=1 --',
     "Nvidia') UNION SELECT sql, sql, sql, sql, sql, sql, sql, sql FROM sqlite_master --",
     "*) OR (articles_fts MATCH '*",
-    "\"unbalanced",
+    '"unbalanced',
     "NEAR(",
     "title:",
     "AND OR NOT",
@@ -68,8 +68,13 @@ def test_malicious_search_through_the_command_changes_nothing(sample_db, tmp_pat
 
 
 @pytest.mark.parametrize("query", INJECTIONS)
-def test_malicious_search_is_a_search_or_one_line_and_changes_nothing(query, sample_db, tmp_path, capsys,  # noqa: F811
-                                                                     monkeypatch):
+def test_malicious_search_is_a_search_or_one_line_and_changes_nothing(
+    query,
+    sample_db,
+    tmp_path,
+    capsys,  # noqa: F811
+    monkeypatch,
+):
     """The same command in this process (fast), for every malicious or malformed query."""
     cwd = tmp_path / "cwd"
     cwd.mkdir()
@@ -93,8 +98,9 @@ def test_malicious_query_taken_literally_with_quote_finds_nothing(query, sample_
 
 @pytest.mark.parametrize("option", ["--site", "--lang"])
 def test_injection_in_a_filter_matches_nothing_instead_of_everything(option, sample_db, tmp_path):  # noqa: F811
-    result = run_cli("search", "DeepSeek", option, "x' OR '1'='1", "--limit", "0", "--json", "--db", sample_db,
-                     cwd=tmp_path)
+    result = run_cli(
+        "search", "DeepSeek", option, "x' OR '1'='1", "--limit", "0", "--json", "--db", sample_db, cwd=tmp_path
+    )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == []
     everything = run_cli("search", "DeepSeek", "--limit", "0", "--json", "--db", sample_db, cwd=tmp_path)
@@ -179,8 +185,9 @@ def test_export_with_dot_dot_writes_exactly_there(sample_db, tmp_path):  # noqa:
     (work / "sub").mkdir(parents=True)
     result = run_cli("export", "--format", "csv", "--output", "sub/../export.csv", "--db", sample_db, cwd=work)
     assert result.returncode == 0, result.stderr
-    assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file()
-                  and p.parent != sample_db.parent) == ["work/export.csv"]
+    assert sorted(
+        str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file() and p.parent != sample_db.parent
+    ) == ["work/export.csv"]
 
 
 def test_export_refuses_a_symlink_to_the_corpus(sample_db, tmp_path):  # noqa: F811
@@ -196,8 +203,7 @@ def test_failed_export_over_an_existing_file_leaves_it_alone(sample_db, tmp_path
     target = tmp_path / "keep.jsonl"
     target.write_text("my earlier export\n")
     files_before = sorted(p.name for p in tmp_path.iterdir())
-    result = run_cli("export", "-q", "x'; DROP TABLE articles; --", "--output", target, "--db", sample_db,
-                     cwd=tmp_path)
+    result = run_cli("export", "-q", "x'; DROP TABLE articles; --", "--output", target, "--db", sample_db, cwd=tmp_path)
     if result.returncode == 0:  # the query was a valid (if odd) search: then the file holds its result
         assert all(json.loads(line) for line in target.read_text().splitlines())
     else:
@@ -210,8 +216,9 @@ def run_cli_bytes(*args: bytes | str, cwd, stdout=subprocess.PIPE) -> subprocess
     """The command with raw bytes in its argv, as a shell passes a byte string that is not UTF-8 (Python
     sees it as lone surrogates)."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    return subprocess.run([sys.executable, "-m", "storage.cli", *args], cwd=cwd, env=env, stdout=stdout,
-                          stderr=subprocess.PIPE)
+    return subprocess.run(
+        [sys.executable, "-m", "storage.cli", *args], cwd=cwd, env=env, stdout=stdout, stderr=subprocess.PIPE
+    )
 
 
 def assert_one_line_refusal(result, db, before) -> None:
@@ -221,10 +228,13 @@ def assert_one_line_refusal(result, db, before) -> None:
     assert file_state(db) == before
 
 
-@pytest.mark.parametrize("args", [
-    ["search", "DeepSeek", "--limit", "9223372036854775808"],
-    ["search", "DeepSeek", "--limit", str(10**30)],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["search", "DeepSeek", "--limit", "9223372036854775808"],
+        ["search", "DeepSeek", "--limit", str(10**30)],
+    ],
+)
 def test_limit_beyond_sqlite_integers_is_one_line(args, sample_db, tmp_path):  # noqa: F811
     before = file_state(sample_db)
     result = run_cli(*args, "--db", sample_db, cwd=tmp_path)
@@ -246,13 +256,16 @@ def test_until_the_last_day_there_is_takes_every_dated_article(sample_db, tmp_pa
             assert {hit["url"] for hit in json.loads(result.stdout)} <= dated
 
 
-@pytest.mark.parametrize("args", [
-    [b"search", b"Deep\xffSeek"],
-    [b"search", b"DeepSeek", b"--lang", b"d\xe9"],
-    [b"export", b"--site", b"\xff\xfe.example"],
-    [b"export", b"-q", b"\xc3\x28"],
-    [b"show", b"https://technik-tagblatt.de/\xff"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        [b"search", b"Deep\xffSeek"],
+        [b"search", b"DeepSeek", b"--lang", b"d\xe9"],
+        [b"export", b"--site", b"\xff\xfe.example"],
+        [b"export", b"-q", b"\xc3\x28"],
+        [b"show", b"https://technik-tagblatt.de/\xff"],
+    ],
+)
 def test_text_that_is_not_utf8_is_one_line(args, sample_db, tmp_path):  # noqa: F811
     before = file_state(sample_db)
     result = run_cli_bytes(*args, b"--db", bytes(sample_db), cwd=tmp_path)
@@ -262,8 +275,9 @@ def test_text_that_is_not_utf8_is_one_line(args, sample_db, tmp_path):  # noqa: 
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
-@pytest.mark.parametrize("args", [["export"], ["export", "--format", "csv"], ["stats"], ["search", "DeepSeek"],
-                                  ["show", "1", "--text"]])
+@pytest.mark.parametrize(
+    "args", [["export"], ["export", "--format", "csv"], ["stats"], ["search", "DeepSeek"], ["show", "1", "--text"]]
+)
 def test_output_to_a_full_device_is_one_line(args, sample_db, tmp_path):  # noqa: F811
     """`deepseek-news export > /dev/full`: every write to /dev/full fails with ENOSPC, as on a full disk."""
     before = file_state(sample_db)

@@ -13,8 +13,14 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from tests.mockserver.hostile_web import (ARTICLES, META_REFRESHES, OTHER_SCHEME_LINKS, PARSER_TRICKS, PRIVATE_LINKS,
-                                         REDIRECTS)
+from tests.mockserver.hostile_web import (
+    ARTICLES,
+    META_REFRESHES,
+    OTHER_SCHEME_LINKS,
+    PARSER_TRICKS,
+    PRIVATE_LINKS,
+    REDIRECTS,
+)
 from tests.test_hostile_crawl import Crawl, hostile_crawl, hostile_run, hostile_web  # noqa: F401
 
 PRIVATE_REDIRECTS = [name for name, target in REDIRECTS.items() if target.startswith(("http:", "{forbidden"))]
@@ -48,8 +54,9 @@ def test_name_resolving_to_loopback_is_not_requested(hostile_crawl, hostile_web)
 def test_every_private_form_is_refused_and_counted(hostile_crawl):  # noqa: F811
     """IPv6 loopback, IPv4-mapped (dotted, hex, long), decimal, hex and short IPv4, trailing dot, 0.0.0.0,
     a name resolving to loopback, the plain address: each link and each redirect to one is counted."""
-    assert hostile_crawl.stat("deepseek/blocked/private_address") >= len(PRIVATE_LINKS) + len(PRIVATE_REDIRECTS), \
+    assert hostile_crawl.stat("deepseek/blocked/private_address") >= len(PRIVATE_LINKS) + len(PRIVATE_REDIRECTS), (
         hostile_crawl.describe()
+    )
     for url, outcome in hostile_crawl.pages.items():
         host = urlsplit(url).hostname or ""
         if host not in ("127.0.0.1", "127.0.0.4", "127.0.0.5", "127.0.0.6", "nicht-aufloesbar.invalid"):
@@ -111,7 +118,8 @@ def test_urls_parsers_disagree_about_go_where_the_guard_looked(hostile_crawl):  
     assert {"/feindlich/trick-backslash.html", "/feindlich/trick-prozent.html"} <= site_a_paths
     assert not [r for r in hostile_crawl.requests if r["listener"] == "forbidden"]
     assert [url for url, outcome in hostile_crawl.pages.items() if "userinfo" in url] and all(
-        outcome == "blocked" for url, outcome in hostile_crawl.pages.items() if "userinfo" in url)
+        outcome == "blocked" for url, outcome in hostile_crawl.pages.items() if "userinfo" in url
+    )
 
 
 def test_meta_refresh_to_private_hosts_and_files_is_not_followed(hostile_crawl, hostile_web):  # noqa: F811
@@ -134,8 +142,11 @@ def test_xml_external_entities_are_never_resolved(hostile_crawl, hostile_web):  
     assert hostile_crawl.pages.get(hostile_web.url("site_a", "/feindlich/xxe.xml")) == "feed"
     hostname = Path("/etc/hostname").read_text().strip() if Path("/etc/hostname").exists() else ""
     for request in hostile_crawl.requests:
-        assert "xxe" not in request["path"] or request["path"] == "/feindlich/xxe.xml" or \
-            request["path"] == "/feindlich/xxe-", request
+        assert (
+            "xxe" not in request["path"]
+            or request["path"] == "/feindlich/xxe.xml"
+            or request["path"] == "/feindlich/xxe-"
+        ), request
         if hostname:
             assert not request["path"].startswith("/feindlich/xxe-" + hostname), request
     assert hostile_crawl.tripwire == []

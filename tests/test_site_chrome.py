@@ -1,14 +1,35 @@
 """Site chrome: SiteChrome learns blocks recurring on a site's pages, and
 extract_page drops them once the crawler passes them back as site_chrome."""
+
 from core.chrome import PAGES_ROW, SiteChrome, block_hash, normalize_block
 from core.extract import extract_page
 
 SITE = "hangzhou-post.example"
 PROMO = "Unterstützen Sie unabhängigen Journalismus mit einem Abo für wenige Euro im Monat."
-TOPICS = ["Rechenzentren", "Exportkontrollen", "Datenschutz", "Open Source", "Aktienkurse",
-          "Chipfertigung", "Hochschulen", "Start-ups", "Regulierung", "Energiebedarf"]
-WORDS = ["Forscher", "Anleger", "Behörden", "Entwickler", "Politiker", "Studenten", "Gründer",
-         "Juristen", "Ingenieure", "Verbraucher"]
+TOPICS = [
+    "Rechenzentren",
+    "Exportkontrollen",
+    "Datenschutz",
+    "Open Source",
+    "Aktienkurse",
+    "Chipfertigung",
+    "Hochschulen",
+    "Start-ups",
+    "Regulierung",
+    "Energiebedarf",
+]
+WORDS = [
+    "Forscher",
+    "Anleger",
+    "Behörden",
+    "Entwickler",
+    "Politiker",
+    "Studenten",
+    "Gründer",
+    "Juristen",
+    "Ingenieure",
+    "Verbraucher",
+]
 
 
 def page(i: int) -> str:
@@ -27,11 +48,11 @@ def test_tenth_page_is_cleaner_than_the_first():
     first = extract_page(page(0), f"https://{SITE}/artikel/deepseek-thema-0-abc")
     assert PROMO in first["text"]
     for i in range(9):
-        result = extract_page(page(i), f"https://{SITE}/artikel/deepseek-thema-{i}-abc",
-                              site_chrome=chrome.chrome_for(SITE))
+        result = extract_page(
+            page(i), f"https://{SITE}/artikel/deepseek-thema-{i}-abc", site_chrome=chrome.chrome_for(SITE)
+        )
         chrome.observe(SITE, result["block_hashes"])
-    tenth = extract_page(page(9), f"https://{SITE}/artikel/deepseek-thema-9-abc",
-                         site_chrome=chrome.chrome_for(SITE))
+    tenth = extract_page(page(9), f"https://{SITE}/artikel/deepseek-thema-9-abc", site_chrome=chrome.chrome_for(SITE))
     assert PROMO not in tenth["text"]
     assert "Beim Thema Energiebedarf hat DeepSeek eine neue Debatte ausgelöst" in tenth["text"]
     assert "Was die Verbraucher über Energiebedarf sagen" in tenth["text"]
@@ -94,8 +115,9 @@ def test_a_page_made_mostly_of_learned_blocks_is_kept_whole():
     chrome = SiteChrome(min_pages=3)
     for _ in range(5):  # the same article fetched again and again (print view, tracking URLs)
         chrome.observe(SITE, first["block_hashes"])
-    again = extract_page(html, f"https://{SITE}/artikel/deepseek-thema-3-abc?print=1",
-                         site_chrome=chrome.chrome_for(SITE))
+    again = extract_page(
+        html, f"https://{SITE}/artikel/deepseek-thema-3-abc?print=1", site_chrome=chrome.chrome_for(SITE)
+    )
     assert again["text"] == first["text"]
 
 
@@ -121,8 +143,9 @@ def test_thousands_of_sites_stay_within_the_bound_and_a_sites_chrome_outlives_th
     for _ in range(5):
         chrome.observe(SITE, [block_hash(PROMO)])
     for n in range(2_000):  # an archive of many sites, one page each: every block seen once
-        chrome.observe(f"lokalblatt-{n}.example", [block_hash(f"Absatz {i} auf Seite {n}: {'x' * i}")
-                                                  for i in range(100)])
+        chrome.observe(
+            f"lokalblatt-{n}.example", [block_hash(f"Absatz {i} auf Seite {n}: {'x' * i}") for i in range(100)]
+        )
         assert chrome._blocks <= 5_000
     assert chrome._blocks == sum(len(counts) for counts in chrome._counts.values())
     assert block_hash(PROMO) in chrome.chrome_for(SITE)

@@ -12,7 +12,11 @@ from storage.export import ExportError, Progress, export
 from storage.query import Corpus, Filters, QueryError
 from tests.test_storage_query import file_state
 from tests.test_storage_sample import (  # noqa: F401
-    ARTICLES, DE_SHOCK, NVIDIA_DE_IN_JANUARY, build_sample_corpus, sample_db,
+    ARTICLES,
+    DE_SHOCK,
+    NVIDIA_DE_IN_JANUARY,
+    build_sample_corpus,
+    sample_db,
 )
 
 REQUIRED = {"id", "url", "title", "text", "language", "published", "author", "site"}
@@ -39,11 +43,18 @@ def test_jsonl_loads_with_datasets_when_fields_fill_in_late(tmp_path, monkeypatc
     datasets = pytest.importorskip("datasets")
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
     monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
-    articles = [{**ARTICLES[n % len(ARTICLES)], "url": f"https://technik-tagblatt.de/artikel/{n}",
-                 "text": f"{ARTICLES[n % len(ARTICLES)]['text']} ({n})", "author": None if n < 50 else "Jana Berger"}
-                for n in range(60)]
-    late_copy = [{"url": "https://copy.example/59", "duplicate_of_url": articles[59]["url"], "similarity": 1.0,
-                  "kind": "exact"}]
+    articles = [
+        {
+            **ARTICLES[n % len(ARTICLES)],
+            "url": f"https://technik-tagblatt.de/artikel/{n}",
+            "text": f"{ARTICLES[n % len(ARTICLES)]['text']} ({n})",
+            "author": None if n < 50 else "Jana Berger",
+        }
+        for n in range(60)
+    ]
+    late_copy = [
+        {"url": "https://copy.example/59", "duplicate_of_url": articles[59]["url"], "similarity": 1.0, "kind": "exact"}
+    ]
     db = build_sample_corpus(tmp_path / "late.db", articles=articles, duplicates=late_copy)
     out = tmp_path / "late.jsonl"
     with Corpus(db) as corpus:
@@ -94,8 +105,14 @@ def test_parquet_of_an_empty_selection_is_a_valid_empty_file(sample_db, tmp_path
 def test_csv_to_a_stream_with_filters(sample_db):
     stream = io.StringIO()
     with Corpus(sample_db) as corpus:
-        count = export(corpus, "csv", None, Filters(language="de", query="Nvidia", since="2025-01-27",
-                                                    until="2025-02-03"), stdout=stream, with_duplicates=True)
+        count = export(
+            corpus,
+            "csv",
+            None,
+            Filters(language="de", query="Nvidia", since="2025-01-27", until="2025-02-03"),
+            stdout=stream,
+            with_duplicates=True,
+        )
     rows = list(csv.DictReader(io.StringIO(stream.getvalue())))
     assert count == 2 and sorted(row["url"] for row in rows) == sorted(NVIDIA_DE_IN_JANUARY)
     assert "\n\n" in rows[0]["text"]  # paragraphs survive CSV quoting

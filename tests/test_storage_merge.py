@@ -18,9 +18,20 @@ SYNDICATED = "https://regional-anzeiger.de/deepseek-nvidia-syndiziert"
 
 
 def article(url, text, fetched_at, language="de", title=None):
-    return {"url": url, "title": title or url.rsplit("/", 1)[-1], "text": text, "language": language,
-            "published": "2025-01-28", "author": None, "site": url.split("/")[2], "site_name": None,
-            "description": None, "source": "sitemap", "fetched_at": fetched_at, "content_hash": content_hash(text)}
+    return {
+        "url": url,
+        "title": title or url.rsplit("/", 1)[-1],
+        "text": text,
+        "language": language,
+        "published": "2025-01-28",
+        "author": None,
+        "site": url.split("/")[2],
+        "site_name": None,
+        "description": None,
+        "source": "sitemap",
+        "fetched_at": fetched_at,
+        "content_hash": content_hash(text),
+    }
 
 
 def write_shard(path, articles, duplicates=(), translations=(), run_stats=None):
@@ -47,25 +58,53 @@ def write_shard(path, articles, duplicates=(), translations=(), run_stats=None):
 def shards(tmp_path):
     """Two shards of one crawl: one story stored by both (same URL), one syndicated copy stored by each
     under a different URL (same text), a copy in B whose kept article A stored, a translation in B."""
-    shared = article("https://technik-tagblatt.de/deepseek-r1", "DeepSeek R1 ist da. Nvidia fällt.", "2025-01-28T10:00:01")
-    a_only = article("https://wirtschaftsecho.de/nvidia-analyse", "Nvidia und DeepSeek: eine Analyse.", "2025-01-28T10:00:02")
+    shared = article(
+        "https://technik-tagblatt.de/deepseek-r1", "DeepSeek R1 ist da. Nvidia fällt.", "2025-01-28T10:00:01"
+    )
+    a_only = article(
+        "https://wirtschaftsecho.de/nvidia-analyse", "Nvidia und DeepSeek: eine Analyse.", "2025-01-28T10:00:02"
+    )
     # the same text under two URLs: B fetched it first, so B's copy is the one kept
     syndicated_a = article(SYNDICATED, "Syndizierter Text über DeepSeek.", "2025-01-28T10:00:09")
-    syndicated_b = article("https://technik-tagblatt.de/original", "Syndizierter Text über DeepSeek.", "2025-01-28T10:00:03")
-    english = article("https://techwire.example/deepseek-nvidia", "DeepSeek and Nvidia, in English.", "2025-01-28T10:00:04",
-                      language="en")
+    syndicated_b = article(
+        "https://technik-tagblatt.de/original", "Syndizierter Text über DeepSeek.", "2025-01-28T10:00:03"
+    )
+    english = article(
+        "https://techwire.example/deepseek-nvidia",
+        "DeepSeek and Nvidia, in English.",
+        "2025-01-28T10:00:04",
+        language="en",
+    )
     shard_a = write_shard(
-        tmp_path / "shard-a.db", [shared, a_only, syndicated_a],
-        duplicates=[{"url": "https://amp.wirtschaftsecho.de/nvidia-analyse", "duplicate_of_url": a_only["url"],
-                     "similarity": 0.95, "kind": "near"},
-                    {"url": "https://copy.example/of-syndicated", "duplicate_of_url": SYNDICATED,
-                     "similarity": 0.9, "kind": "near"}],
+        tmp_path / "shard-a.db",
+        [shared, a_only, syndicated_a],
+        duplicates=[
+            {
+                "url": "https://amp.wirtschaftsecho.de/nvidia-analyse",
+                "duplicate_of_url": a_only["url"],
+                "similarity": 0.95,
+                "kind": "near",
+            },
+            {
+                "url": "https://copy.example/of-syndicated",
+                "duplicate_of_url": SYNDICATED,
+                "similarity": 0.9,
+                "kind": "near",
+            },
+        ],
     )
     shard_b = write_shard(
-        tmp_path / "shard-b.db", [shared, syndicated_b, english],
+        tmp_path / "shard-b.db",
+        [shared, syndicated_b, english],
         # B removed this copy as a near duplicate of an article that shard A stored
-        duplicates=[{"url": "https://mirror.example/nvidia-analyse", "duplicate_of_url": a_only["url"],
-                     "similarity": 0.9, "kind": "near"}],
+        duplicates=[
+            {
+                "url": "https://mirror.example/nvidia-analyse",
+                "duplicate_of_url": a_only["url"],
+                "similarity": 0.9,
+                "kind": "near",
+            }
+        ],
         translations=[(syndicated_b["url"], english["url"], 0.8, "minhash-crosslingual")],
     )
     return shard_a, shard_b
@@ -75,13 +114,19 @@ def test_merge_keeps_each_story_once(shards, tmp_path):
     merged = tmp_path / "merged.db"
     report = merge_shards(shards, merged)
     urls = {url for (url,) in rows(merged, "SELECT url FROM articles")}
-    assert urls == {"https://technik-tagblatt.de/deepseek-r1", "https://wirtschaftsecho.de/nvidia-analyse",
-                    "https://technik-tagblatt.de/original", "https://techwire.example/deepseek-nvidia"}
+    assert urls == {
+        "https://technik-tagblatt.de/deepseek-r1",
+        "https://wirtschaftsecho.de/nvidia-analyse",
+        "https://technik-tagblatt.de/original",
+        "https://techwire.example/deepseek-nvidia",
+    }
     assert (report.articles, report.same_url, report.same_content) == (4, 1, 1)
     assert rows(merged, "SELECT count(DISTINCT content_hash) = count(*) FROM articles") == [(1,)]
     # the copy fetched later becomes an exact duplicate of the one kept
-    assert rows(merged, f"SELECT d.kind, a.url FROM duplicates d JOIN articles a ON a.id = d.duplicate_of "
-                        f"WHERE d.url = '{SYNDICATED}'") == [("exact", "https://technik-tagblatt.de/original")]
+    assert rows(
+        merged,
+        f"SELECT d.kind, a.url FROM duplicates d JOIN articles a ON a.id = d.duplicate_of WHERE d.url = '{SYNDICATED}'",
+    ) == [("exact", "https://technik-tagblatt.de/original")]
 
 
 def test_merge_repoints_duplicates_across_shards(shards, tmp_path):
@@ -100,11 +145,14 @@ def test_merge_repoints_duplicates_across_shards(shards, tmp_path):
 def test_merge_carries_fingerprints_translations_runs_and_crawl_state(shards, tmp_path):
     merged = tmp_path / "merged.db"
     report = merge_shards(shards, merged)
-    assert rows(merged, "SELECT count(*) FROM fingerprints f JOIN articles a ON a.id = f.article_id "
-                        "WHERE f.key = a.url") == [(4,)]
-    assert rows(merged, "SELECT a.url, o.url FROM translations t JOIN articles a ON a.id = t.article "
-                        "JOIN articles o ON o.id = t.translation_of") == [
-        ("https://technik-tagblatt.de/original", "https://techwire.example/deepseek-nvidia")]
+    assert rows(
+        merged, "SELECT count(*) FROM fingerprints f JOIN articles a ON a.id = f.article_id WHERE f.key = a.url"
+    ) == [(4,)]
+    assert rows(
+        merged,
+        "SELECT a.url, o.url FROM translations t JOIN articles a ON a.id = t.article "
+        "JOIN articles o ON o.id = t.translation_of",
+    ) == [("https://technik-tagblatt.de/original", "https://techwire.example/deepseek-nvidia")]
     assert report.runs == 2 and rows(merged, "SELECT count(*) FROM runs") == [(2,)]
     assert rows(merged, "SELECT count(*) FROM pages WHERE outcome = 'stored'") == [(5,)]  # 6, one URL in both
     assert rows(merged, "SELECT url FROM frontier") == [("https://later.example/unfinished",)]
@@ -115,12 +163,16 @@ def test_merge_carries_fingerprints_translations_runs_and_crawl_state(shards, tm
 def test_merging_again_changes_nothing(shards, tmp_path):
     merged = tmp_path / "merged.db"
     merge_shards(shards, merged)
-    snapshot = [rows(merged, f"SELECT * FROM {table} ORDER BY 1")
-                for table in ("articles", "duplicates", "translations", "fingerprints", "runs", "pages")]
+    snapshot = [
+        rows(merged, f"SELECT * FROM {table} ORDER BY 1")
+        for table in ("articles", "duplicates", "translations", "fingerprints", "runs", "pages")
+    ]
     report = merge_shards(shards, merged)
     assert report.articles == report.duplicates == report.runs == 0
-    assert snapshot == [rows(merged, f"SELECT * FROM {table} ORDER BY 1")
-                        for table in ("articles", "duplicates", "translations", "fingerprints", "runs", "pages")]
+    assert snapshot == [
+        rows(merged, f"SELECT * FROM {table} ORDER BY 1")
+        for table in ("articles", "duplicates", "translations", "fingerprints", "runs", "pages")
+    ]
 
 
 def test_merge_of_one_shard_resolves_its_own_references(tmp_path):
@@ -147,19 +199,26 @@ def test_bad_merges_change_no_file(shards, tmp_path):
     assert not (tmp_path / "merged.db").exists()
     assert [file_state(shard_a)[0], file_state(shard_b)[0]] == before
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "notes.txt", "shard-a.db", "shard-b.db"]  # the shards' writers removed their .lock files
+        "notes.txt",
+        "shard-a.db",
+        "shard-b.db",
+    ]  # the shards' writers removed their .lock files
 
 
-STORY = ("Die Aktie des Chipkonzerns Nvidia verlor an einem einzigen Handelstag rund siebzehn Prozent, "
-         "nachdem das chinesische Unternehmen DeepSeek sein Sprachmodell R1 veröffentlicht hatte. Anleger "
-         "fürchten, dass große Rechenzentren künftig weniger Grafikprozessoren brauchen, wenn Modelle mit "
-         "deutlich geringerem Aufwand trainiert werden können. Analysten in Frankfurt und München halten "
-         "die Reaktion der Börse dagegen für übertrieben und erwarten steigende Nachfrage nach Rechenleistung.")
+STORY = (
+    "Die Aktie des Chipkonzerns Nvidia verlor an einem einzigen Handelstag rund siebzehn Prozent, "
+    "nachdem das chinesische Unternehmen DeepSeek sein Sprachmodell R1 veröffentlicht hatte. Anleger "
+    "fürchten, dass große Rechenzentren künftig weniger Grafikprozessoren brauchen, wenn Modelle mit "
+    "deutlich geringerem Aufwand trainiert werden können. Analysten in Frankfurt und München halten "
+    "die Reaktion der Börse dagegen für übertrieben und erwarten steigende Nachfrage nach Rechenleistung."
+)
 RETOLD = STORY.replace("rund siebzehn Prozent", "etwa siebzehn Prozent").replace("halten", "betrachten")
-OTHER = ("Die italienische Datenschutzbehörde hat dem Anbieter DeepSeek untersagt, Daten italienischer "
-         "Nutzerinnen und Nutzer zu verarbeiten. Laut der Datenschutzerklärung werden Eingaben, Chatverläufe "
-         "und Gerätedaten auf Servern in der Volksrepublik China gespeichert. Eine Stellungnahme des "
-         "Unternehmens zu den Vorwürfen der Behörde lag bis zum späten Abend nicht vor, hieß es in Rom.")
+OTHER = (
+    "Die italienische Datenschutzbehörde hat dem Anbieter DeepSeek untersagt, Daten italienischer "
+    "Nutzerinnen und Nutzer zu verarbeiten. Laut der Datenschutzerklärung werden Eingaben, Chatverläufe "
+    "und Gerätedaten auf Servern in der Volksrepublik China gespeichert. Eine Stellungnahme des "
+    "Unternehmens zu den Vorwürfen der Behörde lag bis zum späten Abend nicht vor, hieß es in Rom."
+)
 
 
 def write_fingerprinted_shard(path, articles):
@@ -169,7 +228,9 @@ def write_fingerprinted_shard(path, articles):
     writer = CorpusWriter(path)
     try:
         for row in articles:
-            writer.add_article(row, fingerprint=(row["url"], dedup.fingerprint(row["text"], row["language"]).to_bytes()))
+            writer.add_article(
+                row, fingerprint=(row["url"], dedup.fingerprint(row["text"], row["language"]).to_bytes())
+            )
     finally:
         writer.close()
     return path
@@ -187,7 +248,8 @@ def test_merge_catches_a_story_each_shard_kept_under_another_url(tmp_path):
     assert report.near_check == "on" and report.near == 1
     assert {url for (url,) in rows(merged, "SELECT url FROM articles")} == {first["url"], other["url"]}
     ((kind, kept, similarity),) = rows(
-        merged, "SELECT d.kind, a.url, d.similarity FROM duplicates d JOIN articles a ON a.id = d.duplicate_of")
+        merged, "SELECT d.kind, a.url, d.similarity FROM duplicates d JOIN articles a ON a.id = d.duplicate_of"
+    )
     assert (kind, kept) == ("near", first["url"]) and DedupConfig().min_coverage <= similarity <= 1  # share aligned
 
 
@@ -203,9 +265,17 @@ def test_merge_keeps_where_each_page_is_in_the_warc_archive(tmp_path):
     for name in ("eins", "zwei"):
         (tmp_path / name).mkdir()
         writer = CorpusWriter(tmp_path / name / "corpus.db")
-        writer.add_archived({"url": f"https://netzecho.example/{name}.html", "warc_file": f"warc/{name}-00000.warc.gz",
-                             "warc_offset": 1234, "warc_length": 567, "warc_date": "2025-01-28T10:00:00Z",
-                             "hints": "{}", "aliases": "[]"})
+        writer.add_archived(
+            {
+                "url": f"https://netzecho.example/{name}.html",
+                "warc_file": f"warc/{name}-00000.warc.gz",
+                "warc_offset": 1234,
+                "warc_length": 567,
+                "warc_date": "2025-01-28T10:00:00Z",
+                "hints": "{}",
+                "aliases": "[]",
+            }
+        )
         writer.note_ingested(f"/data/cc-news/{name}.warc.gz", 999, 7, finished=True)
         writer.flush()
         writer.close()
@@ -218,7 +288,9 @@ def test_merge_keeps_where_each_page_is_in_the_warc_archive(tmp_path):
         stored = archive[f"https://netzecho.example/{name}.html"]
         assert (merged.parent / stored).resolve() == (tmp_path / name / "warc" / f"{name}-00000.warc.gz").resolve()
     assert sorted(rows(merged, "SELECT warc_file, next_offset FROM ingested")) == [
-        ("/data/cc-news/eins.warc.gz", 999), ("/data/cc-news/zwei.warc.gz", 999)]
+        ("/data/cc-news/eins.warc.gz", 999),
+        ("/data/cc-news/zwei.warc.gz", 999),
+    ]
 
 
 def test_fingerprints_of_an_older_format_are_made_again_from_the_stored_text(tmp_path):
@@ -231,7 +303,9 @@ def test_fingerprints_of_an_older_format_are_made_again_from_the_stored_text(tmp
     writer.add_article(story, (story["url"], b"DDF2" + bytes(60)))  # as a corpus written before format 3
     writer.flush()
     dedup = Deduplicator()
-    made = refresh_fingerprints(writer.conn, FORMAT_MAGIC, lambda text, language: dedup.fingerprint(text, language).to_bytes())
+    made = refresh_fingerprints(
+        writer.conn, FORMAT_MAGIC, lambda text, language: dedup.fingerprint(text, language).to_bytes()
+    )
     assert made == 1 and refresh_fingerprints(writer.conn, FORMAT_MAGIC, None) == 0
     assert dedup.load(writer.fingerprints()) == 1
     assert dedup.find(dedup.fingerprint(STORY, "de")).key == story["url"]
@@ -270,4 +344,7 @@ def test_merge_reads_the_chrome_of_a_shard_written_when_it_was_boilerplate(tmp_p
     write_chrome(new, [("tagblatt.example", "9f3c0a1b2c3d4e5f", 35), ("wirtschaftsecho.de", "*", 12)])
     merge_shards([old, new], tmp_path / "merged.db")
     assert rows(tmp_path / "merged.db", "SELECT site, block, pages FROM chrome ORDER BY 1, 2") == [
-        ("tagblatt.example", "*", 40), ("tagblatt.example", "9f3c0a1b2c3d4e5f", 35), ("wirtschaftsecho.de", "*", 12)]
+        ("tagblatt.example", "*", 40),
+        ("tagblatt.example", "9f3c0a1b2c3d4e5f", 35),
+        ("wirtschaftsecho.de", "*", 12),
+    ]

@@ -10,7 +10,14 @@ import pytest
 from storage.corpus import CorpusError
 from storage.query import Corpus, Filters, QueryError, quote_fts
 from tests.test_storage_sample import (
-    DE_ANALYSIS, DE_LATER, DE_SHOCK, EN_SELLOFF, EN_UNDATED, NVIDIA_DE_IN_JANUARY, VI_STOCKS, sample_db,  # noqa: F401
+    DE_ANALYSIS,
+    DE_LATER,
+    DE_SHOCK,
+    EN_SELLOFF,
+    EN_UNDATED,
+    NVIDIA_DE_IN_JANUARY,
+    VI_STOCKS,
+    sample_db,  # noqa: F401
 )
 
 
@@ -26,7 +33,8 @@ def urls(rows):
 def test_articles_filter_by_language_site_and_inclusive_date_range(sample_db):
     with Corpus(sample_db) as corpus:
         assert set(urls(corpus.articles(Filters(language="de", since="2025-01-27", until="2025-02-03")))) == {
-            DE_SHOCK, DE_ANALYSIS,
+            DE_SHOCK,
+            DE_ANALYSIS,
         }
         assert urls(corpus.articles(Filters(site="wirtschaftsecho.de"))) == [DE_ANALYSIS, DE_LATER]
         # until takes the whole day, whatever the time of publication
@@ -120,7 +128,9 @@ def test_stats(sample_db):
     assert stats["corpus"]["bytes"] > 0
     assert {row["language"]: row["articles"] for row in stats["by_language"]} == {"de": 4, "en": 2, "vi": 1}
     assert {row["kind"]: row["duplicates"] for row in stats["duplicates_by_kind"]} == {
-        "exact": 1, "near": 2, "translation": 1,
+        "exact": 1,
+        "near": 2,
+        "translation": 1,
     }
     assert {"day": "2025-01-27", "articles": 1} in stats["by_day"]
     (run,) = stats["runs"]

@@ -21,9 +21,22 @@ METADATA = Path(__file__).resolve().parents[1] / "storage" / "datasette-metadata
 
 def test_sqlite_utils_search_finds_articles(sample_db):
     result = subprocess.run(
-        [sys.executable, "-m", "sqlite_utils", "search", str(sample_db), "articles", "Nvidia", "-c", "url",
-         "-c", "language"],
-        capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            "-m",
+            "sqlite_utils",
+            "search",
+            str(sample_db),
+            "articles",
+            "Nvidia",
+            "-c",
+            "url",
+            "-c",
+            "language",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     hits = json.loads(result.stdout)
     assert len(hits) == 5 and VI_STOCKS in {hit["url"] for hit in hits}
@@ -35,7 +48,8 @@ def test_pandas_reads_the_tables(sample_db):
     frame = pandas.read_sql_query(
         "SELECT a.url FROM articles a JOIN articles_fts ON articles_fts.rowid = a.id "
         "WHERE articles_fts MATCH ? AND a.language = 'de' AND a.published >= ? AND a.published < ?",
-        conn, params=("Nvidia", "2025-01-27", "2025-02-04"),
+        conn,
+        params=("Nvidia", "2025-01-27", "2025-02-04"),
     )
     conn.close()
     assert sorted(frame["url"]) == sorted(NVIDIA_DE_IN_JANUARY)
@@ -73,9 +87,22 @@ def datasette_url(sample_db):
     pytest.importorskip("datasette")
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "datasette", "serve", str(sample_db), "--metadata", str(METADATA),
-         "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        [
+            sys.executable,
+            "-m",
+            "datasette",
+            "serve",
+            str(sample_db),
+            "--metadata",
+            str(METADATA),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -94,23 +121,30 @@ def get_json(url: str):
 def test_datasette_full_text_search_with_facets_and_metadata(datasette_url):
     rows = get_json(f"{datasette_url}/deepseek_news/articles.json?_search=Nvidia&_shape=array")
     assert len(rows) == 5
-    german = get_json(f"{datasette_url}/deepseek_news/articles.json?_search=Nvidia&language=de"
-                      "&published__gte=2025-01-27&published__lt=2025-02-04&_shape=array")
+    german = get_json(
+        f"{datasette_url}/deepseek_news/articles.json?_search=Nvidia&language=de"
+        "&published__gte=2025-01-27&published__lt=2025-02-04&_shape=array"
+    )
     assert sorted(row["url"] for row in german) == sorted(NVIDIA_DE_IN_JANUARY)
     page = get_json(f"{datasette_url}/deepseek_news/articles.json?_search=Nvidia&_shape=objects")
     assert set(page["facet_results"]) == {"site", "language"}
     assert page["human_description_en"].endswith("sorted by published descending")
-    assert [row["published"] for row in page["rows"]] == sorted((row["published"] for row in page["rows"]), reverse=True)
+    assert [row["published"] for row in page["rows"]] == sorted(
+        (row["published"] for row in page["rows"]), reverse=True
+    )
     assert get_json(f"{datasette_url}/-/metadata.json")["title"] == "deepseek_news corpus"
 
 
 def test_datasette_canned_query_by_language_and_dates(datasette_url):
-    rows = get_json(f"{datasette_url}/deepseek_news/search_by_language_and_date.json?q=Nvidia&language=de"
-                    "&since=2025-01-27&until=2025-02-03&_shape=array")
+    rows = get_json(
+        f"{datasette_url}/deepseek_news/search_by_language_and_date.json?q=Nvidia&language=de"
+        "&since=2025-01-27&until=2025-02-03&_shape=array"
+    )
     assert sorted(row["url"] for row in rows) == sorted(NVIDIA_DE_IN_JANUARY)
     assert all("<b>Nvidia</b>" in row["snippet"] for row in rows)
-    unbounded = get_json(f"{datasette_url}/deepseek_news/search_by_language_and_date.json?q=Nvidia&language="
-                         "&since=&until=&_shape=array")
+    unbounded = get_json(
+        f"{datasette_url}/deepseek_news/search_by_language_and_date.json?q=Nvidia&language=&since=&until=&_shape=array"
+    )
     assert len(unbounded) == 5
 
 

@@ -21,9 +21,20 @@ def test_canonical_url(url, expected):
     assert canonical_url(url) == expected
 
 
-@pytest.mark.parametrize("url", ["ftp://example.com/x", "file:///etc/passwd", "data:text/html,hi",
-                                 "javascript:alert(1)", "mailto:a@b.c", "", "http://", "http://..",
-                                 "https://./a"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "ftp://example.com/x",
+        "file:///etc/passwd",
+        "data:text/html,hi",
+        "javascript:alert(1)",
+        "mailto:a@b.c",
+        "",
+        "http://",
+        "http://..",
+        "https://./a",
+    ],
+)
 def test_canonical_url_refuses_non_http(url):
     assert not is_http_url(url)
     with pytest.raises(ValueError):

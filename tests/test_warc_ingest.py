@@ -46,14 +46,21 @@ def test_ingest_stores_the_html_pages_and_skips_bad_records_with_one_line_each(m
         for paragraph in page["paragraphs"][:2]:
             assert normalise(paragraph) in normalise(text)  # windows-1252, gzip, chunked: all decoded
     assert rows(db, "SELECT url, duplicate_of_url, kind FROM duplicates") == [
-        ("https://mirror.example/deepseek-widgets.html", "https://dailywire.example/tech/deepseek-widgets.html", "exact")]
+        (
+            "https://mirror.example/deepseek-widgets.html",
+            "https://dailywire.example/tech/deepseek-widgets.html",
+            "exact",
+        )
+    ]
     for reason, count in expected["skipped"].items():
         assert f"{count} {reason}" in captured.out
     lines = [line for line in captured.err.splitlines() if line.startswith("ingest: skipped")]
     assert sorted(line.split(": ")[2] for line in lines) == sorted(
-        ["http_301", "http_404", "not_html", "revisit", "wrong_length", "truncated"])
+        ["http_301", "http_404", "not_html", "revisit", "wrong_length", "truncated"]
+    )
     assert rows(db, "SELECT next_offset = ?, records, finished_at IS NOT NULL FROM ingested", path.stat().st_size) == [
-        (1, 14, 1)]
+        (1, 14, 1)
+    ]
     # Started again: the file is done, nothing is added.
     assert main(["ingest", str(path), "--db", str(db), "--workers", "0"]) == 0
     assert "1 done by an earlier run" in capsys.readouterr().out
@@ -73,13 +80,16 @@ NORDKURIER = "https://nordkurier.example/ki/deepseek-bildunterschriften.html"
 RHEINPOST = "https://rheinpost.example/digital/deepseek-quellen.html"
 
 
-@pytest.mark.parametrize("filters, stored", [
-    (IngestFilters(language="en"), {"https://dailywire.example/tech/deepseek-widgets.html"}),
-    (IngestFilters(site="alpenblatt.example"), {ALPENBLATT}),
-    (IngestFilters(since="2025-02-01"), {ALPENBLATT, NORDKURIER}),
-    (IngestFilters(since="2025-01-28", until="2025-02-05"), {RHEINPOST, NORDKURIER}),
-    (IngestFilters(since="2025-02-15"), set()),  # every record was fetched the day before
-])
+@pytest.mark.parametrize(
+    "filters, stored",
+    [
+        (IngestFilters(language="en"), {"https://dailywire.example/tech/deepseek-widgets.html"}),
+        (IngestFilters(site="alpenblatt.example"), {ALPENBLATT}),
+        (IngestFilters(since="2025-02-01"), {ALPENBLATT, NORDKURIER}),
+        (IngestFilters(since="2025-01-28", until="2025-02-05"), {RHEINPOST, NORDKURIER}),
+        (IngestFilters(since="2025-02-15"), set()),  # every record was fetched the day before
+    ],
+)
 def test_filters(mixed, tmp_path, filters, stored):
     path, expected = mixed
     db = tmp_path / "corpus.db"
@@ -91,11 +101,19 @@ def test_paths_lists_and_globs_and_bad_input(mixed, tmp_path, capsys):
     path, expected = mixed
     listing = tmp_path / "files.txt"
     listing.write_text(f"# CC-NEWS, one day\n{path}\n")
-    assert main(["ingest", f"@{listing}", str(path.parent / "*.warc.gz"), "--db", str(tmp_path / "a.db"),
-                 "--workers", "0"]) == 0
+    assert (
+        main(
+            ["ingest", f"@{listing}", str(path.parent / "*.warc.gz"), "--db", str(tmp_path / "a.db"), "--workers", "0"]
+        )
+        == 0
+    )
     assert "ingested 1 WARC files" in capsys.readouterr().out
-    for arguments in (["nowhere.warc.gz"], [str(tmp_path / "*.nothing")], ["@missing.txt"],
-                      [str(path), "--since", "27.01.2025"]):
+    for arguments in (
+        ["nowhere.warc.gz"],
+        [str(tmp_path / "*.nothing")],
+        ["@missing.txt"],
+        [str(path), "--since", "27.01.2025"],
+    ):
         assert main(["ingest", *arguments, "--db", str(tmp_path / "b.db")]) == 1
         err = capsys.readouterr().err.strip()
         assert err.count("\n") == 0 and err.startswith("deepseek-news ingest: error: ")
@@ -103,8 +121,19 @@ def test_paths_lists_and_globs_and_bad_input(mixed, tmp_path, capsys):
 
 
 def ingest_command(warc: Path, db: Path) -> list[str]:
-    return [sys.executable, "-m", "storage.cli", "ingest", str(warc), "--db", str(db), "--workers", "1",
-            "--keywords", "DeepSeek"]
+    return [
+        sys.executable,
+        "-m",
+        "storage.cli",
+        "ingest",
+        str(warc),
+        "--db",
+        str(db),
+        "--workers",
+        "1",
+        "--keywords",
+        "DeepSeek",
+    ]
 
 
 def test_an_ingest_killed_mid_file_continues_where_it_stopped(tmp_path):

@@ -21,8 +21,9 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def warcio_check(paths) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "warcio.cli", "check", "-v", *map(str, paths)],
-                          capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "warcio.cli", "check", "-v", *map(str, paths)], capture_output=True, text=True
+    )
 
 
 @pytest.fixture(scope="module")
@@ -83,11 +84,22 @@ def test_warcio_check_passes_and_each_run_writes_a_new_file(crawled):
 
 
 def test_decoded_body_keeps_wire_headers_under_other_names():
-    headers = stored_http_headers([("Content-Type", "text/html"), ("Content-Encoding", "gzip"),
-                                   ("Transfer-Encoding", "chunked"), ("Content-Length", "512")], 2048)
-    assert headers == [("Content-Type", "text/html"), ("X-Crawler-Content-Encoding", "gzip"),
-                       ("X-Crawler-Transfer-Encoding", "chunked"), ("X-Crawler-Content-Length", "512"),
-                       ("Content-Length", "2048")]
+    headers = stored_http_headers(
+        [
+            ("Content-Type", "text/html"),
+            ("Content-Encoding", "gzip"),
+            ("Transfer-Encoding", "chunked"),
+            ("Content-Length", "512"),
+        ],
+        2048,
+    )
+    assert headers == [
+        ("Content-Type", "text/html"),
+        ("X-Crawler-Content-Encoding", "gzip"),
+        ("X-Crawler-Transfer-Encoding", "chunked"),
+        ("X-Crawler-Content-Length", "512"),
+        ("Content-Length", "2048"),
+    ]
 
 
 def exchange(number: int, size: int = 3000) -> Exchange:
@@ -125,8 +137,9 @@ while True:
 
 
 def test_sigkill_leaves_complete_records_readable_and_the_next_run_a_new_file(tmp_path):
-    writer = subprocess.Popen([sys.executable, "-c", WRITER_SCRIPT, str(tmp_path)], cwd=REPO,
-                              stdout=subprocess.PIPE, text=True)
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER_SCRIPT, str(tmp_path)], cwd=REPO, stdout=subprocess.PIPE, text=True
+    )
     assert writer.stdout.readline().strip() == "ready"
     writer.send_signal(signal.SIGKILL)
     writer.wait()
@@ -157,9 +170,11 @@ def test_a_torn_last_record_costs_only_itself(tmp_path):
     path.write_bytes(data[: locations[2].offset + locations[2].length // 2])
     members = list(read_members(path))
     assert [member.error for member in members][-1] == "truncated gzip member"
-    assert [parse_record(m.data).rec_headers.get_header("WARC-Target-URI") for m in members
-            if m.error is None and parse_record(m.data).rec_type == "response"] == [
-        "https://example.de/0", "https://example.de/1"]
+    assert [
+        parse_record(m.data).rec_headers.get_header("WARC-Target-URI")
+        for m in members
+        if m.error is None and parse_record(m.data).rec_type == "response"
+    ] == ["https://example.de/0", "https://example.de/1"]
 
 
 def test_an_older_corpus_gains_the_archive_tables(tmp_path):
@@ -171,8 +186,17 @@ def test_an_older_corpus_gains_the_archive_tables(tmp_path):
     connection.commit()
     connection.close()
     writer = CorpusWriter(db_path)
-    writer.add_archived({"url": "https://example.de/1", "warc_file": "a.warc.gz", "warc_offset": 0,
-                         "warc_length": 10, "warc_date": "2025-01-27T00:00:00Z", "hints": "{}", "aliases": "[]"})
+    writer.add_archived(
+        {
+            "url": "https://example.de/1",
+            "warc_file": "a.warc.gz",
+            "warc_offset": 0,
+            "warc_length": 10,
+            "warc_date": "2025-01-27T00:00:00Z",
+            "hints": "{}",
+            "aliases": "[]",
+        }
+    )
     writer.close()
     assert rows(db_path, "SELECT url, warc_offset FROM archive") == [{"url": "https://example.de/1", "warc_offset": 0}]
 
@@ -184,14 +208,17 @@ def test_a_corrupt_member_or_stray_bytes_cost_only_themselves(tmp_path):
     path = tmp_path / locations[0].file
     data = bytearray(path.read_bytes())
     middle = locations[1].offset + locations[1].length // 2
-    data[middle:middle + 64] = bytes(64)  # zeros inside the second response's deflate stream
-    data[locations[2].offset:locations[2].offset] = b"stray bytes\r\n"  # junk before the third
+    data[middle : middle + 64] = bytes(64)  # zeros inside the second response's deflate stream
+    data[locations[2].offset : locations[2].offset] = b"stray bytes\r\n"  # junk before the third
     path.write_bytes(bytes(data))
     members = list(read_members(path))
     kinds = [member.kind for member in members]
     assert "corrupt_gzip" in kinds and "not_gzip" in kinds
-    urls = [parse_record(m.data).rec_headers.get_header("WARC-Target-URI") for m in members
-            if m.error is None and parse_record(m.data).rec_type == "response"]
+    urls = [
+        parse_record(m.data).rec_headers.get_header("WARC-Target-URI")
+        for m in members
+        if m.error is None and parse_record(m.data).rec_type == "response"
+    ]
     assert urls == ["https://example.de/0", "https://example.de/2"]
 
 
@@ -223,13 +250,29 @@ def test_a_killed_crawl_leaves_whole_records_and_the_next_run_writes_a_new_file(
     from tests.warc_fixtures import story_pages
 
     site = {urlsplit(url).path: page for url, page, _ in story_pages(150, 0)}
-    site["/sitemap.xml"] = ('<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-                            + "".join(f"<url><loc>{{base}}{path}</loc></url>" for path in site) + "</urlset>").encode()
+    site["/sitemap.xml"] = (
+        '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        + "".join(f"<url><loc>{{base}}{path}</loc></url>" for path in site)
+        + "</urlset>"
+    ).encode()
     server, base = serve(site, delay=0.02)
     db_path = tmp_path / "killed.db"
-    command = [sys.executable, "-m", "scrapy", "crawl", "deepseek_news", "-a", f"start_urls={base}/sitemap.xml",
-               "-a", "keywords=DeepSeek", "-s", f"CORPUS_DB={db_path}", "-s", "EXTRACT_WORKERS=1",
-               *[part for setting in FAST_SETTINGS for part in ("-s", setting)]]
+    command = [
+        sys.executable,
+        "-m",
+        "scrapy",
+        "crawl",
+        "deepseek_news",
+        "-a",
+        f"start_urls={base}/sitemap.xml",
+        "-a",
+        "keywords=DeepSeek",
+        "-s",
+        f"CORPUS_DB={db_path}",
+        "-s",
+        "EXTRACT_WORKERS=1",
+        *[part for setting in FAST_SETTINGS for part in ("-s", setting)],
+    ]
     try:
         crawl = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:

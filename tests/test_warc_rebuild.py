@@ -31,8 +31,10 @@ def table(db_path, sql) -> list[tuple]:
 
 ARTICLES = "SELECT url, title, text, language, published, author, site, description, content_hash FROM articles"
 DUPLICATES = "SELECT url, duplicate_of_url, kind, round(similarity, 2) FROM duplicates"
-TRANSLATIONS = ("SELECT a.url, o.url FROM translations t JOIN articles a ON a.id = t.article "
-                "JOIN articles o ON o.id = t.translation_of")
+TRANSLATIONS = (
+    "SELECT a.url, o.url FROM translations t JOIN articles a ON a.id = t.article "
+    "JOIN articles o ON o.id = t.translation_of"
+)
 
 
 def test_reextract_from_the_archive_gives_the_same_corpus(crawled, capsys):

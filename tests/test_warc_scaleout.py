@@ -46,8 +46,21 @@ def warc_files(tmp_path_factory) -> list[Path]:
 
 
 def command(files, shard: Path, redis: str) -> list[str]:
-    return [sys.executable, "-m", "storage.cli", "ingest", *map(str, files), "--db", str(shard), "--redis", redis,
-            "--workers", "1", "--keywords", "DeepSeek"]
+    return [
+        sys.executable,
+        "-m",
+        "storage.cli",
+        "ingest",
+        *map(str, files),
+        "--db",
+        str(shard),
+        "--redis",
+        redis,
+        "--workers",
+        "1",
+        "--keywords",
+        "DeepSeek",
+    ]
 
 
 def stories(db: Path) -> list[int]:
@@ -61,16 +74,24 @@ def stories(db: Path) -> list[int]:
 
 def merged_stories(shards, tmp_path) -> list[int]:
     merged = tmp_path / "merged.db"
-    done = subprocess.run([sys.executable, "-m", "storage.cli", "merge", *map(str, shards), "--into", str(merged)],
-                          cwd=REPO, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "storage.cli", "merge", *map(str, shards), "--into", str(merged)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     return stories(merged)
 
 
 def test_two_workers_share_the_queue_and_the_dedup_index(warc_files, redis_clean, tmp_path):
     shards = [tmp_path / "shard-1.db", tmp_path / "shard-2.db"]
-    runs = [subprocess.Popen(command(warc_files, shard, redis_clean), cwd=REPO, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True) for shard in shards]
+    runs = [
+        subprocess.Popen(
+            command(warc_files, shard, redis_clean), cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for shard in shards
+    ]
     outputs = [run.communicate(timeout=600) for run in runs]
     assert all(run.returncode == 0 for run in runs), [err[-2000:] for _, err in outputs]
     read = [int(re.search(r"ingested (\d+) WARC files", out).group(1)) for out, _ in outputs]
@@ -80,8 +101,9 @@ def test_two_workers_share_the_queue_and_the_dedup_index(warc_files, redis_clean
 
 def test_a_killed_worker_finishes_its_file_when_started_again(warc_files, redis_clean, tmp_path):
     first, second = tmp_path / "shard-1.db", tmp_path / "shard-2.db"
-    run = subprocess.Popen(command(warc_files, first, redis_clean), cwd=REPO,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    run = subprocess.Popen(
+        command(warc_files, first, redis_clean), cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         while run.poll() is None:  # kill it once it has committed part of its first file
             try:

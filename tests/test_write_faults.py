@@ -61,17 +61,19 @@ def reference(site, tmp_path_factory):
     return clusters
 
 
-def run(command: list[str], *, file_size_limit: int | None = None, cwd: Path = REPO, env=None,
-        timeout: float = 300) -> subprocess.CompletedProcess:
+def run(
+    command: list[str], *, file_size_limit: int | None = None, cwd: Path = REPO, env=None, timeout: float = 300
+) -> subprocess.CompletedProcess:
     """Run ``command``; with ``file_size_limit``, under that RLIMIT_FSIZE (set by a small Python that then
     execs the command: a preexec_fn is unsafe in a process with threads, like the site's server)."""
     if file_size_limit:
-        limit = ("import os, resource, sys; "
-                 f"resource.setrlimit(resource.RLIMIT_FSIZE, ({file_size_limit}, {file_size_limit})); "
-                 "os.execvp(sys.argv[1], sys.argv[1:])")
+        limit = (
+            "import os, resource, sys; "
+            f"resource.setrlimit(resource.RLIMIT_FSIZE, ({file_size_limit}, {file_size_limit})); "
+            "os.execvp(sys.argv[1], sys.argv[1:])"
+        )
         command = [sys.executable, "-c", limit, *command]
-    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, errors="replace",
-                          timeout=timeout)
+    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, errors="replace", timeout=timeout)
 
 
 def error_lines(output: str) -> list[str]:
@@ -102,15 +104,16 @@ def test_disk_full_stops_the_crawl_and_the_next_run_completes_it(site, reference
     assert "finished (corpus_write_failed)" in done.stderr
     finished_at, stats = last_run(db)
     assert finished_at is not None and stats["finish_reason"] == "corpus_write_failed"
-    (stored,), = rows(db, "SELECT count(*) FROM articles")
-    (removed,), = rows(db, "SELECT count(*) FROM duplicates")
+    ((stored,),) = rows(db, "SELECT count(*) FROM articles")
+    ((removed,),) = rows(db, "SELECT count(*) FROM duplicates")
     assert 0 < stored < STORIES, "the limit must land mid-crawl"
     # nothing is reported as stored that is not in the file
     assert stats.get("deepseek/stored", 0) == stored
     assert sum(v for k, v in stats.items() if k.startswith("deepseek/duplicates/")) == removed
     # no page is finished whose article is not in the file
-    (finished_without_article,), = rows(
-        db, "SELECT count(*) FROM pages p WHERE p.outcome = 'stored' AND p.url NOT IN (SELECT url FROM articles)")
+    ((finished_without_article,),) = rows(
+        db, "SELECT count(*) FROM pages p WHERE p.outcome = 'stored' AND p.url NOT IN (SELECT url FROM articles)"
+    )
     assert finished_without_article == 0
     assert rows(db, "PRAGMA integrity_check") == [("ok",)]
 
@@ -133,7 +136,7 @@ def test_corrupt_page_met_by_a_write_stops_the_crawl(batch_size, site, tmp_path)
     finished_at, stats = last_run(db)
     assert finished_at is not None and stats["finish_reason"] == "corpus_write_failed"
     assert stats.get("deepseek/stored", 0) == 0
-    (finished,), = rows(db, "SELECT count(*) FROM pages WHERE outcome IN ('stored', 'duplicate')")
+    ((finished,),) = rows(db, "SELECT count(*) FROM pages WHERE outcome IN ('stored', 'duplicate')")
     assert finished == 0
 
 
@@ -152,8 +155,8 @@ def test_corrupt_page_read_at_start_is_one_line(site, tmp_path):
 def corrupt_page(db: Path, table: str) -> None:
     """Overwrite the root page of ``table`` (its b-tree's first page) with bytes that are no page."""
     with sqlite3.connect(db) as conn:
-        (root,), = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (table,)).fetchall()
-        (page_size,), = conn.execute("PRAGMA page_size").fetchall()
+        ((root,),) = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (table,)).fetchall()
+        ((page_size,),) = conn.execute("PRAGMA page_size").fetchall()
     conn.close()
     with open(db, "r+b") as handle:
         handle.seek((root - 1) * page_size)
@@ -212,11 +215,14 @@ def test_read_only_directory_is_one_line(site, tmp_path):
 
 
 # -- CORPUS_DB values that name no file -----------------------------------------------------------------
-@pytest.mark.parametrize("value, words", [
-    ("", ["CORPUS_DB is empty"]),
-    ("{dir}", ["is a directory"]),
-    ("{dir}/", ["is a directory"]),
-])
+@pytest.mark.parametrize(
+    "value, words",
+    [
+        ("", ["CORPUS_DB is empty"]),
+        ("{dir}", ["is a directory"]),
+        ("{dir}/", ["is a directory"]),
+    ],
+)
 def test_corpus_db_that_names_no_file_is_one_line(value, words, tmp_path):
     """Run from a directory of its own (the project found through SCRAPY_SETTINGS_MODULE), so that any
     file the crawl would make of the value shows up there."""
@@ -233,15 +239,21 @@ def test_corpus_db_that_names_no_file_is_one_line(value, words, tmp_path):
 
 # -- the writer itself ----------------------------------------------------------------------------------
 def article(number: int) -> dict:
-    return {"url": f"https://example.org/{number}", "title": f"Artikel {number}", "text": "Wort " * 400,
-            "language": "de", "site": "example.org", "content_hash": f"{number:064x}"}
+    return {
+        "url": f"https://example.org/{number}",
+        "title": f"Artikel {number}",
+        "text": "Wort " * 400,
+        "language": "de",
+        "site": "example.org",
+        "content_hash": f"{number:064x}",
+    }
 
 
 def test_a_batch_sqlite_refuses_stays_queued_and_is_written_by_a_later_flush(tmp_path):
     """SQLITE_FULL for real, without filling a disk: ``PRAGMA max_page_count`` caps the file at its
     present size, and SQLite refuses to grow it with the same error a full disk gives."""
     writer = CorpusWriter(tmp_path / "corpus.db", batch_size=1000)
-    (pages,), = writer.conn.execute("PRAGMA page_count").fetchall()
+    ((pages,),) = writer.conn.execute("PRAGMA page_count").fetchall()
     writer.conn.execute(f"PRAGMA max_page_count = {pages}")
     for number in range(20):
         writer.add_article(article(number))
@@ -265,7 +277,7 @@ def test_a_failed_flush_started_by_a_write_is_reported_once_and_raises_nowhere(t
     writer = CorpusWriter(tmp_path / "corpus.db", batch_size=5)
     failures = []
     writer.on_failure = failures.append
-    (pages,), = writer.conn.execute("PRAGMA page_count").fetchall()
+    ((pages,),) = writer.conn.execute("PRAGMA page_count").fetchall()
     writer.conn.execute(f"PRAGMA max_page_count = {pages}")
     for number in range(30):  # six batches' worth: each add would start a flush
         writer.add_article(article(number))
@@ -283,8 +295,12 @@ def test_merge_into_a_full_disk_is_one_line(tmp_path):
 
     shard = build_sample_corpus(tmp_path / "shard.db")
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    done = run([sys.executable, "-m", "storage.cli", "merge", str(shard), "--into", str(tmp_path / "merged.db")],
-                 file_size_limit=shard.stat().st_size // 2, cwd=tmp_path, env=env)
+    done = run(
+        [sys.executable, "-m", "storage.cli", "merge", str(shard), "--into", str(tmp_path / "merged.db")],
+        file_size_limit=shard.stat().st_size // 2,
+        cwd=tmp_path,
+        env=env,
+    )
     assert done.returncode == 1
     assert "Traceback" not in done.stderr and len(done.stderr.splitlines()) == 1, done.stderr
     assert "file size limit" in done.stderr and str(tmp_path / "merged.db") in done.stderr

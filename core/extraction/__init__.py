@@ -8,6 +8,7 @@ chunks trafilatura left behind), cleanup (line-level chrome removal after it), v
 (extract_page, ExtractOptions).
 The public entry point is core.extract; the chrome a site repeats is learned in core.chrome.
 """
+
 from core.extraction.extractor import DEFAULT_OPTIONS, RESULT_KEYS, ExtractOptions, extract_page
 
 __all__ = ["DEFAULT_OPTIONS", "RESULT_KEYS", "ExtractOptions", "extract_page"]

@@ -6,6 +6,7 @@ splitting it into names, telling a person's name from a site, publisher, news ag
 the sources are trusted in (see ``page_authors``). Several authors are joined by AUTHOR_JOINER.
 Pure functions over strings and elements; metadata.py hands over what it read from the page.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,37 +18,98 @@ from core.extraction.titles import site_keys, squeezed
 
 AUTHOR_JOINER = "; "  # several authors in one field: "Anna Schmidt; Jan Meier" (a name may hold a comma)
 # meta keys naming the author, most trusted first; every value of a key repeated counts
-AUTHOR_META_KEYS = ("dc:creator", "dc.creator", "dcterms.creator", "author", "article:author",
-                    "article:author_name", "parsely-author", "sailthru.author", "byl", "twitter:creator")
+AUTHOR_META_KEYS = (
+    "dc:creator",
+    "dc.creator",
+    "dcterms.creator",
+    "author",
+    "article:author",
+    "article:author_name",
+    "parsely-author",
+    "sailthru.author",
+    "byl",
+    "twitter:creator",
+)
 HANDLE_META_KEYS = frozenset({"twitter:creator", "article:author"})  # often a handle or a profile URL
-ORGANISATION_TYPES = frozenset({"organization", "newsmediaorganization", "corporation", "organisation",
-                                "website", "brand", "governmentorganization", "educationalorganization"})
+ORGANISATION_TYPES = frozenset(
+    {
+        "organization",
+        "newsmediaorganization",
+        "corporation",
+        "organisation",
+        "website",
+        "brand",
+        "governmentorganization",
+        "educationalorganization",
+    }
+)
 
 # "By", "Von", "Par", "Por", "Door", "Av", "Af", "Przez", "Autor:", "Text:", "Bởi", "Tác giả", "作者：",
 # "Written by" before the name
-PREFIX_RE = re.compile(r"^(?:written\s+by|posted\s+by|text\s+(?:von|by)|by|von|par|por|door|av|af|przez|"
-                       r"autor(?:in)?|author|text|texte|bởi|tác\s+giả|作者|文)(?:\s*[:：]\s*|\s+)", re.I)
+PREFIX_RE = re.compile(
+    r"^(?:written\s+by|posted\s+by|text\s+(?:von|by)|by|von|par|por|door|av|af|przez|"
+    r"autor(?:in)?|author|text|texte|bởi|tác\s+giả|作者|文)(?:\s*[:：]\s*|\s+)",
+    re.I,
+)
 # a visible byline line: "Von ...", "By ...", "Posted by ...", after a date at most ("date 2025-01 Von ...")
-BYLINE_START_RE = re.compile(r"^\s*(?:(?:date\s+)?[\d./-]{4,10}\s+)?(?P<by>(?:(?:posted|written)\s+)?"
-                             r"(?:von|by|bởi|par|por|door)\s)", re.I)
-MONTH_WORDS = (r"jan|feb|mär|mar|apr|mai|may|jun|jul|aug|sep|sept|okt|oct|nov|dez|dec|januar|january|februar|"
-               r"february|märz|march|april|juni|june|juli|july|august|september|oktober|october|november|"
-               r"dezember|december|janvier|février|mars|avril|juin|juillet|août|septembre|octobre|novembre|"
-               r"décembre|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|"
-               r"diciembre|tháng")
+BYLINE_START_RE = re.compile(
+    r"^\s*(?:(?:date\s+)?[\d./-]{4,10}\s+)?(?P<by>(?:(?:posted|written)\s+)?"
+    r"(?:von|by|bởi|par|por|door)\s)",
+    re.I,
+)
+MONTH_WORDS = (
+    r"jan|feb|mär|mar|apr|mai|may|jun|jul|aug|sep|sept|okt|oct|nov|dez|dec|januar|january|februar|"
+    r"february|märz|march|april|juni|june|juli|july|august|september|oktober|october|november|"
+    r"dezember|december|janvier|février|mars|avril|juin|juillet|août|septembre|octobre|novembre|"
+    r"décembre|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|"
+    r"diciembre|tháng"
+)
 # where a byline's name ends: a date or time, a month before a number, a bullet, bar, dash, "@", "|",
 # another credit ("Written by X Edited by Y", "Von X, Fotos: Y"), "on", "at", "am", "in" before a
 # date or a section ("Posted by Jane Doe on November 13", "Von Anna Schmidt am 28.01.")
-NAME_END_RE = re.compile(r"\s*(?:\d|\b(?:" + MONTH_WORDS + r")\.?\s*[\d/]|"
-                         r"(?-i:January|February|March|April|May|June|July|August|September|October|November|"
-                         r"December)\s+\d|\s(?:edited|photos?|photography|illustrations?|fotos?|bilder|mitarbeit|"
-                         r"additional\s+reporting|updated|aktualisiert)\b|(?-i:\s(?:on|at|am|um|in|le|el|il)\s)|"
-                         r"[•|·@/–—\[]|\s-\s|\s-$|$)", re.I)
+NAME_END_RE = re.compile(
+    r"\s*(?:\d|\b(?:" + MONTH_WORDS + r")\.?\s*[\d/]|"
+    r"(?-i:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December)\s+\d|\s(?:edited|photos?|photography|illustrations?|fotos?|bilder|mitarbeit|"
+    r"additional\s+reporting|updated|aktualisiert)\b|(?-i:\s(?:on|at|am|um|in|le|el|il)\s)|"
+    r"[•|·@/–—\[]|\s-\s|\s-$|$)",
+    re.I,
+)
 CONJUNCTION_RE = re.compile(r"\s+(?:and|und|sowie|&)\s+|\s*;\s*", re.I)
-PARTICLES = frozenset({"von", "van", "de", "der", "den", "del", "della", "da", "di", "du", "la", "le", "bin",
-                       "ibn", "al", "el", "zu", "ter", "ten", "dos", "das", "do", "y", "e", "af", "av", "mc"})
+PARTICLES = frozenset(
+    {
+        "von",
+        "van",
+        "de",
+        "der",
+        "den",
+        "del",
+        "della",
+        "da",
+        "di",
+        "du",
+        "la",
+        "le",
+        "bin",
+        "ibn",
+        "al",
+        "el",
+        "zu",
+        "ter",
+        "ten",
+        "dos",
+        "das",
+        "do",
+        "y",
+        "e",
+        "af",
+        "av",
+        "mc",
+    }
+)
 # words that make a name an organisation, a news agency, a desk or a job title, not a person
-ORGANISATION_WORDS = frozenset("""
+ORGANISATION_WORDS = frozenset(
+    """
 news nachrichten redaktion redaktionen zeitung magazin magazine online media medien verlag agency agentur
 press presse times journal radio tv fernsehen rundfunk gmbh inc ltd llc plc team staff desk editorial
 newsroom foundation stiftung contributors wikimedia community wire bureau service dienst group gruppe
@@ -58,30 +120,59 @@ afp dpa ap reuters epd kna sid apa sda ansa efe xinhua tass ddp čtk
 editor reporter correspondent writer columnist contributor photographer analyst redakteur redakteurin
 korrespondent korrespondentin journalist journalistin kolumnist kolumnistin chefredakteur
 senior chief head author follow sign updated aktualisiert published veröffentlicht posted
-""".split())
+""".split()
+)
 # words a person's name never holds: function words (name particles such as "von", "de" aside) and
 # the words of links and buttons ("View my complete profile", "From The Forum", "CFR Presents")
-NOT_NAME_WORDS = frozenset("""
+NOT_NAME_WORDS = frozenset(
+    """
 the of from for to in on at with by about into my your our their all more new read see click here view
 profile complete comments comment presents presented sponsored advertise advertisement forum blog home
 und mit für aus im zum zur über bei nach vom mehr alle unser hier
-""".split())
-WEB_ADDRESS_RE = re.compile(r"\bwww\.|\.(?:com|de|net|org|co\.uk|vn|cn|fr|at|ch|cz|it|es|nl|info|io)\b"
-                            r"|\((?:www\.)?[\w-]+\.\w+\)|https?:|@", re.I)
+""".split()
+)
+WEB_ADDRESS_RE = re.compile(
+    r"\bwww\.|\.(?:com|de|net|org|co\.uk|vn|cn|fr|at|ch|cz|it|es|nl|info|io)\b"
+    r"|\((?:www\.)?[\w-]+\.\w+\)|https?:|@",
+    re.I,
+)
 CJK_RE = re.compile(r"^[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af·・]{2,8}$")
 WORD_RE = re.compile(r"[\w'’.-]+")
 MAX_NAME_CHARS = 70
 # classes and ids of byline elements, and the ones that hold something else about the author
 BYLINE_CLASS_RE = re.compile(r"byline|author", re.I)
 BYLINE_CLASS_PARTS = ("uthor", "UTHOR", "yline", "yLine", "YLINE")  # "author", "Author", "byline", "ByLine"...
-NOT_BYLINE_CLASS_RE = re.compile(r"bio|note|follow|comment|thumb|thumnail|img|image|photo|avatar|pic|desc|about"
-                                 r"|social|twitter|mail|more|other|list|related|widget|authoriz|authority|"
-                                 r"title|role|job|date|time|sponsor|source|box|tab|card-list", re.I)
-NOT_BYLINE_TAGS = frozenset({"input", "form", "img", "meta", "link", "script", "style", "textarea", "select",
-                             "button", "html", "body", "article", "main", "section"})
+NOT_BYLINE_CLASS_RE = re.compile(
+    r"bio|note|follow|comment|thumb|thumnail|img|image|photo|avatar|pic|desc|about"
+    r"|social|twitter|mail|more|other|list|related|widget|authoriz|authority|"
+    r"title|role|job|date|time|sponsor|source|box|tab|card-list",
+    re.I,
+)
+NOT_BYLINE_TAGS = frozenset(
+    {
+        "input",
+        "form",
+        "img",
+        "meta",
+        "link",
+        "script",
+        "style",
+        "textarea",
+        "select",
+        "button",
+        "html",
+        "body",
+        "article",
+        "main",
+        "section",
+    }
+)
 # where a byline is someone else's: comment threads, sidebars, teasers of other articles, photo captions
-ELSEWHERE_RE = re.compile(r"comment|kommentar|respond|reply|disqus|sidebar|widget|related|teaser|recommend|promo|"
-                          r"caption|credit|(?:^|\s)(?:img|image|photo|foto|figure)(?:\s|$)", re.I)
+ELSEWHERE_RE = re.compile(
+    r"comment|kommentar|respond|reply|disqus|sidebar|widget|related|teaser|recommend|promo|"
+    r"caption|credit|(?:^|\s)(?:img|image|photo|foto|figure)(?:\s|$)",
+    re.I,
+)
 ELSEWHERE_TAGS = frozenset({"figure", "figcaption", "nav"})
 COMMENT_RE = re.compile(r"comment|kommentar|respond|reply|disqus", re.I)  # all an itemprop/rel="author" heeds
 PAGE_TAGS = frozenset({"body", "html"})  # their classes describe the page's layout ("sidebar-primary"), not a part
@@ -97,8 +188,10 @@ def is_organisation(name: str, keys: set[str] = frozenset()) -> bool:
     an organisation, agency or job title (ORGANISATION_WORDS)."""
     if WEB_ADDRESS_RE.search(name):
         return True
-    if any(word.casefold().strip(".'’") in ORGANISATION_WORDS or word.casefold().strip(".'’") in NOT_NAME_WORDS
-           for word in words_of(name)):
+    if any(
+        word.casefold().strip(".'’") in ORGANISATION_WORDS or word.casefold().strip(".'’") in NOT_NAME_WORDS
+        for word in words_of(name)
+    ):
         return True
     form = squeezed(name)
     if form and form in keys:
@@ -163,7 +256,7 @@ def byline_names(text: str) -> list[str]:
     Senior Editor" -> "Jane Doe", "By JANE DOE March 11, 2015 3:46 PM" -> "JANE DOE". Only names
     of a person's shape (looks_like_person) are returned."""
     text = clean_name(text)
-    text = text[:NAME_END_RE.search(text).start()].split("(")[0].strip(" ,;:")  # "Jane Doe (Diary)"
+    text = text[: NAME_END_RE.search(text).start()].split("(")[0].strip(" ,;:")  # "Jane Doe (Diary)"
     parts = [p.strip(" ,") for p in CONJUNCTION_RE.split(text)]
     if len(parts) > 1:  # "A, B and C": the commas separate names too
         parts = [q.strip() for p in parts for q in p.split(",")]
@@ -174,7 +267,7 @@ def byline_names(text: str) -> list[str]:
 
 
 def _without_trailing_acronym(name: str) -> str:
-    """"Jane O'Brien BBC" -> "Jane O'Brien": a short all-capitals last word after a name that is not
+    """ "Jane O'Brien BBC" -> "Jane O'Brien": a short all-capitals last word after a name that is not
     written in capitals is the outlet's."""
     words = name.split()
     if len(words) > 2 and words[-1].isupper() and 2 <= len(words[-1]) <= 4 and not words[0].isupper():
@@ -193,9 +286,12 @@ def people(names: list[str], keys: set[str], *, strict: bool = False) -> list[st
             continue
         if strict and not looks_like_person(name):
             continue
-        if not strict and (len(name) > MAX_NAME_CHARS or not any(ch.isalpha() for ch in name)
-                           or any(ch.isdigit() for ch in name)
-                           or (" " not in name and not name[0].isupper() and not CJK_RE.match(name))):
+        if not strict and (
+            len(name) > MAX_NAME_CHARS
+            or not any(ch.isalpha() for ch in name)
+            or any(ch.isdigit() for ch in name)
+            or (" " not in name and not name[0].isupper() and not CJK_RE.match(name))
+        ):
             continue
         kept.append(name)
     return kept
@@ -244,7 +340,7 @@ def marked_names(elements: list[HtmlElement], keys: set[str]) -> list[str]:
         text = " ".join(((inner if inner is not None else element).text_content() or "").split())
         if not text or len(text) > BYLINE_MAX_CHARS:
             continue
-        text = text[:NAME_END_RE.search(text).start()] if not text[:1].isdigit() else ""
+        text = text[: NAME_END_RE.search(text).start()] if not text[:1].isdigit() else ""
         found = people(split_names(text), keys)
         if found:
             return found
@@ -257,8 +353,11 @@ def byline_class_names(tree: HtmlElement, keys: set[str]) -> list[str]:
     for element in tree.iter():
         marks = f"{element.get('class') or ''} {element.get('id') or ''}"
         # a plain substring test first: a walk over every element has to be cheap
-        if not any(part in marks for part in BYLINE_CLASS_PARTS) or element.tag in NOT_BYLINE_TAGS \
-                or not isinstance(element.tag, str):
+        if (
+            not any(part in marks for part in BYLINE_CLASS_PARTS)
+            or element.tag in NOT_BYLINE_TAGS
+            or not isinstance(element.tag, str)
+        ):
             continue
         tokens = [t for t in marks.split() if BYLINE_CLASS_RE.search(t)]
         if not tokens or all(NOT_BYLINE_CLASS_RE.search(t) for t in tokens):
@@ -272,9 +371,15 @@ def byline_class_names(tree: HtmlElement, keys: set[str]) -> list[str]:
     return []
 
 
-def page_authors(jsonld_author, meta_values: dict[str, list[str]], tree: HtmlElement | None, keys: set[str], *,
-                 marked: Callable[[], list[HtmlElement]],
-                 byline_elements: Callable[[], list[HtmlElement]]) -> list[str]:
+def page_authors(
+    jsonld_author,
+    meta_values: dict[str, list[str]],
+    tree: HtmlElement | None,
+    keys: set[str],
+    *,
+    marked: Callable[[], list[HtmlElement]],
+    byline_elements: Callable[[], list[HtmlElement]],
+) -> list[str]:
     """The article's authors from the first source that names a person: JSON-LD author, the
     author meta tags (AUTHOR_META_KEYS), elements marked itemprop/rel="author" (marked() finds
     them), elements whose class says byline or author, then a visible "Von ..." / "By ..." line
@@ -299,7 +404,7 @@ def page_authors(jsonld_author, meta_values: dict[str, list[str]], tree: HtmlEle
         text = " ".join(element.text_content().split())
         start = BYLINE_START_RE.search(text)  # "date 2025-01 Von Jonas Keller": from "Von" on
         if start and not elsewhere(element, COMMENT_RE, frozenset()):
-            found = people(byline_names(text[start.start("by"):]), keys, strict=True)
+            found = people(byline_names(text[start.start("by") :]), keys, strict=True)
             if found:
                 return found
     return []

@@ -7,6 +7,7 @@ the extracted paragraphs, look up to three levels up for siblings with the same 
 and add the prose of those siblings (paragraph-rich, few links, not already extracted) in
 document order.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -29,9 +30,14 @@ def _signature(element: HtmlElement) -> tuple:
 
 def _chunk_paragraphs(chunk: HtmlElement) -> list[str]:
     """Prose blocks of a chunk: no chrome lines, no captions, no link-list items."""
-    return [text for element, text in leaf_blocks(chunk, limit=500)
-            if element.tag in PROSE_TAGS and not is_chrome_line(text) and not is_caption_line(text)
-            and link_density(element, len(text)) <= 0.5]
+    return [
+        text
+        for element, text in leaf_blocks(chunk, limit=500)
+        if element.tag in PROSE_TAGS
+        and not is_chrome_line(text)
+        and not is_caption_line(text)
+        and link_density(element, len(text)) <= 0.5
+    ]
 
 
 def _is_prose_chunk(chunk: HtmlElement, paragraphs: list[str]) -> bool:
@@ -66,8 +72,9 @@ def add_missing_chunks(tree: HtmlElement, text: str) -> str:
         parent = anchor.getparent()
         if parent is None:
             return text
-        siblings = [s for s in parent if s is not anchor and isinstance(s.tag, str)
-                    and _signature(s) == _signature(anchor)]
+        siblings = [
+            s for s in parent if s is not anchor and isinstance(s.tag, str) and _signature(s) == _signature(anchor)
+        ]
         if siblings:
             return _merge(parent, anchor, lines, extracted or {normalize_block(ln) for ln in lines}) or text
         anchor = parent

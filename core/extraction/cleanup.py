@@ -7,6 +7,7 @@ lines ("Quelle: ...", "Source: ...", "Nguồn: ...": kept as metadata, removed f
 photo credits and captions (removed unless ExtractOptions.keep_captions), bylines and date
 lines at the edges of the text, and a title repeated as the first line.
 """
+
 from __future__ import annotations
 
 import functools
@@ -49,28 +50,36 @@ SECTION_HEADING_RE = _full(*SECTION_HEADING_PATTERNS)
 # "Quelle: ...", "Source: ...", "Nguồn: ...", or the bare word (the link text of a source link).
 SOURCE_LINE_RE = re.compile(
     r"^\s*(?:quelle|quellen|source|sources|nguồn|来源|出处|文章来源|originalquelle|original source)"
-    r"\s*(?:[:：]\s*(?P<value>.{1,300}?))?\s*$", re.I)
+    r"\s*(?:[:：]\s*(?P<value>.{1,300}?))?\s*$",
+    re.I,
+)
 # Vietnamese attribution at the end of a story: "Theo Reuters", "(Theo VnExpress)", "Minh Anh (theo AFP)".
-THEO_SOURCE_RE = re.compile(r"^\s*(?:[A-ZĐ][\w]*(?:\s+[A-ZĐ][\w]*){0,4}\s*)?\(?[Tt]heo\s+"
-                            r"(?P<value>[A-ZĐ][\w.&-]*(?:\s+[A-ZĐ][\w.&-]*){0,3})\s*\.?\)?\s*$")
+THEO_SOURCE_RE = re.compile(
+    r"^\s*(?:[A-ZĐ][\w]*(?:\s+[A-ZĐ][\w]*){0,4}\s*)?\(?[Tt]heo\s+"
+    r"(?P<value>[A-ZĐ][\w.&-]*(?:\s+[A-ZĐ][\w.&-]*){0,3})\s*\.?\)?\s*$"
+)
 
 # Photo credits and captions: "Foto: Bloomberg", "Bildquelle: Stanford University", a caption
 # ending in a credit ("... Tech-Welt auf. Foto: Bloomberg .", "(Quelle: Getty)"). The credit
 # word must open the line, follow "(" or end a sentence before it, and be followed by a short
 # name: "folgendes Bild: Die Kosten steigen." is prose, not a credit.
-CREDIT_WORDS = (r"(?:Foto|Fotos|FOTO|Photo|Photos|PHOTO|Bild|Bilder|Bildquelle|Bildnachweis|Image|Images|"
-                r"Ảnh|ẢNH|Hình|Hình ảnh|图片|图|Credit|Credits|Quelle|Source|Nguồn)")
+CREDIT_WORDS = (
+    r"(?:Foto|Fotos|FOTO|Photo|Photos|PHOTO|Bild|Bilder|Bildquelle|Bildnachweis|Image|Images|"
+    r"Ảnh|ẢNH|Hình|Hình ảnh|图片|图|Credit|Credits|Quelle|Source|Nguồn)"
+)
 CREDIT_NAME = r"\s*[:：]\s*(?:©\s*)?[^\s.:][^.:]{0,60}?(?:\s*\.)?[\s)|]*"
 CREDIT_LINE_RE = re.compile(r"^\s*\(?" + CREDIT_WORDS + CREDIT_NAME + r"$")
 CAPTION_WITH_CREDIT_RE = re.compile(r"^.{0,400}(?:\(|[.!?|]\s+)" + CREDIT_WORDS + CREDIT_NAME + r"$")
 PHOTO_BY_RE = re.compile(r"^.{0,300}\((?:photo|foto|image|bild)\s+(?:by|von|:)[^)]{1,80}\)\s*$", re.I)
-AGENCY_CREDIT_RE = re.compile(r"^\s*(?:\(?(?:AP|AFP|dpa|Reuters|Getty Images|EPA|Xinhua|Imago|picture alliance|"
-                              r"Keystone|ddp|Shutterstock|iStock|Bloomberg|Anadolu)\s*(?:Photo|Foto|Images)?"
-                              r"\s*/[^\n]{1,80}\)?|©.{1,120})\s*$", re.I)
+AGENCY_CREDIT_RE = re.compile(
+    r"^\s*(?:\(?(?:AP|AFP|dpa|Reuters|Getty Images|EPA|Xinhua|Imago|picture alliance|"
+    r"Keystone|ddp|Shutterstock|iStock|Bloomberg|Anadolu)\s*(?:Photo|Foto|Images)?"
+    r"\s*/[^\n]{1,80}\)?|©.{1,120})\s*$",
+    re.I,
+)
 
 # a credit needs one of these (lowercased) somewhere in the line
-CREDIT_HINTS = ("foto", "photo", "bild", "image", "ảnh", "hình", "图", "credit", "quelle", "source",
-                "nguồn", "©", "/")
+CREDIT_HINTS = ("foto", "photo", "bild", "image", "ảnh", "hình", "图", "credit", "quelle", "source", "nguồn", "©", "/")
 CREDIT_HINT_RE = re.compile("|".join(map(re.escape, CREDIT_HINTS)))  # search: any of them occurs
 
 # a name: capitalised words (and agency shorthands), joined by commas, "und", "and", "&"
@@ -78,13 +87,18 @@ NAME_WORD = r"(?:(?-i:[A-ZÄÖÜÀ-ÝĐ][\w.'’-]*)|dpa|afp|ap|epd|kna|sid|reut
 BYLINE_RE = re.compile(
     r"^\s*(?:(?:date\s+)?[\d./-]{4,10}\s+)?(?:von|by|bởi|tác giả|作者|autor|author)[:：]?\s+"
     r"(?P<name>" + NAME_WORD + r"(?:,?\s+(?:und\s+|and\s+|&\s+|von\s+|van\s+|de\s+)?" + NAME_WORD + r"){0,6})\s*$",
-    re.I)
-MONTHS = (r"jan|feb|mär|mar|apr|mai|may|jun|jul|aug|sep|okt|oct|nov|dez|dec|januar|februar|märz|april|"
-          r"juni|juli|august|september|oktober|november|dezember|january|february|march|june|july|october|"
-          r"december|tháng")
+    re.I,
+)
+MONTHS = (
+    r"jan|feb|mär|mar|apr|mai|may|jun|jul|aug|sep|okt|oct|nov|dez|dec|januar|februar|märz|april|"
+    r"juni|juli|august|september|oktober|november|dezember|january|february|march|june|july|october|"
+    r"december|tháng"
+)
 DATE_TOKEN_RE = re.compile(
     r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\d{1,2}:\d\d|\b(?:" + MONTHS + r")\.?\s+\d{1,4}\b|"
-    r"\b\d{1,2}\.?\s+(?:" + MONTHS + r")\b|\b\d{4}-\d\d\b", re.I)
+    r"\b\d{1,2}\.?\s+(?:" + MONTHS + r")\b|\b\d{4}-\d\d\b",
+    re.I,
+)
 SENTENCE_END_RE = re.compile(r"[^\W\d_]{3,}[.!?]$")
 LIST_MARKS = "-•·▪●◦‣∙"  # list markers: trafilatura writes "- item"
 LIST_MARK_RE = re.compile("^[" + re.escape(LIST_MARKS) + r"]\s+")
@@ -98,6 +112,7 @@ EDGE_LINES = 3  # bylines, date lines and site names are only dropped this close
 @dataclass
 class Cleaned:
     """The text after the line clean-up, the source line it found, the lines it dropped and the byline."""
+
     text: str
     source: str | None
     dropped: list[str]
@@ -170,8 +185,13 @@ def _chrome_line_re(first: str) -> re.Pattern:
     """CHROME_LINE_RE with only the alternatives that can start with `first`, the line's first
     character after leading spaces: it matches exactly the lines with that first character that
     CHROME_LINE_RE matches (the others cannot match there), at a fraction of the cost."""
-    return _full(*(alternative for alternative, start in zip(CHROME_LINE_PATTERNS, CHROME_LINE_STARTS)
-                   if start is None or start.match(first)))
+    return _full(
+        *(
+            alternative
+            for alternative, start in zip(CHROME_LINE_PATTERNS, CHROME_LINE_STARTS)
+            if start is None or start.match(first)
+        )
+    )
 
 
 def is_chrome_line(line: str) -> bool:
@@ -182,8 +202,9 @@ def is_chrome_line(line: str) -> bool:
     if (_chrome_line_re(first) if first else CHROME_LINE_RE).match(line):
         return True
     lowered = line.lower()
-    return ("newsletter" in lowered or "trustpilot" in lowered or "contributed" in lowered) \
-        and bool(FLOATING_RE.match(line))
+    return ("newsletter" in lowered or "trustpilot" in lowered or "contributed" in lowered) and bool(
+        FLOATING_RE.match(line)
+    )
 
 
 def is_section_heading(line: str) -> bool:
@@ -198,14 +219,22 @@ def is_caption_line(line: str) -> bool:
     lowered = line.lower()
     if not CREDIT_HINT_RE.search(lowered):
         return False  # cheap test first: the patterns below may start anywhere in a line
-    return bool(CREDIT_LINE_RE.match(line) or CAPTION_WITH_CREDIT_RE.match(line)
-                or PHOTO_BY_RE.match(line) or AGENCY_CREDIT_RE.match(line))
+    return bool(
+        CREDIT_LINE_RE.match(line)
+        or CAPTION_WITH_CREDIT_RE.match(line)
+        or PHOTO_BY_RE.match(line)
+        or AGENCY_CREDIT_RE.match(line)
+    )
 
 
 def _is_date_line(line: str) -> bool:
     """A short line that is mostly a date ("07/02/2025", "Montag, 27. Januar 2025, 14:05 Uhr")."""
-    return (len(line) <= 80 and len(line.split()) <= 8 and not SENTENCE_END_RE.search(line)
-            and bool(DATE_TOKEN_RE.search(line)))
+    return (
+        len(line) <= 80
+        and len(line.split()) <= 8
+        and not SENTENCE_END_RE.search(line)
+        and bool(DATE_TOKEN_RE.search(line))
+    )
 
 
 def _is_site_name_line(line: str, site_name: str) -> bool:
@@ -247,9 +276,16 @@ def _strip_marks(line: str) -> str:
     return line
 
 
-def clean_text(text: str, *, title: str | None = None, author: str | None = None,
-               site_name: str | None = None, site_chrome: frozenset[str] = frozenset(),
-               keep_captions: bool = False, known_hashes: dict[str, str] | None = None) -> Cleaned:
+def clean_text(
+    text: str,
+    *,
+    title: str | None = None,
+    author: str | None = None,
+    site_name: str | None = None,
+    site_chrome: frozenset[str] = frozenset(),
+    keep_captions: bool = False,
+    known_hashes: dict[str, str] | None = None,
+) -> Cleaned:
     """Drop chrome lines from extracted text; return the prose, the attribution and what went.
 
     known_hashes: block_hash of texts already hashed (the page's blocks),
@@ -268,8 +304,7 @@ def clean_text(text: str, *, title: str | None = None, author: str | None = None
     source = byline = section_at = None
     for index, line in enumerate(lines):
         near_edge = index < EDGE_LINES or index >= len(lines) - EDGE_LINES
-        source_match = SOURCE_LINE_RE.match(line) or (
-            index >= len(lines) - EDGE_LINES and THEO_SOURCE_RE.match(line))
+        source_match = SOURCE_LINE_RE.match(line) or (index >= len(lines) - EDGE_LINES and THEO_SOURCE_RE.match(line))
         if source_match:
             value = source_match.group("value")
             if source is None and value:
@@ -278,13 +313,19 @@ def clean_text(text: str, *, title: str | None = None, author: str | None = None
         elif near_edge and (byline_match := BYLINE_RE.match(line)):
             byline = byline or byline_match.group("name")
             dropped.append(line)
-        elif (is_chrome_line(line)
-              or (site_chrome and learned_lines[index])
-              or (not keep_captions and is_caption_line(line))
-              or (near_edge and author and len(line) <= len(author) + 12
-                  and normalize_block(author) in normalize_block(line))
-              or (near_edge and site_name and _is_site_name_line(line, site_name))
-              or (index < EDGE_LINES and _is_date_line(line))):
+        elif (
+            is_chrome_line(line)
+            or (site_chrome and learned_lines[index])
+            or (not keep_captions and is_caption_line(line))
+            or (
+                near_edge
+                and author
+                and len(line) <= len(author) + 12
+                and normalize_block(author) in normalize_block(line)
+            )
+            or (near_edge and site_name and _is_site_name_line(line, site_name))
+            or (index < EDGE_LINES and _is_date_line(line))
+        ):
             dropped.append(line)
             if section_at is None and index >= len(lines) // 2 and is_section_heading(line):
                 section_at = len(kept)

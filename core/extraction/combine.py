@@ -8,6 +8,7 @@ weights are data (combine_model.json, written by tests/benchmarks/train_extract.
 The vote is off by default (ExtractOptions.combine): judged leave-one-source-out it did not beat
 our own path; train_extract.py reports it. Pure functions over lxml trees and strings.
 """
+
 from __future__ import annotations
 
 import json
@@ -29,9 +30,26 @@ CHROME_TAGS = frozenset({"header", "footer", "nav", "aside", "form", "menu"})
 ARTICLE_TAGS = frozenset({"article", "main"})
 COMMENT_RE = re.compile(r"comment|kommentar|respond|reply|replies|disqus|discussion|binhluan|pinglun")
 MAX_DEPTH = 12
-TAG_GROUPS = {"p": "p", "li": "li", "dd": "li", "dt": "li", "td": "td", "th": "td", "div": "div",
-              "section": "div", "article": "div", "center": "div", "blockquote": "quote", "pre": "quote",
-              "h1": "h1", "h2": "h", "h3": "h", "h4": "h", "h5": "h", "h6": "h"}
+TAG_GROUPS = {
+    "p": "p",
+    "li": "li",
+    "dd": "li",
+    "dt": "li",
+    "td": "td",
+    "th": "td",
+    "div": "div",
+    "section": "div",
+    "article": "div",
+    "center": "div",
+    "blockquote": "quote",
+    "pre": "quote",
+    "h1": "h1",
+    "h2": "h",
+    "h3": "h",
+    "h4": "h",
+    "h5": "h",
+    "h6": "h",
+}
 TAG_FEATURES = ("p", "li", "td", "div", "quote", "h1", "h")
 
 
@@ -60,6 +78,7 @@ class Coverage:
 @lru_cache(maxsize=8192)
 def _attr_kind(raw: str) -> str | None:
     from core.extraction.prune import _vocabulary_kind  # the chrome and content vocabulary
+
     lowered = raw.lower()
     if COMMENT_RE.search(lowered):
         return "comment"
@@ -131,7 +150,8 @@ def dom_features(element: HtmlElement, text: str, linked: int, index: int, count
     chars = len(text)
     group = TAG_GROUPS.get(element.tag, "")
     features = {
-        "len_log": math.log1p(chars), "words_log": math.log1p(len(tokens)),
+        "len_log": math.log1p(chars),
+        "words_log": math.log1p(len(tokens)),
         "link_density": min(1.0, linked / chars) if chars else 0.0,
         "pos": index / max(1, count - 1),
         "sentence_end": 1.0 if text.endswith(SENTENCE_END) else 0.0,
@@ -165,8 +185,15 @@ def dom_features(element: HtmlElement, text: str, linked: int, index: int, count
                 caption = 1.0
         node = node.getparent()
         depth += 1
-    features.update(in_article=in_article, in_chrome_tag=in_chrome_tag, chrome_vocab=chrome,
-                    content_vocab=content, comment_vocab=comment, caption=caption, in_container=in_container)
+    features.update(
+        in_article=in_article,
+        in_chrome_tag=in_chrome_tag,
+        chrome_vocab=chrome,
+        content_vocab=content,
+        comment_vocab=comment,
+        caption=caption,
+        in_container=in_container,
+    )
     return features
 
 
@@ -175,8 +202,9 @@ def container_path(container: HtmlElement | None) -> set:
     return set(container.iter()) if container is not None else set()
 
 
-def coverage_features(dom_rows: list[dict], blocks: list[tuple[HtmlElement, str]], outputs: dict[str, str],
-                      pruned: list[bool]) -> tuple[list[str], list[list[float]]]:
+def coverage_features(
+    dom_rows: list[dict], blocks: list[tuple[HtmlElement, str]], outputs: dict[str, str], pruned: list[bool]
+) -> tuple[list[str], list[list[float]]]:
     """Feature names and one row per block: its DOM features, each extractor's coverage of it, and
     the mean coverage of the two blocks on either side (articles are runs of kept blocks)."""
     coverages = {name: Coverage(text) for name, text in outputs.items()}
@@ -189,7 +217,7 @@ def coverage_features(dom_rows: list[dict], blocks: list[tuple[HtmlElement, str]
         features["pruned"] = 1.0 if was_pruned else 0.0
         rows_dicts.append(features)
     for index, features in enumerate(rows_dicts):
-        window = rows_dicts[max(0, index - 2):index] + rows_dicts[index + 1:index + 3]
+        window = rows_dicts[max(0, index - 2) : index] + rows_dicts[index + 1 : index + 3]
         for name in outputs:
             key = "cov_" + name
             features["near_" + name] = sum(f[key] for f in window) / len(window) if window else 0.0
@@ -210,16 +238,33 @@ def with_derived(names: list[str], rows: list[list[float]]) -> tuple[list[str], 
     for row in rows:
         votes = sum(1.0 for i in others if row[i] >= 0.5)
         share = votes / len(others) if others else 0.0
-        out.append(row + [share, row[ours] * row[inside], share * row[inside], share * row[pruned],
-                          share * row[link], row[ours] * share])
-    return names + ["votes", "ours_x_container", "votes_x_container", "votes_x_pruned", "votes_x_links",
-                    "ours_x_votes"], out
+        out.append(
+            row
+            + [
+                share,
+                row[ours] * row[inside],
+                share * row[inside],
+                share * row[pruned],
+                share * row[link],
+                row[ours] * share,
+            ]
+        )
+    return names + [
+        "votes",
+        "ours_x_container",
+        "votes_x_container",
+        "votes_x_pruned",
+        "votes_x_links",
+        "ours_x_votes",
+    ], out
 
 
 # --- the other extractors, run on the parsed page before pruning -----------------------------------
 
+
 def readability_output(tree: HtmlElement, html: str, url: str | None, meta) -> str:
     from readability import Document
+
     summary = Document(deepcopy(tree), url=url).summary(html_partial=True)
     parsed = lxml.html.fromstring(summary) if summary.strip() else None
     return parsed.text_content() if parsed is not None else ""
@@ -227,19 +272,43 @@ def readability_output(tree: HtmlElement, html: str, url: str | None, meta) -> s
 
 def trafilatura_output(tree: HtmlElement, url: str | None, **mode) -> str:
     import trafilatura
-    document = trafilatura.bare_extraction(tree, url=url, include_comments=False, include_tables=True,
-                                           include_images=False, include_links=False, with_metadata=False, **mode)
+
+    document = trafilatura.bare_extraction(
+        tree,
+        url=url,
+        include_comments=False,
+        include_tables=True,
+        include_images=False,
+        include_links=False,
+        with_metadata=False,
+        **mode,
+    )
     return (document.text or "") if document is not None else ""
 
 
-JUSTEXT_STOPLISTS = {"en": "English", "de": "German", "fr": "French", "es": "Spanish", "it": "Italian",
-                     "pt": "Portuguese", "nl": "Dutch", "pl": "Polish", "ru": "Russian", "cs": "Czech",
-                     "vi": "Vietnamese", "sv": "Swedish", "da": "Danish", "fi": "Finnish", "hu": "Hungarian",
-                     "tr": "Turkish"}
+JUSTEXT_STOPLISTS = {
+    "en": "English",
+    "de": "German",
+    "fr": "French",
+    "es": "Spanish",
+    "it": "Italian",
+    "pt": "Portuguese",
+    "nl": "Dutch",
+    "pl": "Polish",
+    "ru": "Russian",
+    "cs": "Czech",
+    "vi": "Vietnamese",
+    "sv": "Swedish",
+    "da": "Danish",
+    "fi": "Finnish",
+    "hu": "Hungarian",
+    "tr": "Turkish",
+}
 
 
 def justext_output(tree: HtmlElement, html: str, url: str | None, meta) -> str:
     import justext
+
     stoplist = justext.get_stoplist(JUSTEXT_STOPLISTS.get((meta.language or "en")[:2], "English"))
     paragraphs = justext.justext(html.encode("utf-8", "replace"), stoplist, encoding="utf-8")
     return "\n".join(p.text for p in paragraphs if not p.is_chrome)
@@ -256,20 +325,31 @@ OTHER_EXTRACTORS = {
 @dataclass
 class Vote:
     """One page's blocks, their features and each extractor's text, waiting for the paragraph vote."""
+
     blocks: list[tuple[HtmlElement, str]]
     dom_rows: list[dict]
     outputs: dict[str, str]
 
 
-def start_vote(tree: HtmlElement, html: str, blocks: list[tuple[HtmlElement, str]], url: str | None, meta,
-               extractors: tuple[str, ...], collect: dict | None = None) -> Vote:
+def start_vote(
+    tree: HtmlElement,
+    html: str,
+    blocks: list[tuple[HtmlElement, str]],
+    url: str | None,
+    meta,
+    extractors: tuple[str, ...],
+    collect: dict | None = None,
+) -> Vote:
     """Before pruning: the blocks' DOM features and the other extractors' text of the page
     (collect["outputs"], when given, stands in for them: the training script's cached runs)."""
     from core.extraction.prune import BLOCK_TAGS, main_container
+
     inside = container_path(main_container(tree))
     segments = text_segments(tree, frozenset(BLOCK_TAGS))
-    dom_rows = [dom_features(element, text, linked, index, len(segments), inside)
-                for index, (element, text, linked) in enumerate(segments)]
+    dom_rows = [
+        dom_features(element, text, linked, index, len(segments), inside)
+        for index, (element, text, linked) in enumerate(segments)
+    ]
     blocks = [(element, text) for element, text, _linked in segments]
     outputs = {}
     given = (collect or {}).get("outputs")
@@ -307,8 +387,17 @@ def finish_vote(vote: Vote, tree: HtmlElement, ours: str, model: BlockModel, col
 class BlockModel:
     """Logistic regression over named features: keep a block when its score passes threshold."""
 
-    def __init__(self, features: list[str], weights: list[float], bias: float, mean: list[float],
-                 scale: list[float], threshold: float = 0.5, extractors: tuple[str, ...] = (), version: str = ""):
+    def __init__(
+        self,
+        features: list[str],
+        weights: list[float],
+        bias: float,
+        mean: list[float],
+        scale: list[float],
+        threshold: float = 0.5,
+        extractors: tuple[str, ...] = (),
+        version: str = "",
+    ):
         self.features, self.weights, self.bias = features, weights, bias
         self.mean, self.scale, self.threshold = mean, scale, threshold
         self.extractors, self.version = tuple(extractors), version
@@ -316,14 +405,31 @@ class BlockModel:
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> BlockModel:
         data = json.loads(path.read_text("utf-8"))
-        return cls(data["features"], data["weights"], data["bias"], data["mean"], data["scale"],
-                   data.get("threshold", 0.5), tuple(data.get("extractors", ())), data.get("version", ""))
+        return cls(
+            data["features"],
+            data["weights"],
+            data["bias"],
+            data["mean"],
+            data["scale"],
+            data.get("threshold", 0.5),
+            tuple(data.get("extractors", ())),
+            data.get("version", ""),
+        )
 
     def to_json(self) -> str:
-        return json.dumps({"version": self.version, "extractors": list(self.extractors),
-                           "features": self.features, "weights": [round(w, 6) for w in self.weights],
-                           "bias": round(self.bias, 6), "mean": [round(m, 6) for m in self.mean],
-                           "scale": [round(s, 6) for s in self.scale], "threshold": self.threshold}, indent=1)
+        return json.dumps(
+            {
+                "version": self.version,
+                "extractors": list(self.extractors),
+                "features": self.features,
+                "weights": [round(w, 6) for w in self.weights],
+                "bias": round(self.bias, 6),
+                "mean": [round(m, 6) for m in self.mean],
+                "scale": [round(s, 6) for s in self.scale],
+                "threshold": self.threshold,
+            },
+            indent=1,
+        )
 
     def scores(self, names: list[str], rows: list[list[float]]) -> list[float]:
         index = {name: i for i, name in enumerate(names)}

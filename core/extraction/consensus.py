@@ -7,6 +7,7 @@ the precise reading, the two others are recall-oriented and disagree mostly abou
 Texts are compared by their words, lowercased, so spacing and punctuation do not matter.
 Pure functions over strings.
 """
+
 from __future__ import annotations
 
 import re

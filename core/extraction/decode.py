@@ -12,6 +12,7 @@ of every element it hands out (thousands of calls a page), to give <form>, <inpu
 and <label> their own classes, which nothing here uses. The tree is bounded: no start tag holds more
 attributes than core.markup allows, and no tree more than MAX_ELEMENTS elements.
 """
+
 from __future__ import annotations
 
 import re
@@ -30,8 +31,23 @@ DETECTION_SAMPLE = 5_000  # bytes from each end of a body charset_normalizer loo
 # what charset_normalizer may overrule a lying declaration with: the multi-byte encodings of Chinese,
 # Japanese and Korean pages, which the cp1252 guess garbles (for Western text its guesses are less sure
 # than cp1252: German latin-1 comes back as cp1250)
-CJK_ENCODINGS = frozenset({"shift_jis", "cp932", "euc_jp", "iso2022_jp", "gb2312", "gbk", "gb18030", "big5",
-                           "big5hkscs", "cp950", "euc_kr", "cp949", "johab"})
+CJK_ENCODINGS = frozenset(
+    {
+        "shift_jis",
+        "cp932",
+        "euc_jp",
+        "iso2022_jp",
+        "gb2312",
+        "gbk",
+        "gb18030",
+        "big5",
+        "big5hkscs",
+        "cp950",
+        "euc_kr",
+        "cp949",
+        "johab",
+    }
+)
 MAX_ELEMENTS = 20_000  # elements of a parsed page; the rest is cut (the most in ~2,500 evaluation pages: ~10,500)
 
 
@@ -95,11 +111,11 @@ def strip_leading_junk(html: str) -> str:
     such as `<text id=...>`, a stray header line): libxml2 would make that the root and file the
     whole page under it without a <body>, and trafilatura then finds nothing."""
     match = DOCUMENT_START_RE.search(html, 0, LEADING_JUNK_CHARS)
-    if match is None or match.start() == 0 or not html[:match.start()].strip():
+    if match is None or match.start() == 0 or not html[: match.start()].strip():
         return html
-    if "<body" in html[:match.start()].lower():
+    if "<body" in html[: match.start()].lower():
         return html
-    return html[match.start():]
+    return html[match.start() :]
 
 
 def parse_html(html: str) -> HtmlElement | None:
@@ -134,8 +150,9 @@ def cut_after(tree: HtmlElement, limit: int) -> HtmlElement:
 
 
 # a fragment is wrapped only when it has markup a page body has (not a PDF's "<<" or a text's "a < b")
-HTML_TAG_RE = re.compile(r"<(?:p|div|span|a|br|table|td|font|b|i|ul|ol|li|h[1-6]|body|article|section|center)[\s/>]",
-                         re.I)
+HTML_TAG_RE = re.compile(
+    r"<(?:p|div|span|a|br|table|td|font|b|i|ul|ol|li|h[1-6]|body|article|section|center)[\s/>]", re.I
+)
 
 
 def parse_page(html: str) -> HtmlElement | None:
@@ -145,8 +162,11 @@ def parse_page(html: str) -> HtmlElement | None:
     extractor looks."""
     html = strip_leading_junk(html.replace("\x00", ""))
     tree = parse_html(html)
-    if (tree is None or tree.tag != "html") and HTML_TAG_RE.search(html, 0, 100_000) \
-            and not html.lstrip().startswith("%PDF"):
+    if (
+        (tree is None or tree.tag != "html")
+        and HTML_TAG_RE.search(html, 0, 100_000)
+        and not html.lstrip().startswith("%PDF")
+    ):
         wrapped = parse_html(f"<html><body>{html}</body></html>")
         if wrapped is not None and wrapped.tag == "html":
             tree = wrapped
@@ -155,10 +175,14 @@ def parse_page(html: str) -> HtmlElement | None:
 
 def html_parser() -> HTMLParser:
     """trafilatura's parser settings, with every element an HtmlElement chosen in C."""
-    parser = HTMLParser(collect_ids=False, default_doctype=False, encoding="utf-8", remove_comments=True,
-                        remove_pis=True)
-    parser.set_element_class_lookup(etree.ElementDefaultClassLookup(
-        element=HtmlElement, comment=HtmlComment, pi=HtmlProcessingInstruction, entity=HtmlEntity))
+    parser = HTMLParser(
+        collect_ids=False, default_doctype=False, encoding="utf-8", remove_comments=True, remove_pis=True
+    )
+    parser.set_element_class_lookup(
+        etree.ElementDefaultClassLookup(
+            element=HtmlElement, comment=HtmlComment, pi=HtmlProcessingInstruction, entity=HtmlEntity
+        )
+    )
     return parser
 
 

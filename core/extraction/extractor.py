@@ -8,6 +8,7 @@ Module-level and pure: arguments and result are plain picklable values, so the c
 it in worker processes. It never raises: a broken page comes back with text None and the
 error in `reason`.
 """
+
 from __future__ import annotations
 
 import time
@@ -30,25 +31,47 @@ from core.extraction.decode import decode_body, parse_html, parse_page
 from core.extraction.language import page_language
 from core.extraction.metadata import Metadata, read_metadata, safe_urlsplit
 from core.extraction.pagekind import classify_page
-from core.extraction.prune import (BLOCK_TAGS, block_hashes, leaf_blocks, page_block_hashes, prune_chrome,
-                                      strip_scripts, teaser_texts, text_of)
+from core.extraction.prune import (
+    BLOCK_TAGS,
+    block_hashes,
+    leaf_blocks,
+    page_block_hashes,
+    prune_chrome,
+    strip_scripts,
+    teaser_texts,
+    text_of,
+)
 from core.markup import bound_attributes
 
-RESULT_KEYS = ("url", "canonical_url", "title", "text", "author", "published", "language",
-               "site_name", "description", "source", "is_article", "reason", "block_hashes")
+RESULT_KEYS = (
+    "url",
+    "canonical_url",
+    "title",
+    "text",
+    "author",
+    "published",
+    "language",
+    "site_name",
+    "description",
+    "source",
+    "is_article",
+    "reason",
+    "block_hashes",
+)
 
 
 @dataclass(frozen=True)
 class ExtractOptions:
     """Knobs of extract_page; the defaults are what the crawler stores."""
-    keep_captions: bool = False       # photo captions and credits stay out of text by default
-    favor_precision: bool = True      # trafilatura's precision mode (best on the dev set; on the wide sets no better)
-    structural_pruning: bool = True   # link-dense blocks and repeated teasers out before extraction
-    use_fallback: bool = True         # second extractor when trafilatura finds nothing
-    use_htmldate: bool = True         # htmldate as the last resort for the published date
-    min_article_chars: int = 150      # shorter texts are articles only with article markup
-    combine: bool = False             # blocks decided by the learned vote (combine.py; off: it did not generalise)
-    agree: bool = True                # with little text, add the paragraphs two other extractors agree on (consensus.py)
+
+    keep_captions: bool = False  # photo captions and credits stay out of text by default
+    favor_precision: bool = True  # trafilatura's precision mode (best on the dev set; on the wide sets no better)
+    structural_pruning: bool = True  # link-dense blocks and repeated teasers out before extraction
+    use_fallback: bool = True  # second extractor when trafilatura finds nothing
+    use_htmldate: bool = True  # htmldate as the last resort for the published date
+    min_article_chars: int = 150  # shorter texts are articles only with article markup
+    combine: bool = False  # blocks decided by the learned vote (combine.py; off: it did not generalise)
+    agree: bool = True  # with little text, add the paragraphs two other extractors agree on (consensus.py)
 
 
 DEFAULT_OPTIONS = ExtractOptions()
@@ -62,8 +85,16 @@ def empty_result(url: str | None) -> dict:
 
 def run_trafilatura(tree: HtmlElement, url: str | None, options: ExtractOptions, favor_recall: bool = False) -> str:
     document = trafilatura.bare_extraction(
-        tree, url=url, favor_precision=options.favor_precision, favor_recall=favor_recall, include_comments=False,
-        include_tables=True, include_images=False, include_links=False, with_metadata=False)
+        tree,
+        url=url,
+        favor_precision=options.favor_precision,
+        favor_recall=favor_recall,
+        include_comments=False,
+        include_tables=True,
+        include_images=False,
+        include_links=False,
+        with_metadata=False,
+    )
     return (document.text or "") if document is not None else ""
 
 
@@ -76,7 +107,8 @@ def readability_text(page: str | HtmlElement) -> str:
         return ""
     try:
         summary = Document(deepcopy(page) if isinstance(page, HtmlElement) else bound_attributes(page)).summary(
-            html_partial=True)
+            html_partial=True
+        )
     except Exception:
         return ""
     parsed = parse_html(f"<html><body>{summary}</body></html>")
@@ -119,9 +151,9 @@ RESCUED_REASONS = ("no article text", "text too short")  # rejections the fallba
 SECOND_OPINION_BELOW = 1000  # ask readability-lxml only when we found less text (the gains are there)
 READABILITY_SHARE = 0.5  # our text shorter than this share of readability-lxml's: take readability's
 SECOND_OPINION_MIN_CHARS = 300  # another extractor's text, cleaned, must be this long to be taken
-                                # (less is a cookie banner, a teaser and a newsletter box)
+# (less is a cookie banner, a teaser and a newsletter box)
 SCHEMA_BODY_MIN_CHARS = 400  # JSON-LD articleBody replaces extracted text only when it is long
-SCHEMA_BODY_RATIO = 0.3       # and the extracted text is less than this share of it
+SCHEMA_BODY_RATIO = 0.3  # and the extracted text is less than this share of it
 
 
 def schema_body_text(body: str) -> str:
@@ -147,6 +179,7 @@ def internal_link_test(page_url: str | None):
         if not target.netloc:
             return not target.scheme or target.scheme in ("http", "https")
         return bool(host) and (target.hostname or "").removeprefix("www.") == host
+
     return is_internal
 
 
@@ -216,17 +249,20 @@ class StepTimer:
 step_timer = StepTimer()
 
 
-def extract_page(body: bytes | str, url: str | None = None, *, content_type: str | None = None,
-                 site_chrome: frozenset[str] = frozenset(),
-                 options: ExtractOptions | None = None) -> dict:
+def extract_page(
+    body: bytes | str,
+    url: str | None = None,
+    *,
+    content_type: str | None = None,
+    site_chrome: frozenset[str] = frozenset(),
+    options: ExtractOptions | None = None,
+) -> dict:
     """Article prose and metadata of one page; see DEVELOPERS-CONTRACT.md for the keys."""
     result = empty_result(url)
     try:
-        _extract_into(result, body, url, content_type, frozenset(site_chrome or ()),
-                      options or DEFAULT_OPTIONS)
+        _extract_into(result, body, url, content_type, frozenset(site_chrome or ()), options or DEFAULT_OPTIONS)
     except Exception as error:  # a bad page must never stop the crawl
-        result.update(text=None, is_article=False,
-                      reason=f"error: {type(error).__name__}: {error}"[:200])
+        result.update(text=None, is_article=False, reason=f"error: {type(error).__name__}: {error}"[:200])
     return result
 
 
@@ -238,9 +274,15 @@ def _extract_into(result: dict, body, url, content_type, site_chrome, options, c
         result["reason"] = "empty or unparseable page"
         return
     meta: Metadata = run("metadata", read_metadata, tree, url, use_htmldate=options.use_htmldate)
-    result.update(title=meta.title, author=meta.author, published=meta.published,
-                  site_name=meta.site_name, canonical_url=meta.canonical_url,
-                  description=meta.description, language=meta.language)
+    result.update(
+        title=meta.title,
+        author=meta.author,
+        published=meta.published,
+        site_name=meta.site_name,
+        canonical_url=meta.canonical_url,
+        description=meta.description,
+        language=meta.language,
+    )
     page_url = url if safe_urlsplit(url) is not None else meta.canonical_url
     strip_scripts(tree)
     blocks = run("blocks", leaf_blocks, tree)
@@ -248,30 +290,49 @@ def _extract_into(result: dict, body, url, content_type, site_chrome, options, c
     result["block_hashes"] = page_block_hashes(hashes)
     # the blocks' hashes (None: not computed, or too short to mean anything) serve clean_text
     # for the lines that are a block's text as it is
-    known = {text: key for (_element, text), key in zip(blocks, hashes)
-             if key} if site_chrome else None
+    known = {text: key for (_element, text), key in zip(blocks, hashes) if key} if site_chrome else None
 
     model = combine.default_model() if options.combine else None
     if collect is not None and "model" in collect:  # the training script's stand-in
         model = collect["model"]
     vote = None
     if model is not None and blocks:
-        vote = run("vote: other extractors", combine.start_vote, tree, html, blocks, page_url, meta,
-                   model.extractors, collect)
-    run("prune", prune_chrome, tree, site_chrome=site_chrome, keep_captions=options.keep_captions,
-        structural=options.structural_pruning, blocks=blocks, hashes=hashes)
+        vote = run(
+            "vote: other extractors", combine.start_vote, tree, html, blocks, page_url, meta, model.extractors, collect
+        )
+    run(
+        "prune",
+        prune_chrome,
+        tree,
+        site_chrome=site_chrome,
+        keep_captions=options.keep_captions,
+        structural=options.structural_pruning,
+        blocks=blocks,
+        hashes=hashes,
+    )
     raw_text = run("trafilatura", run_trafilatura, tree, page_url, options)
     if raw_text.strip():
         raw_text = best_effort(add_missing_chunks, raw_text, tree, raw_text)
-    if options.use_fallback and meta.schema_body and len(meta.schema_body) >= SCHEMA_BODY_MIN_CHARS \
-            and len(raw_text) < SCHEMA_BODY_RATIO * len(meta.schema_body):
+    if (
+        options.use_fallback
+        and meta.schema_body
+        and len(meta.schema_body) >= SCHEMA_BODY_MIN_CHARS
+        and len(raw_text) < SCHEMA_BODY_RATIO * len(meta.schema_body)
+    ):
         raw_text = schema_body_text(meta.schema_body)  # pages rendered by scripts: the body is in JSON-LD
     if vote is not None:
         voted = run("vote: model", combine.finish_vote, vote, tree, raw_text, model, collect)
         if voted.strip():
             raw_text = voted
-    clean = partial(clean_text, title=meta.title, author=meta.author, site_name=meta.site_name,
-                    site_chrome=site_chrome, keep_captions=options.keep_captions, known_hashes=known)
+    clean = partial(
+        clean_text,
+        title=meta.title,
+        author=meta.author,
+        site_name=meta.site_name,
+        site_chrome=site_chrome,
+        keep_captions=options.keep_captions,
+        known_hashes=known,
+    )
     second = third = None  # readability-lxml's and trafilatura recall's texts, once read
     switched = False  # the text is (partly) read from the unpruned page: judged against its teasers
     merged = False  # ours with lines the other two extractors agree on
@@ -295,18 +356,30 @@ def _extract_into(result: dict, body, url, content_type, site_chrome, options, c
     if switched and not merged and len(cleaned.text) < SECOND_OPINION_MIN_CHARS:  # what it found more of was chrome
         raw_text, switched = ours_raw, False
         cleaned = run("clean-up", clean, raw_text)
-    judge = partial(classify_page, meta, page_url, teaser_texts=lambda: best_effort(page_teaser_texts, set(), tree, page_url),
-                    min_chars=options.min_article_chars)
+    judge = partial(
+        classify_page,
+        meta,
+        page_url,
+        teaser_texts=lambda: best_effort(page_teaser_texts, set(), tree, page_url),
+        min_chars=options.min_article_chars,
+    )
     # text another extractor read from the page as it came is judged against the teasers of that
     # page: pruning took the link lists out of ours, and a listing read whole must still be one
-    judge_unpruned = partial(classify_page, meta, page_url, min_chars=options.min_article_chars,
-                             teaser_texts=lambda: best_effort(unpruned_teaser_texts, set(), html, page_url))
+    judge_unpruned = partial(
+        classify_page,
+        meta,
+        page_url,
+        min_chars=options.min_article_chars,
+        teaser_texts=lambda: best_effort(unpruned_teaser_texts, set(), html, page_url),
+    )
     is_article, reason = run("page kind", judge_unpruned if switched else judge, cleaned.text)
     if not is_article and options.use_fallback and reason in RESCUED_REASONS:
         # our path found too little: the page may still hold an article that pruning or
         # trafilatura's precision mode lost; read the page as it came, readability-lxml first
-        rereads = (("readability-lxml", lambda: readability_text(html) if second is None else second),
-                   ("trafilatura recall", lambda: recall_text(html, page_url) if third is None else third))
+        rereads = (
+            ("readability-lxml", lambda: readability_text(html) if second is None else second),
+            ("trafilatura recall", lambda: recall_text(html, page_url) if third is None else third),
+        )
         for name, reread in rereads:
             rescued = clean(run("fallback", reread))
             if len(rescued.text) > max(len(cleaned.text), SECOND_OPINION_MIN_CHARS):

@@ -6,6 +6,7 @@ language it knows (a Czech text is not Portuguese), reading a declared language 
 Content-Language, og:locale) as ISO 639-1, and the page's language: UNDETERMINED ("und", the
 ISO 639-2 / BCP 47 code for it) when neither the text nor the page tells.
 """
+
 from __future__ import annotations
 
 import re
@@ -13,21 +14,19 @@ from collections import Counter
 
 STOPWORDS = {
     "de": "der die das und ist nicht mit den von zu sich auf für ein eine einer des dem im auch "
-          "als wird werden sind wurde hat oder aber nach bei noch wie über nur durch sie es er",
+    "als wird werden sind wurde hat oder aber nach bei noch wie über nur durch sie es er",
     "en": "the and of to is in that for with was on are as be by this from have has it an "
-          "which their not but at or they were been its would will can about more",
+    "which their not but at or they were been its would will can about more",
     "fr": "le la les et des est une pour dans que qui pas sur par du au avec ce sont plus "
-          "il elle ses ont été aux mais comme leur cette",
+    "il elle ses ont été aux mais comme leur cette",
     "es": "el la los las y de que en es una por con para del se su al lo como más pero sus "
-          "ha fue son este esta también entre",
-    "it": "il di che la e un una per non sono gli della del le con si nel al alla anche come "
-          "più ha è delle questo dei",
+    "ha fue son este esta también entre",
+    "it": "il di che la e un una per non sono gli della del le con si nel al alla anche come più ha è delle questo dei",
     "nl": "de het een van en is dat niet op te in zijn met voor er aan ook als maar om door "
-          "bij wordt nog heeft werd naar",
-    "pt": "o a os as de que e do da em um uma para com não por mais dos das se ao na no é "
-          "foi são também pela pelo",
+    "bij wordt nog heeft werd naar",
+    "pt": "o a os as de que e do da em um uma para com não por mais dos das se ao na no é foi são também pela pelo",
     "vi": "của và là các có được những cho trong một với người này không đã khi về từ đến "
-          "theo như để năm cũng sẽ nhiều tại",
+    "theo như để năm cũng sẽ nhiều tại",
 }
 WORD_LANGS: dict[str, tuple[str, ...]] = {}
 for _lang, _words in STOPWORDS.items():
@@ -35,10 +34,10 @@ for _lang, _words in STOPWORDS.items():
         WORD_LANGS[_word] = WORD_LANGS.get(_word, ()) + (_lang,)
 WORD_RE = re.compile(r"[^\W\d_]+", re.UNICODE)
 SCRIPT_RES = {
-    "ja": re.compile(r"[\u3040-\u30ff]"),            # kana
-    "ko": re.compile(r"[\uac00-\ud7af]"),            # hangul
-    "zh": re.compile(r"[\u4e00-\u9fff]"),            # han (after kana: Japanese uses han too)
-    "ru": re.compile(r"[\u0400-\u04ff]"),            # cyrillic (ru is the likely one)
+    "ja": re.compile(r"[\u3040-\u30ff]"),  # kana
+    "ko": re.compile(r"[\uac00-\ud7af]"),  # hangul
+    "zh": re.compile(r"[\u4e00-\u9fff]"),  # han (after kana: Japanese uses han too)
+    "ru": re.compile(r"[\u0400-\u04ff]"),  # cyrillic (ru is the likely one)
 }
 ANY_SCRIPT_RE = re.compile("|".join(pattern.pattern for pattern in SCRIPT_RES.values()))
 LANG_CODE_RE = re.compile(r"^\s*([a-zA-Z]{2,3})(?:[-_][a-zA-Z0-9]+)*\s*$")
@@ -51,8 +50,13 @@ MIN_STOPWORD_SHARE = 0.12
 # MAX_FOREIGN_LETTER_SHARE of its letters outside them is not that language (Czech "ě š č ř ž ů" is
 # not Portuguese, Polish "ł ą ę" is not Dutch); a few foreign names stay under it
 LATIN_LETTERS = {
-    "de": "äöüßéèàáç", "en": "éèàáçïëöüñ", "fr": "àâæçéèêëîïôœùûüÿ", "es": "áéíñóúüç",
-    "it": "àèéìíîòóùú", "nl": "áéèëïíóöüúç", "pt": "áâãàçéêíóôõúü",
+    "de": "äöüßéèàáç",
+    "en": "éèàáçïëöüñ",
+    "fr": "àâæçéèêëîïôœùûüÿ",
+    "es": "áéíñóúüç",
+    "it": "àèéìíîòóùú",
+    "nl": "áéèëïíóöüúç",
+    "pt": "áâãàçéêíóôõúü",
 }
 MAX_FOREIGN_LETTER_SHARE = 0.01
 

@@ -6,6 +6,7 @@ last), declared language, site name, canonical URL, description, and the page-ki
 from markup (og:type, JSON-LD @type values). Which headline and which authors: titles.py and
 authors.py, given what is read here.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,26 +22,60 @@ from core.extraction.authors import AUTHOR_JOINER, page_authors, people
 from core.extraction.language import normalize_language_code
 from core.extraction.titles import choose_headline, decode_entities, page_title, site_keys  # noqa: F401
 
-ARTICLE_TYPES = frozenset({"article", "newsarticle", "blogposting", "reportagenewsarticle",
-                           "analysisnewsarticle", "opinionnewsarticle", "backgroundnewsarticle",
-                           "reviewnewsarticle", "techarticle", "scholarlyarticle", "report",
-                           "liveblogposting", "socialmediaposting", "posting"})
-LISTING_TYPES = frozenset({"collectionpage", "itemlist", "searchresultspage", "profilepage",
-                           "blog", "periodical", "searchaction"})
-DATE_META_KEYS = ("article:published_time", "og:published_time", "og:article:published_time",
-                  "datepublished", "publishdate", "publish-date", "publish_date", "pubdate",
-                  "parsely-pub-date", "sailthru.date", "dc.date.issued", "dcterms.issued", "dcterms.created",
-                  "dc.date", "dc:date", "date", "article.published", "published_time",
-                  "cxenseparse:recs:publishtime")
+ARTICLE_TYPES = frozenset(
+    {
+        "article",
+        "newsarticle",
+        "blogposting",
+        "reportagenewsarticle",
+        "analysisnewsarticle",
+        "opinionnewsarticle",
+        "backgroundnewsarticle",
+        "reviewnewsarticle",
+        "techarticle",
+        "scholarlyarticle",
+        "report",
+        "liveblogposting",
+        "socialmediaposting",
+        "posting",
+    }
+)
+LISTING_TYPES = frozenset(
+    {"collectionpage", "itemlist", "searchresultspage", "profilepage", "blog", "periodical", "searchaction"}
+)
+DATE_META_KEYS = (
+    "article:published_time",
+    "og:published_time",
+    "og:article:published_time",
+    "datepublished",
+    "publishdate",
+    "publish-date",
+    "publish_date",
+    "pubdate",
+    "parsely-pub-date",
+    "sailthru.date",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dcterms.created",
+    "dc.date",
+    "dc:date",
+    "date",
+    "article.published",
+    "published_time",
+    "cxenseparse:recs:publishtime",
+)
 MODIFIED_META_KEYS = ("article:modified_time", "og:updated_time", "datemodified", "last-modified")
-URL_DATE_RE = re.compile(r"/((?:19|20)\d\d)[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|[-_]|$)"
-                         r"|/((?:19|20)\d\d)(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?:/|[-_.]|$)")
+URL_DATE_RE = re.compile(
+    r"/((?:19|20)\d\d)[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|[-_]|$)"
+    r"|/((?:19|20)\d\d)(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?:/|[-_.]|$)"
+)
 
 
 @dataclass
 class Metadata:
     """What a page says about itself in its markup: title, author, date, language, site, canonical URL,
     description, and the types (og:type, schema.org) that tell an article from a listing."""
+
     title: str | None = None
     author: str | None = None
     published: str | None = None
@@ -91,6 +126,7 @@ SCANNED_TAGS = ("meta", "script", "h1", "link", "time", "a", "body")
 class PageElements:
     """The elements of SCANNED_TAGS under some top elements (them included), per tag in document
     order, and the <a> elements that come after the first <body> in document order."""
+
     by_tag: dict[str, list[HtmlElement]]
     anchors_after_body: list[HtmlElement]
 
@@ -177,10 +213,12 @@ def _types(obj: dict) -> set[str]:
 
 # a bare "Quelle" / "Source" link (any case of these letters), "Nguồn" or "Original": the first in
 # the body. The length test first is only a shortcut: none of the four words has more than 8 letters.
-SOURCE_LINK_XPATH = ("/descendant::body/descendant::a[@href][string-length(normalize-space()) < 9]"
-                     "[translate(normalize-space(), 'QUELNSOURCĐ', 'quelnsourcđ') = 'quelle' or "
-                     "translate(normalize-space(), 'QUELNSOURCĐ', 'quelnsourcđ') = 'source' or "
-                     "normalize-space() = 'Nguồn' or normalize-space() = 'Original']/@href")
+SOURCE_LINK_XPATH = (
+    "/descendant::body/descendant::a[@href][string-length(normalize-space()) < 9]"
+    "[translate(normalize-space(), 'QUELNSOURCĐ', 'quelnsourcđ') = 'quelle' or "
+    "translate(normalize-space(), 'QUELNSOURCĐ', 'quelnsourcđ') = 'source' or "
+    "normalize-space() = 'Nguồn' or normalize-space() = 'Original']/@href"
+)
 SOURCE_LOWER = str.maketrans("QUELNSOURCĐ", "quelnsourcđ")
 XML_SPACE = " \t\n\r"  # what XPath's normalize-space() takes for space
 # p, div, span and address elements in the body with a short text holding "Von ", "By ", ...; a
@@ -188,7 +226,8 @@ XML_SPACE = " \t\n\r"  # what XPath's normalize-space() takes for space
 BYLINE_XPATH = " | ".join(
     f"/descendant::body/descendant::{tag}[string-length(normalize-space()) < 80]"
     "[contains(., 'Von ') or contains(., 'By ') or contains(., 'by ') or contains(., 'Bởi ')]"
-    for tag in ("p", "div", "span", "address"))
+    for tag in ("p", "div", "span", "address")
+)
 
 
 def _source_link_href(tree: HtmlElement, page: PageElements, root: HtmlElement | None) -> str | None:
@@ -198,8 +237,7 @@ def _source_link_href(tree: HtmlElement, page: PageElements, root: HtmlElement |
     When the page has one <body>, the last child of the only top element, the links after it in
     document order are exactly the links inside it; a page of any other shape asks the XPath."""
     bodies = page.by_tag["body"]
-    if (root is None or len(bodies) != 1 or bodies[0].getparent() is not root
-            or bodies[0].getnext() is not None):
+    if root is None or len(bodies) != 1 or bodies[0].getparent() is not root or bodies[0].getnext() is not None:
         hrefs = tree.xpath(SOURCE_LINK_XPATH)
         return hrefs[0] if hrefs else None
     for anchor in page.anchors_after_body:
@@ -223,8 +261,7 @@ CANONICAL_LOWER = str.maketrans("CANOICL", "canoicl")
 
 def _is_canonical_link(link: HtmlElement) -> bool:
     """link[@href and contains(concat(" ", translate(@rel, "CANOICL", "canoicl"), " "), " canonical ")]"""
-    return link.get("href") is not None and \
-        " canonical " in f" {(link.get('rel') or '').translate(CANONICAL_LOWER)} "
+    return link.get("href") is not None and " canonical " in f" {(link.get('rel') or '').translate(CANONICAL_LOWER)} "
 
 
 def date_from_url(url: str | None) -> str | None:
@@ -244,6 +281,7 @@ def date_from_url(url: str | None) -> str | None:
 def _date_from_htmldate(tree: HtmlElement, url: str | None) -> str | None:
     try:
         from htmldate import find_date
+
         found = find_date(tree, extensive_search=False, original_date=True, url=url)
     except Exception:  # htmldate is a best-effort last resort
         return None
@@ -257,8 +295,9 @@ def person_names(names: list[str], *organisations: str | None) -> list[str]:
     return people(names, site_keys(*organisations))
 
 
-def _published(article: dict, meta: dict[str, str], page: PageElements, tree: HtmlElement,
-               url: str | None, use_htmldate: bool) -> str | None:
+def _published(
+    article: dict, meta: dict[str, str], page: PageElements, tree: HtmlElement, url: str | None, use_htmldate: bool
+) -> str | None:
     """When the article was first published: JSON-LD datePublished, the published meta tags, JSON-LD
     dateCreated, a <time> marked as the publication (itemprop, "publish" in its class) or else the
     first readable one, a date in the URL, htmldate; a modification date only when nothing else says."""
@@ -268,8 +307,11 @@ def _published(article: dict, meta: dict[str, str], page: PageElements, tree: Ht
     found = found or normalize_date(_clean(article.get("dateCreated")))
     if not found:
         times = page.by_tag["time"]
-        marked = [t for t in times if "publish" in f"{t.get('itemprop') or ''} {t.get('class') or ''} "
-                  f"{t.get('data-testid') or ''}".lower()]
+        marked = [
+            t
+            for t in times
+            if "publish" in f"{t.get('itemprop') or ''} {t.get('class') or ''} {t.get('data-testid') or ''}".lower()
+        ]
         found = next(filter(None, (normalize_date(t.get("datetime")) for t in marked + times)), None)
     found = found or date_from_url(url)
     if not found and use_htmldate:
@@ -306,36 +348,53 @@ def read_metadata(tree: HtmlElement, url: str | None, *, use_htmldate: bool = Tr
     publisher_name = _clean(publisher.get("name")) if isinstance(publisher, dict) else None
     parts = safe_urlsplit(url)
     host = parts.hostname if parts is not None else None
-    info.site_name = (meta.get("og:site_name") or publisher_name or meta.get("application-name")
-                      or (host[4:] if host and host.startswith("www.") else host))
+    info.site_name = (
+        meta.get("og:site_name")
+        or publisher_name
+        or meta.get("application-name")
+        or (host[4:] if host and host.startswith("www.") else host)
+    )
 
-    keys = site_keys(info.site_name, publisher_name, host, meta.get("og:site_name"),
-                     meta.get("application-name"))
+    keys = site_keys(info.site_name, publisher_name, host, meta.get("og:site_name"), meta.get("application-name"))
     h1s = [t for t in (_clean(e.text_content()) for e in in_tree.by_tag["h1"]) if t]
     title_tag = _clean(tree.findtext(".//title"))
     headline = choose_headline(_clean(article.get("headline")), _clean(article.get("name")), title_tag)
     info.title = page_title(headline, meta, title_tag, h1s, keys)
 
-    authors = page_authors(article.get("author") or article.get("creator"), meta_values, tree, keys,
-                           marked=lambda: tree.xpath(AUTHOR_XPATH),
-                           byline_elements=lambda: tree.xpath(BYLINE_XPATH))
+    authors = page_authors(
+        article.get("author") or article.get("creator"),
+        meta_values,
+        tree,
+        keys,
+        marked=lambda: tree.xpath(AUTHOR_XPATH),
+        byline_elements=lambda: tree.xpath(BYLINE_XPATH),
+    )
     info.author = AUTHOR_JOINER.join(authors) or None
 
     info.published = _published(article, meta, page, tree, url, use_htmldate)
 
     html = tree if tree.tag == "html" else tree.getroottree().getroot()
-    declared = (html.get("lang") or html.get("xml:lang") or meta.get("content-language")
-                or meta.get("og:locale") or article.get("inLanguage"))
+    declared = (
+        html.get("lang")
+        or html.get("xml:lang")
+        or meta.get("content-language")
+        or meta.get("og:locale")
+        or article.get("inLanguage")
+    )
     info.language = normalize_language_code(declared if isinstance(declared, str) else None)
 
-    canonical = next((link.get("href").strip() for link in page.by_tag["link"] if _is_canonical_link(link)),
-                     None)
+    canonical = next((link.get("href").strip() for link in page.by_tag["link"] if _is_canonical_link(link)), None)
     canonical = (canonical and safe_urljoin(url, canonical)) or (
-        meta.get("og:url") and safe_urljoin(url, meta["og:url"]))
+        meta.get("og:url") and safe_urljoin(url, meta["og:url"])
+    )
     info.canonical_url = canonical or (url if safe_urlsplit(url) is not None else None)
 
-    info.description = (meta.get("og:description") or meta.get("description")
-                        or meta.get("twitter:description") or _clean(article.get("description")))
+    info.description = (
+        meta.get("og:description")
+        or meta.get("description")
+        or meta.get("twitter:description")
+        or _clean(article.get("description"))
+    )
     href = _source_link_href(tree, page, None if after_root else root)
     if href is not None:
         info.source_link = safe_urljoin(url, href.strip())

@@ -5,6 +5,7 @@ types, og:type=article), listing markup (CollectionPage/ItemList/SearchResultsPa
 (/tag/, /category/, /search, /page/2, /chu-de/, home page...), how much of the extracted text
 is link text of the page (teaser lists), and the length of the text.
 """
+
 from __future__ import annotations
 
 import re
@@ -13,26 +14,33 @@ from collections.abc import Callable
 from core.chrome import normalize_block
 from core.extraction.metadata import ARTICLE_TYPES, LISTING_TYPES, Metadata, safe_urlsplit
 
-LISTING_SEGMENTS = frozenset("""
+LISTING_SEGMENTS = frozenset(
+    """
     tag tags topic topics thema themen schlagwort schlagworte stichwort category categories
     kategorie kategorien rubrik ressort archive archiv archives author authors autor autoren
     search suche page seite label labels chu-de the-loai tim-kiem tu-khoa tac-gia chuyen-muc
     biaoqian tag-list
-""".split())
+""".split()
+)
 # legal and service pages: never articles, whatever their length
-SERVICE_SEGMENTS = frozenset("""
+SERVICE_SEGMENTS = frozenset(
+    """
     impressum datenschutz datenschutzerklaerung privacy privacy-policy imprint kontakt contact
     about about-us ueber-uns uber-uns agb terms terms-of-use terms-of-service nutzungsbedingungen
     cookies cookie-policy legal disclaimer barrierefreiheit accessibility login register
     gioi-thieu lien-he dieu-khoan chinh-sach-bao-mat guanyu lianxi
-""".split())
+""".split()
+)
 SEARCH_QUERY_RE = re.compile(r"(?:^|&)(?:s|q|query|search|keyword|keywords|suche|tag)=", re.I)
-ERROR_RE = re.compile(r"^\s*(?:error\s*|fehler\s*)?(?:404|410)\b|\b(?:404|410)\s*[-–:|]?\s*(?:error|fehler|not found|"
-                      r"nicht gefunden|page)|\b(?:page not found|seite nicht gefunden|seite existiert nicht|"
-                      r"fehlerseite|không tìm thấy trang|页面不存在|找不到页面)\b", re.I)
+ERROR_RE = re.compile(
+    r"^\s*(?:error\s*|fehler\s*)?(?:404|410)\b|\b(?:404|410)\s*[-–:|]?\s*(?:error|fehler|not found|"
+    r"nicht gefunden|page)|\b(?:page not found|seite nicht gefunden|seite existiert nicht|"
+    r"fehlerseite|không tìm thấy trang|页面不存在|找不到页面)\b",
+    re.I,
+)
 ARTICLE_SLUG_RE = re.compile(r"(?:[\w%]+-){3,}[\w%]+|\d{5,}|(?:19|20)\d\d/\d\d")
-MIN_CHARS_WITH_MARKUP = 80   # article markup present: this little text still counts
-TEASER_SHARE_MAX = 0.5       # more of the text than this in teaser titles/snippets: a listing
+MIN_CHARS_WITH_MARKUP = 80  # article markup present: this little text still counts
+TEASER_SHARE_MAX = 0.5  # more of the text than this in teaser titles/snippets: a listing
 
 
 def url_listing_reason(url: str | None) -> str | None:
@@ -69,9 +77,14 @@ def teaser_share(text: str, teaser_texts: set[str]) -> float:
     return linked / total
 
 
-def classify_page(meta: Metadata, url: str | None, text: str | None, *,
-                  teaser_texts: Callable[[], set[str]] = frozenset,
-                  min_chars: int = 150) -> tuple[bool, str]:
+def classify_page(
+    meta: Metadata,
+    url: str | None,
+    text: str | None,
+    *,
+    teaser_texts: Callable[[], set[str]] = frozenset,
+    min_chars: int = 150,
+) -> tuple[bool, str]:
     """(is_article, short reason).
 
     Home, search and service pages are never articles. JSON-LD Article markup outweighs a

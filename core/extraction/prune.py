@@ -16,6 +16,7 @@ The container holding most of the page's paragraph text, and its ancestors, are 
 Afterwards, lead paragraphs that trafilatura's precision mode would drop ("teaser" classes,
 <header>) are made safe from it.
 """
+
 from __future__ import annotations
 
 import re
@@ -29,40 +30,137 @@ from core.chrome import block_hash, normalize_block
 from core.extraction.vocabulary import CHROME_CLASS_TOKENS
 from core.extraction.cleanup import SOURCE_LINE_RE, is_caption_line, is_chrome_line, is_section_heading
 
-DROP_TAGS = {"aside", "nav", "footer", "form", "button", "select", "textarea", "input", "label",
-             "dialog", "menu", "iframe", "object", "embed", "svg", "canvas", "noscript", "template"}
+DROP_TAGS = {
+    "aside",
+    "nav",
+    "footer",
+    "form",
+    "button",
+    "select",
+    "textarea",
+    "input",
+    "label",
+    "dialog",
+    "menu",
+    "iframe",
+    "object",
+    "embed",
+    "svg",
+    "canvas",
+    "noscript",
+    "template",
+}
 CAPTION_TAGS = {"figcaption"}
-DROP_ROLES = {"navigation", "complementary", "contentinfo", "search", "dialog", "alertdialog",
-              "menu", "menubar", "toolbar", "tablist", "banner", "form", "status", "alert"}
-BLOCK_TAGS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "td", "th", "dd", "dt",
-              "figcaption", "caption", "pre", "div", "section", "article", "aside", "header",
-              "footer", "nav", "form", "ul", "ol", "dl", "table", "tr", "tbody", "address",
-              "figure", "main", "center"}
+DROP_ROLES = {
+    "navigation",
+    "complementary",
+    "contentinfo",
+    "search",
+    "dialog",
+    "alertdialog",
+    "menu",
+    "menubar",
+    "toolbar",
+    "tablist",
+    "banner",
+    "form",
+    "status",
+    "alert",
+}
+BLOCK_TAGS = {
+    "p",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "td",
+    "th",
+    "dd",
+    "dt",
+    "figcaption",
+    "caption",
+    "pre",
+    "div",
+    "section",
+    "article",
+    "aside",
+    "header",
+    "footer",
+    "nav",
+    "form",
+    "ul",
+    "ol",
+    "dl",
+    "table",
+    "tr",
+    "tbody",
+    "address",
+    "figure",
+    "main",
+    "center",
+}
 BLOCK_TAG_NAMES = tuple(sorted(BLOCK_TAGS))  # for lxml's iter(*tags)
 
 # class/id tokens (after splitting on non-letters and camelCase) that name chrome: vocab/*.txt
 CHROME_TOKENS = CHROME_CLASS_TOKENS
-CAPTION_TOKENS = frozenset("caption captions credit credits bildunterschrift bildnachweis "
-                           "copyright photocredit chuthich".split())
-CHROME_PHRASES = ("relatedpost", "relatedarticle", "relatedstor", "readmore", "readnext",
-                  "mostread", "mostpopular", "youmayalso", "youmightalso", "morefrom", "postnav",
-                  "postnavigation", "nextpost", "prevpost", "previouspost", "nextarticle",
-                  "prevarticle", "authorbox", "authorbio", "aboutauthor", "screenreadertext",
-                  "visuallyhidden", "srtext", "sronly", "mehrzumthema", "weitereartikel", "tinlienquan",
-                  "cungchuyenmuc", "binhluan", "xemthem", "socialshare", "shareicons",
-                  "tooltip", "hovercard", "popover")
+CAPTION_TOKENS = frozenset(
+    "caption captions credit credits bildunterschrift bildnachweis copyright photocredit chuthich".split()
+)
+CHROME_PHRASES = (
+    "relatedpost",
+    "relatedarticle",
+    "relatedstor",
+    "readmore",
+    "readnext",
+    "mostread",
+    "mostpopular",
+    "youmayalso",
+    "youmightalso",
+    "morefrom",
+    "postnav",
+    "postnavigation",
+    "nextpost",
+    "prevpost",
+    "previouspost",
+    "nextarticle",
+    "prevarticle",
+    "authorbox",
+    "authorbio",
+    "aboutauthor",
+    "screenreadertext",
+    "visuallyhidden",
+    "srtext",
+    "sronly",
+    "mehrzumthema",
+    "weitereartikel",
+    "tinlienquan",
+    "cungchuyenmuc",
+    "binhluan",
+    "xemthem",
+    "socialshare",
+    "shareicons",
+    "tooltip",
+    "hovercard",
+    "popover",
+)
 # tokens that mark a container as the article itself: never pruned by vocabulary
-CONTENT_TOKENS = frozenset("articlebody articletext articlecontent postcontent postbody entrycontent "
-                           "storybody storycontent maincontent contentbody zhengwen noidungchitiet".split())
+CONTENT_TOKENS = frozenset(
+    "articlebody articletext articlecontent postcontent postbody entrycontent "
+    "storybody storycontent maincontent contentbody zhengwen noidungchitiet".split()
+)
 # embedded posts the article quotes (tweets, Instagram, Facebook posts): content, not chrome
 QUOTED_POST_CLASSES = ("tweet", "instagram", "fb-xfbml", "tiktok")  # in a blockquote's class
 SPLIT_CAMEL_RE = re.compile(r"(?<=[a-z])(?=[A-Z])")
 NON_ALNUM_RE = re.compile(r"[^a-z0-9]+")
 
-MAX_LEARNED_SHARE = 0.5   # learned site chrome may take at most this share of a page's text
-MAX_SECTION_SHARE = 0.35   # a chrome heading may take following siblings up to this share of text
-LINK_DENSITY_MIN = 0.7     # share of a block's text inside links to call it a link list
-TEASER_RUN_MIN = 3         # repeated sibling blocks with a link and a heading/image = teasers
+MAX_LEARNED_SHARE = 0.5  # learned site chrome may take at most this share of a page's text
+MAX_SECTION_SHARE = 0.35  # a chrome heading may take following siblings up to this share of text
+LINK_DENSITY_MIN = 0.7  # share of a block's text inside links to call it a link list
+TEASER_RUN_MIN = 3  # repeated sibling blocks with a link and a heading/image = teasers
 TEASER_MAX_CHARS = 400
 
 
@@ -124,8 +222,26 @@ def remove(element: HtmlElement) -> None:
     parent.remove(element)
 
 
-INLINE_TAGS = {"a", "b", "i", "em", "strong", "span", "font", "u", "small", "big", "sup", "sub",
-               "mark", "abbr", "cite", "q", "time", "code"}
+INLINE_TAGS = {
+    "a",
+    "b",
+    "i",
+    "em",
+    "strong",
+    "span",
+    "font",
+    "u",
+    "small",
+    "big",
+    "sup",
+    "sub",
+    "mark",
+    "abbr",
+    "cite",
+    "q",
+    "time",
+    "code",
+}
 
 
 def main_container(tree: HtmlElement) -> HtmlElement | None:
@@ -237,8 +353,9 @@ def _widget_around(control: HtmlElement, protected: set, stops: dict) -> HtmlEle
         if stop is None:
             # a p or li never has more text than an element around it: under 80 characters, none has 80
             size = len(text_of(element))
-            stop = stops[element] = (size > WIDGET_MAX_CHARS or (
-                size >= 80 and any(len(text_of(p)) >= 80 for p in element.iter("p", "li"))))
+            stop = stops[element] = size > WIDGET_MAX_CHARS or (
+                size >= 80 and any(len(text_of(p)) >= 80 for p in element.iter("p", "li"))
+            )
         if stop:
             break
         widget = element
@@ -259,8 +376,9 @@ def _drop_semantic(tree, protected, keep_captions) -> None:
     doomed = [e for e in tagged if e not in protected] + list(widgets)
     for element in _document_elements(tree):  # //*[@role or @aria-hidden]
         role = element.get("role")
-        if ((role is not None and role.lower() in DROP_ROLES) or element.get("aria-hidden") == "true") \
-                and element not in protected:
+        if (
+            (role is not None and role.lower() in DROP_ROLES) or element.get("aria-hidden") == "true"
+        ) and element not in protected:
             doomed.append(element)
     for element in doomed:
         if element.getparent() is not None:
@@ -323,8 +441,12 @@ def _drop_by_text(blocks, hashes, protected, site_chrome, keep_captions, body_ch
         # "<div class='title'><h3>Related</h3></div><ul>...": climb out of wrappers that hold
         # nothing but the heading, so the list after the wrapper goes too
         text = text_of(heading)
-        while (heading.getparent() is not None and heading.getparent() not in protected
-               and heading.getnext() is None and text_of(heading.getparent()) == text):
+        while (
+            heading.getparent() is not None
+            and heading.getparent() not in protected
+            and heading.getnext() is None
+            and text_of(heading.getparent()) == text
+        ):
             heading = heading.getparent()
         following = list(heading.itersiblings())
         if not following:
@@ -428,8 +550,13 @@ def teaser_texts(tree: HtmlElement, is_internal=None) -> set[str]:
         for group in _sibling_groups(element, TEASER_RUN_MIN):
             if group[0].tag not in ("li", "article", "div", "section"):
                 continue
-            items = [c for c in group if _starts_with_link(c) and len(text_of(c)) <= 600
-                     and (is_internal is None or is_internal(_first_href(c)))]
+            items = [
+                c
+                for c in group
+                if _starts_with_link(c)
+                and len(text_of(c)) <= 600
+                and (is_internal is None or is_internal(_first_href(c)))
+            ]
             if len(items) < TEASER_RUN_MIN:
                 continue
             for item in items:
@@ -462,8 +589,7 @@ def keep_leads_for_trafilatura(tree: HtmlElement) -> None:
     judged by our rules, so a prose paragraph left there is the lead: rename the class and turn
     the header into a div.
     """
-    named_teaser = [e for e in _document_elements(tree)
-                    if _names_teaser(e.get("class")) or _names_teaser(e.get("id"))]
+    named_teaser = [e for e in _document_elements(tree) if _names_teaser(e.get("class")) or _names_teaser(e.get("id"))]
     for element in named_teaser:
         if _is_prose(element):
             for attr in ("class", "id"):
@@ -474,10 +600,15 @@ def keep_leads_for_trafilatura(tree: HtmlElement) -> None:
             header.tag = "div"
 
 
-def prune_chrome(tree: HtmlElement, *, site_chrome: frozenset[str] = frozenset(),
-                 keep_captions: bool = False, structural: bool = True,
-                 blocks: list[tuple[HtmlElement, str]] | None = None,
-                 hashes: list[str | None] | None = None) -> HtmlElement:
+def prune_chrome(
+    tree: HtmlElement,
+    *,
+    site_chrome: frozenset[str] = frozenset(),
+    keep_captions: bool = False,
+    structural: bool = True,
+    blocks: list[tuple[HtmlElement, str]] | None = None,
+    hashes: list[str | None] | None = None,
+) -> HtmlElement:
     """Remove chrome from tree in place and return it.
 
     blocks: leaf_blocks(tree) when the caller already has them (computed after

@@ -5,6 +5,7 @@ decoding character references a publisher escaped twice, and cutting a site name
 off either end ("... | Reuters", "STERN.de - ...") without touching the dashes inside the headline.
 Pure functions over strings; metadata.py gathers the candidates from the page.
 """
+
 from __future__ import annotations
 
 import html
@@ -12,12 +13,22 @@ import re
 
 # meta keys that carry the headline, most trusted first (Open Graph is what publishers curate for
 # sharing; Dublin Core and Parse.ly are explicit too; a bare <meta name="title"> is often the SEO one)
-TITLE_META_KEYS = ("og:title", "dc.title", "dc:title", "dcterms.title", "twitter:title", "parsely-title",
-                   "sailthru.title", "title")
+TITLE_META_KEYS = (
+    "og:title",
+    "dc.title",
+    "dc:title",
+    "dcterms.title",
+    "twitter:title",
+    "parsely-title",
+    "sailthru.title",
+    "title",
+)
 # a separator between a headline and a site name or section: "|", "-", "–", "—", "·", "»", "/",
 # "::", "//", "~", "•" between spaces; a full-width bar; "_" after a space or between CJK characters
-SEPARATOR_RE = re.compile(r"\s+(?:[|·•»~/\\–—-]|::|//)\s+|\s*｜\s*|\s+_(?=\S)"
-                          r"|(?<=[^\x00-\x7f])_(?=[^\x00-\x7f])")
+SEPARATOR_RE = re.compile(
+    r"\s+(?:[|·•»~/\\–—-]|::|//)\s+|\s*｜\s*|\s+_(?=\S)"
+    r"|(?<=[^\x00-\x7f])_(?=[^\x00-\x7f])"
+)
 SITE_PART_MAX_WORDS = 5  # a part this long or longer is a headline, never a site name
 TRAIL_MAX_WORDS = 3  # an unnamed last part of a <title> is dropped when it has at most this many words...
 HEADLINE_MIN_WORDS = 4  # ...and the rest at least this many
@@ -37,8 +48,27 @@ def squeezed(value: str) -> str:
     return "".join(ch for ch in value if ch.isalnum() or ch == ".").strip(".")
 
 
-GENERIC_LABELS = frozenset({"www", "com", "net", "org", "gov", "edu", "co", "ac", "info", "biz", "online",
-                            "news", "blog", "blogs", "m", "amp", "mobile"})
+GENERIC_LABELS = frozenset(
+    {
+        "www",
+        "com",
+        "net",
+        "org",
+        "gov",
+        "edu",
+        "co",
+        "ac",
+        "info",
+        "biz",
+        "online",
+        "news",
+        "blog",
+        "blogs",
+        "m",
+        "amp",
+        "mobile",
+    }
+)
 
 
 def site_keys(*names: str | None) -> set[str]:
@@ -79,8 +109,9 @@ def _norm(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def strip_site_name(title: str | None, keys: set[str], *, headings: tuple[str, ...] = (),
-                    from_title_tag: bool = False) -> str | None:
+def strip_site_name(
+    title: str | None, keys: set[str], *, headings: tuple[str, ...] = (), from_title_tag: bool = False
+) -> str | None:
     """title without the parts that name the site at either end; the text between the first and the
     last part kept is returned as written (its dashes and separators untouched).
 
@@ -101,18 +132,21 @@ def strip_site_name(title: str | None, keys: set[str], *, headings: tuple[str, .
     if (first, last) == (0, len(parts) - 1) and from_title_tag:
         wanted = {_norm(h) for h in headings if h}
         for end in range(len(parts) - 1, 0, -1):
-            if _norm(title[spans[0][0]:spans[end - 1][1]]) in wanted:
+            if _norm(title[spans[0][0] : spans[end - 1][1]]) in wanted:
                 last = end - 1
                 break
         else:
             inner = _heading_inside(title, headings, parts[-1])
             if inner:
                 return inner
-            rest_words = len(title[spans[0][0]:spans[-2][1]].split())
-            if len(parts[-1].split()) <= TRAIL_MAX_WORDS and rest_words >= HEADLINE_MIN_WORDS \
-                    and rest_words > len(parts[-1].split()):
+            rest_words = len(title[spans[0][0] : spans[-2][1]].split())
+            if (
+                len(parts[-1].split()) <= TRAIL_MAX_WORDS
+                and rest_words >= HEADLINE_MIN_WORDS
+                and rest_words > len(parts[-1].split())
+            ):
                 last -= 1
-    return title[spans[first][0]:spans[last][1]].strip() or title
+    return title[spans[first][0] : spans[last][1]].strip() or title
 
 
 HEADING_MIN_SHARE = 0.4  # a heading inside the <title> is the headline when it is this much of it
@@ -124,9 +158,16 @@ def _heading_inside(title: str, headings: tuple[str, ...], last_part: str) -> st
     (a blog's name in its <h1>: "Life as a Healthcare CIO: In Shanghai this Week") nor its last
     part after a separator (an <h1> with the site's name: "... — evolve extension for Mercurial")."""
     tag = _norm(title)
-    inside = [h for h in headings if h and len(h.split()) >= 2 and _norm(h) in tag
-              and len(_norm(h)) >= HEADING_MIN_SHARE * len(tag)
-              and not tag.startswith(_norm(h)) and _norm(h) != _norm(last_part)]
+    inside = [
+        h
+        for h in headings
+        if h
+        and len(h.split()) >= 2
+        and _norm(h) in tag
+        and len(_norm(h)) >= HEADING_MIN_SHARE * len(tag)
+        and not tag.startswith(_norm(h))
+        and _norm(h) != _norm(last_part)
+    ]
     return max(inside, key=len) if inside else None
 
 
@@ -140,8 +181,9 @@ def choose_headline(headline: str | None, name: str | None, title_tag: str | Non
     return headline or None
 
 
-def page_title(jsonld_headline: str | None, meta: dict[str, str], title_tag: str | None,
-               h1s: list[str], keys: set[str]) -> str | None:
+def page_title(
+    jsonld_headline: str | None, meta: dict[str, str], title_tag: str | None, h1s: list[str], keys: set[str]
+) -> str | None:
     """The headline: JSON-LD's, then the title meta tags (TITLE_META_KEYS), then <title>, then the
     first <h1>; entities decoded and the site's name cut off (strip_site_name). A candidate that
     is only the site's name ("Aktuálně.cz" as a JSON-LD headline) is passed over."""

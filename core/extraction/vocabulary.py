@@ -6,6 +6,7 @@ regular expression (case-insensitive, matched against a whole line of text by cl
 "class tokens" the words name chrome in class and id attributes (prune.py). Adding a language
 is adding a file.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

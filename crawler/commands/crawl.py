@@ -9,6 +9,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawl
 
 class Command(ScrapyCrawl):
     """Scrapy's crawl command, ending with a failing exit status when a corpus write stopped the crawl."""
+
     def _create_crawler(self, spidercls):
         crawler = super()._create_crawler(spidercls)
         self.crawlers = [*getattr(self, "crawlers", []), crawler]

@@ -66,8 +66,7 @@ class DeepseekNewsSpider(Spider):
 
     name = "deepseek_news"
 
-    def __init__(self, start_urls: str | None = None, keywords: str | None = None, seeds: str | None = None,
-                 **kwargs):
+    def __init__(self, start_urls: str | None = None, keywords: str | None = None, seeds: str | None = None, **kwargs):
         super().__init__(**kwargs)
         seed = load_seeds(seeds or DEFAULT_SEEDS)
         self.start_points = split_argument(start_urls) if start_urls is not None else seed.start_urls
@@ -156,8 +155,12 @@ class DeepseekNewsSpider(Spider):
         via = response.meta.get("via", "start")
         url = canonical_url(response.url)
         yield PageItem(
-            url=url, body=response.body, content_type=content_type,
-            fetched_at=utc_now(), via=via, hints=response.meta.get("hints", {}),
+            url=url,
+            body=response.body,
+            content_type=content_type,
+            fetched_at=utc_now(),
+            via=via,
+            hints=response.meta.get("hints", {}),
             aliases=[url for url in map(canonical_or_none, response.meta.get("redirect_urls", ())) if url],
         )
         depth = response.meta.get("html_depth", 0)
@@ -230,8 +233,12 @@ class DeepseekNewsSpider(Spider):
         """Count links that could not be parsed (each skipped, the rest of their document followed)."""
         if links:
             self.crawler.stats.inc_value("deepseek/errors/malformed_link", len(links))
-            logger.warning("%d malformed link(s) skipped%s, first: %s", len(links),
-                           f" in {document}" if document else "", links[0][:200])
+            logger.warning(
+                "%d malformed link(s) skipped%s, first: %s",
+                len(links),
+                f" in {document}" if document else "",
+                links[0][:200],
+            )
 
     def failed(self, failure):
         """Count a failed request by kind and finish its page; a broken page never stops the crawl."""
@@ -267,4 +274,3 @@ class DeepseekNewsSpider(Spider):
         corpus = CrawlContext.of(self.crawler).corpus
         for url in [request.url, *request.meta.get("redirect_urls", ())]:
             corpus.mark_page(url, outcome)
-

@@ -141,14 +141,33 @@ def pages_logged(log: Path) -> int:
     return int(found[-1]) if found else 0
 
 
-def crawl(base: str, workdir: Path, workers: int | None, processes: int, redis_url: str | None,
-          settings: tuple[str, ...] = ()) -> dict:
+def crawl(
+    base: str, workdir: Path, workers: int | None, processes: int, redis_url: str | None, settings: tuple[str, ...] = ()
+) -> dict:
     command = [
-        sys.executable, "-m", "scrapy", "crawl", "deepseek_news",
-        "-a", f"start_urls={base}/sitemap.xml", "-a", "keywords=",
-        "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "ROBOTSTXT_OBEY=False", "-s", "DOWNLOAD_DELAY=0",
-        "-s", "CONCURRENT_REQUESTS=32", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=32", "-s", "LOG_LEVEL=INFO",
-        "-s", "PROGRESS_INTERVAL=1",
+        sys.executable,
+        "-m",
+        "scrapy",
+        "crawl",
+        "deepseek_news",
+        "-a",
+        f"start_urls={base}/sitemap.xml",
+        "-a",
+        "keywords=",
+        "-s",
+        "AUTOTHROTTLE_ENABLED=False",
+        "-s",
+        "ROBOTSTXT_OBEY=False",
+        "-s",
+        "DOWNLOAD_DELAY=0",
+        "-s",
+        "CONCURRENT_REQUESTS=32",
+        "-s",
+        "CONCURRENT_REQUESTS_PER_DOMAIN=32",
+        "-s",
+        "LOG_LEVEL=INFO",
+        "-s",
+        "PROGRESS_INTERVAL=1",
     ]
     for setting in settings:
         command += ["-s", setting]
@@ -161,10 +180,14 @@ def crawl(base: str, workdir: Path, workers: int | None, processes: int, redis_u
     runs, logs = [], []
     for number in range(processes):
         logs.append(workdir / f"crawl{number}.log")
-        runs.append(subprocess.Popen(
-            command + ["-s", f"CORPUS_DB={workdir}/corpus{number}.db"],
-            cwd=REPO, stdout=open(logs[-1], "w"), stderr=subprocess.STDOUT,
-        ))
+        runs.append(
+            subprocess.Popen(
+                command + ["-s", f"CORPUS_DB={workdir}/corpus{number}.db"],
+                cwd=REPO,
+                stdout=open(logs[-1], "w"),
+                stderr=subprocess.STDOUT,
+            )
+        )
     roles: dict[int, str] = {}
     last_cpu: dict[int, float] = {}
     peak = {"rss": 0, "pss": 0}  # whole tree
@@ -214,9 +237,16 @@ def crawl(base: str, workdir: Path, workers: int | None, processes: int, redis_u
             for key, value in json.loads(row[0]).items():
                 if isinstance(value, (int, float)):
                     stats[key] = stats.get(key, 0) + value
-    return {"wall": wall, "cpu_by_role": cpu_by_role, "count_by_role": count_by_role, "peak": peak,
-            "peak_early": peak_early, "peak_by_role": peak_by_role, "stats": stats,
-            "bench_cpu": sum(resource.getrusage(resource.RUSAGE_SELF)[:2]) - own_cpu}
+    return {
+        "wall": wall,
+        "cpu_by_role": cpu_by_role,
+        "count_by_role": count_by_role,
+        "peak": peak,
+        "peak_early": peak_early,
+        "peak_by_role": peak_by_role,
+        "stats": stats,
+        "bench_cpu": sum(resource.getrusage(resource.RUSAGE_SELF)[:2]) - own_cpu,
+    }
 
 
 def verdict(met: bool) -> str:
@@ -251,47 +281,65 @@ def main() -> None:
     cpu = sum(result["cpu_by_role"].values())
     peak, early = result["peak"], result["peak_early"]
     print(f"pages served               {len(site) - 1} (and the sitemap)")
-    print(f"pages fetched              {fetched:.0f} (stored {stats.get('deepseek/stored', 0):.0f}, "
-          f"not articles {sum(v for k, v in stats.items() if k.startswith('deepseek/not_article')):.0f}, "
-          f"duplicates {sum(v for k, v in stats.items() if k.startswith('deepseek/duplicates')):.0f}, "
-          f"errors {sum(v for k, v in stats.items() if k.startswith('deepseek/errors')):.0f})")
+    print(
+        f"pages fetched              {fetched:.0f} (stored {stats.get('deepseek/stored', 0):.0f}, "
+        f"not articles {sum(v for k, v in stats.items() if k.startswith('deepseek/not_article')):.0f}, "
+        f"duplicates {sum(v for k, v in stats.items() if k.startswith('deepseek/duplicates')):.0f}, "
+        f"errors {sum(v for k, v in stats.items() if k.startswith('deepseek/errors')):.0f})"
+    )
     print(f"requests sent              {stats.get('downloader/request_count', 0):.0f}")
     print(f"wall time                  {result['wall']:.1f} s, start-up included ({args.processes} process(es))")
     print(f"crawl pages/s              {rate:.1f}")
-    print(f"trafilatura alone pages/s  {reference:.1f} (same pages, one process, best of 2 rounds "
-          f"before the crawl and 1 after, this run), "
-          f"{reference_cpu:.1f} ms CPU/page")
-    print(f"CPU used by the crawl      {cpu:.1f} s = {cpu / result['wall']:.2f} cores of {os.cpu_count()}, "
-          f"{cpu * per_page:.1f} ms/page")
+    print(
+        f"trafilatura alone pages/s  {reference:.1f} (same pages, one process, best of 2 rounds "
+        f"before the crawl and 1 after, this run), "
+        f"{reference_cpu:.1f} ms CPU/page"
+    )
+    print(
+        f"CPU used by the crawl      {cpu:.1f} s = {cpu / result['wall']:.2f} cores of {os.cpu_count()}, "
+        f"{cpu * per_page:.1f} ms/page"
+    )
     for role in ("main", "forkserver", "worker", "other"):
         if role in result["cpu_by_role"]:
-            print(f"  {role:<10} x{result['count_by_role'][role]:<3}       "
-                  f"{result['cpu_by_role'][role] * per_page:5.1f} ms CPU/page, peak "
-                  f"{result['peak_by_role'][role]['rss'] / MB:.0f} MB RSS, "
-                  f"{result['peak_by_role'][role]['pss'] / MB:.0f} MB PSS")
+            print(
+                f"  {role:<10} x{result['count_by_role'][role]:<3}       "
+                f"{result['cpu_by_role'][role] * per_page:5.1f} ms CPU/page, peak "
+                f"{result['peak_by_role'][role]['rss'] / MB:.0f} MB RSS, "
+                f"{result['peak_by_role'][role]['pss'] / MB:.0f} MB PSS"
+            )
     print(f"this script (server+probe){result['bench_cpu'] * per_page:.1f} ms CPU/page (not the crawl's)")
     for key in sorted(k for k in stats if k.startswith("deepseek/seconds/")):
-        print(f"stage {key.rsplit('/', 1)[1]:<20} {stats[key]:.1f} s total, "
-              f"{1000 * stats[key] / max(1, fetched):.1f} ms/page (wall time in the process doing it)")
-    print(f"peak memory, process tree  RSS summed {peak['rss'] / MB:.0f} MB, PSS {peak['pss'] / MB:.0f} MB; "
-          f"until {FLAT_FROM_PAGES} pages: RSS {early['rss'] / MB:.0f} MB, PSS {early['pss'] / MB:.0f} MB")
+        print(
+            f"stage {key.rsplit('/', 1)[1]:<20} {stats[key]:.1f} s total, "
+            f"{1000 * stats[key] / max(1, fetched):.1f} ms/page (wall time in the process doing it)"
+        )
+    print(
+        f"peak memory, process tree  RSS summed {peak['rss'] / MB:.0f} MB, PSS {peak['pss'] / MB:.0f} MB; "
+        f"until {FLAT_FROM_PAGES} pages: RSS {early['rss'] / MB:.0f} MB, PSS {early['pss'] / MB:.0f} MB"
+    )
     ratio = rate / reference
     growth = peak["rss"] / early["rss"] - 1 if early["rss"] else float("nan")
     cores = os.cpu_count() or 1
-    print(f"CPU-bound ceiling          {cores * reference_cpu / (cpu * per_page):.2f}x: the ratio if the crawl had all "
-          f"{cores} cores to itself, from CPU time per page (the crawl's against trafilatura's; independent of "
-          f"other load on the machine)")
+    print(
+        f"CPU-bound ceiling          {cores * reference_cpu / (cpu * per_page):.2f}x: the ratio if the crawl had all "
+        f"{cores} cores to itself, from CPU time per page (the crawl's against trafilatura's; independent of "
+        f"other load on the machine)"
+    )
     if args.processes > 1:
         print(f"({args.processes} processes on {cores} cores: the one-machine goals are judged on one process)")
         return
     print("one-machine goals (issue 7):")
     print(f"  throughput >= {GOAL_RATIO}x trafilatura alone   {ratio:.2f}x  {verdict(ratio >= GOAL_RATIO)}")
-    print(f"  peak RSS < {GOAL_RSS // MB} MB                {peak['rss'] / MB:.0f} MB RSS summed over the "
-          f"tree  {verdict(peak['rss'] < GOAL_RSS)}  (judged on RSS, as the issue says; PSS "
-          f"{peak['pss'] / MB:.0f} MB counts shared pages once)")
+    print(
+        f"  peak RSS < {GOAL_RSS // MB} MB                {peak['rss'] / MB:.0f} MB RSS summed over the "
+        f"tree  {verdict(peak['rss'] < GOAL_RSS)}  (judged on RSS, as the issue says; PSS "
+        f"{peak['pss'] / MB:.0f} MB counts shared pages once)"
+    )
     if fetched >= 2 * FLAT_FROM_PAGES:
-        print(f"  flat as the crawl grows          peak RSS {growth:+.1%} from {FLAT_FROM_PAGES} to "
-              f"{fetched:.0f} pages  {verdict(growth <= FLAT_TOLERANCE)}  (tolerance {FLAT_TOLERANCE:.0%})")
+        print(
+            f"  flat as the crawl grows          peak RSS {growth:+.1%} from {FLAT_FROM_PAGES} to "
+            f"{fetched:.0f} pages  {verdict(growth <= FLAT_TOLERANCE)}  (tolerance {FLAT_TOLERANCE:.0%})"
+        )
     else:
         print(f"  flat as the crawl grows          not judged: needs >= {2 * FLAT_FROM_PAGES} pages (--copies 40+)")
     if fetched < 9000:
@@ -317,10 +365,12 @@ def compare_warc(args) -> None:
         fetched = best["stats"].get("deepseek/pages", 0)
         rates[label] = fetched / best["wall"]
         cpu = sum(best["cpu_by_role"].values())
-        print(f"{label:<8} WARC  {rates[label]:.1f} pages/s (best of {len(runs)}), "
-              f"{1000 * cpu / max(1, fetched):.1f} ms CPU/page (main process "
-              f"{1000 * best['cpu_by_role'].get('main', 0) / max(1, fetched):.1f}), "
-              f"{best['stats'].get('deepseek/warc/records', 0):.0f} records, {best['archive_bytes'] / MB:.1f} MB archived")
+        print(
+            f"{label:<8} WARC  {rates[label]:.1f} pages/s (best of {len(runs)}), "
+            f"{1000 * cpu / max(1, fetched):.1f} ms CPU/page (main process "
+            f"{1000 * best['cpu_by_role'].get('main', 0) / max(1, fetched):.1f}), "
+            f"{best['stats'].get('deepseek/warc/records', 0):.0f} records, {best['archive_bytes'] / MB:.1f} MB archived"
+        )
     cost = 1 - rates["with"] / rates["without"]
     print(f"cost of writing WARC: {cost:+.1%} pages/s  goal < 5%  {verdict(cost < 0.05)}")
 

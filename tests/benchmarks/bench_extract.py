@@ -20,6 +20,7 @@ outputs), the macro average over sources and whether the goals of issue 17 are m
 for ours with other ExtractOptions: an ablation, judged per source (a rule stays only when it helps on
 sources it was not tuned on). Not a test.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import eval_sources as es  # noqa: E402
 
 MACRO_GOAL = 0.94
-SPEED_GOAL = 0.6   # pages/s of the whole extraction over trafilatura-alone's, one core
+SPEED_GOAL = 0.6  # pages/s of the whole extraction over trafilatura-alone's, one core
 PLAIN_ANCHORS = es.ANCHORS
 
 
@@ -59,7 +60,8 @@ def measure_speed(items, sample: int) -> tuple[dict, dict]:
         "ours": lambda raw, url: extractor.extract_page(raw, None, content_type="text/html"),
         "trafilatura defaults": lambda raw, url: trafilatura.extract(raw, url=url),
         "trafilatura favor_precision": lambda raw, url: trafilatura.extract(
-            raw, url=url, include_comments=False, favor_precision=True),
+            raw, url=url, include_comments=False, favor_precision=True
+        ),
     }
     for extract in systems.values():  # warm-up: imports and caches are not what we measure
         extract(*pages[0])
@@ -85,8 +87,12 @@ def main(argv=None) -> int:
     parser.add_argument("--speed-pages", type=int, default=240, help="pages in the speed sample (0: skip)")
     parser.add_argument("--no-cache", action="store_true", help="run the anchors again")
     parser.add_argument("--per-doc", help="write our per-page scores to this JSONL file")
-    parser.add_argument("--also", default="", help="more runs of ours with other options, e.g. "
-                        "'favor_precision=true;agree=false' (';' between runs, ',' within one): ablations")
+    parser.add_argument(
+        "--also",
+        default="",
+        help="more runs of ours with other options, e.g. "
+        "'favor_precision=true;agree=false' (';' between runs, ',' within one): ablations",
+    )
     args = parser.parse_args(argv)
     sources = [s for s in args.sources.split(",") if s]
     unknown = [s for s in sources if s not in es.SOURCES]
@@ -102,8 +108,9 @@ def main(argv=None) -> int:
     results: dict[str, dict[str, dict]] = {}
     per_doc = []
     for system in systems:
-        out = es.run_many(system, everything, workers=args.workers,
-                          cache=not system.startswith("ours") and not args.no_cache)
+        out = es.run_many(
+            system, everything, workers=args.workers, cache=not system.startswith("ours") and not args.no_cache
+        )
         for source in sources:
             bodies = {doc_id: body for (src, doc_id), (body, _s) in out.items() if src == source}
             metrics, rows = score_source(scorer, items[source], bodies)
@@ -118,17 +125,21 @@ def main(argv=None) -> int:
     for source in sources:
         for system in systems:
             m = results[source][system]
-            print(f"{source:16} {system:28} {m['P']:6.3f} {m['R']:6.3f} {m['F1']:6.3f} "
-                  f"{m['share_F1_ge_0.9']:7.3f} {m['empty']:6d}")
+            print(
+                f"{source:16} {system:28} {m['P']:6.3f} {m['R']:6.3f} {m['F1']:6.3f} "
+                f"{m['share_F1_ge_0.9']:7.3f} {m['empty']:6d}"
+            )
         anchors = [a for a in systems if not a.startswith("ours")]
         best = max(anchors, key=lambda a: results[source][a]["F1"])
         ours, anchor = results[source]["ours"], results[source][best]
         min_empty = min(results[source][a]["empty"] for a in anchors)
         f1_ok, empty_ok = ours["F1"] >= anchor["F1"], ours["empty"] <= anchor["empty"]
         goals_met &= f1_ok and empty_ok
-        verdicts.append(f"{source:16} F1 {ours['F1']:.3f} vs best anchor {best} {anchor['F1']:.3f}: "
-                        f"{'MET' if f1_ok else 'NOT MET'}; empty {ours['empty']} vs its {anchor['empty']}: "
-                        f"{'MET' if empty_ok else 'NOT MET'} (fewest of any anchor: {min_empty})")
+        verdicts.append(
+            f"{source:16} F1 {ours['F1']:.3f} vs best anchor {best} {anchor['F1']:.3f}: "
+            f"{'MET' if f1_ok else 'NOT MET'}; empty {ours['empty']} vs its {anchor['empty']}: "
+            f"{'MET' if empty_ok else 'NOT MET'} (fewest of any anchor: {min_empty})"
+        )
         print()
     print("macro average over sources (F1):")
     macro = {s: sum(results[src][s]["F1"] for src in sources) / len(sources) for s in systems}
@@ -145,15 +156,21 @@ def main(argv=None) -> int:
         speeds, parts = measure_speed(everything, args.speed_pages)
         ratio = speeds["ours"] / speeds["trafilatura favor_precision"]
         ratio_defaults = speeds["ours"] / speeds["trafilatura defaults"]
-        print(f"speed on one core, {parts.pop('pages')} pages from every source, taking turns: " + ", ".join(
-            f"{name} {value:.1f} pages/s" for name, value in speeds.items()))
+        print(
+            f"speed on one core, {parts.pop('pages')} pages from every source, taking turns: "
+            + ", ".join(f"{name} {value:.1f} pages/s" for name, value in speeds.items())
+        )
         total = sum(parts.values()) or 1.0
-        print("  where extract_page spends its time: " + ", ".join(
-            f"{step} {share / total:.0%}" for step, share in sorted(parts.items(), key=lambda kv: -kv[1])))
+        print(
+            "  where extract_page spends its time: "
+            + ", ".join(f"{step} {share / total:.0%}" for step, share in sorted(parts.items(), key=lambda kv: -kv[1]))
+        )
         speed_ok = ratio >= SPEED_GOAL
         goals_met &= speed_ok
-        print(f"  speed {ratio:.2f}x trafilatura favor_precision alone ({ratio_defaults:.2f}x its defaults; "
-              f"goal >= {SPEED_GOAL}x the faster): {'MET' if speed_ok else 'NOT MET'}")
+        print(
+            f"  speed {ratio:.2f}x trafilatura favor_precision alone ({ratio_defaults:.2f}x its defaults; "
+            f"goal >= {SPEED_GOAL}x the faster): {'MET' if speed_ok else 'NOT MET'}"
+        )
     print(f"all goals: {'MET' if goals_met else 'NOT MET'}")
     if args.per_doc:
         with open(args.per_doc, "w", encoding="utf-8") as out:

@@ -9,6 +9,7 @@
 Prints peak RSS and import time of each, beside the plain import, in the same run. Not collected by
 pytest: it prints numbers, it asserts nothing.
 """
+
 from __future__ import annotations
 
 import json
@@ -36,8 +37,13 @@ PAIRS = [
 def measure(statement: str, runs: int = 3) -> tuple[float, float, list[str]]:
     results = []
     for _ in range(runs):
-        done = subprocess.run([sys.executable, "-c", PROBE.format(statement=statement)], cwd=REPO,
-                              capture_output=True, text=True, check=True)
+        done = subprocess.run(
+            [sys.executable, "-c", PROBE.format(statement=statement)],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         results.append(json.loads(done.stdout))
     rss = min(r[0] for r in results)
     seconds = min(r[1] for r in results)
@@ -50,9 +56,11 @@ def main() -> None:
     for name, ours, plain in PAIRS:
         ours_rss, ours_s, ours_heavy = measure(ours)
         plain_rss, plain_s, plain_heavy = measure(plain)
-        print(f"{name}:\n  ours  {ours_rss:6.0f} MB {ours_s * 1000:6.0f} ms  loads {ours_heavy or 'none of them'}"
-              f"\n  plain {plain_rss:6.0f} MB {plain_s * 1000:6.0f} ms  loads {plain_heavy or 'none of them'}"
-              f"\n  saved {plain_rss - ours_rss:6.0f} MB per process")
+        print(
+            f"{name}:\n  ours  {ours_rss:6.0f} MB {ours_s * 1000:6.0f} ms  loads {ours_heavy or 'none of them'}"
+            f"\n  plain {plain_rss:6.0f} MB {plain_s * 1000:6.0f} ms  loads {plain_heavy or 'none of them'}"
+            f"\n  saved {plain_rss - ours_rss:6.0f} MB per process"
+        )
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ another language ("Par", "Von", "Por", "Door") in front. The strict figures are 
 for each field against the goals, beside trafilatura's extract_metadata (title, author, date; it
 says no language) on the same pages in the same run. Not a test.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -46,8 +47,9 @@ def same(field: str, expected, got) -> bool:
     if field == "title":
         return norm(expected) == norm(got)
     if field == "author":
-        return bool(got) and (norm(BY_RE.sub("", expected)) == norm(BY_RE.sub("", got))
-                              or authors(expected) == authors(got))
+        return bool(got) and (
+            norm(BY_RE.sub("", expected)) == norm(BY_RE.sub("", got)) or authors(expected) == authors(got)
+        )
     if field == "published":
         return bool(got) and str(expected)[:10] == str(got)[:10]
     return bool(got) and norm(expected).split("-")[0] == norm(got).split("-")[0]
@@ -56,6 +58,7 @@ def same(field: str, expected, got) -> bool:
 def trafilatura_fields(html: str) -> dict:
     """title, author, published of trafilatura.extract_metadata (htmldate for the date) as the anchor."""
     from trafilatura import extract_metadata
+
     try:
         found = extract_metadata(html)
     except Exception:  # an anchor that fails on a page scores a miss there
@@ -76,7 +79,7 @@ def same_lenient(field: str, expected, got) -> bool:
         return False
     if field == "title":
         wanted, title = norm(expected), norm(got)
-        return wanted.startswith(title) and wanted[len(title):].lstrip()[:1] in set(SUFFIX_SEPARATORS)
+        return wanted.startswith(title) and wanted[len(title) :].lstrip()[:1] in set(SUFFIX_SEPARATORS)
     if field == "author":
         first_line = str(expected).strip().splitlines()[0]
         return same(field, first_line, got) or same(field, BYLINE_WORD_RE.sub("", first_line), got)
@@ -94,6 +97,7 @@ def main(argv=None) -> int:
         print(f"error: no metadata set at {path}", file=sys.stderr)
         return 2
     from core.extract import extract_page
+
     pages = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
     systems = {"project": lambda html: extract_page(html, None)}
     if not args.no_anchor:
@@ -121,16 +125,20 @@ def main(argv=None) -> int:
     print(f"{len(pages)} pages from {path}")
     print(f"{'field':10} {'given':>5}  {'project':>7} {'(strict)':>8}  {'trafilatura':>11} {'(strict)':>8}  goal")
     for field in FIELDS:
+
         def share(counts, name):
             return counts[name][field] / given[field] if given[field] else 0.0
+
         goal = GOALS.get(field)
         verdict = f">= {goal}: {'MET' if share(right, 'project') >= goal else 'NOT MET'}" if goal else ""
         if "trafilatura" in systems and field != "language":
             anchor = f"{share(right, 'trafilatura'):11.3f} {share(strict, 'trafilatura'):8.3f}"
         else:
             anchor = f"{'-':>11} {'-':>8}"
-        print(f"{field:10} {given[field]:5d}  {share(right, 'project'):7.3f} {share(strict, 'project'):8.3f}  "
-              f"{anchor}  {verdict}")
+        print(
+            f"{field:10} {given[field]:5d}  {share(right, 'project'):7.3f} {share(strict, 'project'):8.3f}  "
+            f"{anchor}  {verdict}"
+        )
     print(f"language said wrong (not und): {wrong_language}")
     return 0
 

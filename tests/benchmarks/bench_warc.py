@@ -36,7 +36,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from tests.benchmarks.bench_crawl import (  # noqa: E402
-    MB, REPO, cpu_and_rss, load_pages, process_tree, role_of, trafilatura_alone, verdict,
+    MB,
+    REPO,
+    cpu_and_rss,
+    load_pages,
+    process_tree,
+    role_of,
+    trafilatura_alone,
+    verdict,
 )
 
 GOAL_RATIO = 1.5
@@ -72,12 +79,18 @@ def write_warc(path: Path, pages: list[bytes], copies: int = 0, records: int = 0
             charset = "; charset=utf-8" if number < CHARSET_KNOWN else ""
             http = StatusAndHeaders("200 OK", [("Content-Type", "text/html" + charset)], protocol="HTTP/1.1")
             out = io.BytesIO()
-            builder._write_warc_record(out, builder.create_warc_record(  # warcio's own serialiser
-                f"https://news{copy}.example/p{number}.html", "response", payload=io.BytesIO(body),
-                length=len(body), http_headers=http))
+            builder._write_warc_record(
+                out,
+                builder.create_warc_record(  # warcio's own serialiser
+                    f"https://news{copy}.example/p{number}.html",
+                    "response",
+                    payload=io.BytesIO(body),
+                    length=len(body),
+                    http_headers=http,
+                ),
+            )
             handle.write(gzip_member(out.getvalue()))
     return total
-
 
 
 def records_logged(log: Path) -> int:
@@ -127,16 +140,28 @@ def ingest(warc: Path, db: Path, workers: int | None) -> dict:
     cpu_by_role: dict[str, float] = {}
     for pid, seconds in cpu.items():
         cpu_by_role[roles[pid]] = cpu_by_role.get(roles[pid], 0.0) + seconds
-    return {"wall": wall, "peak": peak, "peak_early": peak_early, "stats": stats, "summary": out.strip(),
-            "cpu": sum(cpu.values()), "cpu_by_role": cpu_by_role, "peak_by_role": peak_by_role}
+    return {
+        "wall": wall,
+        "peak": peak,
+        "peak_early": peak_early,
+        "stats": stats,
+        "summary": out.strip(),
+        "cpu": sum(cpu.values()),
+        "cpu_by_role": cpu_by_role,
+        "peak_by_role": peak_by_role,
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--copies", type=int, default=20, help="copies of the 181 pages (20: 3,620 records)")
-    parser.add_argument("--records", type=int, default=0,
-                        help=f"the memory run: this many records ({GOAL_RECORDS:,} for the goal) from these "
-                             "pages and the wide extraction set's")
+    parser.add_argument(
+        "--records",
+        type=int,
+        default=0,
+        help=f"the memory run: this many records ({GOAL_RECORDS:,} for the goal) from these "
+        "pages and the wide extraction set's",
+    )
     parser.add_argument("--workers", type=int, default=None, help="extraction processes (default: one per core)")
     args = parser.parse_args()
 
@@ -164,35 +189,51 @@ def main() -> None:
     print(f"ingest                     {result['summary']}")
     print(f"wall time                  {result['wall']:.1f} s, start-up included")
     print(f"ingest pages/s             {rate:.1f}")
-    print(f"trafilatura alone pages/s  {reference:.1f} (same pages, one process, best of {rounds} round(s) before "
-          f"and 1 after, this run), {min(before_cpu, after_cpu):.1f} ms CPU/page")
+    print(
+        f"trafilatura alone pages/s  {reference:.1f} (same pages, one process, best of {rounds} round(s) before "
+        f"and 1 after, this run), {min(before_cpu, after_cpu):.1f} ms CPU/page"
+    )
     for key in sorted(k for k in result["stats"] if k.startswith("deepseek/seconds/")):
-        print(f"stage {key.rsplit('/', 1)[1]:<20} {result['stats'][key]:.1f} s total, "
-              f"{1000 * result['stats'][key] / records:.1f} ms/page")
-    print(f"peak memory, process tree  RSS summed {result['peak'] / MB:.0f} MB; until {FLAT_FROM_RECORDS:,} "
-          f"records {result['peak_early'] / MB:.0f} MB")
+        print(
+            f"stage {key.rsplit('/', 1)[1]:<20} {result['stats'][key]:.1f} s total, "
+            f"{1000 * result['stats'][key] / records:.1f} ms/page"
+        )
+    print(
+        f"peak memory, process tree  RSS summed {result['peak'] / MB:.0f} MB; until {FLAT_FROM_RECORDS:,} "
+        f"records {result['peak_early'] / MB:.0f} MB"
+    )
     cores = os.cpu_count() or 1
     cpu_per_page = 1000 * result["cpu"] / records
     reference_cpu = min(before_cpu, after_cpu)
-    print(f"CPU used by the ingest     {cpu_per_page:.1f} ms/page over its processes; CPU-bound ceiling "
-          f"{cores * reference_cpu / cpu_per_page:.2f}x trafilatura alone if the ingest had all {cores} cores "
-          f"(independent of other load on the machine)")
+    print(
+        f"CPU used by the ingest     {cpu_per_page:.1f} ms/page over its processes; CPU-bound ceiling "
+        f"{cores * reference_cpu / cpu_per_page:.2f}x trafilatura alone if the ingest had all {cores} cores "
+        f"(independent of other load on the machine)"
+    )
     for role in ("main", "forkserver", "worker", "other"):
         if role in result["cpu_by_role"]:
-            print(f"  {role:<10}               {1000 * result['cpu_by_role'][role] / records:5.1f} ms CPU/page, peak "
-                  f"{result['peak_by_role'][role] / MB:.0f} MB RSS (summed over the role's processes)")
+            print(
+                f"  {role:<10}               {1000 * result['cpu_by_role'][role] / records:5.1f} ms CPU/page, peak "
+                f"{result['peak_by_role'][role] / MB:.0f} MB RSS (summed over the role's processes)"
+            )
     ratio = rate / reference
     print("goals (issue 18):")
     print(f"  throughput >= {GOAL_RATIO}x trafilatura alone   {ratio:.2f}x  {verdict(ratio >= GOAL_RATIO)}")
-    print(f"  reading WARC < {GOAL_READ_SHARE:.0%} of the time      {read_share:.1%} of the wall time  "
-          f"{verdict(read_share < GOAL_READ_SHARE)}; {read_cpu_share:.1%} of the CPU time  "
-          f"{verdict(read_cpu_share < GOAL_READ_SHARE)}")
-    print(f"  peak RSS < {GOAL_RSS // MB} MB                {result['peak'] / MB:.0f} MB  {verdict(result['peak'] < GOAL_RSS)}"
-          + ("" if records >= GOAL_RECORDS else f"  (on {records} records; the goal is for 100,000: --records 100000)"))
+    print(
+        f"  reading WARC < {GOAL_READ_SHARE:.0%} of the time      {read_share:.1%} of the wall time  "
+        f"{verdict(read_share < GOAL_READ_SHARE)}; {read_cpu_share:.1%} of the CPU time  "
+        f"{verdict(read_cpu_share < GOAL_READ_SHARE)}"
+    )
+    print(
+        f"  peak RSS < {GOAL_RSS // MB} MB                {result['peak'] / MB:.0f} MB  {verdict(result['peak'] < GOAL_RSS)}"
+        + ("" if records >= GOAL_RECORDS else f"  (on {records} records; the goal is for 100,000: --records 100000)")
+    )
     if records >= 2 * FLAT_FROM_RECORDS and result["peak_early"]:
         growth = result["peak"] / result["peak_early"] - 1
-        print(f"  memory flat                      peak RSS {growth:+.1%} from {FLAT_FROM_RECORDS:,} to {records:,} "
-              f"records  {verdict(growth <= FLAT_TOLERANCE)}  (tolerance {FLAT_TOLERANCE:.0%})")
+        print(
+            f"  memory flat                      peak RSS {growth:+.1%} from {FLAT_FROM_RECORDS:,} to {records:,} "
+            f"records  {verdict(growth <= FLAT_TOLERANCE)}  (tolerance {FLAT_TOLERANCE:.0%})"
+        )
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ copies by score_distinct.py's definition), and whether the two crawls stored the
 
 Not collected by pytest: it prints numbers and verdicts, it asserts nothing.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,10 +28,33 @@ PAGE = re.compile(r"/c(\d+)/p(\d+)\.html$")
 
 
 def command(base: str, db: Path) -> list[str]:
-    return [sys.executable, "-m", "scrapy", "crawl", "deepseek_news", "-a", f"start_urls={base}/sitemap.xml",
-            "-a", "keywords=", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "ROBOTSTXT_OBEY=False",
-            "-s", "DOWNLOAD_DELAY=0", "-s", "CONCURRENT_REQUESTS=16", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
-            "-s", "LOG_LEVEL=INFO", "-s", "PROGRESS_INTERVAL=1", "-s", f"CORPUS_DB={db}"]
+    return [
+        sys.executable,
+        "-m",
+        "scrapy",
+        "crawl",
+        "deepseek_news",
+        "-a",
+        f"start_urls={base}/sitemap.xml",
+        "-a",
+        "keywords=",
+        "-s",
+        "AUTOTHROTTLE_ENABLED=False",
+        "-s",
+        "ROBOTSTXT_OBEY=False",
+        "-s",
+        "DOWNLOAD_DELAY=0",
+        "-s",
+        "CONCURRENT_REQUESTS=16",
+        "-s",
+        "CONCURRENT_REQUESTS_PER_DOMAIN=16",
+        "-s",
+        "LOG_LEVEL=INFO",
+        "-s",
+        "PROGRESS_INTERVAL=1",
+        "-s",
+        f"CORPUS_DB={db}",
+    ]
 
 
 def run(base: str, db: Path, kill_after: int | None = None) -> None:
@@ -51,9 +75,13 @@ def outcome(db: Path) -> tuple[set[int], list[tuple[str, str, str, float]]]:
     conn = sqlite3.connect(db)
     try:
         stored = {int(PAGE.search(url).group(2)) for (url,) in conn.execute("SELECT url FROM articles")}
-        wrong = [(url, kept, kind, similarity) for url, kept, kind, similarity in conn.execute(
-            "SELECT url, duplicate_of_url, kind, similarity FROM duplicates")
-            if PAGE.search(url).group(2) != PAGE.search(kept).group(2)]
+        wrong = [
+            (url, kept, kind, similarity)
+            for url, kept, kind, similarity in conn.execute(
+                "SELECT url, duplicate_of_url, kind, similarity FROM duplicates"
+            )
+            if PAGE.search(url).group(2) != PAGE.search(kept).group(2)
+        ]
     finally:
         conn.close()
     return stored, wrong
@@ -80,9 +108,15 @@ def main() -> None:
     same = results["straight"][0] == results["killed and resumed"][0]
     none_wrong = not any(wrong for _, wrong in results.values())
     print(f"goal: no article recorded as a duplicate of a different article: {'MET' if none_wrong else 'NOT MET'}")
-    print(f"goal: killed and resumed stores the same set of pages: {'MET' if same else 'NOT MET'}"
-          + ("" if same else f" (only straight: {sorted(results['straight'][0] - results['killed and resumed'][0])}, "
-                             f"only resumed: {sorted(results['killed and resumed'][0] - results['straight'][0])})"))
+    print(
+        f"goal: killed and resumed stores the same set of pages: {'MET' if same else 'NOT MET'}"
+        + (
+            ""
+            if same
+            else f" (only straight: {sorted(results['straight'][0] - results['killed and resumed'][0])}, "
+            f"only resumed: {sorted(results['killed and resumed'][0] - results['straight'][0])})"
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ Reads the third-party sets in ../shared/eval at run time (never copied into the 
 way ../shared/eval/run_extractors.py runs them, in worker processes, and caches their output in
 /tmp keyed by source, page and a hash of its bytes, so a second run costs nothing.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -27,8 +28,13 @@ SOURCES = {
     "readability": "extraction-wide/readability",
     "cleanportaleval": "extraction-wide/cleanportaleval",
 }
-ANCHORS = ("readability-lxml", "trafilatura defaults", "trafilatura favor_precision",
-           "trafilatura favor_recall", "jusText")
+ANCHORS = (
+    "readability-lxml",
+    "trafilatura defaults",
+    "trafilatura favor_precision",
+    "trafilatura favor_recall",
+    "jusText",
+)
 
 
 def load_scorer(eval_dir: Path = EVAL_DIR):
@@ -53,6 +59,7 @@ def load_source(name: str, eval_dir: Path = EVAL_DIR) -> list[dict]:
 
 # --- the anchors, as ../shared/eval/run_extractors.py runs them ------------------------------------
 
+
 def _run_extractors():
     spec = importlib.util.spec_from_file_location("run_extractors", EVAL_DIR / "run_extractors.py")
     module = importlib.util.module_from_spec(spec)
@@ -60,9 +67,13 @@ def _run_extractors():
     return module
 
 
-ANCHOR_KEYS = {"readability-lxml": "readability", "trafilatura defaults": "trafilatura",
-               "trafilatura favor_precision": "trafilatura-precision",
-               "trafilatura favor_recall": "trafilatura-recall", "jusText": "justext"}
+ANCHOR_KEYS = {
+    "readability-lxml": "readability",
+    "trafilatura defaults": "trafilatura",
+    "trafilatura favor_precision": "trafilatura-precision",
+    "trafilatura favor_recall": "trafilatura-recall",
+    "jusText": "justext",
+}
 
 
 def anchor_available(name: str) -> bool:
@@ -78,12 +89,14 @@ def ours_options(name: str):
     import dataclasses
 
     from core.extraction.extractor import DEFAULT_OPTIONS
+
     changes = {}
     for pair in filter(None, name.partition(":")[2].split(",")):
         key, _, value = pair.partition("=")
         field = {f.name: f for f in dataclasses.fields(DEFAULT_OPTIONS)}[key.strip()]
-        changes[field.name] = value.strip().lower() in ("1", "true", "yes") if field.type in (bool, "bool") \
-            else int(value)
+        changes[field.name] = (
+            value.strip().lower() in ("1", "true", "yes") if field.type in (bool, "bool") else int(value)
+        )
     return dataclasses.replace(DEFAULT_OPTIONS, **changes)
 
 
@@ -91,10 +104,12 @@ def _extractor(name: str):
     if name not in _EXTRACTORS:
         if name.startswith("ours"):
             from core.extract import extract_page
+
             options = ours_options(name)
 
             def ours(raw, url):
                 return extract_page(raw, None, content_type="text/html", options=options)["text"] or ""
+
             _EXTRACTORS[name] = ours
         else:
             _EXTRACTORS[name] = _run_extractors().make_extractor(ANCHOR_KEYS[name])
@@ -141,8 +156,9 @@ def cache_path(name: str, source: str) -> Path:
     return CACHE_DIR / f"{name.replace(' ', '_')}--{source}.json"
 
 
-def run_many(name: str, items: list[dict], workers: int = 2, cache: bool = True,
-             progress: bool = True) -> dict[tuple[str, str], tuple[str, float]]:
+def run_many(
+    name: str, items: list[dict], workers: int = 2, cache: bool = True, progress: bool = True
+) -> dict[tuple[str, str], tuple[str, float]]:
     """{(source, id): (body, seconds)} for every item, from the cache where it holds the page."""
     out: dict[tuple[str, str], tuple[str, float]] = {}
     todo = []
@@ -173,7 +189,10 @@ def run_many(name: str, items: list[dict], workers: int = 2, cache: bool = True,
             for (source, doc_id), (body, seconds) in out.items():
                 if (source, doc_id) in by_id:
                     caches.setdefault(source, {})[doc_id] = {
-                        "key": page_key(by_id[source, doc_id], name), "body": body, "seconds": seconds}
+                        "key": page_key(by_id[source, doc_id], name),
+                        "body": body,
+                        "seconds": seconds,
+                    }
             CACHE_DIR.mkdir(parents=True, exist_ok=True)
             for source, entries in caches.items():
                 cache_path(name, source).write_text(json.dumps(entries), "utf-8")

@@ -12,6 +12,7 @@ text, before line clean-up, against our text before clean-up and the anchors): a
 extractor stays only if it helps on the sources it was not fitted on. --write fits on all sources
 and writes core/extraction/combine_model.json. Needs numpy only.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,8 +30,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import eval_sources as es  # noqa: E402
 
 ALL_EXTRACTORS = ("readability", "precision", "recall", "justext")
-CACHE_NAMES = {"readability": "readability-lxml", "precision": "trafilatura favor_precision",
-               "recall": "trafilatura favor_recall", "justext": "jusText"}
+CACHE_NAMES = {
+    "readability": "readability-lxml",
+    "precision": "trafilatura favor_precision",
+    "recall": "trafilatura favor_recall",
+    "justext": "jusText",
+}
 FEATURES_CACHE = es.CACHE_DIR / "block_features.pickle"
 LABEL_SHARE = 0.5  # a block is article text when the gold holds at least this share of its shingles
 VERSION = "1"
@@ -39,20 +44,28 @@ VERSION = "1"
 def shingles(tokens, n=4):
     if len(tokens) < n:
         return [tuple(tokens)] if tokens else []
-    return [tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]
+    return [tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
 
 
 def page_rows(task):
     """Blocks of one page: feature names, rows, labels, token counts and texts."""
     item, outputs = task
     from core.extraction import combine, extractor
+
     scorer_tokens = es.load_scorer().tokens
     model = combine.BlockModel([], [], 0.0, [], [], extractors=("ours",) + ALL_EXTRACTORS)
     collect = {"outputs": outputs, "model": model}
     result = extractor.empty_result(item.get("url"))
     try:
-        extractor._extract_into(result, Path(item["path"]).read_bytes(), item.get("url"), "text/html", frozenset(),
-                                extractor.ExtractOptions(), collect)
+        extractor._extract_into(
+            result,
+            Path(item["path"]).read_bytes(),
+            item.get("url"),
+            "text/html",
+            frozenset(),
+            extractor.ExtractOptions(),
+            collect,
+        )
     except Exception as error:
         print(f"  {item['source']}/{item['id']}: {type(error).__name__}: {error}", file=sys.stderr)
     if "rows" not in collect:
@@ -63,8 +76,18 @@ def page_rows(task):
         grams = shingles(scorer_tokens(text))
         labels.append(sum(1 for g in grams if g in gold) / len(grams) if grams else 0.0)
         sizes.append(len(scorer_tokens(text)))
-    return item["source"], item["id"], {"names": collect["names"], "rows": collect["rows"], "labels": labels,
-                                        "sizes": sizes, "texts": collect["texts"], "ours": collect["ours"]}
+    return (
+        item["source"],
+        item["id"],
+        {
+            "names": collect["names"],
+            "rows": collect["rows"],
+            "labels": labels,
+            "sizes": sizes,
+            "texts": collect["texts"],
+            "ours": collect["ours"],
+        },
+    )
 
 
 def gather(workers: int, refresh: bool) -> tuple[list[dict], dict]:
@@ -73,8 +96,9 @@ def gather(workers: int, refresh: bool) -> tuple[list[dict], dict]:
         pages = pickle.loads(FEATURES_CACHE.read_bytes())
     else:
         anchors = {name: es.run_many(CACHE_NAMES[name], items, workers=workers) for name in ALL_EXTRACTORS}
-        tasks = [(item, {name: anchors[name][item["source"], item["id"]][0] for name in ALL_EXTRACTORS})
-                 for item in items]
+        tasks = [
+            (item, {name: anchors[name][item["source"], item["id"]][0] for name in ALL_EXTRACTORS}) for item in items
+        ]
         print(f"  block features of {len(tasks)} pages ...", file=sys.stderr, flush=True)
         with Pool(workers) as pool:
             done = {(s, i): page for s, i, page in pool.imap_unordered(page_rows, tasks, chunksize=4)}
@@ -83,8 +107,11 @@ def gather(workers: int, refresh: bool) -> tuple[list[dict], dict]:
             page = done.get((item["source"], item["id"]))
             pages.append({"source": item["source"], "id": item["id"], "body": item["body"], "page": page})
         FEATURES_CACHE.write_bytes(pickle.dumps(pages))
-    anchor_bodies = {name: es.run_many(name, items, workers=workers, progress=False)
-                     for name in es.ANCHORS if es.anchor_available(name)}
+    anchor_bodies = {
+        name: es.run_many(name, items, workers=workers, progress=False)
+        for name in es.ANCHORS
+        if es.anchor_available(name)
+    }
     return pages, anchor_bodies
 
 
@@ -164,8 +191,9 @@ def f1_of(scorer, pages, texts):
         gold, pred = _GOLD_BAGS[key], scorer.shingle_bag(scorer.tokens(texts.get(key, "")), 4)
         tp, fp, fn = scorer.overlap_counts(gold, pred)
         precision, recall = scorer.doc_pr(tp, fp, fn)
-        rows.append({"sh4": {"p": precision, "r": recall, "f1": scorer.harmonic(precision or 0.0, recall or 0.0),
-                             "exact": 0.0}})
+        rows.append(
+            {"sh4": {"p": precision, "r": recall, "f1": scorer.harmonic(precision or 0.0, recall or 0.0), "exact": 0.0}}
+        )
     m = scorer.aggregate(rows, "sh4")
     m["empty"] = sum(1 for p in pages if not texts.get((p["source"], p["id"]), "").strip())
     return m
@@ -177,10 +205,11 @@ def tune_threshold(scorer, train, features, params, grid=(0.3, 0.4, 0.5, 0.6, 0.
     by_source: dict[str, list] = {}
     for p in train:
         by_source.setdefault(p["source"], []).append(p)
-    sample = {s: ps[::max(1, len(ps) // 150)] for s, ps in by_source.items()}
+    sample = {s: ps[:: max(1, len(ps) // 150)] for s, ps in by_source.items()}
     for threshold in grid:
-        macro = sum(f1_of(scorer, ps, page_texts(ps, features, params, threshold))["F1"]
-                    for ps in sample.values()) / len(sample)
+        macro = sum(
+            f1_of(scorer, ps, page_texts(ps, features, params, threshold))["F1"] for ps in sample.values()
+        ) / len(sample)
         if macro > best_f1:
             best, best_f1 = threshold, macro
     return best
@@ -196,35 +225,49 @@ def report_switch(scorer, pages, anchors) -> None:
     ours = {(p["source"], p["id"]): (p["page"] or {}).get("ours", "") for p in pages}
     table = {}
     for share in SWITCH_GRID:
-        texts = {k: readability.get(k, "") if len(o.strip()) < share * len(readability.get(k, "")) else o
-                 for k, o in ours.items()}
+        texts = {
+            k: readability.get(k, "") if len(o.strip()) < share * len(readability.get(k, "")) else o
+            for k, o in ours.items()
+        }
         table[share] = {s: f1_of(scorer, [p for p in pages if p["source"] == s], texts)["F1"] for s in es.SOURCES}
     print("page switch to readability-lxml when our text < share x its text (F1 per source, before clean-up):")
     print(f"{'share':>6} " + " ".join(f"{s:>15}" for s in es.SOURCES) + "   macro")
     for share, row in table.items():
-        print(f"{share:6.1f} " + " ".join(f"{row[s]:15.3f}" for s in es.SOURCES) + f"   {sum(row.values()) / len(row):.3f}")
+        print(
+            f"{share:6.1f} "
+            + " ".join(f"{row[s]:15.3f}" for s in es.SOURCES)
+            + f"   {sum(row.values()) / len(row):.3f}"
+        )
     held = {s: max(SWITCH_GRID, key=lambda k: sum(v for src, v in table[k].items() if src != s)) for s in es.SOURCES}
-    print("chosen on the other sources: " + ", ".join(f"{s} {k} -> {table[k][s]:.3f}" for s, k in held.items())
-          + f"; macro {sum(table[k][s] for s, k in held.items()) / len(held):.3f}")
+    print(
+        "chosen on the other sources: "
+        + ", ".join(f"{s} {k} -> {table[k][s]:.3f}" for s, k in held.items())
+        + f"; macro {sum(table[k][s] for s, k in held.items()) / len(held):.3f}"
+    )
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--extractors", default=",".join(ALL_EXTRACTORS),
-                        help="other extractors whose votes are features (comma-separated, may be empty)")
+    parser.add_argument(
+        "--extractors",
+        default=",".join(ALL_EXTRACTORS),
+        help="other extractors whose votes are features (comma-separated, may be empty)",
+    )
     parser.add_argument("--drop", default="", help="features left out (comma-separated)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--refresh", action="store_true", help="compute the block features again")
     parser.add_argument("--write", action="store_true", help="fit on every source and write the model file")
     parser.add_argument("--threshold", type=float, default=0.5)
-    parser.add_argument("--tune", action="store_true",
-                        help="choose the threshold on the training sources (macro F1), not --threshold")
+    parser.add_argument(
+        "--tune", action="store_true", help="choose the threshold on the training sources (macro F1), not --threshold"
+    )
     args = parser.parse_args(argv)
     extractors = tuple(e for e in args.extractors.split(",") if e)
     drop = tuple(d for d in args.drop.split(",") if d)
     scorer = es.load_scorer()
     pages, anchors = gather(args.workers, args.refresh)
     from core.extraction.combine import with_derived
+
     for p in pages:
         if p["page"] and p["page"]["rows"]:
             p["page"]["names"], p["page"]["rows"] = with_derived(p["page"]["names"], p["page"]["rows"])
@@ -246,16 +289,27 @@ def main(argv=None) -> int:
         best_f1 = anchor_f1[best]
         macro_model.append(voted["F1"])
         macro_ours.append(ours["F1"])
-        print(f"{held:16} t={threshold:.2f} {voted['F1']:8.3f} {voted['P']:6.3f} {voted['R']:6.3f} {voted['empty']:6d} | "
-              f"{ours['F1']:8.3f} | {best} {best_f1:.3f}")
+        print(
+            f"{held:16} t={threshold:.2f} {voted['F1']:8.3f} {voted['P']:6.3f} {voted['R']:6.3f} {voted['empty']:6d} | "
+            f"{ours['F1']:8.3f} | {best} {best_f1:.3f}"
+        )
     print(f"{'macro':16} {sum(macro_model) / len(macro_model):8.3f} {'':22}| {sum(macro_ours) / len(macro_ours):8.3f}")
     report_switch(scorer, pages, anchors)
     if args.write:
         x, y, w, _owners = matrix(pages, features)
         weights, bias, mean, scale = fit_logistic(x, y, w)
         from core.extraction.combine import MODEL_PATH, BlockModel
-        model = BlockModel(features, list(map(float, weights)), float(bias), list(map(float, mean)),
-                           list(map(float, scale)), args.threshold, ("ours",) + extractors, VERSION)
+
+        model = BlockModel(
+            features,
+            list(map(float, weights)),
+            float(bias),
+            list(map(float, mean)),
+            list(map(float, scale)),
+            args.threshold,
+            ("ours",) + extractors,
+            VERSION,
+        )
         MODEL_PATH.write_text(model.to_json() + "\n", "utf-8")
         print(f"wrote {MODEL_PATH.relative_to(REPO)}")
         for name, weight in sorted(zip(features, weights), key=lambda kv: -abs(kv[1])):

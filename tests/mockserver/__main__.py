@@ -20,8 +20,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.mockserver", description=__doc__.splitlines()[0])
     parser.add_argument("--demo", action="store_true", help="crawl the fixture web into a corpus and summarise")
     parser.add_argument("--db", default="data/demo.db", help="corpus file for --demo (default: data/demo.db)")
-    parser.add_argument("--append", action="store_true",
-                        help="--demo adds to the corpus at --db instead of starting a fresh one")
+    parser.add_argument(
+        "--append", action="store_true", help="--demo adds to the corpus at --db instead of starting a fresh one"
+    )
     args = parser.parse_args(argv)
 
     try:
@@ -31,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.demo:
         from tests.mockserver.demo import run_demo
+
         try:
             return run_demo(web, args.db, append=args.append)
         finally:

@@ -36,27 +36,54 @@ def crawl_command(bases: Mapping[str, str], db_path: Path | str, settings: Seque
 
 def command_for(start_urls: Sequence[str], db_path: Path | str, settings: Sequence[str] = FAST_SETTINGS) -> list[str]:
     """`scrapy crawl deepseek_news` of `start_urls` into `db_path`, with `settings` ("NAME=VALUE")."""
-    command = [sys.executable, "-m", "scrapy", "crawl", "deepseek_news",
-               "-a", "start_urls=" + ",".join(start_urls), "-s", f"CORPUS_DB={db_path}"]
+    command = [
+        sys.executable,
+        "-m",
+        "scrapy",
+        "crawl",
+        "deepseek_news",
+        "-a",
+        "start_urls=" + ",".join(start_urls),
+        "-s",
+        f"CORPUS_DB={db_path}",
+    ]
     for setting in settings:
         command += ["-s", setting]
     return command
 
 
-def run_crawl(bases: Mapping[str, str], db_path: Path | str, *, timeout: float | None = 120,
-              settings: Sequence[str] = FAST_SETTINGS, echo: bool = False) -> CrawlRun:
+def run_crawl(
+    bases: Mapping[str, str],
+    db_path: Path | str,
+    *,
+    timeout: float | None = 120,
+    settings: Sequence[str] = FAST_SETTINGS,
+    echo: bool = False,
+) -> CrawlRun:
     """Crawl the fixture web into `db_path` with cwd = repo root; never raises on crawl failure."""
     return crawl_start_urls(manifest.start_urls(bases), db_path, timeout=timeout, settings=settings, echo=echo)
 
 
-def crawl_start_urls(start_urls: Sequence[str], db_path: Path | str, *, timeout: float | None = 120,
-                     settings: Sequence[str] = FAST_SETTINGS, echo: bool = False) -> CrawlRun:
+def crawl_start_urls(
+    start_urls: Sequence[str],
+    db_path: Path | str,
+    *,
+    timeout: float | None = 120,
+    settings: Sequence[str] = FAST_SETTINGS,
+    echo: bool = False,
+) -> CrawlRun:
     """Crawl `start_urls` into `db_path` with cwd = repo root; never raises on crawl failure."""
     command = command_for(start_urls, db_path, settings)
     try:
-        done = subprocess.run(command, cwd=REPO_ROOT, timeout=timeout, text=True, errors="replace",
-                              stdout=None if echo else subprocess.PIPE,
-                              stderr=None if echo else subprocess.STDOUT)
+        done = subprocess.run(
+            command,
+            cwd=REPO_ROOT,
+            timeout=timeout,
+            text=True,
+            errors="replace",
+            stdout=None if echo else subprocess.PIPE,
+            stderr=None if echo else subprocess.STDOUT,
+        )
         return CrawlRun(command, done.returncode, False, done.stdout or "")
     except subprocess.TimeoutExpired as expired:
         output = expired.output or ""

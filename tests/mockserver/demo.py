@@ -69,15 +69,20 @@ def run_demo(web: NewsWeb, db: str, append: bool = False) -> int:
     db_path = Path(db) if Path(db).is_absolute() else REPO_ROOT / db
     if db_path.exists() and not append:
         if not demo_runs_only(db_path):
-            print(f"error: {db_path} holds a corpus that is not a demo's; give the demo another --db "
-                  f"(or --append to add the demo's pages to it)")
+            print(
+                f"error: {db_path} holds a corpus that is not a demo's; give the demo another --db "
+                f"(or --append to add the demo's pages to it)"
+            )
             return 2
         print(f"replacing the previous demo corpus {db_path}", flush=True)
         for suffix in CORPUS_FILES:
             Path(f"{db_path}{suffix}").unlink(missing_ok=True)
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    print(f"fixture news web: {web.bases['site_a']} (newsroom), {web.bases['site_b']} (republisher), "
-          f"{web.bases['forbidden']} (private host)", flush=True)
+    print(
+        f"fixture news web: {web.bases['site_a']} (newsroom), {web.bases['site_b']} (republisher), "
+        f"{web.bases['forbidden']} (private host)",
+        flush=True,
+    )
     print(f"crawling into {db_path} ...", flush=True)
     run = run_crawl(web.bases, db_path, timeout=600, echo=True)
     print()

@@ -29,31 +29,45 @@ SLOW_BLOCKS = 19_000
 ARTICLES = {
     "/schwer/artikel/chips.html": (
         "DeepSeek und der Markt für Grafikchips",
-        ["Händler in Taiwan berichten, dass die Nachfrage nach gebrauchten Grafikchips gestiegen ist, seit "
-         "DeepSeek gezeigt hat, wie viel sich mit älterer Hardware erreichen lässt.",
-         "Ein Großhändler aus Taipeh sagte, er habe seine Lagerbestände innerhalb von zwei Wochen verkauft "
-         "und erwarte neue Lieferungen erst im Frühjahr."]),
+        [
+            "Händler in Taiwan berichten, dass die Nachfrage nach gebrauchten Grafikchips gestiegen ist, seit "
+            "DeepSeek gezeigt hat, wie viel sich mit älterer Hardware erreichen lässt.",
+            "Ein Großhändler aus Taipeh sagte, er habe seine Lagerbestände innerhalb von zwei Wochen verkauft "
+            "und erwarte neue Lieferungen erst im Frühjahr.",
+        ],
+    ),
     "/schwer/artikel/hinter-attributen.html": (
         "Versicherer rechnen mit DeepSeek",
-        ["Mehrere Versicherungskonzerne prüfen, ob DeepSeek Schadensmeldungen vorsortieren kann, bevor "
-         "Sachbearbeiter sie lesen, und haben dafür interne Testläufe gestartet.",
-         "Verbraucherschützer mahnen, dass Ablehnungen weiterhin von Menschen begründet werden müssten "
-         "und Kunden Einsicht in die Entscheidungsgründe erhalten sollten."]),
+        [
+            "Mehrere Versicherungskonzerne prüfen, ob DeepSeek Schadensmeldungen vorsortieren kann, bevor "
+            "Sachbearbeiter sie lesen, und haben dafür interne Testläufe gestartet.",
+            "Verbraucherschützer mahnen, dass Ablehnungen weiterhin von Menschen begründet werden müssten "
+            "und Kunden Einsicht in die Entscheidungsgründe erhalten sollten.",
+        ],
+    ),
     "/langsam/artikel/hafen.html": (
         "Hamburger Hafen testet DeepSeek für die Containerplanung",
-        ["Ein Terminalbetreiber im Hamburger Hafen lässt DeepSeek Vorschläge für die Reihenfolge machen, "
-         "in der Container auf Schiffe geladen werden, und vergleicht sie mit der bisherigen Planung.",
-         "Erste Ergebnisse zeigen kürzere Wege für die Kräne, doch die Disponenten wollen das System erst "
-         "nach einem ganzen Winter mit Sturmpausen beurteilen."]),
+        [
+            "Ein Terminalbetreiber im Hamburger Hafen lässt DeepSeek Vorschläge für die Reihenfolge machen, "
+            "in der Container auf Schiffe geladen werden, und vergleicht sie mit der bisherigen Planung.",
+            "Erste Ergebnisse zeigen kürzere Wege für die Kräne, doch die Disponenten wollen das System erst "
+            "nach einem ganzen Winter mit Sturmpausen beurteilen.",
+        ],
+    ),
     "/langsam/artikel/chor.html": (
         "Ein Kirchenchor lässt DeepSeek Noten setzen",
-        ["Ein Kirchenchor aus dem Allgäu nutzt DeepSeek, um handschriftliche Noten aus dem Archiv in "
-         "lesbare Partituren zu übertragen, die die Sängerinnen am Tablet lesen.",
-         "Der Chorleiter korrigiert jede Seite von Hand und sagt, die Maschine verwechsle vor allem alte "
-         "Schlüssel und Verzierungen, spare ihm aber viele Abende."]),
+        [
+            "Ein Kirchenchor aus dem Allgäu nutzt DeepSeek, um handschriftliche Noten aus dem Archiv in "
+            "lesbare Partituren zu übertragen, die die Sängerinnen am Tablet lesen.",
+            "Der Chorleiter korrigiert jede Seite von Hand und sagt, die Maschine verwechsle vor allem alte "
+            "Schlüssel und Verzierungen, spare ihm aber viele Abende.",
+        ],
+    ),
 }
-PAGE_PARAGRAPH = ("DeepSeek beschäftigt die Branche: Absatz {n} dieses Berichts erklärt, was das offene "
-                  "Modell für Entwickler, Rechenzentren und Anwender in Europa bedeutet.")
+PAGE_PARAGRAPH = (
+    "DeepSeek beschäftigt die Branche: Absatz {n} dieses Berichts erklärt, was das offene "
+    "Modell für Entwickler, Rechenzentren und Anwender in Europa bedeutet."
+)
 
 
 def page_with_many_attributes() -> bytes:
@@ -61,9 +75,13 @@ def page_with_many_attributes() -> bytes:
     attributes = " ".join(f'a{n}="1"' for n in range(ATTRIBUTES))
     paragraphs = "".join(f"<p>{PAGE_PARAGRAPH.format(n=n)}</p>" for n in range(5))
     page = article_html("DeepSeek-Bericht mit vielen Attributen", [])
-    return page.replace(b"</article>", (
-        f'<div {attributes}>{paragraphs}</div><p><a href="/schwer/artikel/hinter-attributen.html">'
-        "Weiterlesen</a></p></article>").encode("utf-8"))
+    return page.replace(
+        b"</article>",
+        (
+            f'<div {attributes}>{paragraphs}</div><p><a href="/schwer/artikel/hinter-attributen.html">'
+            "Weiterlesen</a></p></article>"
+        ).encode("utf-8"),
+    )
 
 
 def page_of_short_paragraphs() -> bytes:
@@ -83,11 +101,25 @@ def respond(site: str, path: str, bases) -> Response:
     if bare == "/":  # every article's navigation links here
         return ok(HTML, listing("Startseite", []))
     if bare == "/schwer/":
-        return ok(HTML, listing("Schwere Seiten", ["/schwer/attribute.html", "/schwer/absaetze.html",
-                                                   "/schwer/artikel/chips.html"]))
+        return ok(
+            HTML,
+            listing(
+                "Schwere Seiten", ["/schwer/attribute.html", "/schwer/absaetze.html", "/schwer/artikel/chips.html"]
+            ),
+        )
     if bare == "/langsam/":
-        return ok(HTML, listing("Langsame Seiten", ["/langsam/seite-1.html", "/langsam/seite-2.html",
-                                                    "/langsam/artikel/hafen.html", "/langsam/artikel/chor.html"]))
+        return ok(
+            HTML,
+            listing(
+                "Langsame Seiten",
+                [
+                    "/langsam/seite-1.html",
+                    "/langsam/seite-2.html",
+                    "/langsam/artikel/hafen.html",
+                    "/langsam/artikel/chor.html",
+                ],
+            ),
+        )
     if bare == "/schwer/attribute.html":
         return ok(HTML, page_with_many_attributes())
     if bare == "/schwer/absaetze.html":
@@ -102,8 +134,8 @@ def respond(site: str, path: str, bases) -> Response:
 class HeavyWeb:
     """The heavy web's listener in this process.
 
-        with HeavyWeb() as web:
-            web.url("/schwer/"), web.requests()
+    with HeavyWeb() as web:
+        web.url("/schwer/"), web.requests()
     """
 
     def __init__(self) -> None:
@@ -122,4 +154,3 @@ class HeavyWeb:
 
     def __exit__(self, *exc) -> None:
         self.web.stop()
-

@@ -14,16 +14,16 @@ from typing import Iterable, Mapping
 from tests.mockserver.responses import WEB_ROOT, Response, Route, fill_placeholders, not_found, redirect
 
 MIB = 1024 * 1024
-OVERSIZED_BYTES = 11 * MIB          # above Scrapy's DOWNLOAD_MAXSIZE of about 10 MiB
+OVERSIZED_BYTES = 11 * MIB  # above Scrapy's DOWNLOAD_MAXSIZE of about 10 MiB
 GZIP_BOMB_INFLATED_BYTES = 50 * MIB  # sent as ~50 KB of gzip
 
 
 def _article_head(title: str) -> bytes:
     return (
-        "<!DOCTYPE html>\n<html lang=\"de\"><head><meta charset=\"utf-8\">"
+        '<!DOCTYPE html>\n<html lang="de"><head><meta charset="utf-8">'
         f"<title>{title} | Tech-Rundschau</title>"
-        f"<meta property=\"og:type\" content=\"article\"><meta property=\"og:title\" content=\"{title}\">"
-        "<meta property=\"article:published_time\" content=\"2025-02-10T08:00:00+01:00\">"
+        f'<meta property="og:type" content="article"><meta property="og:title" content="{title}">'
+        '<meta property="article:published_time" content="2025-02-10T08:00:00+01:00">'
         f"</head><body><article><h1>{title}</h1>\n"
     ).encode("utf-8")
 
@@ -69,26 +69,49 @@ def gzip_bomb_body() -> bytes:
 
 def gzip_bomb(site: str, path: str, bases: Mapping[str, str]) -> Response:
     body = gzip_bomb_body()
-    headers = [("Content-Type", "text/html; charset=utf-8"), ("Content-Encoding", "gzip"),
-               ("Content-Length", str(len(body)))]
+    headers = [
+        ("Content-Type", "text/html; charset=utf-8"),
+        ("Content-Encoding", "gzip"),
+        ("Content-Length", str(len(body))),
+    ]
     return Response(200, headers, body)
 
 
 CALENDAR_PATH = re.compile(r"^/kalender/(\d{4})/(\d{2})/?$")
-MONTHS_DE = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
-             "Oktober", "November", "Dezember")
+MONTHS_DE = (
+    "Januar",
+    "Februar",
+    "März",
+    "April",
+    "Mai",
+    "Juni",
+    "Juli",
+    "August",
+    "September",
+    "Oktober",
+    "November",
+    "Dezember",
+)
 # Articles listed on the calendar page of their month (the rest of the calendar is empty, forever).
 CALENDAR_ARTICLES = {
-    (2025, 1): [("/artikel/2025/01/deepseek-r1-erschuettert-silicon-valley.html",
-                 "DeepSeek R1 erschüttert das Silicon Valley"),
-                ("/archiv/2025/01/27/deepseek-v3-trainingskosten.html",
-                 "Was das Training von DeepSeek V3 wirklich gekostet hat"),
-                ("/artikel/2025/01/italien-sperrt-deepseek.html",
-                 "Italien sperrt DeepSeek: Datenschützer verlangen Auskunft")],
-    (2025, 2): [("/artikel/2025/02/warum-die-offenen-gewichte-von-deepseek-wichtig-sind.html",
-                 "Warum die offenen Gewichte von DeepSeek wichtig sind"),
-                ("/the-gioi/deepseek-kraeftemessen-der-technologiemaechte-post31415.html",
-                 "DeepSeek und das Kräftemessen der Technologiemächte")],
+    (2025, 1): [
+        ("/artikel/2025/01/deepseek-r1-erschuettert-silicon-valley.html", "DeepSeek R1 erschüttert das Silicon Valley"),
+        (
+            "/archiv/2025/01/27/deepseek-v3-trainingskosten.html",
+            "Was das Training von DeepSeek V3 wirklich gekostet hat",
+        ),
+        ("/artikel/2025/01/italien-sperrt-deepseek.html", "Italien sperrt DeepSeek: Datenschützer verlangen Auskunft"),
+    ],
+    (2025, 2): [
+        (
+            "/artikel/2025/02/warum-die-offenen-gewichte-von-deepseek-wichtig-sind.html",
+            "Warum die offenen Gewichte von DeepSeek wichtig sind",
+        ),
+        (
+            "/the-gioi/deepseek-kraeftemessen-der-technologiemaechte-post31415.html",
+            "DeepSeek und das Kräftemessen der Technologiemächte",
+        ),
+    ],
 }
 
 
@@ -104,15 +127,17 @@ def calendar(site: str, path: str, bases: Mapping[str, str]) -> Response:
         return not_found()
     year, month = int(match.group(1)), int(match.group(2))
     (py, pm), (ny, nm) = shift_month(year, month, -1), shift_month(year, month, +1)
-    items = "".join(f'<li><a href="{href}">{title}</a></li>' for href, title in CALENDAR_ARTICLES.get((year, month), []))
-    listing = f"<ul class=\"k-list\">{items}</ul>" if items else "<p>Keine Artikel in diesem Monat.</p>"
+    items = "".join(
+        f'<li><a href="{href}">{title}</a></li>' for href, title in CALENDAR_ARTICLES.get((year, month), [])
+    )
+    listing = f'<ul class="k-list">{items}</ul>' if items else "<p>Keine Artikel in diesem Monat.</p>"
     html = (
-        "<!DOCTYPE html>\n<html lang=\"de\"><head><meta charset=\"utf-8\">"
+        '<!DOCTYPE html>\n<html lang="de"><head><meta charset="utf-8">'
         f"<title>Archiv {MONTHS_DE[month - 1]} {year} | Tech-Rundschau</title></head><body>"
-        "<nav><a href=\"/\">Startseite</a> › <a href=\"/kalender/2025/02/\">Archiv</a></nav>"
+        '<nav><a href="/">Startseite</a> › <a href="/kalender/2025/02/">Archiv</a></nav>'
         f"<h1>Archiv: {MONTHS_DE[month - 1]} {year}</h1>{listing}"
-        f"<p class=\"k-nav\"><a rel=\"prev\" href=\"/kalender/{py:04d}/{pm:02d}/\">« {MONTHS_DE[pm - 1]} {py}</a> · "
-        f"<a rel=\"next\" href=\"/kalender/{ny:04d}/{nm:02d}/\">{MONTHS_DE[nm - 1]} {ny} »</a></p>"
+        f'<p class="k-nav"><a rel="prev" href="/kalender/{py:04d}/{pm:02d}/">« {MONTHS_DE[pm - 1]} {py}</a> · '
+        f'<a rel="next" href="/kalender/{ny:04d}/{nm:02d}/">{MONTHS_DE[nm - 1]} {ny} »</a></p>'
         "</body></html>\n"
     )
     return Response(200, [("Content-Type", "text/html; charset=utf-8")], html.encode("utf-8"))
@@ -134,12 +159,15 @@ def redirect_chain(site: str, path: str, bases: Mapping[str, str]) -> Response:
 def raw(status: int, content_type: str | None, body: bytes, **extra_headers: str) -> Route:
     """A fixed answer, e.g. an empty body or bytes that contradict their Content-Type."""
     headers = ([("Content-Type", content_type)] if content_type else []) + [
-        (name.replace("_", "-"), value) for name, value in extra_headers.items()]
+        (name.replace("_", "-"), value) for name, value in extra_headers.items()
+    ]
     return lambda site, path, bases: Response(status, list(headers), body)
 
 
-HEAD_CUT_OFF = (b"<!DOCTYPE html>\n<html lang=\"de\"><head><meta charset=\"utf-8\">"
-                b"<title>DeepSeek: Neue Vorw\xc3\xbcrfe aus Washington</title><meta property=\"og:type\" cont")
+HEAD_CUT_OFF = (
+    b'<!DOCTYPE html>\n<html lang="de"><head><meta charset="utf-8">'
+    b'<title>DeepSeek: Neue Vorw\xc3\xbcrfe aus Washington</title><meta property="og:type" cont'
+)
 
 
 def pdf_as_html(site: str, path: str, bases: Mapping[str, str]) -> Response:
@@ -179,8 +207,9 @@ def brotli_bomb_body() -> bytes | None:
 def connection_reset(site: str, path: str, bases: Mapping[str, str]) -> Response:
     """Promises 50 KB, sends 1 KB of an article, then resets the connection."""
     body = (_article_head("DeepSeek: Abbruch mitten im Satz") + OVERSIZED_PARAGRAPH * 10)[:1024]
-    return Response(200, [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", "51200")], body,
-                    reset_connection=True)
+    return Response(
+        200, [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", "51200")], body, reset_connection=True
+    )
 
 
 def gzipped_sitemap(site: str, path: str, bases: Mapping[str, str]) -> Response:
@@ -196,10 +225,10 @@ def session_listing(site: str, path: str, bases: Mapping[str, str]) -> Response:
     query = path.split("?", 1)[1] if "?" in path else ""
     sid = next((int(v) for k, _, v in (p.partition("=") for p in query.split("&")) if k == "sid" and v.isdigit()), 0)
     html = (
-        "<!DOCTYPE html>\n<html lang=\"de\"><head><meta charset=\"utf-8\"><title>Ihre Sitzung | Tech-Rundschau"
+        '<!DOCTYPE html>\n<html lang="de"><head><meta charset="utf-8"><title>Ihre Sitzung | Tech-Rundschau'
         "</title></head><body><h1>Merkliste</h1><p>Ihre Merkliste ist leer.</p>"
-        f"<p><a href=\"/kaputt/sitzung?sid={sid + 1}\">Merkliste aktualisieren</a> · "
-        f"<a href=\"/thema/deepseek/?sid={sid + 1}\">Alles zu DeepSeek</a></p></body></html>\n"
+        f'<p><a href="/kaputt/sitzung?sid={sid + 1}">Merkliste aktualisieren</a> · '
+        f'<a href="/thema/deepseek/?sid={sid + 1}">Alles zu DeepSeek</a></p></body></html>\n'
     )
     return Response(200, [("Content-Type", "text/html; charset=utf-8")], html.encode("utf-8"))
 
@@ -224,8 +253,11 @@ def huge_sitemap(site: str, path: str, bases: Mapping[str, str]) -> Response:
     Not linked from the fixture web; for parser and memory tests."""
     base = bases[site]
     urls = "".join(f"<url><loc>{base}/riesig/seite-{n}.html</loc></url>\n" for n in range(50_000))
-    body = ('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
-            + urls + "</urlset>\n").encode("ascii")
+    body = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+        + urls
+        + "</urlset>\n"
+    ).encode("ascii")
     return Response(200, [("Content-Type", "application/xml")], body)
 
 
@@ -233,8 +265,9 @@ def slow_trickle(site: str, path: str, bases: Mapping[str, str]) -> Response:
     """/kaputt/langsam.html?sekunden=N: sends a byte every second for N seconds (default 30).
     Not linked from the fixture web (it would slow every crawl); for timeout tests."""
     query = path.split("?", 1)[1] if "?" in path else ""
-    seconds = next((int(v) for k, _, v in (p.partition("=") for p in query.split("&")) if k == "sekunden"
-                    and v.isdigit()), 30)
+    seconds = next(
+        (int(v) for k, _, v in (p.partition("=") for p in query.split("&")) if k == "sekunden" and v.isdigit()), 30
+    )
 
     def chunks() -> Iterable[bytes]:
         yield _article_head("DeepSeek im Schneckentempo")

@@ -23,35 +23,55 @@ HOSTS = {"site": "127.0.0.1"}
 ARTICLES = {
     "/artikel/bibliothek.html": (
         "Stadtbibliothek erklärt DeepSeek in Abendkursen",
-        ["Die Stadtbibliothek bietet ab März Abendkurse an, in denen Bürgerinnen und Bürger lernen, wie "
-         "DeepSeek Antworten formuliert und wo das Modell Fehler macht.",
-         "Die Kurse sind kostenlos; die Plätze werden nach Anmeldung vergeben, weil nur zwanzig Rechner "
-         "im Lesesaal zur Verfügung stehen."], "/"),
+        [
+            "Die Stadtbibliothek bietet ab März Abendkurse an, in denen Bürgerinnen und Bürger lernen, wie "
+            "DeepSeek Antworten formuliert und wo das Modell Fehler macht.",
+            "Die Kurse sind kostenlos; die Plätze werden nach Anmeldung vergeben, weil nur zwanzig Rechner "
+            "im Lesesaal zur Verfügung stehen.",
+        ],
+        "/",
+    ),
     "/artikel/hafen.html": (
         "Hafenbetrieb plant Containerlisten mit DeepSeek",
-        ["Ein Hafenbetrieb an der Nordsee will die Ladelisten von Containerschiffen mit DeepSeek auf "
-         "Widersprüche prüfen, bevor die Schiffe festmachen.",
-         "Der Betriebsrat verlangt, dass jede Warnung des Modells von einer Fachkraft bestätigt wird, "
-         "bevor ein Container zurückgehalten wird."], "/"),
+        [
+            "Ein Hafenbetrieb an der Nordsee will die Ladelisten von Containerschiffen mit DeepSeek auf "
+            "Widersprüche prüfen, bevor die Schiffe festmachen.",
+            "Der Betriebsrat verlangt, dass jede Warnung des Modells von einer Fachkraft bestätigt wird, "
+            "bevor ein Container zurückgehalten wird.",
+        ],
+        "/",
+    ),
     "/artikel/dieb.html": (
         "Kommentar: DeepSeek und die Kommunen",
-        ["Kommunen sollten offene Modelle wie DeepSeek nicht verbieten, sondern eigene Regeln für ihren "
-         "Einsatz in der Verwaltung schreiben, meint unser Kommentator.",
-         "Wer jetzt wartet, überlässt die Entscheidung den Anbietern; wer Regeln schreibt, kann später "
-         "prüfen, ob sie eingehalten werden."], "/artikel/opfer.html"),
+        [
+            "Kommunen sollten offene Modelle wie DeepSeek nicht verbieten, sondern eigene Regeln für ihren "
+            "Einsatz in der Verwaltung schreiben, meint unser Kommentator.",
+            "Wer jetzt wartet, überlässt die Entscheidung den Anbietern; wer Regeln schreibt, kann später "
+            "prüfen, ob sie eingehalten werden.",
+        ],
+        "/artikel/opfer.html",
+    ),
     "/artikel/opfer.html": (
         "Landkreis testet DeepSeek in der Kfz-Zulassung",
-        ["Ein Landkreis in Hessen testet DeepSeek bei der Beantwortung von Fragen zur Kfz-Zulassung, die "
-         "Bürger über das Kontaktformular stellen.",
-         "Nach drei Monaten will die Verwaltung entscheiden, ob das Modell die Wartezeit auf eine Antwort "
-         "tatsächlich verkürzt hat."], "/artikel/opfer.html"),
+        [
+            "Ein Landkreis in Hessen testet DeepSeek bei der Beantwortung von Fragen zur Kfz-Zulassung, die "
+            "Bürger über das Kontaktformular stellen.",
+            "Nach drei Monaten will die Verwaltung entscheiden, ob das Modell die Wartezeit auf eine Antwort "
+            "tatsächlich verkürzt hat.",
+        ],
+        "/artikel/opfer.html",
+    ),
     # a print version claiming its article's URL with the same text, met before the article itself
     "/druck/schule.html": (
         "Schulamt prüft DeepSeek für Elternbriefe",
-        ["Ein Schulamt in Brandenburg lässt DeepSeek Elternbriefe in einfache Sprache und in fünf weitere "
-         "Sprachen übertragen, bevor sie an die Familien verschickt werden.",
-         "Die Lehrkräfte lesen jede Fassung gegen; das Amt will nach den Sommerferien entscheiden, ob das "
-         "Verfahren auf alle Schulen des Kreises ausgeweitet wird."], "/artikel/schule.html"),
+        [
+            "Ein Schulamt in Brandenburg lässt DeepSeek Elternbriefe in einfache Sprache und in fünf weitere "
+            "Sprachen übertragen, bevor sie an die Familien verschickt werden.",
+            "Die Lehrkräfte lesen jede Fassung gegen; das Amt will nach den Sommerferien entscheiden, ob das "
+            "Verfahren auf alle Schulen des Kreises ausgeweitet wird.",
+        ],
+        "/artikel/schule.html",
+    ),
 }
 ARTICLES["/artikel/schule.html"] = (*ARTICLES["/druck/schule.html"][:2], "/artikel/schule.html")
 FIRST_RUN = ["/artikel/bibliothek.html", "/artikel/hafen.html", "/artikel/dieb.html", "/druck/schule.html"]

@@ -33,109 +33,163 @@ from tests.mockserver.responses import Response, not_found
 from tests.mockserver.routes import respond as news_web_respond
 from tests.mockserver.server import NewsWeb
 
-HOSTS = {"site_a": "127.0.0.1", "forbidden": "127.0.0.3", "robots_500": "127.0.0.4", "robots_slow": "127.0.0.5",
-         "big": "127.0.0.6", "forbidden_v6": "::1"}
+HOSTS = {
+    "site_a": "127.0.0.1",
+    "forbidden": "127.0.0.3",
+    "robots_500": "127.0.0.4",
+    "robots_slow": "127.0.0.5",
+    "big": "127.0.0.6",
+    "forbidden_v6": "::1",
+}
 ROBOTS_TRICKLE_SECONDS = 20
 
 # Our own short stories, each distinct (no two are near duplicates): path -> (title, paragraphs).
 ARTICLES = {
     "/feindlich/artikel/gzip-feed.html": (
         "DeepSeek öffnet sein Modell für Forschungsgruppen",
-        ["Das Start-up DeepSeek aus Hangzhou stellt die Gewichte seines Sprachmodells frei zur Verfügung, "
-         "damit Universitäten eigene Experimente damit anstellen können.",
-         "Mehrere Lehrstühle in München und Zürich haben bereits angekündigt, das Modell auf ihren eigenen "
-         "Rechnern zu betreiben und die Ergebnisse offen zu dokumentieren."]),
+        [
+            "Das Start-up DeepSeek aus Hangzhou stellt die Gewichte seines Sprachmodells frei zur Verfügung, "
+            "damit Universitäten eigene Experimente damit anstellen können.",
+            "Mehrere Lehrstühle in München und Zürich haben bereits angekündigt, das Modell auf ihren eigenen "
+            "Rechnern zu betreiben und die Ergebnisse offen zu dokumentieren.",
+        ],
+    ),
     "/feindlich/artikel/gzip-sitemap.html": (
         "Warum Rechenzentren nach DeepSeek umplanen",
-        ["Betreiber großer Rechenzentren fragen sich seit dem Erfolg von DeepSeek, ob sie wirklich so viele "
-         "neue Grafikprozessoren bestellen müssen wie bisher geplant.",
-         "Ein Sprecher eines Frankfurter Anbieters sagte, man prüfe nun Verträge über Stromlieferungen, die "
-         "erst in drei Jahren wirksam würden."]),
+        [
+            "Betreiber großer Rechenzentren fragen sich seit dem Erfolg von DeepSeek, ob sie wirklich so viele "
+            "neue Grafikprozessoren bestellen müssen wie bisher geplant.",
+            "Ein Sprecher eines Frankfurter Anbieters sagte, man prüfe nun Verträge über Stromlieferungen, die "
+            "erst in drei Jahren wirksam würden.",
+        ],
+    ),
     "/feindlich/artikel/gzip-doppelt.html": (
         "DeepSeek im Klassenzimmer",
-        ["Lehrerinnen an einer Berliner Gesamtschule testen DeepSeek als Hilfe beim Korrigieren von "
-         "Aufsätzen und berichten von gemischten Erfahrungen.",
-         "Die Schulbehörde will im Herbst entscheiden, ob solche Werkzeuge an allen Schulen der Stadt "
-         "erlaubt werden, und verlangt vorher ein Gutachten zum Datenschutz."]),
+        [
+            "Lehrerinnen an einer Berliner Gesamtschule testen DeepSeek als Hilfe beim Korrigieren von "
+            "Aufsätzen und berichten von gemischten Erfahrungen.",
+            "Die Schulbehörde will im Herbst entscheiden, ob solche Werkzeuge an allen Schulen der Stadt "
+            "erlaubt werden, und verlangt vorher ein Gutachten zum Datenschutz.",
+        ],
+    ),
     "/feindlich/artikel/gzip-datei.html": (
         "Übersetzer vergleichen DeepSeek mit älteren Systemen",
-        ["Ein Verband freiberuflicher Übersetzer hat DeepSeek mit drei älteren Systemen verglichen und "
-         "dafür juristische Fachtexte aus dem Deutschen ins Englische übertragen lassen.",
-         "Bei Fachbegriffen schnitt DeepSeek besser ab, bei langen Schachtelsätzen machte es dagegen "
-         "häufiger Fehler in der Satzstellung, so der Bericht des Verbands."]),
+        [
+            "Ein Verband freiberuflicher Übersetzer hat DeepSeek mit drei älteren Systemen verglichen und "
+            "dafür juristische Fachtexte aus dem Deutschen ins Englische übertragen lassen.",
+            "Bei Fachbegriffen schnitt DeepSeek besser ab, bei langen Schachtelsätzen machte es dagegen "
+            "häufiger Fehler in der Satzstellung, so der Bericht des Verbands.",
+        ],
+    ),
     "/feindlich/doppelt.html": (
         "DeepSeek und die Frage nach den Trainingsdaten",
-        ["Welche Texte DeepSeek für das Training verwendet hat, legt das Unternehmen nur in groben Zügen "
-         "offen, was Verlage in Europa zunehmend beunruhigt.",
-         "Ein Branchenverband fordert nun eine Liste der Quellen und droht mit einer Beschwerde bei der "
-         "Europäischen Kommission, falls keine Antwort kommt."]),
+        [
+            "Welche Texte DeepSeek für das Training verwendet hat, legt das Unternehmen nur in groben Zügen "
+            "offen, was Verlage in Europa zunehmend beunruhigt.",
+            "Ein Branchenverband fordert nun eine Liste der Quellen und droht mit einer Beschwerde bei der "
+            "Europäischen Kommission, falls keine Antwort kommt.",
+        ],
+    ),
     "/artikel/robots-fehler.html": (
         "DeepSeek app tops download charts in Europe",
-        ["The chatbot app of the Chinese start-up DeepSeek climbed to the top of the download charts in "
-         "several European countries within a single weekend.",
-         "Analysts at a London research firm said curiosity drove most downloads and that few users kept "
-         "the app after the first week."]),
+        [
+            "The chatbot app of the Chinese start-up DeepSeek climbed to the top of the download charts in "
+            "several European countries within a single weekend.",
+            "Analysts at a London research firm said curiosity drove most downloads and that few users kept "
+            "the app after the first week.",
+        ],
+    ),
     "/artikel/robots-langsam.html": (
         "Banken testen DeepSeek für interne Auswertungen",
-        ["Zwei Genossenschaftsbanken aus Süddeutschland prüfen, ob sich DeepSeek für die Auswertung "
-         "interner Berichte eignet, ohne Kundendaten preiszugeben.",
-         "Das Modell läuft dafür auf eigenen Servern im Keller der Zentrale; ins Internet gelangen die "
-         "Daten nach Angaben der Banken nicht."]),
+        [
+            "Zwei Genossenschaftsbanken aus Süddeutschland prüfen, ob sich DeepSeek für die Auswertung "
+            "interner Berichte eignet, ohne Kundendaten preiszugeben.",
+            "Das Modell läuft dafür auf eigenen Servern im Keller der Zentrale; ins Internet gelangen die "
+            "Daten nach Angaben der Banken nicht.",
+        ],
+    ),
     # served with a wrong, missing or unusual Content-Type or charset (see SERVED_AS)
     "/feindlich/artikel/als-text.html": (
         "DeepSeek-Modell läuft jetzt auf dem Laptop",
-        ["Eine verkleinerte Fassung des DeepSeek-Modells passt inzwischen auf gewöhnliche Laptops mit "
-         "sechzehn Gigabyte Arbeitsspeicher, berichten Entwickler aus Leipzig.",
-         "Die Antworten kommen langsamer als aus der Cloud, dafür verlassen die Eingaben den Rechner nie, "
-         "was besonders Anwaltskanzleien und Arztpraxen interessiert."]),
+        [
+            "Eine verkleinerte Fassung des DeepSeek-Modells passt inzwischen auf gewöhnliche Laptops mit "
+            "sechzehn Gigabyte Arbeitsspeicher, berichten Entwickler aus Leipzig.",
+            "Die Antworten kommen langsamer als aus der Cloud, dafür verlassen die Eingaben den Rechner nie, "
+            "was besonders Anwaltskanzleien und Arztpraxen interessiert.",
+        ],
+    ),
     "/feindlich/artikel/ohne-typ.html": (
         "Stadtwerke fragen nach dem Strombedarf von DeepSeek-Servern",
-        ["Die Stadtwerke einer hessischen Mittelstadt wollen wissen, wie viel Strom ein geplantes "
-         "Rechenzentrum für DeepSeek-Anwendungen im Gewerbegebiet brauchen würde.",
-         "Der Investor nennt bislang nur eine Spanne, die der Gemeinderat für zu ungenau hält; eine "
-         "Entscheidung wurde auf den Sommer vertagt."]),
+        [
+            "Die Stadtwerke einer hessischen Mittelstadt wollen wissen, wie viel Strom ein geplantes "
+            "Rechenzentrum für DeepSeek-Anwendungen im Gewerbegebiet brauchen würde.",
+            "Der Investor nennt bislang nur eine Spanne, die der Gemeinderat für zu ungenau hält; eine "
+            "Entscheidung wurde auf den Sommer vertagt.",
+        ],
+    ),
     "/feindlich/artikel/als-binaer.html": (
         "Museum zeigt Gespräche mit DeepSeek als Kunstwerk",
-        ["Ein Kunstmuseum in Bremen zeigt ausgedruckte Gespräche zwischen Besuchern und DeepSeek als "
-         "raumhohe Papierbahnen, die jede Woche um neue Dialoge wachsen.",
-         "Die Kuratorin möchte zeigen, wie höflich, ausweichend oder überraschend die Maschine auf "
-         "Fragen nach Kunst, Tod und Liebe antwortet."]),
+        [
+            "Ein Kunstmuseum in Bremen zeigt ausgedruckte Gespräche zwischen Besuchern und DeepSeek als "
+            "raumhohe Papierbahnen, die jede Woche um neue Dialoge wachsen.",
+            "Die Kuratorin möchte zeigen, wie höflich, ausweichend oder überraschend die Maschine auf "
+            "Fragen nach Kunst, Tod und Liebe antwortet.",
+        ],
+    ),
     "/feindlich/artikel/cp1252-ohne-angabe.html": (
         "Förderbank prüft Kredite für DeepSeek-Anwender",
-        ["Eine Förderbank des Bundes prüft, ob mittelständische Betriebe Zuschüsse bekommen sollen, wenn "
-         "sie offene Modelle wie DeepSeek auf eigenen Servern betreiben.",
-         "Größere Summen seien nicht geplant, heißt es aus dem Ministerium, eher Beträge für Schulungen "
-         "und für die ersten Monate Betrieb."]),
+        [
+            "Eine Förderbank des Bundes prüft, ob mittelständische Betriebe Zuschüsse bekommen sollen, wenn "
+            "sie offene Modelle wie DeepSeek auf eigenen Servern betreiben.",
+            "Größere Summen seien nicht geplant, heißt es aus dem Ministerium, eher Beträge für Schulungen "
+            "und für die ersten Monate Betrieb.",
+        ],
+    ),
     "/feindlich/artikel/utf16.html": (
         "Bibliotheken erklären DeepSeek in Abendkursen",
-        ["Öffentliche Bibliotheken in Nordrhein-Westfalen bieten Abendkurse an, in denen Bürgerinnen und "
-         "Bürger lernen, was DeepSeek kann und wo seine Grenzen liegen.",
-         "Die Kurse sind nach wenigen Tagen ausgebucht gewesen; nun sollen Aufzeichnungen im Netz folgen, "
-         "sagt die Leiterin der Stadtbibliothek Münster."]),
+        [
+            "Öffentliche Bibliotheken in Nordrhein-Westfalen bieten Abendkurse an, in denen Bürgerinnen und "
+            "Bürger lernen, was DeepSeek kann und wo seine Grenzen liegen.",
+            "Die Kurse sind nach wenigen Tagen ausgebucht gewesen; nun sollen Aufzeichnungen im Netz folgen, "
+            "sagt die Leiterin der Stadtbibliothek Münster.",
+        ],
+    ),
     "/feindlich/artikel/meta-luegt.html": (
         "Gewerkschaft verlangt Regeln für DeepSeek im Büro",
-        ["Eine Dienstleistungsgewerkschaft verlangt Betriebsvereinbarungen, bevor Unternehmen DeepSeek "
-         "für Personalentscheidungen oder Leistungsbewertungen einsetzen dürfen.",
-         "Beschäftigte müssten erfahren, welche Daten das Modell über sie verarbeite, und Entscheidungen "
-         "müssten immer von Menschen getroffen und begründet werden."]),
+        [
+            "Eine Dienstleistungsgewerkschaft verlangt Betriebsvereinbarungen, bevor Unternehmen DeepSeek "
+            "für Personalentscheidungen oder Leistungsbewertungen einsetzen dürfen.",
+            "Beschäftigte müssten erfahren, welche Daten das Modell über sie verarbeite, und Entscheidungen "
+            "müssten immer von Menschen getroffen und begründet werden.",
+        ],
+    ),
     # text that would break SQL built by string formatting: stored exactly as it is
     "/feindlich/artikel/sql-zeichen.html": (
         "DeepSeek'); DROP TABLE articles; -- und andere Streiche",
-        ["Ein Sicherheitsforscher nannte seinen Testbericht über DeepSeek absichtlich \"'; DELETE FROM "
-         "duplicates; --\", um zu prüfen, ob Redaktionssysteme Eingaben sauber behandeln.",
-         "Die meisten Systeme zeigten den Titel einfach an; nur ein altes Archiv verschluckte sich an den "
-         "Anführungszeichen und an dem Semikolon mitten im Satz."]),
+        [
+            "Ein Sicherheitsforscher nannte seinen Testbericht über DeepSeek absichtlich \"'; DELETE FROM "
+            'duplicates; --", um zu prüfen, ob Redaktionssysteme Eingaben sauber behandeln.',
+            "Die meisten Systeme zeigten den Titel einfach an; nur ein altes Archiv verschluckte sich an den "
+            "Anführungszeichen und an dem Semikolon mitten im Satz.",
+        ],
+    ),
     # error statuses with an article-like body: never stored
     "/feindlich/artikel/gesperrt.html": (
         "DeepSeek: Der geheime Plan der Aufsichtsbehörde",
-        ["Dieser Text wird mit dem Status 403 ausgeliefert und darf deshalb niemals im Korpus landen, "
-         "auch wenn er wie ein vollständiger Artikel über DeepSeek aussieht.",
-         "Ein Crawler, der ihn speichert, hat den Statuscode der Antwort nicht beachtet."]),
+        [
+            "Dieser Text wird mit dem Status 403 ausgeliefert und darf deshalb niemals im Korpus landen, "
+            "auch wenn er wie ein vollständiger Artikel über DeepSeek aussieht.",
+            "Ein Crawler, der ihn speichert, hat den Statuscode der Antwort nicht beachtet.",
+        ],
+    ),
     "/feindlich/artikel/entfernt.html": (
         "DeepSeek: Ein zurückgezogener Bericht",
-        ["Dieser Text wird mit dem Status 410 ausgeliefert, weil die Redaktion den Bericht über DeepSeek "
-         "zurückgezogen hat; er darf nicht gespeichert werden.",
-         "Auch ein endgültig entfernter Artikel mit vollständigem Text ist kein Artikel für den Korpus."]),
+        [
+            "Dieser Text wird mit dem Status 410 ausgeliefert, weil die Redaktion den Bericht über DeepSeek "
+            "zurückgezogen hat; er darf nicht gespeichert werden.",
+            "Auch ein endgültig entfernter Artikel mit vollständigem Text ist kein Artikel für den Korpus.",
+        ],
+    ),
 }
 # How the articles above are served: path -> (status, Content-Type header or None, encoding of the bytes,
 # charset declared in a <meta> tag or None).
@@ -152,26 +206,31 @@ SERVED_AS = {
 
 # Variants of /feindlich/doppelt.html that are one page: the plain URL comes first everywhere.
 DUPLICATE_VARIANTS = [
-    "{site_a}/feindlich/doppelt.html", "{site_a}/feindlich/Doppelt.html", "{site_a}/feindlich/doppelt.html/",
-    "{site_a}/feindlich/doppelt.html?utm_source=feed&utm_medium=rss", "{site_a}/feindlich/DOPPELT.HTML?sid=9",
-    "{site_a}/feindlich/doppelt.html#kommentare", "{site_a}/feindlich/doppelt.html;jsessionid=ABC123",
-    "{www_site_a}/feindlich/doppelt.html", "{site_a}/feindlich/doppelt.html?fbclid=x&gclid=y",
+    "{site_a}/feindlich/doppelt.html",
+    "{site_a}/feindlich/Doppelt.html",
+    "{site_a}/feindlich/doppelt.html/",
+    "{site_a}/feindlich/doppelt.html?utm_source=feed&utm_medium=rss",
+    "{site_a}/feindlich/DOPPELT.HTML?sid=9",
+    "{site_a}/feindlich/doppelt.html#kommentare",
+    "{site_a}/feindlich/doppelt.html;jsessionid=ABC123",
+    "{www_site_a}/feindlich/doppelt.html",
+    "{site_a}/feindlich/doppelt.html?fbclid=x&gclid=y",
 ]
 # Links to private addresses in forms the guard must see through: none may reach a listener.
 PRIVATE_LINKS = [
-    "http://localhost:{site_a_port}/feindlich/lokal.html",          # a name resolving to 127.0.0.1
-    "{forbidden_v6}/ipv6.html",                                      # [::1]
-    "http://[::ffff:127.0.0.3]:{forbidden_port}/mapped.html",        # IPv4-mapped IPv6
-    "http://[::ffff:7f00:3]:{forbidden_port}/mapped-hex.html",       # the same, in hex
+    "http://localhost:{site_a_port}/feindlich/lokal.html",  # a name resolving to 127.0.0.1
+    "{forbidden_v6}/ipv6.html",  # [::1]
+    "http://[::ffff:127.0.0.3]:{forbidden_port}/mapped.html",  # IPv4-mapped IPv6
+    "http://[::ffff:7f00:3]:{forbidden_port}/mapped-hex.html",  # the same, in hex
     "http://[0:0:0:0:0:ffff:127.0.0.3]:{forbidden_port}/mapped-lang.html",
-    "http://2130706435:{forbidden_port}/dezimal.html",               # 127.0.0.3 as one decimal number
-    "http://0x7f.0.0.3:{forbidden_port}/hex.html",                   # ... in hex
-    "http://127.3:{forbidden_port}/kurz.html",                       # ... in short form
-    "http://127.0.0.3.:{forbidden_port}/punkt.html",                 # ... with a trailing dot
-    "http://0.0.0.0:{site_a_port}/feindlich/null.html",              # "this host"
-    "http://0:{site_a_port}/feindlich/null-kurz.html",               # ... as a single number
-    "http://[::]:{forbidden_v6_port}/unbestimmt.html",               # IPv6 "this host"
-    "http://[::1%25lo]:{forbidden_v6_port}/zone.html",               # [::1] with a zone id
+    "http://2130706435:{forbidden_port}/dezimal.html",  # 127.0.0.3 as one decimal number
+    "http://0x7f.0.0.3:{forbidden_port}/hex.html",  # ... in hex
+    "http://127.3:{forbidden_port}/kurz.html",  # ... in short form
+    "http://127.0.0.3.:{forbidden_port}/punkt.html",  # ... with a trailing dot
+    "http://0.0.0.0:{site_a_port}/feindlich/null.html",  # "this host"
+    "http://0:{site_a_port}/feindlich/null-kurz.html",  # ... as a single number
+    "http://[::]:{forbidden_v6_port}/unbestimmt.html",  # IPv6 "this host"
+    "http://[::1%25lo]:{forbidden_v6_port}/zone.html",  # [::1] with a zone id
     "{forbidden}/direkt.html",
 ]
 # URLs parsers disagree about (userinfo, backslash, fragment before @): whatever host the crawl takes, it
@@ -185,9 +244,14 @@ PARSER_TRICKS = [
 ]
 # Links in other schemes: never fetched (the ftp: and gopher: ones point at the tripwire).
 OTHER_SCHEME_LINKS = [
-    "file:///etc/passwd", "ftp://127.0.0.1:{tripwire_port}/datei.txt", "gopher://127.0.0.1:{tripwire_port}/",
-    "data:text/html;base64,PGgxPkRlZXBTZWVrPC9oMT4=", "javascript:alert(document.cookie)", "mailto:redaktion@example.com",
-    "FTP://127.0.0.1:{tripwire_port}/gross.txt", "view-source:{site_a}/feindlich/doppelt.html",
+    "file:///etc/passwd",
+    "ftp://127.0.0.1:{tripwire_port}/datei.txt",
+    "gopher://127.0.0.1:{tripwire_port}/",
+    "data:text/html;base64,PGgxPkRlZXBTZWVrPC9oMT4=",
+    "javascript:alert(document.cookie)",
+    "mailto:redaktion@example.com",
+    "FTP://127.0.0.1:{tripwire_port}/gross.txt",
+    "view-source:{site_a}/feindlich/doppelt.html",
 ]
 # /feindlich/umleitung/NAME -> where it redirects to.
 REDIRECTS = {
@@ -225,7 +289,7 @@ def xxe_feed(bases: Mapping[str, str], tripwire_port: int) -> bytes:
         f'<!ENTITY % extern SYSTEM "{forbidden}/xxe.dtd"> %extern;\n'
         f'<!ENTITY falle SYSTEM "http://127.0.0.1:{tripwire_port}/xxe">\n]>\n'
         '<rss version="2.0"><channel><title>&datei;</title>'
-        f'<item><title>&datei;</title><link>{bases["site_a"]}/feindlich/xxe-&datei;.html</link></item>'
+        f"<item><title>&datei;</title><link>{bases['site_a']}/feindlich/xxe-&datei;.html</link></item>"
         "<item><title>fern</title><link>&fern;</link></item><item><link>&falle;</link></item>"
         "</channel></rss>\n"
     ).encode("utf-8")
@@ -273,14 +337,20 @@ def closed_port() -> int:
 def fill(template: str, bases: Mapping[str, str], tripwire_port: int) -> str:
     site_a = bases["site_a"]
     return template.format(
-        site_a=site_a, www_site_a=site_a.replace("http://", "http://www."), forbidden=bases["forbidden"],
-        forbidden_v6=bases["forbidden_v6"], site_a_port=urlsplit(site_a).port,
-        forbidden_port=urlsplit(bases["forbidden"]).port, forbidden_v6_port=urlsplit(bases["forbidden_v6"]).port,
+        site_a=site_a,
+        www_site_a=site_a.replace("http://", "http://www."),
+        forbidden=bases["forbidden"],
+        forbidden_v6=bases["forbidden_v6"],
+        site_a_port=urlsplit(site_a).port,
+        forbidden_port=urlsplit(bases["forbidden"]).port,
+        forbidden_v6_port=urlsplit(bases["forbidden_v6"]).port,
         tripwire_port=tripwire_port,
     )
 
 
-def article_html(title: str, paragraphs: list[str], encoding: str = "utf-8", meta_charset: str | None = "utf-8") -> bytes:
+def article_html(
+    title: str, paragraphs: list[str], encoding: str = "utf-8", meta_charset: str | None = "utf-8"
+) -> bytes:
     body = "".join(f"<p>{paragraph}</p>" for paragraph in paragraphs)
     meta = f'<meta charset="{meta_charset}">' if meta_charset else ""
     return (
@@ -292,22 +362,29 @@ def article_html(title: str, paragraphs: list[str], encoding: str = "utf-8", met
 
 
 def served_article(path: str) -> Response:
-    status, content_type, encoding, meta_charset = SERVED_AS.get(path, (200, "text/html; charset=utf-8", "utf-8", "utf-8"))
+    status, content_type, encoding, meta_charset = SERVED_AS.get(
+        path, (200, "text/html; charset=utf-8", "utf-8", "utf-8")
+    )
     headers = [("Content-Type", content_type)] if content_type else []
     return Response(status, headers, article_html(*ARTICLES[path], encoding=encoding, meta_charset=meta_charset))
 
 
 def rss(items: Iterable[str]) -> bytes:
-    entries = "".join(f"<item><title>Meldung {n}</title><link>{escape(url)}</link></item>\n"
-                      for n, url in enumerate(items))
-    return ('<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>Feindlich</title>'
-            f"<language>de</language>\n{entries}</channel></rss>\n").encode("utf-8")
+    entries = "".join(
+        f"<item><title>Meldung {n}</title><link>{escape(url)}</link></item>\n" for n, url in enumerate(items)
+    )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>Feindlich</title>'
+        f"<language>de</language>\n{entries}</channel></rss>\n"
+    ).encode("utf-8")
 
 
 def urlset(urls: Iterable[str]) -> bytes:
     entries = "".join(f"<url><loc>{escape(url)}</loc></url>\n" for url in urls)
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
-            f"{entries}</urlset>\n").encode("utf-8")
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+        f"{entries}</urlset>\n"
+    ).encode("utf-8")
 
 
 def escape(text: str) -> str:
@@ -334,8 +411,10 @@ def robots_trickle() -> Iterable[bytes]:
 
 def listing(title: str, links: Iterable[str]) -> bytes:
     items = "".join(f'<li><a href="{escape(url)}">Weiterlesen {n}</a></li>' for n, url in enumerate(links))
-    return (f'<!DOCTYPE html>\n<html lang="de"><head><meta charset="utf-8"><title>{title}</title></head>'
-            f"<body><h1>{title}</h1><ul>{items}</ul></body></html>\n").encode("utf-8")
+    return (
+        f'<!DOCTYPE html>\n<html lang="de"><head><meta charset="utf-8"><title>{title}</title></head>'
+        f"<body><h1>{title}</h1><ul>{items}</ul></body></html>\n"
+    ).encode("utf-8")
 
 
 def make_respond(tripwire_port: int, closed_port: int):
@@ -352,17 +431,26 @@ def make_respond(tripwire_port: int, closed_port: int):
             return not_found()
         if site == "robots_500":
             if bare == "/robots.txt":
-                return Response(500, [("Content-Type", "text/html; charset=utf-8")],
-                                b"<html><body><h1>500</h1><p>Interner Fehler</p></body></html>")
+                return Response(
+                    500,
+                    [("Content-Type", "text/html; charset=utf-8")],
+                    b"<html><body><h1>500</h1><p>Interner Fehler</p></body></html>",
+                )
         if site == "robots_slow" and bare == "/robots.txt":
             return ok("text/plain", robots_trickle())
         if site in ("robots_500", "robots_slow"):
             if bare == "/":
-                return ok("text/html; charset=utf-8", listing("Start", ["/artikel/robots-fehler.html"
-                                                                          if site == "robots_500"
-                                                                          else "/artikel/robots-langsam.html"]))
-            if (site, bare) in (("robots_500", "/artikel/robots-fehler.html"),
-                                ("robots_slow", "/artikel/robots-langsam.html")):
+                return ok(
+                    "text/html; charset=utf-8",
+                    listing(
+                        "Start",
+                        ["/artikel/robots-fehler.html" if site == "robots_500" else "/artikel/robots-langsam.html"],
+                    ),
+                )
+            if (site, bare) in (
+                ("robots_500", "/artikel/robots-fehler.html"),
+                ("robots_slow", "/artikel/robots-langsam.html"),
+            ):
                 return ok("text/html; charset=utf-8", article_html(*ARTICLES[bare]))
             return not_found()
         if site == "big":
@@ -373,12 +461,16 @@ def make_respond(tripwire_port: int, closed_port: int):
         if bare == "/feindlich/feed.xml":
             items = [f(u) for u in DUPLICATE_VARIANTS + PRIVATE_LINKS + PARSER_TRICKS + OTHER_SCHEME_LINKS]
             items += [f"{bases['site_a']}/feindlich/umleitung/{name}" for name in REDIRECTS]
-            items += [f"{bases['site_a']}/kaputt/langsam.html?sekunden=20",
-                      f"{bases['site_a']}/feindlich/kaputt.xml.gz", f"{bases['site_a']}/feindlich/bombe.xml.gz",
-                      f"{bases['site_a']}/feindlich/zeichensatz-kaputt.xml",
-                      f"{bases['site_a']}/feindlich/sitemap-abgeschnitten.xml",
-                      f"{bases['site_a']}/feindlich/feed-abgeschnitten.xml",
-                      f"http://127.0.0.1:{closed_port}/niemand-da.html", "http://nicht-aufloesbar.invalid/artikel.html"]
+            items += [
+                f"{bases['site_a']}/kaputt/langsam.html?sekunden=20",
+                f"{bases['site_a']}/feindlich/kaputt.xml.gz",
+                f"{bases['site_a']}/feindlich/bombe.xml.gz",
+                f"{bases['site_a']}/feindlich/zeichensatz-kaputt.xml",
+                f"{bases['site_a']}/feindlich/sitemap-abgeschnitten.xml",
+                f"{bases['site_a']}/feindlich/feed-abgeschnitten.xml",
+                f"http://127.0.0.1:{closed_port}/niemand-da.html",
+                "http://nicht-aufloesbar.invalid/artikel.html",
+            ]
             items += [bases["site_a"] + path for path in SERVED_AS]
             items.append(bases["site_a"] + "/feindlich/artikel/sql-zeichen.html")
             items += [bases["site_a"] + "/feindlich/xxe.xml", bases["site_a"] + "/feindlich/lachen.xml"]
@@ -396,7 +488,9 @@ def make_respond(tripwire_port: int, closed_port: int):
             sitemap = gzip.compress(urlset([bases["site_a"] + "/feindlich/artikel/gzip-doppelt.html"]))
             return ok("application/x-gzip", gzip.compress(sitemap), ("Content-Encoding", "gzip"))
         if bare == "/feindlich/sitemap-datei.xml.gz":
-            return ok("application/x-gzip", gzip.compress(urlset([bases["site_a"] + "/feindlich/artikel/gzip-datei.html"])))
+            return ok(
+                "application/x-gzip", gzip.compress(urlset([bases["site_a"] + "/feindlich/artikel/gzip-datei.html"]))
+            )
         if bare == "/feindlich/kaputt.xml.gz":  # a gzip header, then corrupt deflate data
             whole = gzip.compress(urlset([bases["site_a"] + "/feindlich/nie.html"] * 50))
             return ok("application/x-gzip", whole[:10] + b"\xff" * 64 + whole[74:])
@@ -407,22 +501,30 @@ def make_respond(tripwire_port: int, closed_port: int):
         if bare == "/feindlich/bombe.xml.gz":
             return ok("application/x-gzip", gzip_bomb_sitemap())
         if bare == "/feindlich/zeichensatz-kaputt.xml":  # a feed in an encoding nobody knows
-            return ok("application/rss+xml", b'<?xml version="1.0" encoding="x-klingonisch"?>\n<rss version="2.0">'
-                      b"<channel><item><link>" + bases["site_a"].encode() + b"/feindlich/nie.html</link></item>"
-                      b"</channel></rss>")
+            return ok(
+                "application/rss+xml",
+                b'<?xml version="1.0" encoding="x-klingonisch"?>\n<rss version="2.0">'
+                b"<channel><item><link>" + bases["site_a"].encode() + b"/feindlich/nie.html</link></item>"
+                b"</channel></rss>",
+            )
         if bare == "/feindlich/":
             links = [f(u) for u in DUPLICATE_VARIANTS] + [f(u) for u in OTHER_SCHEME_LINKS]
-            links += ["/feindlich/filter?seite=1&sortierung=neu", "/feindlich/merkliste;jsessionid=1?PHPSESSID=1",
-                      "/feindlich/basis.html"] + [f"/feindlich/auffrischen/{name}" for name in META_REFRESHES]
+            links += [
+                "/feindlich/filter?seite=1&sortierung=neu",
+                "/feindlich/merkliste;jsessionid=1?PHPSESSID=1",
+                "/feindlich/basis.html",
+            ] + [f"/feindlich/auffrischen/{name}" for name in META_REFRESHES]
             return ok("text/html; charset=utf-8", listing("Feindliche Startseite", links))
         if bare == "/feindlich/basis.html":  # <base href> on the private host: relative links lead there
             page = listing("Basis", ["geheim.html", "/feindlich/geheim-absolut.html"]).replace(
-                b"<head>", b'<head><base href="' + bases["forbidden"].encode() + b'/">')
+                b"<head>", b'<head><base href="' + bases["forbidden"].encode() + b'/">'
+            )
             return ok("text/html; charset=utf-8", page)
         if bare.startswith("/feindlich/auffrischen/") and bare.rsplit("/", 1)[1] in META_REFRESHES:
             target = f(META_REFRESHES[bare.rsplit("/", 1)[1]])
             page = listing("Weiterleitung", []).replace(
-                b"<head>", b'<head><meta http-equiv="refresh" content="0; url=' + target.encode() + b'">')
+                b"<head>", b'<head><meta http-equiv="refresh" content="0; url=' + target.encode() + b'">'
+            )
             return ok("text/html; charset=utf-8", page)
         if bare == "/feindlich/xxe.xml":
             return ok("application/rss+xml", xxe_feed(bases, tripwire_port))
@@ -432,9 +534,16 @@ def make_respond(tripwire_port: int, closed_port: int):
             return ok("text/html; charset=utf-8", listing("Filter", endless_variations(query)))
         if bare.startswith("/feindlich/merkliste"):
             number = sum(map(ord, path)) % 100000  # a new session id on every visit
-            return ok("text/html; charset=utf-8", listing("Merkliste", [
-                f"/feindlich/merkliste;jsessionid={number}?PHPSESSID={number}&sid={number}",
-                f"/feindlich/merkliste?sessionid={number + 1}"]))
+            return ok(
+                "text/html; charset=utf-8",
+                listing(
+                    "Merkliste",
+                    [
+                        f"/feindlich/merkliste;jsessionid={number}?PHPSESSID={number}&sid={number}",
+                        f"/feindlich/merkliste?sessionid={number + 1}",
+                    ],
+                ),
+            )
         return news_web_respond(site, path, bases)
 
     return respond
@@ -444,15 +553,18 @@ def endless_variations(query: str) -> list[str]:
     """Links to the next page and to every sort order of this one: an infinite space of query strings."""
     params = dict(part.partition("=")[::2] for part in query.split("&") if part)
     page = int(params.get("seite", "1")) if params.get("seite", "1").isdigit() else 1
-    return [f"/feindlich/filter?seite={page + 1}&sortierung={order}&ansicht={view}"
-            for order in ("neu", "alt", "beliebt") for view in ("liste", "kacheln")]
+    return [
+        f"/feindlich/filter?seite={page + 1}&sortierung={order}&ansicht={view}"
+        for order in ("neu", "alt", "beliebt")
+        for view in ("liste", "kacheln")
+    ]
 
 
 class HostileWeb:
     """The hostile web's listeners and the tripwire, in this process.
 
-        with HostileWeb() as web:
-            web.bases["site_a"], web.requests(), web.tripwire.connections, web.start_urls()
+    with HostileWeb() as web:
+        web.bases["site_a"], web.requests(), web.tripwire.connections, web.start_urls()
     """
 
     def __init__(self) -> None:
@@ -463,13 +575,20 @@ class HostileWeb:
 
     def start_urls(self) -> list[str]:
         a = self.bases["site_a"]
-        return [a + "/feindlich/feed.xml", a + "/feindlich/", a + "/feindlich/feed-gzip.xml",
-                a + "/feindlich/sitemap-gzip.xml", a + "/feindlich/sitemap-doppelt.xml.gz",
-                a + "/feindlich/sitemap-datei.xml.gz", self.bases["robots_500"] + "/",
-                self.bases["robots_slow"] + "/", self.bases["big"] + "/riesen-sitemap.xml",
-                # names the closed port, so that the feed's link to it may be tried (and refused): naming
-                # 127.0.0.1 on site_a's port opens that port only
-                f"http://127.0.0.1:{self.closed_port}/"]
+        return [
+            a + "/feindlich/feed.xml",
+            a + "/feindlich/",
+            a + "/feindlich/feed-gzip.xml",
+            a + "/feindlich/sitemap-gzip.xml",
+            a + "/feindlich/sitemap-doppelt.xml.gz",
+            a + "/feindlich/sitemap-datei.xml.gz",
+            self.bases["robots_500"] + "/",
+            self.bases["robots_slow"] + "/",
+            self.bases["big"] + "/riesen-sitemap.xml",
+            # names the closed port, so that the feed's link to it may be tried (and refused): naming
+            # 127.0.0.1 on site_a's port opens that port only
+            f"http://127.0.0.1:{self.closed_port}/",
+        ]
 
     def requests(self, listener: str | None = None) -> list[dict]:
         return [e for e in self.web.log.entries() if listener is None or e["listener"] == listener]

@@ -1,10 +1,10 @@
 """Run the fixture news web in a subprocess and talk to it (like Scrapy's tests/mockserver).
 
-    with NewsWebProcess() as web:
-        web.site_a                      # "http://127.0.0.1:PORT"
-        web.url("site_a", "/feed.xml")  # absolute URL on one listener
-        web.requests()                  # every request the server recorded, oldest first
-        web.reset()                     # forget them
+with NewsWebProcess() as web:
+    web.site_a                      # "http://127.0.0.1:PORT"
+    web.url("site_a", "/feed.xml")  # absolute URL on one listener
+    web.requests()                  # every request the server recorded, oldest first
+    web.reset()                     # forget them
 """
 
 from __future__ import annotations
@@ -28,7 +28,10 @@ class NewsWebProcess:
     def start(self) -> "NewsWebProcess":
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "tests.mockserver"],
-            cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            cwd=REPO_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         line = self.proc.stdout.readline()
         if not line:

@@ -89,11 +89,11 @@ def static_file(site: str, path: str, bases: Mapping[str, str], root: Path = WEB
 
 
 def not_found() -> Response:
-    body = (b"<!DOCTYPE html><html lang=\"de\"><head><meta charset=\"utf-8\"><title>Seite nicht gefunden"
-            b"</title></head><body><h1>404</h1><p>Diese Seite gibt es nicht.</p></body></html>")
+    body = (
+        b'<!DOCTYPE html><html lang="de"><head><meta charset="utf-8"><title>Seite nicht gefunden'
+        b"</title></head><body><h1>404</h1><p>Diese Seite gibt es nicht.</p></body></html>"
+    )
     return Response(404, [("Content-Type", "text/html; charset=utf-8")], body)
-
-
 
 
 def redirect(status: int, target: str) -> Callable[..., Response]:

@@ -83,16 +83,18 @@ class NewsWebHandler(BaseHTTPRequestHandler):
             self._send(Response(200, [("Content-Type", "application/json")], body))
             return
         response = self.server.respond(site, self.path, self.server.bases)
-        self.server.log.record({
-            "listener": site,
-            "method": self.command,
-            "host": self.headers.get("Host", ""),
-            "path": self.path,
-            "user_agent": self.headers.get("User-Agent", ""),
-            "referer": self.headers.get("Referer", ""),
-            "status": response.status,
-            "time": time.time(),
-        })
+        self.server.log.record(
+            {
+                "listener": site,
+                "method": self.command,
+                "host": self.headers.get("Host", ""),
+                "path": self.path,
+                "user_agent": self.headers.get("User-Agent", ""),
+                "referer": self.headers.get("Referer", ""),
+                "status": response.status,
+                "time": time.time(),
+            }
+        )
         self._send(response, send_body)
 
     def _send(self, response: Response, send_body: bool = True) -> None:
@@ -148,8 +150,9 @@ class NewsWeb:
 
     def start(self) -> "NewsWeb":
         for site, server in self.servers.items():
-            thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
-                                      name=f"newsweb-{site}", daemon=True)
+            thread = threading.Thread(
+                target=server.serve_forever, kwargs={"poll_interval": 0.1}, name=f"newsweb-{site}", daemon=True
+            )
             thread.start()
             self._threads.append(thread)
         return self
