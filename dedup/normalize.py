@@ -95,25 +95,15 @@ def tokens(text: str) -> list[bytes]:
     return normalize_text(text).encode("utf-8", "surrogatepass").translate(_ASCII_TO_SPACE).split()
 
 
-def packed_tokens(text: str) -> tuple[np.ndarray, bytes]:
-    """(first 8 bytes of every token as little-endian uint64, zero padded; ``content_hash``).
+def folded_packed_tokens(folded: bytes) -> tuple[np.ndarray, bytes, np.ndarray]:
+    """The tokens of a text already folded (``fold_nfkc``) and encoded as UTF-8: (first 8 bytes of every
+    token as little-endian uint64, zero padded; ``content_hash``; the byte offset in ``folded`` where
+    each token starts).
 
     Same tokens as ``tokens(text)``, found with numpy on the byte buffer instead of a Python list
     of bytes objects: token boundaries are where "is a word byte" changes, and each token's first
     8 bytes are one unaligned uint64 read at its start, masked to its length.
     """
-    return nfkc_packed_tokens(nfkc(text))
-
-
-def nfkc_packed_tokens(text: str) -> tuple[np.ndarray, bytes]:
-    """``packed_tokens`` of a text already in NFKC."""
-    packed, chash, _ = folded_packed_tokens(fold_nfkc(text).encode("utf-8", "surrogatepass"))
-    return packed, chash
-
-
-def folded_packed_tokens(folded: bytes) -> tuple[np.ndarray, bytes, np.ndarray]:
-    """``packed_tokens`` of a text already folded (``fold_nfkc``) and encoded as UTF-8, and the byte
-    offset in ``folded`` where each token starts."""
     data = b" " + folded.translate(_ASCII_TO_SPACE) + _SPACES9
     buf = np.frombuffer(data, np.uint8)
     word = buf != 0x20
@@ -190,7 +180,7 @@ def mix64(values: np.ndarray) -> np.ndarray:
 def shingle_hashes(toks, min_token_bytes: int = 4, prefix_bytes: int = 5, drop_stopwords: bool = True) -> np.ndarray:
     """Unique 64-bit hashes of the token stems used as the MinHash set (sorted, uint64).
 
-    ``toks``: a list of token bytes, or their packed first 8 bytes (``packed_tokens``). A stem is
+    ``toks``: a list of token bytes, or their packed first 8 bytes (``folded_packed_tokens``). A stem is
     the first ``prefix_bytes`` bytes (<= 8) of a token of >= ``min_token_bytes`` bytes that is
     not a stop word. Computed on 8-byte prefixes packed into integers, so no Python loop runs per
     token.
