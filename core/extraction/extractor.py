@@ -84,18 +84,7 @@ def empty_result(url: str | None) -> dict:
 
 
 def run_trafilatura(tree: HtmlElement, url: str | None, options: ExtractOptions, favor_recall: bool = False) -> str:
-    document = trafilatura.bare_extraction(
-        tree,
-        url=url,
-        favor_precision=options.favor_precision,
-        favor_recall=favor_recall,
-        include_comments=False,
-        include_tables=True,
-        include_images=False,
-        include_links=False,
-        with_metadata=False,
-    )
-    return (document.text or "") if document is not None else ""
+    return combine.trafilatura_output(tree, url, favor_precision=options.favor_precision, favor_recall=favor_recall)
 
 
 def readability_text(page: str | HtmlElement) -> str:
