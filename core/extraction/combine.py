@@ -23,6 +23,8 @@ import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
+from core.vendor.readability import Document
+
 MODEL_PATH = Path(__file__).with_name("combine_model.json")
 WORD_RE = re.compile(r"\w+")
 SENTENCE_END = tuple(".!?\"'”’»)…:;。！？")
@@ -263,8 +265,6 @@ def with_derived(names: list[str], rows: list[list[float]]) -> tuple[list[str], 
 
 
 def readability_output(tree: HtmlElement, html: str, url: str | None, meta) -> str:
-    from readability import Document
-
     summary = Document(deepcopy(tree), url=url).summary(html_partial=True)
     parsed = lxml.html.fromstring(summary) if summary.strip() else None
     return parsed.text_content() if parsed is not None else ""

@@ -42,6 +42,7 @@ from core.extraction.prune import (
     text_of,
 )
 from core.markup import bound_attributes
+from core.vendor.readability import Document
 
 RESULT_KEYS = (
     "url",
@@ -88,12 +89,8 @@ def run_trafilatura(tree: HtmlElement, url: str | None, options: ExtractOptions,
 
 
 def readability_text(page: str | HtmlElement) -> str:
-    """Main text by readability-lxml, a paragraph a line (text between <br>s too); "" when it is
-    not installed or fails. A tree is copied first: readability edits what it is given."""
-    try:
-        from readability import Document
-    except ImportError:
-        return ""
+    """Main text by readability-lxml, a paragraph a line (text between <br>s too); "" when it fails.
+    A tree is copied first: readability edits what it is given."""
     try:
         summary = Document(deepcopy(page) if isinstance(page, HtmlElement) else bound_attributes(page)).summary(
             html_partial=True

@@ -9,7 +9,8 @@ Sources: the 181-page dev set (../shared/eval/extraction) and the four wide sour
 Systems: our extract_page (the stored `text`: empty when the page is judged not an article; called
 as `python -m core.extract` calls it, without the URL: the URL-shape rule is crawl policy, and
 cleanportaleval's /tag/ pages have their posts as gold) and
-the anchors run as ../shared/eval/run_extractors.py runs them: readability-lxml (+html-text),
+the anchors run as ../shared/eval/run_extractors.py runs them: readability-lxml 0.9 (the copy in
+core/vendor/readability, which the project runs too) (+html-text),
 trafilatura defaults, favor_precision and favor_recall (comments off), jusText when installed.
 Anchor outputs are cached in /tmp (tests/benchmarks/eval_sources.py); ours is always recomputed.
 Quality runs in worker processes; speed is measured afterwards in this one process on a sample of

@@ -77,7 +77,7 @@ ANCHOR_KEYS = {
 
 
 def anchor_available(name: str) -> bool:
-    modules = {"readability-lxml": ("readability", "html_text"), "jusText": ("justext",)}
+    modules = {"readability-lxml": ("html_text",), "jusText": ("justext",)}
     return all(importlib.util.find_spec(m) is not None for m in modules.get(name, ("trafilatura",)))
 
 
@@ -112,6 +112,8 @@ def _extractor(name: str):
 
             _EXTRACTORS[name] = ours
         else:
+            if name == "readability-lxml":  # the release, as the project runs it (core/vendor/readability)
+                sys.modules["readability"] = importlib.import_module("core.vendor.readability")
             _EXTRACTORS[name] = _run_extractors().make_extractor(ANCHOR_KEYS[name])
     return _EXTRACTORS[name]
 
@@ -129,7 +131,7 @@ def run_one(task):
     return item["source"], item["id"], body, time.perf_counter() - start
 
 
-ANCHOR_DISTRIBUTIONS = {"readability-lxml": ("readability-lxml", "html-text"), "jusText": ("jusText",)}
+ANCHOR_DISTRIBUTIONS = {"readability-lxml": ("html-text",), "jusText": ("jusText",)}
 
 
 @lru_cache(maxsize=None)
@@ -137,6 +139,10 @@ def library_versions(name: str) -> str:
     """Versions of the packages an anchor runs on: an upgrade or downgrade makes its cache stale
     (readability-lxml 0.9 and 0.8.4.1 give different text)."""
     versions = []
+    if name == "readability-lxml":
+        from core.vendor import readability
+
+        versions.append(f"readability-lxml={readability.__version__}")
     for distribution in ANCHOR_DISTRIBUTIONS.get(name, ("trafilatura",)) if name != "ours" else ():
         try:
             versions.append(f"{distribution}={metadata.version(distribution)}")

@@ -1,0 +1,1 @@
+"""Third-party code kept in the tree, unchanged, with its licence beside it (see each package)."""
