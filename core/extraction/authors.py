@@ -10,6 +10,7 @@ Pure functions over strings and elements; metadata.py hands over what it read fr
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Callable
 
 from lxml.html import HtmlElement
@@ -45,15 +46,17 @@ ORGANISATION_TYPES = frozenset(
 )
 
 # "By", "Von", "Par", "Por", "Door", "Av", "Af", "Przez", "Autor:", "Text:", "Bởi", "Tác giả", "作者：",
-# "Written by" before the name
+# "Written by", "Eingestellt von" (Blogger), "Veröffentlicht von", "Geschrieben von" before the name
 PREFIX_RE = re.compile(
-    r"^(?:written\s+by|posted\s+by|text\s+(?:von|by)|by|von|par|por|door|av|af|przez|"
+    r"^(?:written\s+by|posted\s+by|(?:eingestellt|gepostet|veröffentlicht|geschrieben|verfasst)\s+von|"
+    r"text\s+(?:von|by)|by|von|par|por|door|av|af|przez|"
     r"autor(?:in)?|author|text|texte|bởi|tác\s+giả|作者|文)(?:\s*[:：]\s*|\s+)",
     re.I,
 )
 # a visible byline line: "Von ...", "By ...", "Posted by ...", after a date at most ("date 2025-01 Von ...")
 BYLINE_START_RE = re.compile(
-    r"^\s*(?:(?:date\s+)?[\d./-]{4,10}\s+)?(?P<by>(?:(?:posted|written)\s+)?"
+    r"^\s*(?:(?:date\s+)?[\d./-]{4,10}\s+)?(?P<by>(?:(?:posted|written|eingestellt|gepostet|veröffentlicht|"
+    r"geschrieben|verfasst)\s+)?"
     r"(?:von|by|bởi|par|por|door)\s)",
     re.I,
 )
@@ -64,13 +67,21 @@ MONTH_WORDS = (
     r"décembre|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|"
     r"diciembre|tháng"
 )
-# where a byline's name ends: a date or time, a month before a number, a bullet, bar, dash, "@", "|",
-# another credit ("Written by X Edited by Y", "Von X, Fotos: Y"), "on", "at", "am", "in" before a
-# date or a section ("Posted by Jane Doe on November 13", "Von Anna Schmidt am 28.01.")
+# a weekday before a date ("Joe Wee Monday, February 29, 2016", "Anna Schmidt Montag, 27.01.2025")
+WEEKDAY_WORDS = (
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|montag|dienstag|mittwoch|donnerstag|"
+    r"freitag|samstag|sonnabend|sonntag|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|"
+    r"miércoles|jueves|viernes|sábado|domingo"
+)
+# where a byline's name ends: a date or time, a month before a number, a weekday before a date, a
+# bullet, bar, dash, "@", "|", another credit ("Written by X Edited by Y", "Von X, Fotos: Y"), "on",
+# "at", "am", "in" before a date or a section ("Posted by Jane Doe on November 13", "Von Anna Schmidt
+# am 28.01.")
 NAME_END_RE = re.compile(
     r"\s*(?:\d|\b(?:" + MONTH_WORDS + r")\.?\s*[\d/]|"
     r"(?-i:January|February|March|April|May|June|July|August|September|October|November|"
-    r"December)\s+\d|\s(?:edited|photos?|photography|illustrations?|fotos?|bilder|mitarbeit|"
+    r"December)\s+\d|\s(?:" + WEEKDAY_WORDS + r")(?=,|\s+\d)|"
+    r"\s(?:edited|photos?|photography|illustrations?|fotos?|bilder|mitarbeit|"
     r"additional\s+reporting|updated|aktualisiert)\b|(?-i:\s(?:on|at|am|um|in|le|el|il)\s)|"
     r"[•|·@/–—\[]|\s-\s|\s-$|$)",
     re.I,
@@ -113,7 +124,7 @@ ORGANISATION_WORDS = frozenset(
 news nachrichten redaktion redaktionen zeitung magazin magazine online media medien verlag agency agentur
 press presse times journal radio tv fernsehen rundfunk gmbh inc ltd llc plc team staff desk editorial
 newsroom foundation stiftung contributors wikimedia community wire bureau service dienst group gruppe
-network channel daily weekly tribune herald gazette editors organization organisation
+network channel developers daily weekly tribune herald gazette editors organization organisation
 insider publishing publisher company corporation association verband institut institute
 university universität ministry ministerium department abteilung office
 afp dpa ap reuters epd kna sid apa sda ansa efe xinhua tass ddp čtk
@@ -136,12 +147,23 @@ WEB_ADDRESS_RE = re.compile(
     r"|\((?:www\.)?[\w-]+\.\w+\)|https?:|@",
     re.I,
 )
+# a name with an address after it ("Bradley M. Kuhn (http://ebb.org/bkuhn/)", "Anna Schmidt
+# <anna.schmidt@example.de>") or before it, as feeds write it ("anna@example.de (Anna Schmidt)")
+NAME_WITH_ADDRESS_RES = (
+    re.compile(r"^(?P<name>[^()<>@]+?)\s*[(<]\s*(?P<address>[^\s()<>]+)\s*[)>]$"),
+    re.compile(r"^(?P<address>[^\s()<>]+@[^\s()<>]+)\s*\(\s*(?P<name>[^()<>@]+?)\s*\)$"),
+)
+ADDRESS_RE = re.compile(
+    r"^(?:mailto:)?(?P<mailbox>[^@/\s]+)@[\w.-]+$|^(?:https?://)?(?:[\w-]+\.)+\w+(?P<path>/\S*)?$", re.I
+)
 CJK_RE = re.compile(r"^[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af·・]{2,8}$")
 WORD_RE = re.compile(r"[\w'’.-]+")
 MAX_NAME_CHARS = 70
 # classes and ids of byline elements, and the ones that hold something else about the author
-BYLINE_CLASS_RE = re.compile(r"byline|author", re.I)
-BYLINE_CLASS_PARTS = ("uthor", "UTHOR", "yline", "yLine", "YLINE")  # "author", "Author", "byline", "ByLine"...
+# ("la-artikel__autor", "autorenzeile", not "autoresize" or "tutorial")
+BYLINE_CLASS_RE = re.compile(r"byline|author|(?<![a-z])autor(?:in|en)?(?:zeile|name)?(?![a-z])", re.I)
+# "author", "Author", "byline", "ByLine", "autor", "Autor"...
+BYLINE_CLASS_PARTS = ("uthor", "UTHOR", "yline", "yLine", "YLINE", "utor", "UTOR")
 NOT_BYLINE_CLASS_RE = re.compile(
     r"bio|note|follow|comment|thumb|thumnail|img|image|photo|avatar|pic|desc|about"
     r"|social|twitter|mail|more|other|list|related|widget|authoriz|authority|"
@@ -198,6 +220,34 @@ def is_organisation(name: str, keys: set[str] = frozenset()) -> bool:
         # a personal site is named after its author ("Nicolas Perriault" on nicolasperriault.com)
         return len(name.split()) < 2 or not looks_like_person(name)
     return False
+
+
+def _folded(text: str) -> set[str]:
+    """text case-folded, in the two ways an address spells its letters: "müller" -> "muller", "mueller"."""
+    text = text.casefold()
+    plain = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    spelled = text.translate(str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"}))
+    return {plain, spelled}
+
+
+def without_own_address(name: str) -> str:
+    """name without a web or mail address of the person's own beside it (NAME_WITH_ADDRESS_RES): the
+    address is theirs when its mailbox or path, not its host, holds a word of the name, as a personal
+    page or mailbox does ("http://ebb.org/bkuhn/" beside "Bradley M. Kuhn"). An organisation's home
+    page ("Deutsche Welle (www.dw.com)") or a desk's mailbox is no person's address: the whole stays,
+    and is_organisation rejects it."""
+    for pattern in NAME_WITH_ADDRESS_RES:
+        match = pattern.match(name)
+        if match is None:
+            continue
+        address = ADDRESS_RE.match(match["address"])
+        own = (address["mailbox"] or address["path"] or "") if address else ""
+        owner = match["name"].strip()
+        words = {form for word in words_of(owner) if len(word.strip(".'’-")) >= 3 for form in _folded(word)}
+        if own and any(word in form for word in words for form in _folded(own)):
+            return owner
+        return name
+    return name
 
 
 def looks_like_person(name: str) -> bool:
@@ -281,7 +331,7 @@ def people(names: list[str], keys: set[str], *, strict: bool = False) -> list[st
     capitalised (a lower-case word is a handle: "folha", "devindra")."""
     kept: list[str] = []
     for name in names:
-        name = clean_name(name)
+        name = without_own_address(clean_name(name))
         if not name or name in kept or is_organisation(name, keys):
             continue
         if strict and not looks_like_person(name):
