@@ -1,7 +1,7 @@
 """Title, author, date and language of pages modelled on the seed articles (issue 17): a title
 escaped twice with the site's name after it, two authors in a German byline, a site or organisation
 as the only author the markup names, an author with their own address, a weekday after the name, a
-blog's team account, and a Czech page the detector does not know."""
+blog's team account, "Ein Kommentar von", and a Czech page the detector does not know."""
 
 from pathlib import Path
 
@@ -59,6 +59,18 @@ def test_a_blogs_team_account_is_passed_over_for_the_person_the_post_names():
     result = page("de_blog_team_account.html", "https://android-developers.example.com/2024/12/delta-updates.html")
     assert result["author"] == "Lena Vogt"  # not the account "Eingestellt von Android Developers"
     assert clean_name("Eingestellt von Jonas Keller") == "Jonas Keller"
+
+
+def test_the_kind_of_piece_before_von_is_no_part_of_the_name():
+    result = page("de_kommentar_byline.html", "https://www.tagesblatt.example/meinung/europa-ki-kommentar-100.html")
+    assert result["author"] == "Anna Schmidt"  # not "Ein Kommentar von Anna Schmidt", nor the site in <meta>
+    assert people(split_names("Analysis by Chris Cillizza, CNN Editor-at-large"), set()) == ["Chris Cillizza"]
+
+
+def test_an_acronym_or_a_camel_case_outlet_is_no_person_but_a_handle_is_kept():
+    names = ["PTI", "CBSNews", "Agence France-Presse", "AMournfulHowlInTheNight", "Jérémy Piette", "Tracy Clark-Flory"]
+    assert people(names, set()) == ["AMournfulHowlInTheNight", "Jérémy Piette", "Tracy Clark-Flory"]
+    assert people(split_names("LISA SANDERS;M.D."), set()) == ["LISA SANDERS"]  # the degree is no second author
 
 
 def test_a_czech_page_is_not_said_to_be_portuguese():

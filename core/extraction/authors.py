@@ -45,19 +45,26 @@ ORGANISATION_TYPES = frozenset(
     }
 )
 
+# the kind of a piece before "von" / "by" in a byline: "Ein Kommentar von", "Eine Analyse von", "Analysis by"
+PIECE_KIND = (
+    r"(?:(?:ein|eine|an?)\s+)?(?:kommentar|gastkommentar|gastbeitrag|analyse|essay|interview|kolumne|reportage|"
+    r"rezension|kritik|analysis|opinion|commentary|review|column|feature)\s+(?:von|by)"
+)
 # "By", "Von", "Par", "Por", "Door", "Av", "Af", "Przez", "Autor:", "Text:", "Bởi", "Tác giả", "作者：",
-# "Written by", "Eingestellt von" (Blogger), "Veröffentlicht von", "Geschrieben von" before the name
+# "Written by", "Eingestellt von" (Blogger), "Veröffentlicht von", "Geschrieben von", PIECE_KIND
 PREFIX_RE = re.compile(
-    r"^(?:written\s+by|posted\s+by|(?:eingestellt|gepostet|veröffentlicht|geschrieben|verfasst)\s+von|"
+    r"^(?:"
+    + PIECE_KIND
+    + r"|written\s+by|posted\s+by|(?:eingestellt|gepostet|veröffentlicht|geschrieben|verfasst)\s+von|"
     r"text\s+(?:von|by)|by|von|par|por|door|av|af|przez|"
     r"autor(?:in)?|author|text|texte|bởi|tác\s+giả|作者|文)(?:\s*[:：]\s*|\s+)",
     re.I,
 )
-# a visible byline line: "Von ...", "By ...", "Posted by ...", after a date at most ("date 2025-01 Von ...")
+# a visible byline line: "Von ...", "By ...", "Posted by ...", "Ein Kommentar von ...", after a date at
+# most ("date 2025-01 Von ...")
 BYLINE_START_RE = re.compile(
-    r"^\s*(?:(?:date\s+)?[\d./-]{4,10}\s+)?(?P<by>(?:(?:posted|written|eingestellt|gepostet|veröffentlicht|"
-    r"geschrieben|verfasst)\s+)?"
-    r"(?:von|by|bởi|par|por|door)\s)",
+    r"^\s*(?:(?:date\s+)?[\d./-]{4,10}\s+)?(?P<by>" + PIECE_KIND + r"\s|(?:(?:posted|written|eingestellt|gepostet|"
+    r"veröffentlicht|geschrieben|verfasst)\s+)?(?:von|by|bởi|par|por|door)\s)",
     re.I,
 )
 MONTH_WORDS = (
@@ -206,14 +213,19 @@ def words_of(name: str) -> list[str]:
 
 
 def is_organisation(name: str, keys: set[str] = frozenset()) -> bool:
-    """name is a web address, a site's own name (one word, or no person's shape), or holds a word of
-    an organisation, agency or job title (ORGANISATION_WORDS)."""
+    """name is a web address, a site's own name (one word, or no person's shape), an acronym of one
+    word ("PTI", "BBC", "KWCH", a degree split off a name: "M.D."), or holds a word of an
+    organisation, agency or job title (ORGANISATION_WORDS), also inside a word written in camel case
+    ("CBSNews")."""
     if WEB_ADDRESS_RE.search(name):
         return True
+    if " " not in name and name.isupper() and len(name) >= 2:
+        return True
+    words = words_of(name)
     if any(
         word.casefold().strip(".'’") in ORGANISATION_WORDS or word.casefold().strip(".'’") in NOT_NAME_WORDS
-        for word in words_of(name)
-    ):
+        for word in words
+    ) or any(part.casefold() in ORGANISATION_WORDS for word in words for part in word_parts(word)):
         return True
     form = squeezed(name)
     if form and form in keys:
@@ -248,6 +260,22 @@ def without_own_address(name: str) -> str:
             return owner
         return name
     return name
+
+
+def word_parts(word: str) -> list[str]:
+    """The parts of a word joined by hyphens or written in camel case ("France-Presse" -> "France",
+    "Presse"; "CBSNews" -> "CBS", "News"); [] for a word of one part ("Jérémy", "McDonald" has two)."""
+    parts = []
+    for piece in word.split("-"):
+        start = 0
+        for i in range(1, len(piece)):
+            before, here, after = piece[i - 1], piece[i], piece[i + 1 : i + 2]
+            if here.isupper() and (before.islower() or (before.isupper() and after.islower())):
+                parts.append(piece[start:i])
+                start = i
+        parts.append(piece[start:])
+    parts = [part for part in parts if part]
+    return parts if len(parts) > 1 else []
 
 
 def looks_like_person(name: str) -> bool:
