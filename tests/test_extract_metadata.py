@@ -1,7 +1,8 @@
 """Title, author, date and language of pages modelled on the seed articles (issue 17): a title
 escaped twice with the site's name after it, two authors in a German byline, a site or organisation
 as the only author the markup names, an author with their own address, a weekday after the name, a
-blog's team account, "Ein Kommentar von", and a Czech page the detector does not know."""
+blog's team account, "Ein Kommentar von", a job title after the name, and a Czech page the detector
+does not know."""
 
 from pathlib import Path
 
@@ -71,6 +72,18 @@ def test_an_acronym_or_a_camel_case_outlet_is_no_person_but_a_handle_is_kept():
     names = ["PTI", "CBSNews", "Agence France-Presse", "AMournfulHowlInTheNight", "Jérémy Piette", "Tracy Clark-Flory"]
     assert people(names, set()) == ["AMournfulHowlInTheNight", "Jérémy Piette", "Tracy Clark-Flory"]
     assert people(split_names("LISA SANDERS;M.D."), set()) == ["LISA SANDERS"]  # the degree is no second author
+
+
+def test_a_job_title_or_agency_after_a_comma_is_cut_off_the_name_not_the_person_dropped():
+    result = page(
+        "de_author_with_credit.html", "https://www.rheinbote.example/wirtschaft/rechenzentren-strom-ki-100.html"
+    )
+    assert result["author"] == "Katrin Vogel; Jan Meier"  # from "Katrin Vogel, Redakteurin", "Jan Meier, dpa"
+    keys = site_keys("CNN", "edition.cnn.com")
+    assert people(["Josh Levs, CNN", "Brenda Goodman, MA", "United Design Associates, Inc."], keys) == [
+        "Josh Levs",
+        "Brenda Goodman, MA",  # a degree stays; a company with its legal form is no person
+    ]
 
 
 def test_a_czech_page_is_not_said_to_be_portuguese():

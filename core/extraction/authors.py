@@ -140,6 +140,8 @@ korrespondent korrespondentin journalist journalistin kolumnist kolumnistin chef
 senior chief head author follow sign updated aktualisiert published veröffentlicht posted
 """.split()
 )
+# a company's legal form after a comma ("United Design Associates, Inc.", "Beispiel Medien, GmbH")
+LEGAL_FORMS = frozenset({"inc", "ltd", "llc", "plc", "gmbh", "ag", "kg", "corp", "co", "sa", "se", "bv", "nv"})
 # words a person's name never holds: function words (name particles such as "von", "de" aside) and
 # the words of links and buttons ("View my complete profile", "From The Forum", "CFR Presents")
 NOT_NAME_WORDS = frozenset(
@@ -222,16 +224,36 @@ def is_organisation(name: str, keys: set[str] = frozenset()) -> bool:
     if " " not in name and name.isupper() and len(name) >= 2:
         return True
     words = words_of(name)
-    if any(
-        word.casefold().strip(".'’") in ORGANISATION_WORDS or word.casefold().strip(".'’") in NOT_NAME_WORDS
-        for word in words
-    ) or any(part.casefold() in ORGANISATION_WORDS for word in words for part in word_parts(word)):
+    if _has_organisation_word(words) or any(word.casefold().strip(".'’") in NOT_NAME_WORDS for word in words):
         return True
     form = squeezed(name)
     if form and form in keys:
         # a personal site is named after its author ("Nicolas Perriault" on nicolasperriault.com)
         return len(name.split()) < 2 or not looks_like_person(name)
     return False
+
+
+def _has_organisation_word(words: list[str]) -> bool:
+    """A word, or a part of a word (word_parts), is one of ORGANISATION_WORDS."""
+    return any(word.casefold().strip(".'’") in ORGANISATION_WORDS for word in words) or any(
+        part.casefold() in ORGANISATION_WORDS for word in words for part in word_parts(word)
+    )
+
+
+def without_credit(name: str, keys: set[str]) -> str:
+    """name without what follows it after a comma when that is the outlet, an agency or a job title
+    ("Anna Schmidt, dpa", "Anna Schmidt, Redakteurin", "Josh Levs, CNN" on cnn.com, a web address);
+    a degree or an initial stays ("Brenda Goodman, MA", "Jong, Michiel de"), and so does a company's
+    legal form ("United Design Associates, Inc.": the whole is a company)."""
+    while "," in name:
+        head, tail = (part.strip() for part in name.rsplit(",", 1))
+        form = squeezed(tail)
+        if not head or not tail or len(head.split()) < 2 or form.strip(".") in LEGAL_FORMS:
+            break
+        if not (WEB_ADDRESS_RE.search(tail) or _has_organisation_word(words_of(tail)) or (form and form in keys)):
+            break
+        name = head
+    return name
 
 
 def _folded(text: str) -> set[str]:
@@ -359,7 +381,7 @@ def people(names: list[str], keys: set[str], *, strict: bool = False) -> list[st
     capitalised (a lower-case word is a handle: "folha", "devindra")."""
     kept: list[str] = []
     for name in names:
-        name = without_own_address(clean_name(name))
+        name = without_credit(without_own_address(clean_name(name)), keys)
         if not name or name in kept or is_organisation(name, keys):
             continue
         if strict and not looks_like_person(name):
