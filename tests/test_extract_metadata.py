@@ -62,10 +62,11 @@ def test_a_blogs_team_account_is_passed_over_for_the_person_the_post_names():
     assert clean_name("Eingestellt von Jonas Keller") == "Jonas Keller"
 
 
-def test_the_kind_of_piece_before_von_is_no_part_of_the_name():
+def test_the_kind_of_piece_or_a_credit_word_is_no_part_of_the_name():
     result = page("de_kommentar_byline.html", "https://www.tagesblatt.example/meinung/europa-ki-kommentar-100.html")
     assert result["author"] == "Anna Schmidt"  # not "Ein Kommentar von Anna Schmidt", nor the site in <meta>
     assert people(split_names("Analysis by Chris Cillizza, CNN Editor-at-large"), set()) == ["Chris Cillizza"]
+    assert clean_name("Текст: Венера Ерофеева") == "Венера Ерофеева"  # "Text:" in Russian
 
 
 def test_an_acronym_or_a_camel_case_outlet_is_no_person_but_a_handle_is_kept():

@@ -50,14 +50,14 @@ PIECE_KIND = (
     r"(?:(?:ein|eine|an?)\s+)?(?:kommentar|gastkommentar|gastbeitrag|analyse|essay|interview|kolumne|reportage|"
     r"rezension|kritik|analysis|opinion|commentary|review|column|feature)\s+(?:von|by)"
 )
-# "By", "Von", "Par", "Por", "Door", "Av", "Af", "Przez", "Autor:", "Text:", "Bởi", "Tác giả", "作者：",
+# "By", "Von", "Par", "Por", "Door", "Av", "Af", "Przez", "Autor:", "Text:", "Текст:", "Bởi", "Tác giả", "作者：",
 # "Written by", "Eingestellt von" (Blogger), "Veröffentlicht von", "Geschrieben von", PIECE_KIND
 PREFIX_RE = re.compile(
     r"^(?:"
     + PIECE_KIND
     + r"|written\s+by|posted\s+by|(?:eingestellt|gepostet|veröffentlicht|geschrieben|verfasst)\s+von|"
     r"text\s+(?:von|by)|by|von|par|por|door|av|af|przez|"
-    r"autor(?:in)?|author|text|texte|bởi|tác\s+giả|作者|文)(?:\s*[:：]\s*|\s+)",
+    r"autor(?:in)?|author|text|texte|текст|автор|bởi|tác\s+giả|作者|文)(?:\s*[:：]\s*|\s+)",
     re.I,
 )
 # a visible byline line: "Von ...", "By ...", "Posted by ...", "Ein Kommentar von ...", after a date at
