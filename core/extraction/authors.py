@@ -1,7 +1,8 @@
 """Who wrote an article: names read from structured data and bylines, people kept, sites dropped.
 
 Owns: reading a byline ("Von Anna Schmidt und Jan Meier", "By JANE DOE March 11, 2015", "Par X"),
-splitting it into names, telling a person's name from a site, publisher, news agency or role
+splitting it into names, cutting off what a name carries ("Anna Schmidt, dpa", a person's own
+address, "Ein Kommentar von"), telling a person's name from a site, publisher, news agency or role
 ("STERN.de", "mdr.de", "Deutsche Welle (www.dw.com)", "BBC News", "Games Editor"), and the order
 the sources are trusted in (see ``page_authors``). Several authors are joined by AUTHOR_JOINER.
 Pure functions over strings and elements; metadata.py hands over what it read from the page.
