@@ -1,6 +1,8 @@
 """Title, author, date and language of pages modelled on the seed articles (issue 17): a title
 escaped twice with the site's name after it, two authors in a German byline, a site or organisation
-as the only author the markup names, and a Czech page the detector does not know."""
+as the only author the markup names, an author with their own address, a weekday after the name, a
+blog's team account, "Ein Kommentar von", a job title after the name, and a Czech page the detector
+does not know."""
 
 from pathlib import Path
 
@@ -32,6 +34,57 @@ def test_a_site_or_organisation_is_never_the_author():
     assert result["author"] is None  # nor is the reader who signed a comment "Von Karl Leser"
     assert result["title"] == "DeepSeek: Was das chinesische KI-Modell kann"
     assert result["published"] == "2025-01-27T18:12:00+01:00"  # JSON-LD inside //<![CDATA[ ... //]]>
+
+
+def test_a_name_with_its_own_address_is_a_person_and_a_site_with_its_address_is_not():
+    # a personal blog in Latin-1 whose <meta name="author"> carries the author's page; the reader who
+    # signed a comment "Von Karl Leser" is not taken instead
+    result = page("de_blog_author_address.html", "https://notizen.example.org/~jkeller/2025/deepseek-lokal/")
+    assert result["author"] == "Jonas Keller"
+    assert people(["Anna Müller <anna.mueller@example.de>", "jan.meier@example.de (Jan Meier)"], set()) == [
+        "Anna Müller",
+        "Jan Meier",
+    ]
+    # an organisation's home page or a desk's mailbox is no person's address
+    assert people(["Deutsche Welle (www.dw.com)", "Anna Schmidt <redaktion@stern.de>"], set()) == []
+
+
+def test_a_weekday_ends_the_name_in_a_german_author_class():
+    result = page("de_byline_weekday.html", "https://www.lokalanzeiger.example/wirtschaft/stadtwerke-ki-assistent")
+    assert result["author"] == "Anna Schmidt"  # not "Anna Schmidt Montag", nor the teaser's "Jan Meier"
+    assert byline_names("Joe Wee Monday, February 29, 2016 @ 11:10 PM UTC") == ["Joe Wee"]
+    assert byline_names("By Nancy Friday") == ["Nancy Friday"]  # a weekday with no date after it is a name
+
+
+def test_a_blogs_team_account_is_passed_over_for_the_person_the_post_names():
+    result = page("de_blog_team_account.html", "https://android-developers.example.com/2024/12/delta-updates.html")
+    assert result["author"] == "Lena Vogt"  # not the account "Eingestellt von Android Developers"
+    assert clean_name("Eingestellt von Jonas Keller") == "Jonas Keller"
+
+
+def test_the_kind_of_piece_or_a_credit_word_is_no_part_of_the_name():
+    result = page("de_kommentar_byline.html", "https://www.tagesblatt.example/meinung/europa-ki-kommentar-100.html")
+    assert result["author"] == "Anna Schmidt"  # not "Ein Kommentar von Anna Schmidt", nor the site in <meta>
+    assert people(split_names("Analysis by Chris Cillizza, CNN Editor-at-large"), set()) == ["Chris Cillizza"]
+    assert clean_name("Текст: Венера Ерофеева") == "Венера Ерофеева"  # "Text:" in Russian
+
+
+def test_an_acronym_or_a_camel_case_outlet_is_no_person_but_a_handle_is_kept():
+    names = ["PTI", "CBSNews", "Agence France-Presse", "AMournfulHowlInTheNight", "Jérémy Piette", "Tracy Clark-Flory"]
+    assert people(names, set()) == ["AMournfulHowlInTheNight", "Jérémy Piette", "Tracy Clark-Flory"]
+    assert people(split_names("LISA SANDERS;M.D."), set()) == ["LISA SANDERS"]  # the degree is no second author
+
+
+def test_a_job_title_or_agency_after_a_comma_is_cut_off_the_name_not_the_person_dropped():
+    result = page(
+        "de_author_with_credit.html", "https://www.rheinbote.example/wirtschaft/rechenzentren-strom-ki-100.html"
+    )
+    assert result["author"] == "Katrin Vogel; Jan Meier"  # from "Katrin Vogel, Redakteurin", "Jan Meier, dpa"
+    keys = site_keys("CNN", "edition.cnn.com")
+    assert people(["Josh Levs, CNN", "Brenda Goodman, MA", "United Design Associates, Inc."], keys) == [
+        "Josh Levs",
+        "Brenda Goodman, MA",  # a degree stays; a company with its legal form is no person
+    ]
 
 
 def test_a_czech_page_is_not_said_to_be_portuguese():

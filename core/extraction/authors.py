@@ -1,7 +1,8 @@
 """Who wrote an article: names read from structured data and bylines, people kept, sites dropped.
 
 Owns: reading a byline ("Von Anna Schmidt und Jan Meier", "By JANE DOE March 11, 2015", "Par X"),
-splitting it into names, telling a person's name from a site, publisher, news agency or role
+splitting it into names, cutting off what a name carries ("Anna Schmidt, dpa", a person's own
+address, "Ein Kommentar von"), telling a person's name from a site, publisher, news agency or role
 ("STERN.de", "mdr.de", "Deutsche Welle (www.dw.com)", "BBC News", "Games Editor"), and the order
 the sources are trusted in (see ``page_authors``). Several authors are joined by AUTHOR_JOINER.
 Pure functions over strings and elements; metadata.py hands over what it read from the page.
@@ -10,6 +11,7 @@ Pure functions over strings and elements; metadata.py hands over what it read fr
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Callable
 
 from lxml.html import HtmlElement
@@ -44,17 +46,26 @@ ORGANISATION_TYPES = frozenset(
     }
 )
 
-# "By", "Von", "Par", "Por", "Door", "Av", "Af", "Przez", "Autor:", "Text:", "Bởi", "Tác giả", "作者：",
-# "Written by" before the name
+# the kind of a piece before "von" / "by" in a byline: "Ein Kommentar von", "Eine Analyse von", "Analysis by"
+PIECE_KIND = (
+    r"(?:(?:ein|eine|an?)\s+)?(?:kommentar|gastkommentar|gastbeitrag|analyse|essay|interview|kolumne|reportage|"
+    r"rezension|kritik|analysis|opinion|commentary|review|column|feature)\s+(?:von|by)"
+)
+# "By", "Von", "Par", "Por", "Door", "Av", "Af", "Przez", "Autor:", "Text:", "Текст:", "Bởi", "Tác giả", "作者：",
+# "Written by", "Eingestellt von" (Blogger), "Veröffentlicht von", "Geschrieben von", PIECE_KIND
 PREFIX_RE = re.compile(
-    r"^(?:written\s+by|posted\s+by|text\s+(?:von|by)|by|von|par|por|door|av|af|przez|"
-    r"autor(?:in)?|author|text|texte|bởi|tác\s+giả|作者|文)(?:\s*[:：]\s*|\s+)",
+    r"^(?:"
+    + PIECE_KIND
+    + r"|written\s+by|posted\s+by|(?:eingestellt|gepostet|veröffentlicht|geschrieben|verfasst)\s+von|"
+    r"text\s+(?:von|by)|by|von|par|por|door|av|af|przez|"
+    r"autor(?:in)?|author|text|texte|текст|автор|bởi|tác\s+giả|作者|文)(?:\s*[:：]\s*|\s+)",
     re.I,
 )
-# a visible byline line: "Von ...", "By ...", "Posted by ...", after a date at most ("date 2025-01 Von ...")
+# a visible byline line: "Von ...", "By ...", "Posted by ...", "Ein Kommentar von ...", after a date at
+# most ("date 2025-01 Von ...")
 BYLINE_START_RE = re.compile(
-    r"^\s*(?:(?:date\s+)?[\d./-]{4,10}\s+)?(?P<by>(?:(?:posted|written)\s+)?"
-    r"(?:von|by|bởi|par|por|door)\s)",
+    r"^\s*(?:(?:date\s+)?[\d./-]{4,10}\s+)?(?P<by>" + PIECE_KIND + r"\s|(?:(?:posted|written|eingestellt|gepostet|"
+    r"veröffentlicht|geschrieben|verfasst)\s+)?(?:von|by|bởi|par|por|door)\s)",
     re.I,
 )
 MONTH_WORDS = (
@@ -64,13 +75,21 @@ MONTH_WORDS = (
     r"décembre|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|"
     r"diciembre|tháng"
 )
-# where a byline's name ends: a date or time, a month before a number, a bullet, bar, dash, "@", "|",
-# another credit ("Written by X Edited by Y", "Von X, Fotos: Y"), "on", "at", "am", "in" before a
-# date or a section ("Posted by Jane Doe on November 13", "Von Anna Schmidt am 28.01.")
+# a weekday before a date ("Joe Wee Monday, February 29, 2016", "Anna Schmidt Montag, 27.01.2025")
+WEEKDAY_WORDS = (
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|montag|dienstag|mittwoch|donnerstag|"
+    r"freitag|samstag|sonnabend|sonntag|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|"
+    r"miércoles|jueves|viernes|sábado|domingo"
+)
+# where a byline's name ends: a date or time, a month before a number, a weekday before a date, a
+# bullet, bar, dash, "@", "|", another credit ("Written by X Edited by Y", "Von X, Fotos: Y"), "on",
+# "at", "am", "in" before a date or a section ("Posted by Jane Doe on November 13", "Von Anna Schmidt
+# am 28.01.")
 NAME_END_RE = re.compile(
     r"\s*(?:\d|\b(?:" + MONTH_WORDS + r")\.?\s*[\d/]|"
     r"(?-i:January|February|March|April|May|June|July|August|September|October|November|"
-    r"December)\s+\d|\s(?:edited|photos?|photography|illustrations?|fotos?|bilder|mitarbeit|"
+    r"December)\s+\d|\s(?:" + WEEKDAY_WORDS + r")(?=,|\s+\d)|"
+    r"\s(?:edited|photos?|photography|illustrations?|fotos?|bilder|mitarbeit|"
     r"additional\s+reporting|updated|aktualisiert)\b|(?-i:\s(?:on|at|am|um|in|le|el|il)\s)|"
     r"[•|·@/–—\[]|\s-\s|\s-$|$)",
     re.I,
@@ -113,7 +132,7 @@ ORGANISATION_WORDS = frozenset(
 news nachrichten redaktion redaktionen zeitung magazin magazine online media medien verlag agency agentur
 press presse times journal radio tv fernsehen rundfunk gmbh inc ltd llc plc team staff desk editorial
 newsroom foundation stiftung contributors wikimedia community wire bureau service dienst group gruppe
-network channel daily weekly tribune herald gazette editors organization organisation
+network channel developers daily weekly tribune herald gazette editors organization organisation
 insider publishing publisher company corporation association verband institut institute
 university universität ministry ministerium department abteilung office
 afp dpa ap reuters epd kna sid apa sda ansa efe xinhua tass ddp čtk
@@ -122,6 +141,8 @@ korrespondent korrespondentin journalist journalistin kolumnist kolumnistin chef
 senior chief head author follow sign updated aktualisiert published veröffentlicht posted
 """.split()
 )
+# a company's legal form after a comma ("United Design Associates, Inc.", "Beispiel Medien, GmbH")
+LEGAL_FORMS = frozenset({"inc", "ltd", "llc", "plc", "gmbh", "ag", "kg", "corp", "co", "sa", "se", "bv", "nv"})
 # words a person's name never holds: function words (name particles such as "von", "de" aside) and
 # the words of links and buttons ("View my complete profile", "From The Forum", "CFR Presents")
 NOT_NAME_WORDS = frozenset(
@@ -136,12 +157,23 @@ WEB_ADDRESS_RE = re.compile(
     r"|\((?:www\.)?[\w-]+\.\w+\)|https?:|@",
     re.I,
 )
+# a name with an address after it ("Bradley M. Kuhn (http://ebb.org/bkuhn/)", "Anna Schmidt
+# <anna.schmidt@example.de>") or before it, as feeds write it ("anna@example.de (Anna Schmidt)")
+NAME_WITH_ADDRESS_RES = (
+    re.compile(r"^(?P<name>[^()<>@]+?)\s*[(<]\s*(?P<address>[^\s()<>]+)\s*[)>]$"),
+    re.compile(r"^(?P<address>[^\s()<>]+@[^\s()<>]+)\s*\(\s*(?P<name>[^()<>@]+?)\s*\)$"),
+)
+ADDRESS_RE = re.compile(
+    r"^(?:mailto:)?(?P<mailbox>[^@/\s]+)@[\w.-]+$|^(?:https?://)?(?:[\w-]+\.)+\w+(?P<path>/\S*)?$", re.I
+)
 CJK_RE = re.compile(r"^[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af·・]{2,8}$")
 WORD_RE = re.compile(r"[\w'’.-]+")
 MAX_NAME_CHARS = 70
 # classes and ids of byline elements, and the ones that hold something else about the author
-BYLINE_CLASS_RE = re.compile(r"byline|author", re.I)
-BYLINE_CLASS_PARTS = ("uthor", "UTHOR", "yline", "yLine", "YLINE")  # "author", "Author", "byline", "ByLine"...
+# ("la-artikel__autor", "autorenzeile", not "autoresize" or "tutorial")
+BYLINE_CLASS_RE = re.compile(r"byline|author|(?<![a-z])autor(?:in|en)?(?:zeile|name)?(?![a-z])", re.I)
+# "author", "Author", "byline", "ByLine", "autor", "Autor"...
+BYLINE_CLASS_PARTS = ("uthor", "UTHOR", "yline", "yLine", "YLINE", "utor", "UTOR")
 NOT_BYLINE_CLASS_RE = re.compile(
     r"bio|note|follow|comment|thumb|thumnail|img|image|photo|avatar|pic|desc|about"
     r"|social|twitter|mail|more|other|list|related|widget|authoriz|authority|"
@@ -184,20 +216,89 @@ def words_of(name: str) -> list[str]:
 
 
 def is_organisation(name: str, keys: set[str] = frozenset()) -> bool:
-    """name is a web address, a site's own name (one word, or no person's shape), or holds a word of
-    an organisation, agency or job title (ORGANISATION_WORDS)."""
+    """name is a web address, a site's own name (one word, or no person's shape), an acronym of one
+    word ("PTI", "BBC", "KWCH", a degree split off a name: "M.D."), or holds a word of an
+    organisation, agency or job title (ORGANISATION_WORDS), also inside a word written in camel case
+    ("CBSNews")."""
     if WEB_ADDRESS_RE.search(name):
         return True
-    if any(
-        word.casefold().strip(".'’") in ORGANISATION_WORDS or word.casefold().strip(".'’") in NOT_NAME_WORDS
-        for word in words_of(name)
-    ):
+    if " " not in name and name.isupper() and len(name) >= 2:
+        return True
+    words = words_of(name)
+    if _has_organisation_word(words) or any(word.casefold().strip(".'’") in NOT_NAME_WORDS for word in words):
         return True
     form = squeezed(name)
     if form and form in keys:
         # a personal site is named after its author ("Nicolas Perriault" on nicolasperriault.com)
         return len(name.split()) < 2 or not looks_like_person(name)
     return False
+
+
+def _has_organisation_word(words: list[str]) -> bool:
+    """A word, or a part of a word (word_parts), is one of ORGANISATION_WORDS."""
+    return any(word.casefold().strip(".'’") in ORGANISATION_WORDS for word in words) or any(
+        part.casefold() in ORGANISATION_WORDS for word in words for part in word_parts(word)
+    )
+
+
+def without_credit(name: str, keys: set[str]) -> str:
+    """name without what follows it after a comma when that is the outlet, an agency or a job title
+    ("Anna Schmidt, dpa", "Anna Schmidt, Redakteurin", "Josh Levs, CNN" on cnn.com, a web address);
+    a degree or an initial stays ("Brenda Goodman, MA", "Jong, Michiel de"), and so does a company's
+    legal form ("United Design Associates, Inc.": the whole is a company)."""
+    while "," in name:
+        head, tail = (part.strip() for part in name.rsplit(",", 1))
+        form = squeezed(tail)
+        if not head or not tail or len(head.split()) < 2 or form.strip(".") in LEGAL_FORMS:
+            break
+        if not (WEB_ADDRESS_RE.search(tail) or _has_organisation_word(words_of(tail)) or (form and form in keys)):
+            break
+        name = head
+    return name
+
+
+def _folded(text: str) -> set[str]:
+    """text case-folded, in the two ways an address spells its letters: "müller" -> "muller", "mueller"."""
+    text = text.casefold()
+    plain = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    spelled = text.translate(str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"}))
+    return {plain, spelled}
+
+
+def without_own_address(name: str) -> str:
+    """name without a web or mail address of the person's own beside it (NAME_WITH_ADDRESS_RES): the
+    address is theirs when its mailbox or path, not its host, holds a word of the name, as a personal
+    page or mailbox does ("http://ebb.org/bkuhn/" beside "Bradley M. Kuhn"). An organisation's home
+    page ("Deutsche Welle (www.dw.com)") or a desk's mailbox is no person's address: the whole stays,
+    and is_organisation rejects it."""
+    for pattern in NAME_WITH_ADDRESS_RES:
+        match = pattern.match(name)
+        if match is None:
+            continue
+        address = ADDRESS_RE.match(match["address"])
+        own = (address["mailbox"] or address["path"] or "") if address else ""
+        owner = match["name"].strip()
+        words = {form for word in words_of(owner) if len(word.strip(".'’-")) >= 3 for form in _folded(word)}
+        if own and any(word in form for word in words for form in _folded(own)):
+            return owner
+        return name
+    return name
+
+
+def word_parts(word: str) -> list[str]:
+    """The parts of a word joined by hyphens or written in camel case ("France-Presse" -> "France",
+    "Presse"; "CBSNews" -> "CBS", "News"); [] for a word of one part ("Jérémy", "McDonald" has two)."""
+    parts = []
+    for piece in word.split("-"):
+        start = 0
+        for i in range(1, len(piece)):
+            before, here, after = piece[i - 1], piece[i], piece[i + 1 : i + 2]
+            if here.isupper() and (before.islower() or (before.isupper() and after.islower())):
+                parts.append(piece[start:i])
+                start = i
+        parts.append(piece[start:])
+    parts = [part for part in parts if part]
+    return parts if len(parts) > 1 else []
 
 
 def looks_like_person(name: str) -> bool:
@@ -281,7 +382,7 @@ def people(names: list[str], keys: set[str], *, strict: bool = False) -> list[st
     capitalised (a lower-case word is a handle: "folha", "devindra")."""
     kept: list[str] = []
     for name in names:
-        name = clean_name(name)
+        name = without_credit(without_own_address(clean_name(name)), keys)
         if not name or name in kept or is_organisation(name, keys):
             continue
         if strict and not looks_like_person(name):
