@@ -1,0 +1,120 @@
+"""The compiled kernels (``dedup._kernels``) give exactly what the plain numpy and Python versions in
+``tests/dedup_reference.py`` give, on random input (hypothesis) and on real texts of several
+scripts, including empty ones."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dedup import DedupConfig, fingerprint_text
+from dedup.align import Alignment, Sentences, _heaviest_chain, reaches
+from dedup.minhash import signature
+from tests import dedup_reference as reference
+from tests.test_dedup_align import sentence_set
+from tests.test_dedup_stories import NV_DE_A, NV_DE_B, R1_DE_A, R1_DE_REPORT
+
+REAL_TEXTS = [
+    "",
+    " \n\t ",
+    R1_DE_A,
+    R1_DE_REPORT,
+    NV_DE_A,
+    NV_DE_B,
+    "Китайский стартап DeepSeek выпустил модель R1. Акции Nvidia упали на 17%. «Это шок», — сказал аналитик.",
+    "深度求索发布了R1模型。英伟达股价下跌17%。“这是一个转折点，”分析师说。\n梁文锋在杭州创立了公司。",
+    "DeepSeek 🚀 released R1 😀 on 20 January 2025! Nvidia 📉 lost $589 billion. @karpathy: #DeepSeek rocks.",
+    "Lone surrogate \udc80 in a text. Another \ud800 one! Ende.",
+    ("Ein sehr langer Satz mit vielen Wörtern über DeepSeek und Nvidia, " * 2000) + ". Kurz.",
+]
+
+
+def fingerprints():
+    config = DedupConfig()
+    return [fingerprint_text(text, "de", config) for text in REAL_TEXTS]
+
+
+# --- MinHash ---
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.integers(0, 2**64 - 1), max_size=300, unique=True).map(lambda v: np.array(sorted(v), np.uint64)),
+    st.integers(16, 70),
+    st.integers(0, 5),
+)
+def test_minhash_is_the_numpy_signature(stems, num_perm, seed):
+    assert signature(stems, num_perm, seed).tolist() == reference.signature(stems, num_perm, seed).tolist()
+
+
+def test_minhash_of_real_texts_is_the_numpy_signature():
+    config = DedupConfig()
+    for fp, text in zip(fingerprints(), REAL_TEXTS):
+        from dedup.normalize import fold_nfkc, folded_packed_tokens, nfkc, shingle_hashes
+
+        packed, _, _ = folded_packed_tokens(fold_nfkc(nfkc(text)).encode("utf-8", "surrogatepass"))
+        stems = shingle_hashes(packed)
+        expected = reference.signature(stems, config.num_perm, config.seed)
+        assert signature(stems, config.num_perm, config.seed).tolist() == expected.tolist()
+        assert fp.signature.tolist() == expected.tolist()
+
+
+# --- sentence alignment ---
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data(), st.sampled_from([0.3, 0.5, 0.8, 1.0]))
+def test_reaches_is_the_numpy_reaches(data, tau):
+    mine = Sentences(*sentence_set(data, alphabet=data.draw(st.sampled_from([5, 30, 300]))))
+    others = [sentence_set(data) for _ in range(data.draw(st.integers(0, 6)))]
+    got = reaches(mine, others, tau)
+    for small_cells in (reference._SMALL_CELLS, 0):  # sentence pairs numbered in 16 bits, or in 64
+        expected = reference.reaches(mine, others, tau, small_cells)
+        assert got[0].tolist() == expected[0].tolist() and got[1].tolist() == expected[1].tolist()
+
+
+def test_reaches_of_real_texts_is_the_numpy_reaches():
+    fps = fingerprints()
+    others = [(fp.sentence_stems, fp.stems_per_sentence) for fp in fps]
+    for fp in fps:
+        mine = Sentences(fp.sentence_stems, fp.stems_per_sentence)
+        for tau in (0.3, 0.8):
+            got, expected = reaches(mine, others, tau), reference.reaches(mine, others, tau)
+            assert got[0].tolist() == expected[0].tolist() and got[1].tolist() == expected[1].tolist()
+
+
+def test_reaches_refuses_stem_counts_beyond_the_stems():
+    mine = Sentences(np.array([1, 2], np.uint16), np.array([2], np.uint32))
+    with pytest.raises(ValueError):
+        reaches(mine, [(np.array([1], np.uint16), np.array([3], np.uint32))], 0.3)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 12), st.integers(1, 12), st.data())
+def test_heaviest_chain_is_the_python_chain(n, m, data):
+    wa = np.array(data.draw(st.lists(st.integers(1, 40), min_size=n, max_size=n)), float)
+    wb = np.array(data.draw(st.lists(st.integers(1, 40), min_size=m, max_size=m)), float)
+    cells = sorted(set(data.draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, m - 1)), max_size=60))))
+    rows, cols = [r for r, _ in cells], [c for _, c in cells]
+    assert _heaviest_chain(rows, cols, wa, wb, m) == reference.heaviest_chain(rows, cols, wa, wb, m)
+
+
+def test_heaviest_chain_of_real_texts_is_the_python_chain():
+    fps = fingerprints()
+    for a in fps:
+        for b in fps:
+            alignment = Alignment(
+                Sentences(a.sentence_stems, a.stems_per_sentence), Sentences(b.sentence_stems, b.stems_per_sentence)
+            )
+            match = alignment.dice >= 0.3
+            args = (alignment.rows[match], alignment.cols[match], alignment.a.weights, alignment.b.weights)
+            width = len(alignment.b.weights)
+            assert _heaviest_chain(*args, width) == reference.heaviest_chain(
+                args[0].tolist(), args[1].tolist(), *args[2:], width
+            )
+
+
+def test_heaviest_chain_refuses_cells_out_of_range():
+    with pytest.raises(ValueError):
+        _heaviest_chain([0], [5], np.ones(1), np.ones(2), 2)
+    assert _heaviest_chain([], [], np.ones(0), np.ones(0), 0) == (0.0, 0.0)
