@@ -11,7 +11,7 @@ ValueError instead of reading out of bounds; empty input gives empty output.
 """
 
 from libc.stdint cimport int64_t, uint16_t, uint32_t, uint64_t
-from libc.stdlib cimport free, malloc, qsort
+from libc.stdlib cimport free, malloc, qsort, realloc
 from libc.string cimport memset
 from cpython.unicode cimport Py_UNICODE_ISSPACE, Py_UNICODE_ISALNUM, Py_UNICODE_ISUPPER, Py_UNICODE_ISALPHA
 
@@ -195,3 +195,304 @@ def heaviest_chain(
         got_b += wb[cols[top_cell]]
         top_cell = back[top_cell]
     return got_a, got_b
+
+
+# --- text scanning: anchors (dedup.anchors), sentence lengths (dedup.crosslingual) -------------
+
+
+cdef extern from "Python.h":
+    int PyUnicode_KIND(object text)
+    void* PyUnicode_DATA(object text)
+    Py_UCS4 PyUnicode_READ(int kind, void* data, Py_ssize_t index) nogil
+
+
+cdef inline bint _among(Py_UCS4 c, str chars) noexcept:
+    cdef Py_UCS4 d
+    for d in chars:
+        if c == d:
+            return True
+    return False
+
+
+cdef inline bint _is_word(Py_UCS4 c) noexcept:
+    """``\\w`` of Python's re: alphanumeric (``str.isalnum``) or the underscore."""
+    return c == u"_" or Py_UNICODE_ISALNUM(c)
+
+
+cdef inline bint _url_char(Py_UCS4 c) noexcept:
+    """``[^\\s<>"]``."""
+    return not Py_UNICODE_ISSPACE(c) and c != u"<" and c != u">" and c != u'"'
+
+
+def anchor_tokens(str text, str strip, str openers):
+    """``dedup.anchors.nfkc_anchor_tokens`` with its ``_STRIP`` and ``_OPENERS`` (the rules are
+    documented there). One scan of the text per kind of anchor, character by character:
+
+    - URLs ``https?://[^\\s<>"]+``, ``www\\.[^\\s<>"]+`` and handles ``(?<!\\w)[@#]\\w{2,}``, left to
+      right without overlap, each cut out (replaced by one space) before the other kinds are looked for;
+    - numbers ``[0-9][0-9.,]*`` with two digits or more after separators and leading zeros go;
+    - the white-space separated words whose first character is upper case or an opener (or from
+      U+3001 on), stripped of ``strip``, counted when two characters or more with an upper case first;
+    - minus one for each first word of a sentence ``[.!?:;\\n][\\s"'„“”«»(\\[]*`` then an upper case
+      letter below U+3000 and ``[\\w\\-]*``, left to right without overlap.
+    """
+    cdef str s = "\n" + text
+    cdef Py_ssize_t n = len(s), p, q, r, e, last, a, b
+    cdef int kind = PyUnicode_KIND(s)
+    cdef void* data = PyUnicode_DATA(s)
+    cdef Py_UCS4 c
+    cdef int digits
+    cdef bint started
+    out = set()
+    if "http" in s or "www." in s or "@" in s or "#" in s:
+        pieces = []
+        last = p = 0
+        while p < n:
+            c = PyUnicode_READ(kind, data, p)
+            r = -1  # where the URL's body starts
+            if c == u"h" and p + 7 <= n and PyUnicode_READ(kind, data, p + 1) == u"t" \
+                    and PyUnicode_READ(kind, data, p + 2) == u"t" and PyUnicode_READ(kind, data, p + 3) == u"p":
+                q = p + 4
+                if PyUnicode_READ(kind, data, q) == u"s" and q + 1 < n:
+                    q += 1
+                if q + 3 <= n and PyUnicode_READ(kind, data, q) == u":" \
+                        and PyUnicode_READ(kind, data, q + 1) == u"/" and PyUnicode_READ(kind, data, q + 2) == u"/":
+                    r = q + 3
+            elif c == u"w" and p + 4 <= n and PyUnicode_READ(kind, data, p + 1) == u"w" \
+                    and PyUnicode_READ(kind, data, p + 2) == u"w" and PyUnicode_READ(kind, data, p + 3) == u".":
+                r = p + 4
+            e = -1
+            if r >= 0:
+                e = r
+                while e < n and _url_char(PyUnicode_READ(kind, data, e)):
+                    e += 1
+                if e == r:
+                    e = -1
+            elif (c == u"@" or c == u"#") and p > 0 and not _is_word(PyUnicode_READ(kind, data, p - 1)):
+                e = p + 1
+                while e < n and _is_word(PyUnicode_READ(kind, data, e)):
+                    e += 1
+                if e - p - 1 < 2:
+                    e = -1
+            if e < 0:
+                p += 1
+                continue
+            out.add("u:" + s[p:e].lower().rstrip(".,;:)/"))
+            pieces.append(s[last:p])
+            pieces.append(" ")
+            last = p = e
+        if last:
+            pieces.append(s[last:])
+            s = "".join(pieces)
+            n = len(s)
+            kind = PyUnicode_KIND(s)
+            data = PyUnicode_DATA(s)
+    # numbers
+    p = 0
+    while p < n:
+        c = PyUnicode_READ(kind, data, p)
+        if not (u"0" <= c <= u"9"):
+            p += 1
+            continue
+        q, digits, started = p, 0, False
+        while q < n:
+            c = PyUnicode_READ(kind, data, q)
+            if u"0" <= c <= u"9":
+                if started or c != u"0":
+                    started = True
+                    digits += 1
+            elif c != u"." and c != u",":
+                break
+            q += 1
+        if digits >= 2:
+            out.add("n:" + s[p:q].replace(".", "").replace(",", "").lstrip("0"))
+        p = q
+    # capitalised words, with how often each appears
+    counts = {}
+    p = 0
+    while p < n:
+        while p < n and Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, p)):
+            p += 1
+        if p >= n:
+            break
+        q = p
+        while p < n and not Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, p)):
+            p += 1
+        c = PyUnicode_READ(kind, data, q)
+        if c > 0x3000 or Py_UNICODE_ISUPPER(c) or _among(c, openers):
+            a, b = q, p
+            while a < b and _among(PyUnicode_READ(kind, data, a), strip):
+                a += 1
+            while b > a and _among(PyUnicode_READ(kind, data, b - 1), strip):
+                b -= 1
+            if b - a >= 2 and Py_UNICODE_ISUPPER(PyUnicode_READ(kind, data, a)):
+                word = s[a:b]
+                counts[word] = counts.get(word, 0) + 1
+    # minus the first words of sentences
+    p = 0
+    while p < n:
+        c = PyUnicode_READ(kind, data, p)
+        p += 1
+        if not (c == u"." or c == u"!" or c == u"?" or c == u":" or c == u";" or c == u"\n"):
+            continue
+        q = p
+        while q < n:
+            c = PyUnicode_READ(kind, data, q)
+            if not (Py_UNICODE_ISSPACE(c) or _among(c, "\"'\u201e\u201c\u201d\u00ab\u00bb([")):
+                break
+            q += 1
+        if q >= n:
+            break
+        c = PyUnicode_READ(kind, data, q)
+        if c >= 0x3000 or not Py_UNICODE_ISUPPER(c) or not Py_UNICODE_ISALPHA(c):
+            continue
+        e = q + 1
+        while e < n:
+            c = PyUnicode_READ(kind, data, e)
+            if not (_is_word(c) or c == u"-"):
+                break
+            e += 1
+        word = s[q:e]
+        if word in counts:
+            counts[word] -= 1
+        p = e
+    for word, mid_sentence in counts.items():
+        # a name seen inside a sentence, or an acronym / camel case word (another capital after
+        # the first letter) even at a sentence start
+        if mid_sentence > 0 or word[1:] != word[1:].lower():
+            out.add("c:" + word.casefold())
+    return out
+
+
+def sentence_lengths(str text):
+    """``dedup.crosslingual.sentence_lengths``: the length of each sentence (uint16, capped at 65535).
+    A sentence ends at ``[.!?…]["”“»)']*\\s+`` (the mark belongs to it) or at ``\\n+``, left to right
+    without overlap; pieces of white space only are no sentence."""
+    cdef Py_ssize_t n = len(text), p = 0, q, start = 0, count = 0, cap = 64, length
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef Py_UCS4 c
+    cdef bint blank = True
+    cdef uint16_t* lengths = <uint16_t*>malloc(cap * sizeof(uint16_t))
+    cdef uint16_t* grown
+    cdef uint16_t[::1] view
+    if lengths == NULL:
+        raise MemoryError()
+    try:
+        while p <= n:
+            length = -1
+            if p == n:  # the last piece
+                if not blank:
+                    length = n - start
+                p += 1
+            else:
+                c = PyUnicode_READ(kind, data, p)
+                if c == u"\n":
+                    if not blank:
+                        length = p - start
+                    while p < n and PyUnicode_READ(kind, data, p) == u"\n":
+                        p += 1
+                    start, blank = p, True
+                elif c == u"." or c == u"!" or c == u"?" or c == u"\u2026":
+                    q = p + 1
+                    while q < n and _among(PyUnicode_READ(kind, data, q), "\"\u201d\u201c\u00bb)'"):
+                        q += 1
+                    if q < n and Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, q)):
+                        length = p + 1 - start
+                        while q < n and Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, q)):
+                            q += 1
+                        p = start = q
+                        blank = True
+                    else:
+                        blank = False
+                        p += 1
+                else:
+                    if blank and not Py_UNICODE_ISSPACE(c):
+                        blank = False
+                    p += 1
+            if length >= 0:
+                if count == cap:
+                    cap *= 2
+                    grown = <uint16_t*>realloc(lengths, cap * sizeof(uint16_t))
+                    if grown == NULL:
+                        raise MemoryError()
+                    lengths = grown
+                lengths[count] = length if length < 65535 else 65535
+                count += 1
+        out = np.empty(count, np.uint16)
+        view = out
+        for q in range(count):
+            view[q] = lengths[q]
+        return out
+    finally:
+        free(lengths)
+
+
+# --- sentence stems (dedup.align) --------------------------------------------------------------
+
+
+cdef int _compare_u16(const void* a, const void* b) noexcept nogil:
+    return (<const uint16_t*>a)[0] - (<const uint16_t*>b)[0]
+
+
+def stem_sentences(const unsigned char[::1] folded, const int64_t[::1] starts, keep, const uint64_t[::1] hashes):
+    """``dedup.align.stem_sentences``: (the distinct 16-bit stem hashes of each sentence, sorted,
+    sentence after sentence, uint16; how many each sentence has, uint32), for the tokens starting at
+    byte offsets ``starts`` of ``folded`` of which ``keep`` are stems with ``hashes``. A token's
+    sentence is the number of sentence ends at or before its start, an end being a line break, or
+    white space after . ! ? (and a closing quote or bracket), as ``dedup.align.sentence_ends``."""
+    cdef Py_ssize_t n = folded.shape[0], tokens = starts.shape[0], stems = hashes.shape[0]
+    cdef Py_ssize_t t, k = 0, cursor = 0, sentence = 0, group = 0, i, w, sentences = 0, previous = -1
+    cdef const unsigned char[::1] kept = np.asarray(keep, np.bool_).view(np.uint8)
+    cdef unsigned char byte, before
+    if kept.shape[0] != tokens:
+        raise ValueError("one keep flag per token expected")
+    if not stems:
+        return np.empty(0, np.uint16), np.empty(0, np.uint32)
+    stems_out = np.empty(stems, np.uint16)
+    sizes_out = np.empty(stems, np.uint32)
+    cdef uint16_t[::1] low = stems_out
+    cdef uint32_t[::1] sizes = sizes_out
+    for t in range(tokens):
+        if not kept[t]:
+            continue
+        if k >= stems:
+            raise ValueError("more stems than hashes")
+        if starts[t] < previous or starts[t] > n:
+            raise ValueError("token starts out of order")
+        previous = starts[t]
+        while cursor <= starts[t] and cursor < n:  # count the sentence ends up to this token
+            byte = folded[cursor]
+            if byte == 10:
+                sentence += 1
+            elif byte == 32 or 9 <= byte <= 13:
+                before = folded[cursor - 1] if cursor >= 1 else 0
+                if before == 46 or before == 33 or before == 63:  # . ! ?
+                    sentence += 1
+                elif (before == 34 or before == 41 or before == 39) and cursor >= 2:  # " ) '
+                    before = folded[cursor - 2]
+                    if before == 46 or before == 33 or before == 63:
+                        sentence += 1
+            cursor += 1
+        low[k] = hashes[k] & 0xFFFF
+        sizes[k] = sentence  # the sentence of each stem, for now
+        k += 1
+    if k != stems:
+        raise ValueError("fewer stems than hashes")
+    # sort and deduplicate each sentence's stems in place; sizes[] then holds the counts
+    i = w = 0
+    while i < stems:
+        group = i
+        while i < stems and sizes[i] == sizes[group]:
+            i += 1
+        qsort(&low[group], i - group, sizeof(uint16_t), _compare_u16)
+        t = w
+        low[w] = low[group]
+        w += 1
+        for k in range(group + 1, i):
+            if low[k] != low[w - 1]:
+                low[w] = low[k]
+                w += 1
+        sizes[sentences] = w - t
+        sentences += 1
+    return stems_out[:w].copy(), sizes_out[:sentences].copy()

@@ -22,34 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from dedup import _kernels
-from dedup.normalize import stems_of, unique_sorted
-
-_LOW16 = np.uint64(0xFFFF)
-_SHIFT = np.uint64(16)
-
-
-def _table(chars: bytes) -> bytes:
-    """A ``bytes.translate`` table giving 1 for ``chars`` and 0 for every other byte."""
-    return bytes(1 if c in chars else 0 for c in range(256))
-
-
-_SPACE, _MARK, _CLOSE, _NEWLINE = _table(b" \t\n\r\x0b\x0c"), _table(b".!?"), _table(b"\")'"), _table(b"\n")
-_SPACE_OF, _CLOSE_OF = np.frombuffer(_SPACE, bool), np.frombuffer(_CLOSE, bool)  # indexed by byte value
-
-
-def sentence_ends(folded: bytes) -> np.ndarray:
-    """Byte offsets in a folded UTF-8 text (``dedup.normalize.fold_nfkc``: typographic quotes are spaces
-    already, an ellipsis three dots) where a sentence ends: after . ! ? (and a closing quote or bracket)
-    before white space, and at line breaks; as ``dedup.crosslingual.sentence_lengths`` splits the
-    original text. Found with numpy: a regex costs several microseconds per sentence."""
-    marks = np.flatnonzero(np.frombuffer(folded.translate(_MARK), bool))
-    # the two bytes after each mark (zero past the end), as 0/1 for white space and closing characters
-    after = np.frombuffer(folded + b"\0\0", np.uint8)
-    after1, after2 = after[marks + 1], after[marks + 2]
-    ends = [marks[_SPACE_OF[after1]] + 1, marks[_CLOSE_OF[after1] & _SPACE_OF[after2]] + 2]
-    if b"\n" in folded:
-        ends.append(np.flatnonzero(np.frombuffer(folded.translate(_NEWLINE), bool)))
-    return unique_sorted(np.concatenate(ends))
+from dedup.normalize import stems_of
 
 
 def sentence_stems(
@@ -65,15 +38,12 @@ def sentence_stems(
 def stem_sentences(
     folded: bytes, starts: np.ndarray, keep: np.ndarray, hashes: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """``sentence_stems`` given which tokens are stems and their hashes (``dedup.normalize.stems_of``)."""
-    if not len(hashes):
-        return np.empty(0, np.uint16), np.empty(0, np.uint32)
-    sentence = np.searchsorted(sentence_ends(folded), starts[keep], "right").astype(np.uint64)
-    keys = unique_sorted((sentence << _SHIFT) | (hashes & _LOW16))
-    of = keys >> _SHIFT
-    first = np.flatnonzero(np.concatenate(([True], of[1:] != of[:-1])))  # each sentence's first stem
-    sizes = np.diff(np.append(first, len(keys)))
-    return (keys & _LOW16).astype(np.uint16), sizes.astype(np.uint32)
+    """``sentence_stems`` given which tokens are stems and their hashes (``dedup.normalize.stems_of``).
+    A sentence ends after . ! ? (and a closing quote or bracket) before white space, and at line
+    breaks, as ``dedup.crosslingual.sentence_lengths`` splits the original text (the folded text has
+    typographic quotes as spaces already, an ellipsis as three dots). Compiled:
+    ``dedup._kernels.stem_sentences``."""
+    return _kernels.stem_sentences(folded, np.asarray(starts, np.int64), keep, np.asarray(hashes, np.uint64))
 
 
 class Sentences:

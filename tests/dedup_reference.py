@@ -2,9 +2,14 @@
 kernels must agree with (``tests/test_dedup_kernels.py``). They are what the package ran before
 the kernels, kept here as test oracles only."""
 
+import re
+from collections import Counter
+
 import numpy as np
 
 from dedup.align import Sentences
+from dedup.normalize import unique_sorted
+from dedup.anchors import _OPENERS, _STRIP
 from dedup.minhash import permutations
 
 
@@ -118,3 +123,143 @@ def heaviest_chain(rows: list[int], cols: list[int], wa: np.ndarray, wb: np.ndar
         got_b += wb[cols[top_cell]]
         top_cell = back[top_cell]
     return got_a, got_b
+
+
+# --- anchors: the regexes dedup.anchors ran before dedup._kernels.anchor_tokens ---
+
+# A URL, www. address, @handle or #hashtag. Each kind starts with its own character, and the pattern
+# opens with the class of those, so the regex engine jumps between them instead of trying three
+# alternatives at every position; the lookbehinds then tell which kind it is (same matches as
+# ``https?://[^\s<>"]+|www\.[^\s<>"]+|(?<!\w)[@#]\w{2,}``, 4x faster).
+_URL = re.compile(r'[hw@#](?:(?<=h)ttps?://[^\s<>"]+|(?<=w)ww\.[^\s<>"]+|(?<=[@#])(?<!\w[@#])\w{2,})')
+_NUMBER = re.compile(r"[0-9][0-9.,]*")
+_UPPER = "".join(c for c in map(chr, range(0x3000)) if c.isupper() and c.isalpha())
+_UPPER_CLASS = "[" + re.escape(_UPPER) + "]"
+# The first word of a sentence or paragraph (after opening quotes or brackets).
+_SENTENCE_START = re.compile(r'[.!?:;\n][\s"\'\u201e\u201c\u201d\u00ab\u00bb(\[]*(' + _UPPER_CLASS + r"[\w\-]*)")
+
+
+def _char_ranges(chars: str) -> str:
+    """The inside of a regex character class matching exactly ``chars``, as ranges."""
+    codes = sorted(set(map(ord, chars)))
+    parts = []
+    start = prev = codes[0]
+    for code in codes[1:] + [-1]:
+        if code != prev + 1:
+            parts.append(re.escape(chr(start)) + ("-" + re.escape(chr(prev)) if prev > start else ""))
+            start = code
+        prev = code
+    return "".join(parts)
+
+
+# Whitespace-separated words (the items of ``str.split()``) that may be capitalised: those whose first
+# character is upper case or an opener, or any character from U+3001 on (U+3000 is the last white
+# space character). That filter runs in the regex engine (a character class in front lets it skip
+# ahead, where ``str.split`` and a Python test per word cost twice as much); ``nfkc_anchor_tokens``
+# still applies the exact test to what it lets through. The lookbehind after the first character
+# checks that white space or the start of the text comes before it.
+_MAYBE_CAPITALISED_START = "".join(c for c in map(chr, range(0x3000)) if c.isupper() or c in _OPENERS)
+_MAYBE_CAPITALISED_WORD = re.compile(
+    "[" + _char_ranges(_MAYBE_CAPITALISED_START) + "\u3001-\U0010ffff" + r"](?<!\S.)\S*"
+)
+
+
+def nfkc_anchor_tokens(text: str) -> set[str]:
+    """``anchor_tokens`` of a text already in NFKC (``fingerprint_text`` normalises once for all)."""
+    text = "\n" + text
+    out: set[str] = set()
+    if "http" in text or "www." in text or "@" in text or "#" in text:
+        urls: list[str] = []
+
+        def cut_out(match: re.Match) -> str:  # collects the URLs while removing them: one pass
+            urls.append(match.group())
+            return " "
+
+        text = _URL.sub(cut_out, text)
+        for url in urls:
+            out.add("u:" + url.lower().rstrip(".,;:)/"))
+    for number in _NUMBER.findall(text):
+        digits = number.replace(".", "").replace(",", "").lstrip("0")
+        if len(digits) >= 2:
+            out.add("n:" + digits)
+    # every word that may be capitalised, stripped of quotes and brackets, with its count; the
+    # exact test (two characters or more, an upper case first one) comes below, once per word
+    capitalised = Counter([word.strip(_STRIP) for word in _MAYBE_CAPITALISED_WORD.findall(text)])
+    for word in _SENTENCE_START.findall(text):
+        if word in capitalised:
+            capitalised[word] -= 1
+    for word, mid_sentence in capitalised.items():
+        # a name seen inside a sentence, or an acronym / camel case word (another capital after
+        # the first letter) even at a sentence start
+        if len(word) >= 2 and word[0].isupper() and (mid_sentence > 0 or word[1:] != word[1:].lower()):
+            out.add("c:" + word.casefold())
+    return out
+
+
+# --- sentences: the regex and numpy versions before dedup._kernels ---
+
+# a sentence ends at . ! ? or an ellipsis followed (after closing quotes) by white space, or at a
+# line break; the end mark belongs to the sentence. That is ``[.!?\u2026]["\u201d\u201c\u00bb)\']*\s+|\n+``
+# written with the class of both first characters in front, so the regex engine jumps from one
+# candidate to the next instead of trying two alternatives at every position (3x faster); the
+# lookbehinds tell the two kinds apart, and the group keeps the first character for ``re.split``.
+_SENTENCE_BREAK = re.compile(r'([.!?\u2026\n])(?:(?<=\n)\n*|(?<!\n)["\u201d\u201c\u00bb)\']*\s+)')
+
+
+def sentence_lengths_regex(text: str) -> np.ndarray:
+    """Character length of each sentence (uint16, capped), in text order; blank pieces between
+    line breaks are no sentence."""
+    parts = _SENTENCE_BREAK.split(text)  # piece, end mark, piece, end mark, ..., last piece
+    lengths = [
+        len(piece) + 1 if mark != "\n" else len(piece)
+        for piece, mark in zip(parts[0::2], parts[1::2])
+        if mark != "\n" or (piece and not piece.isspace())
+    ]
+    last = parts[-1]
+    if last and not last.isspace():
+        lengths.append(len(last))
+    if lengths and max(lengths) > 65535:
+        lengths = [min(n, 65535) for n in lengths]
+    return np.array(lengths, np.uint16)
+
+
+_LOW16 = np.uint64(0xFFFF)
+_SHIFT = np.uint64(16)
+
+
+def _table(chars: bytes) -> bytes:
+    """A ``bytes.translate`` table giving 1 for ``chars`` and 0 for every other byte."""
+    return bytes(1 if c in chars else 0 for c in range(256))
+
+
+_SPACE, _MARK, _CLOSE, _NEWLINE = _table(b" \t\n\r\x0b\x0c"), _table(b".!?"), _table(b"\")'"), _table(b"\n")
+_SPACE_OF, _CLOSE_OF = np.frombuffer(_SPACE, bool), np.frombuffer(_CLOSE, bool)  # indexed by byte value
+
+
+def sentence_ends(folded: bytes) -> np.ndarray:
+    """Byte offsets in a folded UTF-8 text (``dedup.normalize.fold_nfkc``: typographic quotes are spaces
+    already, an ellipsis three dots) where a sentence ends: after . ! ? (and a closing quote or bracket)
+    before white space, and at line breaks; as ``dedup.crosslingual.sentence_lengths`` splits the
+    original text. Found with numpy: a regex costs several microseconds per sentence."""
+    marks = np.flatnonzero(np.frombuffer(folded.translate(_MARK), bool))
+    # the two bytes after each mark (zero past the end), as 0/1 for white space and closing characters
+    after = np.frombuffer(folded + b"\0\0", np.uint8)
+    after1, after2 = after[marks + 1], after[marks + 2]
+    ends = [marks[_SPACE_OF[after1]] + 1, marks[_CLOSE_OF[after1] & _SPACE_OF[after2]] + 2]
+    if b"\n" in folded:
+        ends.append(np.flatnonzero(np.frombuffer(folded.translate(_NEWLINE), bool)))
+    return unique_sorted(np.concatenate(ends))
+
+
+def stem_sentences(
+    folded: bytes, starts: np.ndarray, keep: np.ndarray, hashes: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``sentence_stems`` given which tokens are stems and their hashes (``dedup.normalize.stems_of``)."""
+    if not len(hashes):
+        return np.empty(0, np.uint16), np.empty(0, np.uint32)
+    sentence = np.searchsorted(sentence_ends(folded), starts[keep], "right").astype(np.uint64)
+    keys = unique_sorted((sentence << _SHIFT) | (hashes & _LOW16))
+    of = keys >> _SHIFT
+    first = np.flatnonzero(np.concatenate(([True], of[1:] != of[:-1])))  # each sentence's first stem
+    sizes = np.diff(np.append(first, len(keys)))
+    return (keys & _LOW16).astype(np.uint16), sizes.astype(np.uint32)

@@ -5,8 +5,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedup import DedupConfig, fingerprint_text
-from dedup.align import Alignment, Sentences, _heaviest_chain, coverage, reaches, sentence_ends
+from dedup.align import Alignment, Sentences, _heaviest_chain, coverage, reaches
 from dedup.crosslingual import sentence_lengths
+from tests.dedup_reference import sentence_ends
 from tests.test_dedup_stories import NV_DE_A, NV_DE_B, R1_DE_A, R1_DE_REPORT
 
 

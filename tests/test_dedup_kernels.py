@@ -8,8 +8,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedup import DedupConfig, fingerprint_text
-from dedup.align import Alignment, Sentences, _heaviest_chain, reaches
+from dedup.align import Alignment, Sentences, _heaviest_chain, reaches, stem_sentences
+from dedup.anchors import nfkc_anchor_tokens
+from dedup.crosslingual import sentence_lengths
 from dedup.minhash import signature
+from dedup.normalize import fold_nfkc, folded_packed_tokens, nfkc, shingle_hashes, stems_of
 from tests import dedup_reference as reference
 from tests.test_dedup_align import sentence_set
 from tests.test_dedup_stories import NV_DE_A, NV_DE_B, R1_DE_A, R1_DE_REPORT
@@ -25,8 +28,11 @@ REAL_TEXTS = [
     "深度求索发布了R1模型。英伟达股价下跌17%。“这是一个转折点，”分析师说。\n梁文锋在杭州创立了公司。",
     "DeepSeek 🚀 released R1 😀 on 20 January 2025! Nvidia 📉 lost $589 billion. @karpathy: #DeepSeek rocks.",
     "Lone surrogate \udc80 in a text. Another \ud800 one! Ende.",
+    "Straße 12. März: „Die KI-Firma“ (DeepSeek) — sagt Dr. Müller. ÜBER 5.576.000 $! OpenAI? ja.\n\nNeu",
     ("Ein sehr langer Satz mit vielen Wörtern über DeepSeek und Nvidia, " * 2000) + ". Kurz.",
 ]
+
+STORY = "\n".join([R1_DE_A, R1_DE_REPORT, NV_DE_A, NV_DE_B])
 
 
 def fingerprints():
@@ -50,8 +56,6 @@ def test_minhash_is_the_numpy_signature(stems, num_perm, seed):
 def test_minhash_of_real_texts_is_the_numpy_signature():
     config = DedupConfig()
     for fp, text in zip(fingerprints(), REAL_TEXTS):
-        from dedup.normalize import fold_nfkc, folded_packed_tokens, nfkc, shingle_hashes
-
         packed, _, _ = folded_packed_tokens(fold_nfkc(nfkc(text)).encode("utf-8", "surrogatepass"))
         stems = shingle_hashes(packed)
         expected = reference.signature(stems, config.num_perm, config.seed)
@@ -118,3 +122,94 @@ def test_heaviest_chain_refuses_cells_out_of_range():
     with pytest.raises(ValueError):
         _heaviest_chain([0], [5], np.ones(1), np.ones(2), 2)
     assert _heaviest_chain([], [], np.ones(0), np.ones(0), 0) == (0.0, 0.0)
+
+
+# --- anchors and sentence lengths: the kernels against the regexes they replaced ---
+
+# the characters each rule looks at, with scripts, emoji and a lone surrogate
+PIECES = list(
+    "aZbYsß1098 .,;:!?…\"'()[]{}„“”‘’«»*-_/<>@#\n\t\r\x0b\x0c\x1c\x85\u00a0\u2028\u3000ÄäÉéДдǅǄİıΣσＡａ𝐀ⅠⒶ中「」😀\udc80"
+) + [
+    "http",
+    "https://",
+    "http://",
+    "www.",
+    "hTTps://",
+    "x@",
+    "@ab",
+    "#Tag",
+    "R1",
+    "GPU",
+    "1.000",
+    "0,05",
+    "Über",
+    ". ",
+    ".\n",
+]
+texts = st.lists(st.sampled_from(PIECES), max_size=80).map("".join)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(texts)
+def test_anchor_tokens_are_the_regex_anchor_tokens(text):
+    text = nfkc(text)
+    assert nfkc_anchor_tokens(text) == reference.nfkc_anchor_tokens(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(max_size=300))
+def test_anchor_tokens_are_the_regex_anchor_tokens_on_any_characters(text):
+    text = nfkc(text)
+    assert nfkc_anchor_tokens(text) == reference.nfkc_anchor_tokens(text)
+
+
+def test_anchor_tokens_of_real_texts_are_the_regex_anchor_tokens():
+    for text in REAL_TEXTS + [STORY]:
+        text = nfkc(text)
+        assert nfkc_anchor_tokens(text) == reference.nfkc_anchor_tokens(text)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(texts)
+def test_sentence_lengths_are_the_regex_sentence_lengths(text):
+    ours, regex = sentence_lengths(text), reference.sentence_lengths_regex(text)
+    assert ours.dtype == regex.dtype and ours.tolist() == regex.tolist()
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(max_size=300))
+def test_sentence_lengths_are_the_regex_sentence_lengths_on_any_characters(text):
+    ours, regex = sentence_lengths(text), reference.sentence_lengths_regex(text)
+    assert ours.dtype == regex.dtype and ours.tolist() == regex.tolist()
+
+
+def test_sentence_lengths_of_real_texts_are_the_regex_sentence_lengths():
+    for text in REAL_TEXTS + [STORY, "x" * 70_000 + ". Short one.", "…" * 300 + " " + "\n" * 200]:
+        assert sentence_lengths(text).tolist() == reference.sentence_lengths_regex(text).tolist()
+
+
+# --- sentence stems ---
+
+
+def stem_sentences_both(text: str):
+    config = DedupConfig()
+    folded = fold_nfkc(nfkc(text)).encode("utf-8", "surrogatepass")
+    packed, _, starts = folded_packed_tokens(folded)
+    keep, hashes = stems_of(packed, config.min_token_bytes, config.prefix_bytes, config.drop_stopwords)
+    return stem_sentences(folded, starts, keep, hashes), reference.stem_sentences(folded, starts, keep, hashes)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.lists(st.sampled_from(PIECES + ["Modell", "Nvidia", "Aktien", "модель", "深度求索"]), max_size=120).map("".join)
+)
+def test_stem_sentences_are_the_numpy_stem_sentences(text):
+    (stems, sizes), (expected_stems, expected_sizes) = stem_sentences_both(text)
+    assert stems.dtype == expected_stems.dtype and sizes.dtype == expected_sizes.dtype
+    assert stems.tolist() == expected_stems.tolist() and sizes.tolist() == expected_sizes.tolist()
+
+
+def test_stem_sentences_of_real_texts_are_the_numpy_stem_sentences():
+    for text in REAL_TEXTS + [STORY]:
+        (stems, sizes), (expected_stems, expected_sizes) = stem_sentences_both(text)
+        assert stems.tolist() == expected_stems.tolist() and sizes.tolist() == expected_sizes.tolist()
