@@ -496,3 +496,162 @@ def stem_sentences(const unsigned char[::1] folded, const int64_t[::1] starts, k
         sizes[sentences] = w - t
         sentences += 1
     return stems_out[:w].copy(), sizes_out[:sentences].copy()
+
+
+# --- recent postings (dedup.index.Postings) ----------------------------------------------------
+
+
+cdef class Multimap:
+    """uint64 key -> the values added under it, in the order added (append-only).
+
+    Open addressing over the distinct keys (at most half the slots used), each slot holding its
+    key and the first and last of its entries; each entry holds its value and the next entry of
+    the same key. 8 bytes of key and 16 of entry heads per slot, 16 bytes per entry, no Python
+    object per key."""
+
+    cdef uint64_t* slot_keys
+    cdef int64_t* slot_first  # entry number + 1; 0: the slot is free
+    cdef int64_t* slot_last
+    cdef int64_t* values
+    cdef int64_t* nexts  # entry number + 1 of the next entry of the same key; 0: none
+    cdef Py_ssize_t slots, distinct, entries, capacity
+
+    def __cinit__(self):
+        self.slots = 64
+        self.capacity = 64
+        self.slot_keys = <uint64_t*>malloc(self.slots * sizeof(uint64_t))
+        self.slot_first = <int64_t*>malloc(self.slots * sizeof(int64_t))
+        self.slot_last = <int64_t*>malloc(self.slots * sizeof(int64_t))
+        self.values = <int64_t*>malloc(self.capacity * sizeof(int64_t))
+        self.nexts = <int64_t*>malloc(self.capacity * sizeof(int64_t))
+        if not (self.slot_keys and self.slot_first and self.slot_last and self.values and self.nexts):
+            raise MemoryError()
+        memset(self.slot_first, 0, self.slots * sizeof(int64_t))
+
+    def __dealloc__(self):
+        free(self.slot_keys)
+        free(self.slot_first)
+        free(self.slot_last)
+        free(self.values)
+        free(self.nexts)
+
+    def __len__(self):
+        """Number of (key, value) entries."""
+        return self.entries
+
+    cdef inline Py_ssize_t _slot(self, uint64_t key) noexcept:
+        """The slot holding ``key``, or the free slot where it would go."""
+        cdef Py_ssize_t mask = self.slots - 1
+        cdef Py_ssize_t i = <Py_ssize_t>((key * 0x9E3779B97F4A7C15ULL) >> 32) & mask
+        while self.slot_first[i] and self.slot_keys[i] != key:
+            i = (i + 1) & mask
+        return i
+
+    cdef int _grow_slots(self) except -1:
+        cdef Py_ssize_t old_slots = self.slots, i, j
+        cdef uint64_t* old_keys = self.slot_keys
+        cdef int64_t* old_first = self.slot_first
+        cdef int64_t* old_last = self.slot_last
+        new_keys = <uint64_t*>malloc(2 * old_slots * sizeof(uint64_t))
+        new_first = <int64_t*>malloc(2 * old_slots * sizeof(int64_t))
+        new_last = <int64_t*>malloc(2 * old_slots * sizeof(int64_t))
+        if not (new_keys and new_first and new_last):
+            free(new_keys)
+            free(new_first)
+            free(new_last)
+            raise MemoryError()
+        memset(new_first, 0, 2 * old_slots * sizeof(int64_t))
+        self.slot_keys, self.slot_first, self.slot_last, self.slots = new_keys, new_first, new_last, 2 * old_slots
+        for i in range(old_slots):
+            if old_first[i]:
+                j = self._slot(old_keys[i])
+                self.slot_keys[j], self.slot_first[j], self.slot_last[j] = old_keys[i], old_first[i], old_last[i]
+        free(old_keys)
+        free(old_first)
+        free(old_last)
+        return 0
+
+    cdef int _add(self, uint64_t key, int64_t value) except -1:
+        cdef Py_ssize_t i
+        cdef int64_t* grown_values
+        cdef int64_t* grown_nexts
+        if self.entries == self.capacity:
+            grown_values = <int64_t*>realloc(self.values, 2 * self.capacity * sizeof(int64_t))
+            if grown_values == NULL:
+                raise MemoryError()
+            self.values = grown_values
+            grown_nexts = <int64_t*>realloc(self.nexts, 2 * self.capacity * sizeof(int64_t))
+            if grown_nexts == NULL:
+                raise MemoryError()
+            self.nexts = grown_nexts
+            self.capacity *= 2
+        if 2 * (self.distinct + 1) > self.slots:
+            self._grow_slots()
+        i = self._slot(key)
+        self.values[self.entries] = value
+        self.nexts[self.entries] = 0
+        self.entries += 1
+        if self.slot_first[i]:
+            self.nexts[self.slot_last[i] - 1] = self.entries
+        else:
+            self.slot_keys[i] = key
+            self.slot_first[i] = self.entries
+            self.distinct += 1
+        self.slot_last[i] = self.entries
+        return 0
+
+    def add(self, const uint64_t[::1] keys, int64_t value):
+        """``value`` under each of ``keys``."""
+        cdef Py_ssize_t j
+        for j in range(keys.shape[0]):
+            self._add(keys[j], value)
+
+    def add_pairs(self, const uint64_t[::1] keys, const int64_t[::1] values):
+        """``values[j]`` under ``keys[j]``."""
+        cdef Py_ssize_t j
+        if values.shape[0] != keys.shape[0]:
+            raise ValueError("keys and values differ in length")
+        for j in range(keys.shape[0]):
+            self._add(keys[j], values[j])
+
+    def counts(self, const uint64_t[::1] keys):
+        """How many values each of ``keys`` has (int64)."""
+        cdef Py_ssize_t j, i
+        cdef int64_t entry, count
+        out = np.zeros(keys.shape[0], np.int64)
+        cdef int64_t[::1] view = out
+        if not self.entries:
+            return out
+        for j in range(keys.shape[0]):
+            i = self._slot(keys[j])
+            entry, count = self.slot_first[i], 0
+            while entry:
+                count += 1
+                entry = self.nexts[entry - 1]
+            view[j] = count
+        return out
+
+    def lookup(self, const uint64_t[::1] keys):
+        """(the values of each of ``keys``, key after key, each key's in the order added; the index
+        of the key that found each), both int64."""
+        counts = self.counts(keys)
+        cdef const int64_t[::1] per_key = counts
+        cdef Py_ssize_t total = 0, j, i, k = 0
+        cdef int64_t entry
+        for j in range(keys.shape[0]):
+            total += per_key[j]
+        found, at = np.empty(total, np.int64), np.empty(total, np.int64)
+        cdef int64_t[::1] found_view = found, at_view = at
+        if not total:
+            return found, at
+        for j in range(keys.shape[0]):
+            if not per_key[j]:
+                continue
+            i = self._slot(keys[j])
+            entry = self.slot_first[i]
+            while entry:
+                found_view[k] = self.values[entry - 1]
+                at_view[k] = j
+                k += 1
+                entry = self.nexts[entry - 1]
+        return found, at

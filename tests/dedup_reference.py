@@ -263,3 +263,48 @@ def stem_sentences(
     first = np.flatnonzero(np.concatenate(([True], of[1:] != of[:-1])))  # each sentence's first stem
     sizes = np.diff(np.append(first, len(keys)))
     return (keys & _LOW16).astype(np.uint16), sizes.astype(np.uint32)
+
+
+# --- recent postings: the dict dedup.index.Postings kept before dedup._kernels.Multimap ---
+
+
+class DictMultimap:
+    """key -> values in the order added, as a dict of a value or a list of values."""
+
+    def __init__(self):
+        self.pending: dict[int, int | list[int]] = {}
+
+    def __len__(self) -> int:
+        return sum(len(v) if isinstance(v, list) else 1 for v in self.pending.values())
+
+    def add_pairs(self, keys: np.ndarray, docs: np.ndarray) -> None:
+        pending = self.pending
+        for k, d in zip(keys.tolist(), docs.tolist()):
+            old = pending.get(k)
+            if old is None:
+                pending[k] = d
+            elif isinstance(old, list):
+                old.append(d)
+            else:
+                pending[k] = [old, d]
+
+    def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        hits = list(map(self.pending.get, keys.tolist()))
+        docs, at = [], []
+        for q in [q for q, hit in enumerate(hits) if hit is not None]:
+            hit = hits[q]
+            if isinstance(hit, list):
+                docs.extend(hit)
+                at.extend([q] * len(hit))
+            else:
+                docs.append(hit)
+                at.append(q)
+        return np.array(docs, np.int64), np.array(at, np.int64)
+
+    def counts(self, keys: np.ndarray) -> np.ndarray:
+        out = np.zeros(len(keys), np.int64)
+        for q, k in enumerate(keys.tolist()):
+            hit = self.pending.get(k)
+            if hit is not None:
+                out[q] += len(hit) if isinstance(hit, list) else 1
+        return out

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedup import DedupConfig, fingerprint_text
+from dedup._kernels import Multimap
 from dedup.align import Alignment, Sentences, _heaviest_chain, reaches, stem_sentences
 from dedup.anchors import nfkc_anchor_tokens
 from dedup.crosslingual import sentence_lengths
@@ -213,3 +214,48 @@ def test_stem_sentences_of_real_texts_are_the_numpy_stem_sentences():
     for text in REAL_TEXTS + [STORY]:
         (stems, sizes), (expected_stems, expected_sizes) = stem_sentences_both(text)
         assert stems.tolist() == expected_stems.tolist() and sizes.tolist() == expected_sizes.tolist()
+
+
+# --- recent postings ---
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.tuples(
+                st.sampled_from([0, 1, 2**40 - 1, 2**64 - 1, 12345]) | st.integers(0, 300), st.integers(0, 2**24)
+            ),
+            max_size=120,
+        ),
+        max_size=6,
+    ),
+    st.lists(st.sampled_from([0, 1, 2**64 - 1, 7]) | st.integers(0, 300), max_size=50),
+)
+def test_multimap_is_the_dict_of_lists(batches, queries):
+    """Adds in batches (the table grows past its first 64 slots), then looks up keys present and absent."""
+    ours, theirs = Multimap(), reference.DictMultimap()
+    for batch in batches:
+        keys = np.array([k for k, _ in batch], np.uint64)
+        docs = np.array([d for _, d in batch], np.int64)
+        ours.add_pairs(keys, docs)
+        theirs.add_pairs(keys, docs)
+    if batches and batches[0]:
+        ours.add(np.array([batches[0][0][0]], np.uint64), 99)
+        theirs.add_pairs(np.array([batches[0][0][0]], np.uint64), np.array([99], np.int64))
+    keys = np.array(queries, np.uint64)
+    assert len(ours) == len(theirs)
+    assert ours.counts(keys).tolist() == theirs.counts(keys).tolist()
+    (docs, at), (expected_docs, expected_at) = ours.lookup(keys), theirs.lookup(keys)
+    assert docs.tolist() == expected_docs.tolist() and at.tolist() == expected_at.tolist()
+
+
+def test_multimap_of_many_keys_keeps_every_value():
+    keys = np.arange(100_000, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15) >> np.uint64(24)
+    table = Multimap()
+    table.add_pairs(keys, np.arange(100_000, dtype=np.int64))
+    table.add(keys[::2].copy(), -1)
+    docs, at = table.lookup(keys[:10].copy())
+    assert docs.tolist() == [0, -1, 1, 2, -1, 3, 4, -1, 5, 6, -1, 7, 8, -1, 9]
+    assert at.tolist() == [0, 0, 1, 2, 2, 3, 4, 4, 5, 6, 6, 7, 8, 8, 9]
+    assert len(table) == 150_000
