@@ -11,7 +11,7 @@ ValueError instead of reading out of bounds; empty input gives empty output.
 """
 
 from libc.stdint cimport int64_t, uint16_t, uint32_t, uint64_t
-from libc.stdlib cimport free, malloc, qsort, realloc
+from libc.stdlib cimport calloc, free, malloc, qsort, realloc
 from libc.string cimport memset
 from cpython.unicode cimport Py_UNICODE_ISSPACE, Py_UNICODE_ISALNUM, Py_UNICODE_ISUPPER, Py_UNICODE_ISALPHA
 
@@ -65,15 +65,10 @@ def minhash(const uint64_t[::1] stems, const uint64_t[::1] mult, const uint64_t[
 # --- sentence alignment (dedup.align) ----------------------------------------------------------
 
 
-cdef inline Py_ssize_t _lower_bound(const uint16_t[::1] values, Py_ssize_t n, uint16_t key) noexcept nogil:
-    cdef Py_ssize_t lo = 0, hi = n, mid
-    while lo < hi:
-        mid = (lo + hi) >> 1
-        if values[mid] < key:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
+# where each 16-bit stem first occurs in A's sorted stems: filled by each ``reaches`` call for A's
+# stems, and read only for those (its bitmap), so what earlier calls left in it is never read;
+# allocated on first use (256 KiB)
+cdef uint32_t* _first_of = NULL
 
 
 def reaches(
@@ -83,15 +78,9 @@ def reaches(
     """``dedup.align.reaches`` for A given as its sorted stems ``hashes``, the sentence of each
     (``sentences``), the stems per sentence (``weights``) and their sum ``total``; ``others`` is a
     list of (uint16 sentence stems, uint32 stems per sentence)."""
-    cdef Py_ssize_t k = len(others), width = weights.shape[0], n = hashes.shape[0]
-    cdef Py_ssize_t c, s, j, pos, end, t, touched_n, lo, m
+    cdef Py_ssize_t k = len(others), width = weights.shape[0], n = hashes.shape[0], j
     cdef uint16_t h
-    cdef uint32_t count
-    cdef double got_a, got_b, total_b
-    cdef bint partner
     cdef uint64_t bitmap[1024]
-    cdef const uint16_t[::1] stems
-    cdef const uint32_t[::1] per_sentence
     reach_a, reach_b = np.zeros(k), np.zeros(k)
     if k == 0 or total == 0 or n == 0:
         return reach_a, reach_b
@@ -101,13 +90,41 @@ def reaches(
         if sentences[j] < 0 or sentences[j] >= width:
             raise ValueError("sentence number out of range")
     cdef double[::1] out_a = reach_a, out_b = reach_b
-    shared_arr, touched_arr, row_arr = np.zeros(width, np.int64), np.empty(width, np.int64), np.zeros(width, np.uint8)
-    cdef int64_t[::1] shared = shared_arr, touched = touched_arr
-    cdef unsigned char[::1] has_partner = row_arr
+    global _first_of
+    if _first_of == NULL:
+        _first_of = <uint32_t*>calloc(1 << 16, sizeof(uint32_t))
+        if _first_of == NULL:
+            raise MemoryError()
+    if n >= 0xFFFFFFFF:
+        raise ValueError("too many stems")
+    for j in range(1, n):
+        if hashes[j - 1] > hashes[j]:
+            raise ValueError("A's stems must be sorted")
     memset(bitmap, 0, sizeof(bitmap))
     for j in range(n):
         h = hashes[j]
-        bitmap[h >> 6] |= (<uint64_t>1) << (h & 63)
+        if not (bitmap[h >> 6] >> (h & 63)) & 1:
+            bitmap[h >> 6] |= (<uint64_t>1) << (h & 63)
+            _first_of[h] = j
+    _reach_each(hashes, sentences, weights, total, others, tau, bitmap, out_a, out_b)
+    return reach_a, reach_b
+
+
+cdef int _reach_each(
+    const uint16_t[::1] hashes, const int64_t[::1] sentences, const double[::1] weights, double total, list others,
+    double tau, uint64_t* bitmap, double[::1] out_a, double[::1] out_b
+) except -1:
+    cdef Py_ssize_t k = len(others), width = weights.shape[0], n = hashes.shape[0]
+    cdef Py_ssize_t c, s, j, pos, end, t, touched_n, lo, m
+    cdef uint16_t h
+    cdef uint32_t count
+    cdef double got_a, got_b, total_b
+    cdef bint partner
+    cdef const uint16_t[::1] stems
+    cdef const uint32_t[::1] per_sentence
+    shared_arr, touched_arr, row_arr = np.zeros(width, np.int64), np.empty(width, np.int64), np.zeros(width, np.uint8)
+    cdef int64_t[::1] shared = shared_arr, touched = touched_arr
+    cdef unsigned char[::1] has_partner = row_arr
     for c in range(k):
         stems, per_sentence = others[c]
         pos = 0
@@ -123,7 +140,7 @@ def reaches(
                 h = stems[j]
                 if not (bitmap[h >> 6] >> (h & 63)) & 1:
                     continue
-                lo = _lower_bound(hashes, n, h)
+                lo = _first_of[h]
                 while lo < n and hashes[lo] == h:
                     m = sentences[lo]
                     if shared[m] == 0:
@@ -148,7 +165,7 @@ def reaches(
                 has_partner[m] = 0
         out_a[c] = got_a / total
         out_b[c] = got_b / (total_b if total_b > 1.0 else 1.0)
-    return reach_a, reach_b
+    return 0
 
 
 def heaviest_chain(
