@@ -452,67 +452,163 @@ cdef int _compare_u16(const void* a, const void* b) noexcept nogil:
     return (<const uint16_t*>a)[0] - (<const uint16_t*>b)[0]
 
 
-def stem_sentences(const unsigned char[::1] folded, const int64_t[::1] starts, keep, const uint64_t[::1] hashes):
-    """``dedup.align.stem_sentences``: (the distinct 16-bit stem hashes of each sentence, sorted,
-    sentence after sentence, uint16; how many each sentence has, uint32), for the tokens starting at
-    byte offsets ``starts`` of ``folded`` of which ``keep`` are stems with ``hashes``. A token's
-    sentence is the number of sentence ends at or before its start, an end being a line break, or
-    white space after . ! ? (and a closing quote or bracket), as ``dedup.align.sentence_ends``."""
-    cdef Py_ssize_t n = folded.shape[0], tokens = starts.shape[0], stems = hashes.shape[0]
-    cdef Py_ssize_t t, k = 0, cursor = 0, sentence = 0, group = 0, i, w, sentences = 0, previous = -1
-    cdef const unsigned char[::1] kept = np.asarray(keep, np.bool_).view(np.uint8)
-    cdef unsigned char byte, before
-    if kept.shape[0] != tokens:
-        raise ValueError("one keep flag per token expected")
-    if not stems:
-        return np.empty(0, np.uint16), np.empty(0, np.uint32)
-    stems_out = np.empty(stems, np.uint16)
-    sizes_out = np.empty(stems, np.uint32)
-    cdef uint16_t[::1] low = stems_out
-    cdef uint32_t[::1] sizes = sizes_out
-    for t in range(tokens):
-        if not kept[t]:
-            continue
-        if k >= stems:
-            raise ValueError("more stems than hashes")
-        if starts[t] < previous or starts[t] > n:
-            raise ValueError("token starts out of order")
-        previous = starts[t]
-        while cursor <= starts[t] and cursor < n:  # count the sentence ends up to this token
-            byte = folded[cursor]
-            if byte == 10:
-                sentence += 1
-            elif byte == 32 or 9 <= byte <= 13:
-                before = folded[cursor - 1] if cursor >= 1 else 0
-                if before == 46 or before == 33 or before == 63:  # . ! ?
+cdef inline uint64_t _mix64(uint64_t v) noexcept nogil:
+    """splitmix64 finaliser (``dedup.normalize.mix64``)."""
+    v ^= v >> 30
+    v *= 0xBF58476D1CE4E5B9ULL
+    v ^= v >> 27
+    v *= 0x94D049BB133111EBULL
+    return v ^ (v >> 31)
+
+
+cdef inline bint _is_stop(uint64_t packed, const uint64_t* stop_keys, Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t lo = 0, hi = n, mid
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if stop_keys[mid] < packed:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo < n and stop_keys[lo] == packed
+
+
+cdef inline bint _ends_sentence(const unsigned char* folded, Py_ssize_t e) noexcept nogil:
+    """Does a sentence end at byte ``e``: a line break, or white space after . ! ? (and a closing
+    quote or bracket)?"""
+    cdef unsigned char byte = folded[e], before
+    if byte == 10:
+        return True
+    if not (byte == 32 or 9 <= byte <= 13):
+        return False
+    before = folded[e - 1] if e >= 1 else 0
+    if before == 46 or before == 33 or before == 63:  # . ! ?
+        return True
+    if (before == 34 or before == 41 or before == 39) and e >= 2:  # " ) '
+        before = folded[e - 2]
+        return before == 46 or before == 33 or before == 63
+    return False
+
+
+def text_stems(
+    const unsigned char[::1] folded, const unsigned char[::1] separators, int min_token_bytes, int prefix_bytes,
+    const uint64_t[::1] stop_keys
+):
+    """Tokens, stems and sentence stems of a folded UTF-8 text in one pass (``dedup.normalize.folded_stems``).
+
+    A token is a maximal run of bytes that ``separators`` (the table of ``bytes.translate``) keeps;
+    its key is its first 8 bytes as a little-endian integer, zero padded. A stem is a token of at
+    least ``min_token_bytes`` bytes whose key is not in ``stop_keys`` (sorted); its hash is the
+    splitmix64 finaliser of its first ``prefix_bytes`` bytes. A stem's sentence is the number of
+    sentence ends (``_ends_sentence``) at or before its first byte.
+
+    Returns (the tokens joined by single spaces, bytes; the hash of each stem in text order, uint64;
+    each sentence's distinct 16-bit stem hashes, sorted, sentence after sentence, uint16; how many
+    each sentence with stems has, uint32)."""
+    cdef Py_ssize_t n = folded.shape[0], p = 0, start, length, joined_n = 0, stems = 0, cap = 256
+    cdef Py_ssize_t cursor = 0, sentence = 0, i, w, t, group, sentences = 0, k
+    cdef uint64_t key, prefix_mask
+    cdef unsigned char* joined
+    cdef uint64_t* hashes
+    cdef uint64_t* grown_hashes
+    cdef uint32_t* sentence_of
+    cdef uint32_t* grown_sentences
+    cdef uint16_t* low
+    cdef uint64_t[::1] view_hashes
+    cdef uint16_t[::1] view_low
+    cdef uint32_t[::1] view_sizes
+    cdef const unsigned char* data = &folded[0] if n else <const unsigned char*>b""
+    cdef const unsigned char* table
+    cdef const uint64_t* stop = &stop_keys[0] if stop_keys.shape[0] else NULL
+    cdef Py_ssize_t n_stop = stop_keys.shape[0]
+    if separators.shape[0] != 256:
+        raise ValueError("separators must be a 256-byte translate table")
+    if not 1 <= min_token_bytes <= 8 or not 1 <= prefix_bytes <= 8:
+        raise ValueError("min_token_bytes and prefix_bytes must be 1..8")
+    table = &separators[0]
+    prefix_mask = 0xFFFFFFFFFFFFFFFFULL if prefix_bytes == 8 else ((<uint64_t>1) << (8 * prefix_bytes)) - 1
+    joined = <unsigned char*>malloc(n + 1)
+    hashes = <uint64_t*>malloc(cap * sizeof(uint64_t))
+    sentence_of = <uint32_t*>malloc(cap * sizeof(uint32_t))
+    low = NULL
+    try:
+        if joined == NULL or hashes == NULL or sentence_of == NULL:
+            raise MemoryError()
+        while p < n:
+            if table[data[p]] == 32:
+                p += 1
+                continue
+            start = p
+            while p < n and table[data[p]] != 32:
+                p += 1
+            length = p - start
+            if joined_n:
+                joined[joined_n] = 32
+                joined_n += 1
+            key = 0
+            for i in range(length):
+                joined[joined_n + i] = data[start + i]
+                if i < 8:
+                    key |= (<uint64_t>data[start + i]) << (8 * i)
+            joined_n += length
+            if length < min_token_bytes or (n_stop and _is_stop(key, stop, n_stop)):
+                continue
+            if stems == cap:
+                cap *= 2
+                grown_hashes = <uint64_t*>realloc(hashes, cap * sizeof(uint64_t))
+                if grown_hashes == NULL:
+                    raise MemoryError()
+                hashes = grown_hashes
+                grown_sentences = <uint32_t*>realloc(sentence_of, cap * sizeof(uint32_t))
+                if grown_sentences == NULL:
+                    raise MemoryError()
+                sentence_of = grown_sentences
+            while cursor <= start:  # the sentence ends up to this stem
+                if _ends_sentence(data, cursor):
                     sentence += 1
-                elif (before == 34 or before == 41 or before == 39) and cursor >= 2:  # " ) '
-                    before = folded[cursor - 2]
-                    if before == 46 or before == 33 or before == 63:
-                        sentence += 1
-            cursor += 1
-        low[k] = hashes[k] & 0xFFFF
-        sizes[k] = sentence  # the sentence of each stem, for now
-        k += 1
-    if k != stems:
-        raise ValueError("fewer stems than hashes")
-    # sort and deduplicate each sentence's stems in place; sizes[] then holds the counts
-    i = w = 0
-    while i < stems:
-        group = i
-        while i < stems and sizes[i] == sizes[group]:
-            i += 1
-        qsort(&low[group], i - group, sizeof(uint16_t), _compare_u16)
-        t = w
-        low[w] = low[group]
-        w += 1
-        for k in range(group + 1, i):
-            if low[k] != low[w - 1]:
-                low[w] = low[k]
-                w += 1
-        sizes[sentences] = w - t
-        sentences += 1
-    return stems_out[:w].copy(), sizes_out[:sentences].copy()
+                cursor += 1
+            hashes[stems] = _mix64(key & prefix_mask)
+            sentence_of[stems] = sentence
+            stems += 1
+        out_joined = joined[:joined_n]
+        out_hashes = np.empty(stems, np.uint64)
+        view_hashes = out_hashes
+        for i in range(stems):
+            view_hashes[i] = hashes[i]
+        # each sentence's 16-bit hashes, sorted and distinct
+        low = <uint16_t*>malloc((stems + 1) * sizeof(uint16_t))
+        if low == NULL:
+            raise MemoryError()
+        for i in range(stems):
+            low[i] = hashes[i] & 0xFFFF
+        i = w = 0
+        while i < stems:
+            group = i
+            while i < stems and sentence_of[i] == sentence_of[group]:
+                i += 1
+            qsort(&low[group], i - group, sizeof(uint16_t), _compare_u16)
+            t = w
+            low[w] = low[group]
+            w += 1
+            for k in range(group + 1, i):
+                if low[k] != low[w - 1]:
+                    low[w] = low[k]
+                    w += 1
+            sentence_of[sentences] = w - t  # sentences <= group: already read
+            sentences += 1
+        out_low = np.empty(w, np.uint16)
+        out_sizes = np.empty(sentences, np.uint32)
+        view_low = out_low
+        view_sizes = out_sizes
+        for i in range(w):
+            view_low[i] = low[i]
+        for i in range(sentences):
+            view_sizes[i] = sentence_of[i]
+        return out_joined, out_hashes, out_low, out_sizes
+    finally:
+        free(joined)
+        free(hashes)
+        free(sentence_of)
+        free(low)
 
 
 # --- recent postings (dedup.index.Postings) ----------------------------------------------------

@@ -4,8 +4,8 @@ A copy, a syndicated or lightly edited version, or another machine translation o
 follows it sentence by sentence. Two reports of one event share names, figures and vocabulary, but
 not that order. So a near-duplicate candidate is verified here:
 
-- ``sentence_stems`` gives each sentence of a text its set of word stems (the tokens MinHash sees,
-  ``dedup.normalize``), each hashed to 16 bits, stored with the fingerprint;
+- ``dedup.normalize.folded_stems`` gives each sentence of a text its set of word stems (the tokens
+  MinHash sees), each hashed to 16 bits, stored with the fingerprint;
 - ``coverage`` finds the best order-preserving one-to-one matching of the two texts' sentences,
   where two sentences may match when the Dice coefficient of their stem sets reaches ``tau``, and
   returns how much of each text (weighted by stems) the matching covers;
@@ -22,28 +22,6 @@ from __future__ import annotations
 import numpy as np
 
 from dedup import _kernels
-from dedup.normalize import stems_of
-
-
-def sentence_stems(
-    folded: bytes, packed: np.ndarray, starts: np.ndarray, min_token_bytes: int, prefix_bytes: int, drop_stopwords: bool
-) -> tuple[np.ndarray, np.ndarray]:
-    """(stem hashes, stems per sentence) of a folded text whose tokens are ``packed``, starting at byte
-    offsets ``starts`` (``dedup.normalize.folded_packed_tokens``): the 16-bit hashes of each
-    sentence's distinct stems, sentence after sentence (uint16), and how many belong to each
-    (uint32). Sentences without a stem are left out."""
-    return stem_sentences(folded, starts, *stems_of(packed, min_token_bytes, prefix_bytes, drop_stopwords))
-
-
-def stem_sentences(
-    folded: bytes, starts: np.ndarray, keep: np.ndarray, hashes: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """``sentence_stems`` given which tokens are stems and their hashes (``dedup.normalize.stems_of``).
-    A sentence ends after . ! ? (and a closing quote or bracket) before white space, and at line
-    breaks, as ``dedup.crosslingual.sentence_lengths`` splits the original text (the folded text has
-    typographic quotes as spaces already, an ellipsis as three dots). Compiled:
-    ``dedup._kernels.stem_sentences``."""
-    return _kernels.stem_sentences(folded, np.asarray(starts, np.int64), keep, np.asarray(hashes, np.uint64))
 
 
 class Sentences:

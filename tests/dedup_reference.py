@@ -6,11 +6,12 @@ import re
 from collections import Counter
 
 import numpy as np
+import xxhash
 
 from dedup.align import Sentences
-from dedup.normalize import unique_sorted
 from dedup.anchors import _OPENERS, _STRIP
 from dedup.minhash import permutations
+from dedup.normalize import _ASCII_TO_SPACE, _STOP_KEYS, mix64, unique_sorted
 
 
 def signature(stem_hashes: np.ndarray, num_perm: int, seed: int) -> np.ndarray:
@@ -308,3 +309,100 @@ class DictMultimap:
             if hit is not None:
                 out[q] += len(hit) if isinstance(hit, list) else 1
         return out
+
+
+# --- tokens and stems: the numpy versions before dedup._kernels.text_stems ---
+
+_SPACES9 = b" " * 9
+_LENGTH_MASKS = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [(1 << 64) - 1], np.uint64)
+
+
+def folded_packed_tokens(folded: bytes) -> tuple[np.ndarray, bytes, np.ndarray]:
+    """The tokens of a text already folded (``fold_nfkc``) and encoded as UTF-8: (first 8 bytes of every
+    token as little-endian uint64, zero padded; ``content_hash``; the byte offset in ``folded`` where
+    each token starts).
+
+    Same tokens as ``tokens(text)``, found with numpy on the byte buffer instead of a Python list
+    of bytes objects: token boundaries are where "is a word byte" changes, and each token's first
+    8 bytes are one unaligned uint64 read at its start, masked to its length.
+    """
+    data = b" " + folded.translate(_ASCII_TO_SPACE) + _SPACES9
+    buf = np.frombuffer(data, np.uint8)
+    word = buf != 0x20
+    bounds = np.flatnonzero(word[1:] != word[:-1]) + 1  # starts and ends alternate
+    starts, ends = bounds[0::2], bounds[1::2]
+    if not len(starts):
+        return np.empty(0, np.uint64), xxhash.xxh3_128_digest(b""), starts
+    # the token sequence joined by single spaces, as b' '.join(tokens(text))
+    keep = word[starts[0] : ends[-1]].copy()
+    keep[ends[:-1] - starts[0]] = True
+    chash = xxhash.xxh3_128_digest(buf[starts[0] : ends[-1]][keep].tobytes())
+    every_offset = np.ndarray((len(buf) - 7,), "<u8", data, 0, (1,))  # uint64 starting at each byte
+    return every_offset[starts] & _LENGTH_MASKS[np.minimum(ends - starts, 8)], chash, starts - 1
+
+
+# A 16-bit multiplicative hash of each stop key marks a slot here; a token whose slot is unmarked is no
+# stop word, so only the few marked ones are looked up in _STOP_KEYS.
+_STOP_MULT = np.uint64(0x9E3779B97F4A7C15)
+_STOP_SLOTS = np.zeros(1 << 16, bool)
+_STOP_SLOTS[(_STOP_KEYS * _STOP_MULT) >> np.uint64(48)] = True
+
+
+def stem_mask(packed: np.ndarray, min_token_bytes: int = 4, drop_stopwords: bool = True) -> np.ndarray:
+    """Which packed tokens are stems (``shingle_hashes``): long enough, and not stop words."""
+    keep = (packed >> np.uint64(8 * (min_token_bytes - 1))) != 0  # byte min_token_bytes-1 present
+    if drop_stopwords and len(packed):
+        maybe = np.flatnonzero(_STOP_SLOTS[(packed * _STOP_MULT) >> np.uint64(48)])
+        if len(maybe):
+            pos = np.minimum(np.searchsorted(_STOP_KEYS, packed[maybe]), len(_STOP_KEYS) - 1)
+            keep[maybe[_STOP_KEYS[pos] == packed[maybe]]] = False
+    return keep
+
+
+def stems_of(
+    packed: np.ndarray, min_token_bytes: int = 4, prefix_bytes: int = 5, drop_stopwords: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
+    """(which packed tokens are stems, the ``stem_hash`` of each of those), for both the MinHash set
+    (``shingle_hashes``) and the sentence stems (``dedup.align.sentence_stems``) of one text."""
+    keep = stem_mask(packed, min_token_bytes, drop_stopwords)
+    return keep, stem_hash(packed[keep], prefix_bytes)
+
+
+def stem_hash(packed: np.ndarray, prefix_bytes: int = 5) -> np.ndarray:
+    """The hash of each packed stem: its first ``prefix_bytes`` bytes, mixed."""
+    if prefix_bytes < 8:
+        packed = packed & np.uint64((1 << (8 * prefix_bytes)) - 1)
+    return mix64(packed)
+
+
+def shingle_hashes(toks, min_token_bytes: int = 4, prefix_bytes: int = 5, drop_stopwords: bool = True) -> np.ndarray:
+    """Unique 64-bit hashes of the token stems used as the MinHash set (sorted, uint64).
+
+    ``toks``: a list of token bytes, or their packed first 8 bytes (``folded_packed_tokens``). A stem is
+    the first ``prefix_bytes`` bytes (<= 8) of a token of >= ``min_token_bytes`` bytes that is
+    not a stop word. Computed on 8-byte prefixes packed into integers, so no Python loop runs per
+    token.
+    """
+    if not len(toks):
+        return np.empty(0, np.uint64)
+    if isinstance(toks, np.ndarray):
+        packed = toks
+    else:  # first 8 bytes, zero padded, little endian
+        packed = np.array(toks, dtype="S8").view("<u8")
+    packed = unique_sorted(packed)  # ~800 tokens of an article -> ~450 distinct: less work below
+    return unique_sorted(stem_hash(packed[stem_mask(packed, min_token_bytes, drop_stopwords)], prefix_bytes))
+
+
+def sentence_stems(
+    folded: bytes, packed: np.ndarray, starts: np.ndarray, min_token_bytes: int, prefix_bytes: int, drop_stopwords: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """(stem hashes, stems per sentence) of a folded text whose tokens are ``packed``, starting at byte
+    offsets ``starts`` (``folded_packed_tokens``)."""
+    return stem_sentences(folded, starts, *stems_of(packed, min_token_bytes, prefix_bytes, drop_stopwords))
+
+
+def folded_stems(folded: bytes, min_token_bytes: int = 4, prefix_bytes: int = 5, drop_stopwords: bool = True):
+    """``dedup.normalize.folded_stems`` from the numpy steps above."""
+    packed, chash, starts = folded_packed_tokens(folded)
+    keep, hashes = stems_of(packed, min_token_bytes, prefix_bytes, drop_stopwords)
+    return (chash, hashes, *stem_sentences(folded, starts, keep, hashes))

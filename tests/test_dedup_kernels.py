@@ -9,11 +9,11 @@ from hypothesis import strategies as st
 
 from dedup import DedupConfig, fingerprint_text
 from dedup._kernels import Multimap
-from dedup.align import Alignment, Sentences, _heaviest_chain, reaches, stem_sentences
+from dedup.align import Alignment, Sentences, _heaviest_chain, reaches
 from dedup.anchors import nfkc_anchor_tokens
 from dedup.crosslingual import sentence_lengths
 from dedup.minhash import signature
-from dedup.normalize import fold_nfkc, folded_packed_tokens, nfkc, shingle_hashes, stems_of
+from dedup.normalize import content_hash, fold_nfkc, folded_stems, nfkc, tokens
 from tests import dedup_reference as reference
 from tests.test_dedup_align import sentence_set
 from tests.test_dedup_stories import NV_DE_A, NV_DE_B, R1_DE_A, R1_DE_REPORT
@@ -57,8 +57,8 @@ def test_minhash_is_the_numpy_signature(stems, num_perm, seed):
 def test_minhash_of_real_texts_is_the_numpy_signature():
     config = DedupConfig()
     for fp, text in zip(fingerprints(), REAL_TEXTS):
-        packed, _, _ = folded_packed_tokens(fold_nfkc(nfkc(text)).encode("utf-8", "surrogatepass"))
-        stems = shingle_hashes(packed)
+        packed, _, _ = reference.folded_packed_tokens(fold_nfkc(nfkc(text)).encode("utf-8", "surrogatepass"))
+        stems = reference.shingle_hashes(packed)
         expected = reference.signature(stems, config.num_perm, config.seed)
         assert signature(stems, config.num_perm, config.seed).tolist() == expected.tolist()
         assert fp.signature.tolist() == expected.tolist()
@@ -189,31 +189,45 @@ def test_sentence_lengths_of_real_texts_are_the_regex_sentence_lengths():
         assert sentence_lengths(text).tolist() == reference.sentence_lengths_regex(text).tolist()
 
 
-# --- sentence stems ---
+# --- tokens, stems and sentence stems ---
 
 
-def stem_sentences_both(text: str):
-    config = DedupConfig()
+def stems_both(text: str, min_token_bytes: int = 4, prefix_bytes: int = 5, drop_stopwords: bool = True):
     folded = fold_nfkc(nfkc(text)).encode("utf-8", "surrogatepass")
-    packed, _, starts = folded_packed_tokens(folded)
-    keep, hashes = stems_of(packed, config.min_token_bytes, config.prefix_bytes, config.drop_stopwords)
-    return stem_sentences(folded, starts, keep, hashes), reference.stem_sentences(folded, starts, keep, hashes)
+    args = (folded, min_token_bytes, prefix_bytes, drop_stopwords)
+    return folded_stems(*args), reference.folded_stems(*args)
+
+
+def assert_same_stems(ours, theirs):
+    assert ours[0] == theirs[0]  # the content hash
+    for got, expected in zip(ours[1:], theirs[1:]):
+        assert got.dtype == expected.dtype and got.tolist() == expected.tolist()
 
 
 @settings(max_examples=1000, deadline=None)
 @given(
-    st.lists(st.sampled_from(PIECES + ["Modell", "Nvidia", "Aktien", "модель", "深度求索"]), max_size=120).map("".join)
+    st.lists(
+        st.sampled_from(PIECES + ["Modell", "Nvidia", "Aktien", "модель", "深度求索", "und", "the"]), max_size=120
+    ).map("".join),
+    st.integers(1, 8),
+    st.integers(1, 8),
+    st.booleans(),
 )
-def test_stem_sentences_are_the_numpy_stem_sentences(text):
-    (stems, sizes), (expected_stems, expected_sizes) = stem_sentences_both(text)
-    assert stems.dtype == expected_stems.dtype and sizes.dtype == expected_sizes.dtype
-    assert stems.tolist() == expected_stems.tolist() and sizes.tolist() == expected_sizes.tolist()
+def test_folded_stems_are_the_numpy_stems(text, min_token_bytes, prefix_bytes, drop_stopwords):
+    assert_same_stems(*stems_both(text, min_token_bytes, prefix_bytes, drop_stopwords))
 
 
-def test_stem_sentences_of_real_texts_are_the_numpy_stem_sentences():
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300))
+def test_folded_stems_are_the_numpy_stems_on_any_characters(text):
+    assert_same_stems(*stems_both(text))
+
+
+def test_folded_stems_of_real_texts_are_the_numpy_stems():
     for text in REAL_TEXTS + [STORY]:
-        (stems, sizes), (expected_stems, expected_sizes) = stem_sentences_both(text)
-        assert stems.tolist() == expected_stems.tolist() and sizes.tolist() == expected_sizes.tolist()
+        assert_same_stems(*stems_both(text))
+        folded = fold_nfkc(nfkc(text)).encode("utf-8", "surrogatepass")
+        assert folded_stems(folded)[0] == content_hash(tokens(text))
 
 
 # --- recent postings ---
