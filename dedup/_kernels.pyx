@@ -10,10 +10,9 @@ Indices are checked where they come from the caller (stored fingerprints), so ba
 ValueError instead of reading out of bounds; empty input gives empty output.
 """
 
-from libc.stdint cimport int64_t, uint16_t, uint32_t, uint64_t
+from libc.stdint cimport int64_t, uint8_t, uint16_t, uint32_t, uint64_t
 from libc.stdlib cimport calloc, free, malloc, qsort, realloc
 from libc.string cimport memset
-from cpython.unicode cimport Py_UNICODE_ISSPACE, Py_UNICODE_ISALNUM, Py_UNICODE_ISUPPER, Py_UNICODE_ISALPHA
 
 import numpy as np
 
@@ -220,25 +219,210 @@ def heaviest_chain(
 cdef extern from "Python.h":
     int PyUnicode_KIND(object text)
     void* PyUnicode_DATA(object text)
-    Py_UCS4 PyUnicode_READ(int kind, void* data, Py_ssize_t index) nogil
+    bint Py_UNICODE_ISSPACE(Py_UCS4 c) nogil
+    bint Py_UNICODE_ISALNUM(Py_UCS4 c) nogil
+    bint Py_UNICODE_ISUPPER(Py_UCS4 c) nogil
+    bint Py_UNICODE_ISALPHA(Py_UCS4 c) nogil
 
 
-cdef inline bint _among(Py_UCS4 c, str chars) noexcept:
-    cdef Py_UCS4 d
-    for d in chars:
-        if c == d:
+ctypedef fused text_char:  # the three storage kinds of a str (PEP 393): 1, 2 or 4 bytes a character
+    uint8_t
+    uint16_t
+    uint32_t
+
+
+cdef struct CharSet:  # a few characters: a bit per ASCII one, a list of the others
+    uint64_t ascii[2]
+    Py_UCS4 others[32]
+    int n_others
+
+
+cdef int _char_set(str chars, CharSet* out) except -1:
+    cdef Py_UCS4 c
+    cdef uint32_t code
+    out.ascii[0] = out.ascii[1] = 0
+    out.n_others = 0
+    for c in chars:
+        code = c
+        if code < 128:
+            out.ascii[code >> 6] |= (<uint64_t>1) << (code & 63)
+        elif out.n_others < 32:
+            out.others[out.n_others] = c
+            out.n_others += 1
+        else:
+            raise ValueError("at most 32 non-ASCII characters")
+    return 0
+
+
+cdef inline bint _among(Py_UCS4 c, const CharSet* chars) noexcept nogil:
+    cdef int i
+    cdef uint32_t code = c
+    if code < 128:
+        return (chars.ascii[code >> 6] >> (code & 63)) & 1
+    for i in range(chars.n_others):
+        if chars.others[i] == c:
             return True
     return False
 
 
-cdef inline bint _is_word(Py_UCS4 c) noexcept:
+cdef inline bint _is_space(Py_UCS4 c) noexcept nogil:
+    """``str.isspace`` of one character (``\\s`` of Python's re)."""
+    return Py_UNICODE_ISSPACE(c)
+
+
+cdef inline bint _is_upper(Py_UCS4 c) noexcept nogil:
+    """``str.isupper`` of one character."""
+    if c < 128:
+        return u"A" <= c <= u"Z"
+    return Py_UNICODE_ISUPPER(c)
+
+
+cdef inline bint _is_word(Py_UCS4 c) noexcept nogil:
     """``\\w`` of Python's re: alphanumeric (``str.isalnum``) or the underscore."""
-    return c == u"_" or Py_UNICODE_ISALNUM(c)
+    if c < 128:
+        return (u"0" <= c <= u"9") or (u"a" <= c <= u"z") or (u"A" <= c <= u"Z") or c == u"_"
+    return Py_UNICODE_ISALNUM(c)
 
 
-cdef inline bint _url_char(Py_UCS4 c) noexcept:
+cdef inline bint _url_char(Py_UCS4 c) noexcept nogil:
     """``[^\\s<>"]``."""
-    return not Py_UNICODE_ISSPACE(c) and c != u"<" and c != u">" and c != u'"'
+    return not _is_space(c) and c != u"<" and c != u">" and c != u'"'
+
+
+cdef inline bint _is_mark(Py_UCS4 c) noexcept nogil:
+    """What a sentence start follows: ``[.!?:;\\n]``."""
+    return c == u"." or c == u"!" or c == u"?" or c == u":" or c == u";" or c == u"\n"
+
+
+cdef inline bint _before_sentence(Py_UCS4 c) noexcept nogil:
+    """What may come between that mark and the first word: ``[\\s"'„“”«»(\\[]``."""
+    return (
+        _is_space(c) or c == u'"' or c == u"'" or c == u"\u201e" or c == u"\u201c" or c == u"\u201d"
+        or c == u"\u00ab" or c == u"\u00bb" or c == u"(" or c == u"["
+    )
+
+
+cdef Py_ssize_t _url_end(const text_char* s, Py_ssize_t n, Py_ssize_t p) noexcept nogil:
+    """Where a URL or handle starting at ``p`` ends, or -1 when none starts there."""
+    cdef Py_UCS4 c = <Py_UCS4>s[p]
+    cdef Py_ssize_t q, r = -1, e
+    if c == u"h" and p + 7 <= n and <Py_UCS4>s[p + 1] == u"t" and <Py_UCS4>s[p + 2] == u"t" and <Py_UCS4>s[p + 3] == u"p":
+        q = p + 4
+        if <Py_UCS4>s[q] == u"s" and q + 1 < n:
+            q += 1
+        if q + 3 <= n and <Py_UCS4>s[q] == u":" and <Py_UCS4>s[q + 1] == u"/" and <Py_UCS4>s[q + 2] == u"/":
+            r = q + 3
+    elif c == u"w" and p + 4 <= n and <Py_UCS4>s[p + 1] == u"w" and <Py_UCS4>s[p + 2] == u"w" and <Py_UCS4>s[p + 3] == u".":
+        r = p + 4
+    if r >= 0:
+        e = r
+        while e < n and _url_char(<Py_UCS4>s[e]):
+            e += 1
+        return e if e > r else -1
+    if (c == u"@" or c == u"#") and p > 0 and not _is_word(<Py_UCS4>s[p - 1]):
+        e = p + 1
+        while e < n and _is_word(<Py_UCS4>s[e]):
+            e += 1
+        return e if e - p - 1 >= 2 else -1
+    return -1
+
+
+cdef str _cut_urls(const text_char* s, Py_ssize_t n, str text, set out):
+    """``text`` (of which ``s`` is the data) with each URL and handle replaced by a space, left to
+    right without overlap; their tokens go to ``out``."""
+    cdef Py_ssize_t p = 0, e, last = 0
+    pieces = []
+    while p < n:
+        e = _url_end(s, n, p)
+        if e < 0:
+            p += 1
+            continue
+        out.add("u:" + text[p:e].lower().rstrip(".,;:)/"))
+        pieces.append(text[last:p])
+        pieces.append(" ")
+        last = p = e
+    if not last:
+        return text
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
+cdef int _numbers_and_names(
+    const text_char* s, Py_ssize_t n, str text, set out, const CharSet* strip, const CharSet* openers
+) except -1:
+    cdef Py_ssize_t p, q, e, a, b
+    cdef Py_UCS4 c
+    cdef int digits
+    cdef bint started
+    # numbers
+    p = 0
+    while p < n:
+        c = <Py_UCS4>s[p]
+        if not (u"0" <= c <= u"9"):
+            p += 1
+            continue
+        q, digits, started = p, 0, False
+        while q < n:
+            c = <Py_UCS4>s[q]
+            if u"0" <= c <= u"9":
+                if started or c != u"0":
+                    started = True
+                    digits += 1
+            elif c != u"." and c != u",":
+                break
+            q += 1
+        if digits >= 2:
+            out.add("n:" + text[p:q].replace(".", "").replace(",", "").lstrip("0"))
+        p = q
+    # capitalised words, with how often each appears
+    counts = {}
+    p = 0
+    while p < n:
+        while p < n and _is_space(<Py_UCS4>s[p]):
+            p += 1
+        if p >= n:
+            break
+        q = p
+        while p < n and not _is_space(<Py_UCS4>s[p]):
+            p += 1
+        c = <Py_UCS4>s[q]
+        if c > 0x3000 or _is_upper(c) or _among(c, openers):
+            a, b = q, p
+            while a < b and _among(<Py_UCS4>s[a], strip):
+                a += 1
+            while b > a and _among(<Py_UCS4>s[b - 1], strip):
+                b -= 1
+            if b - a >= 2 and _is_upper(<Py_UCS4>s[a]):
+                word = text[a:b]
+                counts[word] = counts.get(word, 0) + 1
+    # minus the first words of sentences
+    p = 0
+    while p < n:
+        c = <Py_UCS4>s[p]
+        p += 1
+        if not _is_mark(c):
+            continue
+        q = p
+        while q < n and _before_sentence(<Py_UCS4>s[q]):
+            q += 1
+        if q >= n:
+            break
+        c = <Py_UCS4>s[q]
+        if c >= 0x3000 or not _is_upper(c) or not Py_UNICODE_ISALPHA(c):
+            continue
+        e = q + 1
+        while e < n and (_is_word(<Py_UCS4>s[e]) or <Py_UCS4>s[e] == u"-"):
+            e += 1
+        word = text[q:e]
+        if word in counts:
+            counts[word] -= 1
+        p = e
+    for word, mid_sentence in counts.items():
+        # a name seen inside a sentence, or an acronym / camel case word (another capital after
+        # the first letter) even at a sentence start
+        if mid_sentence > 0 or word[1:] != word[1:].lower():
+            out.add("c:" + word.casefold())
+    return 0
 
 
 def anchor_tokens(str text, str strip, str openers):
@@ -254,195 +438,91 @@ def anchor_tokens(str text, str strip, str openers):
       letter below U+3000 and ``[\\w\\-]*``, left to right without overlap.
     """
     cdef str s = "\n" + text
-    cdef Py_ssize_t n = len(s), p, q, r, e, last, a, b
-    cdef int kind = PyUnicode_KIND(s)
-    cdef void* data = PyUnicode_DATA(s)
-    cdef Py_UCS4 c
-    cdef int digits
-    cdef bint started
+    cdef int kind
+    cdef void* data
+    cdef CharSet strip_set, opener_set
+    _char_set(strip, &strip_set)
+    _char_set(openers, &opener_set)
     out = set()
     if "http" in s or "www." in s or "@" in s or "#" in s:
-        pieces = []
-        last = p = 0
-        while p < n:
-            c = PyUnicode_READ(kind, data, p)
-            r = -1  # where the URL's body starts
-            if c == u"h" and p + 7 <= n and PyUnicode_READ(kind, data, p + 1) == u"t" \
-                    and PyUnicode_READ(kind, data, p + 2) == u"t" and PyUnicode_READ(kind, data, p + 3) == u"p":
-                q = p + 4
-                if PyUnicode_READ(kind, data, q) == u"s" and q + 1 < n:
-                    q += 1
-                if q + 3 <= n and PyUnicode_READ(kind, data, q) == u":" \
-                        and PyUnicode_READ(kind, data, q + 1) == u"/" and PyUnicode_READ(kind, data, q + 2) == u"/":
-                    r = q + 3
-            elif c == u"w" and p + 4 <= n and PyUnicode_READ(kind, data, p + 1) == u"w" \
-                    and PyUnicode_READ(kind, data, p + 2) == u"w" and PyUnicode_READ(kind, data, p + 3) == u".":
-                r = p + 4
-            e = -1
-            if r >= 0:
-                e = r
-                while e < n and _url_char(PyUnicode_READ(kind, data, e)):
-                    e += 1
-                if e == r:
-                    e = -1
-            elif (c == u"@" or c == u"#") and p > 0 and not _is_word(PyUnicode_READ(kind, data, p - 1)):
-                e = p + 1
-                while e < n and _is_word(PyUnicode_READ(kind, data, e)):
-                    e += 1
-                if e - p - 1 < 2:
-                    e = -1
-            if e < 0:
-                p += 1
-                continue
-            out.add("u:" + s[p:e].lower().rstrip(".,;:)/"))
-            pieces.append(s[last:p])
-            pieces.append(" ")
-            last = p = e
-        if last:
-            pieces.append(s[last:])
-            s = "".join(pieces)
-            n = len(s)
-            kind = PyUnicode_KIND(s)
-            data = PyUnicode_DATA(s)
-    # numbers
-    p = 0
-    while p < n:
-        c = PyUnicode_READ(kind, data, p)
-        if not (u"0" <= c <= u"9"):
-            p += 1
-            continue
-        q, digits, started = p, 0, False
-        while q < n:
-            c = PyUnicode_READ(kind, data, q)
-            if u"0" <= c <= u"9":
-                if started or c != u"0":
-                    started = True
-                    digits += 1
-            elif c != u"." and c != u",":
-                break
-            q += 1
-        if digits >= 2:
-            out.add("n:" + s[p:q].replace(".", "").replace(",", "").lstrip("0"))
-        p = q
-    # capitalised words, with how often each appears
-    counts = {}
-    p = 0
-    while p < n:
-        while p < n and Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, p)):
-            p += 1
-        if p >= n:
-            break
-        q = p
-        while p < n and not Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, p)):
-            p += 1
-        c = PyUnicode_READ(kind, data, q)
-        if c > 0x3000 or Py_UNICODE_ISUPPER(c) or _among(c, openers):
-            a, b = q, p
-            while a < b and _among(PyUnicode_READ(kind, data, a), strip):
-                a += 1
-            while b > a and _among(PyUnicode_READ(kind, data, b - 1), strip):
-                b -= 1
-            if b - a >= 2 and Py_UNICODE_ISUPPER(PyUnicode_READ(kind, data, a)):
-                word = s[a:b]
-                counts[word] = counts.get(word, 0) + 1
-    # minus the first words of sentences
-    p = 0
-    while p < n:
-        c = PyUnicode_READ(kind, data, p)
-        p += 1
-        if not (c == u"." or c == u"!" or c == u"?" or c == u":" or c == u";" or c == u"\n"):
-            continue
-        q = p
-        while q < n:
-            c = PyUnicode_READ(kind, data, q)
-            if not (Py_UNICODE_ISSPACE(c) or _among(c, "\"'\u201e\u201c\u201d\u00ab\u00bb([")):
-                break
-            q += 1
-        if q >= n:
-            break
-        c = PyUnicode_READ(kind, data, q)
-        if c >= 0x3000 or not Py_UNICODE_ISUPPER(c) or not Py_UNICODE_ISALPHA(c):
-            continue
-        e = q + 1
-        while e < n:
-            c = PyUnicode_READ(kind, data, e)
-            if not (_is_word(c) or c == u"-"):
-                break
-            e += 1
-        word = s[q:e]
-        if word in counts:
-            counts[word] -= 1
-        p = e
-    for word, mid_sentence in counts.items():
-        # a name seen inside a sentence, or an acronym / camel case word (another capital after
-        # the first letter) even at a sentence start
-        if mid_sentence > 0 or word[1:] != word[1:].lower():
-            out.add("c:" + word.casefold())
+        kind, data = PyUnicode_KIND(s), PyUnicode_DATA(s)
+        if kind == 1:
+            s = _cut_urls(<const uint8_t*>data, len(s), s, out)
+        elif kind == 2:
+            s = _cut_urls(<const uint16_t*>data, len(s), s, out)
+        else:
+            s = _cut_urls(<const uint32_t*>data, len(s), s, out)
+    kind, data = PyUnicode_KIND(s), PyUnicode_DATA(s)
+    if kind == 1:
+        _numbers_and_names(<const uint8_t*>data, len(s), s, out, &strip_set, &opener_set)
+    elif kind == 2:
+        _numbers_and_names(<const uint16_t*>data, len(s), s, out, &strip_set, &opener_set)
+    else:
+        _numbers_and_names(<const uint32_t*>data, len(s), s, out, &strip_set, &opener_set)
     return out
+
+
+cdef Py_ssize_t _sentence_lengths(const text_char* s, Py_ssize_t n, uint16_t* lengths) noexcept nogil:
+    """The lengths into ``lengths`` (room for one per character, plus one); returns how many."""
+    cdef Py_ssize_t p = 0, q, start = 0, count = 0, length
+    cdef Py_UCS4 c
+    cdef bint blank = True
+    while p <= n:
+        length = -1
+        if p == n:  # the last piece
+            if not blank:
+                length = n - start
+            p += 1
+        else:
+            c = <Py_UCS4>s[p]
+            if c == u"\n":
+                if not blank:
+                    length = p - start
+                while p < n and <Py_UCS4>s[p] == u"\n":
+                    p += 1
+                start, blank = p, True
+            elif c == u"." or c == u"!" or c == u"?" or c == u"\u2026":
+                q = p + 1
+                while q < n and (
+                    <Py_UCS4>s[q] == u'"' or <Py_UCS4>s[q] == u"\u201d" or <Py_UCS4>s[q] == u"\u201c" or <Py_UCS4>s[q] == u"\u00bb" or <Py_UCS4>s[q] == u")"
+                    or <Py_UCS4>s[q] == u"'"
+                ):
+                    q += 1
+                if q < n and _is_space(<Py_UCS4>s[q]):
+                    length = p + 1 - start
+                    while q < n and _is_space(<Py_UCS4>s[q]):
+                        q += 1
+                    p = start = q
+                    blank = True
+                else:
+                    blank = False
+                    p += 1
+            else:
+                if blank and not _is_space(c):
+                    blank = False
+                p += 1
+        if length >= 0:
+            lengths[count] = length if length < 65535 else 65535
+            count += 1
+    return count
 
 
 def sentence_lengths(str text):
     """``dedup.crosslingual.sentence_lengths``: the length of each sentence (uint16, capped at 65535).
     A sentence ends at ``[.!?…]["”“»)']*\\s+`` (the mark belongs to it) or at ``\\n+``, left to right
     without overlap; pieces of white space only are no sentence."""
-    cdef Py_ssize_t n = len(text), p = 0, q, start = 0, count = 0, cap = 64, length
+    cdef Py_ssize_t n = len(text), count
     cdef int kind = PyUnicode_KIND(text)
     cdef void* data = PyUnicode_DATA(text)
-    cdef Py_UCS4 c
-    cdef bint blank = True
-    cdef uint16_t* lengths = <uint16_t*>malloc(cap * sizeof(uint16_t))
-    cdef uint16_t* grown
-    cdef uint16_t[::1] view
-    if lengths == NULL:
-        raise MemoryError()
-    try:
-        while p <= n:
-            length = -1
-            if p == n:  # the last piece
-                if not blank:
-                    length = n - start
-                p += 1
-            else:
-                c = PyUnicode_READ(kind, data, p)
-                if c == u"\n":
-                    if not blank:
-                        length = p - start
-                    while p < n and PyUnicode_READ(kind, data, p) == u"\n":
-                        p += 1
-                    start, blank = p, True
-                elif c == u"." or c == u"!" or c == u"?" or c == u"\u2026":
-                    q = p + 1
-                    while q < n and _among(PyUnicode_READ(kind, data, q), "\"\u201d\u201c\u00bb)'"):
-                        q += 1
-                    if q < n and Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, q)):
-                        length = p + 1 - start
-                        while q < n and Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, q)):
-                            q += 1
-                        p = start = q
-                        blank = True
-                    else:
-                        blank = False
-                        p += 1
-                else:
-                    if blank and not Py_UNICODE_ISSPACE(c):
-                        blank = False
-                    p += 1
-            if length >= 0:
-                if count == cap:
-                    cap *= 2
-                    grown = <uint16_t*>realloc(lengths, cap * sizeof(uint16_t))
-                    if grown == NULL:
-                        raise MemoryError()
-                    lengths = grown
-                lengths[count] = length if length < 65535 else 65535
-                count += 1
-        out = np.empty(count, np.uint16)
-        view = out
-        for q in range(count):
-            view[q] = lengths[q]
-        return out
-    finally:
-        free(lengths)
+    out = np.empty(n + 1, np.uint16)  # a sentence has a character at least, so at most one each
+    cdef uint16_t[::1] lengths = out
+    if kind == 1:
+        count = _sentence_lengths(<const uint8_t*>data, n, &lengths[0])
+    elif kind == 2:
+        count = _sentence_lengths(<const uint16_t*>data, n, &lengths[0])
+    else:
+        count = _sentence_lengths(<const uint32_t*>data, n, &lengths[0])
+    return out[:count].copy()
 
 
 # --- sentence stems (dedup.align) --------------------------------------------------------------

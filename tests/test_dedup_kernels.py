@@ -28,6 +28,7 @@ REAL_TEXTS = [
     "Китайский стартап DeepSeek выпустил модель R1. Акции Nvidia упали на 17%. «Это шок», — сказал аналитик.",
     "深度求索发布了R1模型。英伟达股价下跌17%。“这是一个转折点，”分析师说。\n梁文锋在杭州创立了公司。",
     "DeepSeek 🚀 released R1 😀 on 20 January 2025! Nvidia 📉 lost $589 billion. @karpathy: #DeepSeek rocks.",
+    "Only the URL is wide: https://例え.jp/😀 then Nvidia und DeepSeek, 2025. Ende.",
     "Lone surrogate \udc80 in a text. Another \ud800 one! Ende.",
     "Straße 12. März: „Die KI-Firma“ (DeepSeek) — sagt Dr. Müller. ÜBER 5.576.000 $! OpenAI? ja.\n\nNeu",
     ("Ein sehr langer Satz mit vielen Wörtern über DeepSeek und Nvidia, " * 2000) + ". Kurz.",
