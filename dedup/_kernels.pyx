@@ -585,8 +585,8 @@ def text_stems(
     each sentence's distinct 16-bit stem hashes, sorted, sentence after sentence, uint16; how many
     each sentence with stems has, uint32)."""
     cdef Py_ssize_t n = folded.shape[0], p = 0, start, length, joined_n = 0, stems = 0, cap = 256
-    cdef Py_ssize_t cursor = 0, sentence = 0, i, w, t, group, sentences = 0, k
-    cdef uint64_t key, prefix_mask
+    cdef Py_ssize_t sentence = 0, i, w, t, group, sentences = 0, k
+    cdef uint64_t key, prefix_mask, slot
     cdef unsigned char* joined
     cdef uint64_t* hashes
     cdef uint64_t* grown_hashes
@@ -600,11 +600,16 @@ def text_stems(
     cdef const unsigned char* table
     cdef const uint64_t* stop = &stop_keys[0] if stop_keys.shape[0] else NULL
     cdef Py_ssize_t n_stop = stop_keys.shape[0]
+    cdef uint64_t stop_slots[64]  # a bit per 12-bit multiplicative hash of the stop keys: most tokens miss it
     if separators.shape[0] != 256:
         raise ValueError("separators must be a 256-byte translate table")
     if not 1 <= min_token_bytes <= 8 or not 1 <= prefix_bytes <= 8:
         raise ValueError("min_token_bytes and prefix_bytes must be 1..8")
     table = &separators[0]
+    memset(stop_slots, 0, sizeof(stop_slots))
+    for i in range(n_stop):
+        key = stop[i] * 0x9E3779B97F4A7C15ULL
+        stop_slots[key >> 58] |= (<uint64_t>1) << ((key >> 52) & 63)
     prefix_mask = 0xFFFFFFFFFFFFFFFFULL if prefix_bytes == 8 else ((<uint64_t>1) << (8 * prefix_bytes)) - 1
     joined = <unsigned char*>malloc(n + 1)
     hashes = <uint64_t*>malloc(cap * sizeof(uint64_t))
@@ -615,6 +620,8 @@ def text_stems(
             raise MemoryError()
         while p < n:
             if table[data[p]] == 32:
+                if _ends_sentence(data, p):  # sentences end only at white space, which separates tokens
+                    sentence += 1
                 p += 1
                 continue
             start = p
@@ -630,8 +637,12 @@ def text_stems(
                 if i < 8:
                     key |= (<uint64_t>data[start + i]) << (8 * i)
             joined_n += length
-            if length < min_token_bytes or (n_stop and _is_stop(key, stop, n_stop)):
+            if length < min_token_bytes:
                 continue
+            slot = key * 0x9E3779B97F4A7C15ULL
+            if n_stop and (stop_slots[slot >> 58] >> ((slot >> 52) & 63)) & 1:
+                if _is_stop(key, stop, n_stop):
+                    continue
             if stems == cap:
                 cap *= 2
                 grown_hashes = <uint64_t*>realloc(hashes, cap * sizeof(uint64_t))
@@ -642,10 +653,6 @@ def text_stems(
                 if grown_sentences == NULL:
                     raise MemoryError()
                 sentence_of = grown_sentences
-            while cursor <= start:  # the sentence ends up to this stem
-                if _ends_sentence(data, cursor):
-                    sentence += 1
-                cursor += 1
             hashes[stems] = _mix64(key & prefix_mask)
             sentence_of[stems] = sentence
             stems += 1
