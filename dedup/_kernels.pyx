@@ -12,7 +12,7 @@ ValueError instead of reading out of bounds; empty input gives empty output.
 
 from libc.stdint cimport int64_t, uint8_t, uint16_t, uint32_t, uint64_t
 from libc.stdlib cimport calloc, free, malloc, qsort, realloc
-from libc.string cimport memset
+from libc.string cimport memcmp, memset
 
 import numpy as np
 
@@ -347,10 +347,79 @@ cdef str _cut_urls(const text_char* s, Py_ssize_t n, str text, set out):
     return "".join(pieces)
 
 
+cdef struct Span:  # a word counted by _numbers_and_names: where it is, its hash, its count
+    uint64_t hash
+    Py_ssize_t start
+    Py_ssize_t length
+    int64_t count
+
+
+cdef struct SpanTable:  # open addressing over the words of one text, compared by their characters
+    Span* slots
+    Py_ssize_t size
+    Py_ssize_t used
+    const unsigned char* data
+    int width
+
+
+cdef inline uint64_t _span_hash(const SpanTable* table, Py_ssize_t start, Py_ssize_t length) noexcept nogil:
+    cdef const unsigned char* p = table.data + start * table.width
+    cdef Py_ssize_t i
+    cdef uint64_t h = 0xCBF29CE484222325ULL ^ <uint64_t>length
+    for i in range(length * table.width):
+        h = (h ^ p[i]) * 0x100000001B3ULL
+    return h ^ (h >> 29)
+
+
+cdef inline Py_ssize_t _span_slot(const SpanTable* table, uint64_t h, Py_ssize_t start, Py_ssize_t length) noexcept nogil:
+    """The slot of the word at ``start`` (same characters), or the free slot where it would go."""
+    cdef Py_ssize_t mask = table.size - 1, i = <Py_ssize_t>(h & <uint64_t>mask)
+    cdef Span* slot
+    while True:
+        slot = &table.slots[i]
+        if slot.length == 0:
+            return i
+        if slot.hash == h and slot.length == length and memcmp(
+            table.data + slot.start * table.width, table.data + start * table.width, length * table.width
+        ) == 0:
+            return i
+        i = (i + 1) & mask
+
+
+cdef int _span_add(SpanTable* table, Py_ssize_t start, Py_ssize_t length) except -1:
+    """One more of the word at ``start`` (``length`` > 0 characters)."""
+    cdef Py_ssize_t i, old_size = table.size
+    cdef Span* old = table.slots
+    cdef Span* grown
+    if 2 * (table.used + 1) > table.size:
+        grown = <Span*>calloc(2 * old_size, sizeof(Span))
+        if grown == NULL:
+            raise MemoryError()
+        table.slots, table.size = grown, 2 * old_size
+        for i in range(old_size):
+            if old[i].length:
+                table.slots[_span_slot(table, old[i].hash, old[i].start, old[i].length)] = old[i]
+        free(old)
+    h = _span_hash(table, start, length)
+    i = _span_slot(table, h, start, length)
+    if table.slots[i].length == 0:
+        table.slots[i].hash, table.slots[i].start, table.slots[i].length = h, start, length
+        table.used += 1
+    table.slots[i].count += 1
+    return 0
+
+
+cdef inline void _span_remove_one(SpanTable* table, Py_ssize_t start, Py_ssize_t length) noexcept nogil:
+    """One less of the word at ``start``, when it is counted at all."""
+    cdef Py_ssize_t i = _span_slot(table, _span_hash(table, start, length), start, length)
+    if table.slots[i].length:
+        table.slots[i].count -= 1
+
+
 cdef int _numbers_and_names(
     const text_char* s, Py_ssize_t n, str text, set out, const CharSet* strip, const CharSet* openers
 ) except -1:
-    cdef Py_ssize_t p, q, e, a, b
+    cdef Py_ssize_t p, q, e, a, b, i
     cdef Py_UCS4 c
     cdef int digits
     cdef bint started
@@ -374,54 +443,61 @@ cdef int _numbers_and_names(
         if digits >= 2:
             out.add("n:" + text[p:q].replace(".", "").replace(",", "").lstrip("0"))
         p = q
-    # capitalised words, with how often each appears
-    counts = {}
-    p = 0
-    while p < n:
-        while p < n and _is_space(<Py_UCS4>s[p]):
+    # capitalised words, with how often each appears (counted by their characters: no str for a repeat)
+    cdef SpanTable table
+    table.data, table.width, table.size, table.used = <const unsigned char*>s, sizeof(text_char), 64, 0
+    table.slots = <Span*>calloc(table.size, sizeof(Span))
+    if table.slots == NULL:
+        raise MemoryError()
+    try:
+        p = 0
+        while p < n:
+            while p < n and _is_space(<Py_UCS4>s[p]):
+                p += 1
+            if p >= n:
+                break
+            q = p
+            while p < n and not _is_space(<Py_UCS4>s[p]):
+                p += 1
+            c = <Py_UCS4>s[q]
+            if c > 0x3000 or _is_upper(c) or _among(c, openers):
+                a, b = q, p
+                while a < b and _among(<Py_UCS4>s[a], strip):
+                    a += 1
+                while b > a and _among(<Py_UCS4>s[b - 1], strip):
+                    b -= 1
+                if b - a >= 2 and _is_upper(<Py_UCS4>s[a]):
+                    _span_add(&table, a, b - a)
+        # minus the first words of sentences
+        p = 0
+        while p < n:
+            c = <Py_UCS4>s[p]
             p += 1
-        if p >= n:
-            break
-        q = p
-        while p < n and not _is_space(<Py_UCS4>s[p]):
-            p += 1
-        c = <Py_UCS4>s[q]
-        if c > 0x3000 or _is_upper(c) or _among(c, openers):
-            a, b = q, p
-            while a < b and _among(<Py_UCS4>s[a], strip):
-                a += 1
-            while b > a and _among(<Py_UCS4>s[b - 1], strip):
-                b -= 1
-            if b - a >= 2 and _is_upper(<Py_UCS4>s[a]):
-                word = text[a:b]
-                counts[word] = counts.get(word, 0) + 1
-    # minus the first words of sentences
-    p = 0
-    while p < n:
-        c = <Py_UCS4>s[p]
-        p += 1
-        if not _is_mark(c):
-            continue
-        q = p
-        while q < n and _before_sentence(<Py_UCS4>s[q]):
-            q += 1
-        if q >= n:
-            break
-        c = <Py_UCS4>s[q]
-        if c >= 0x3000 or not _is_upper(c) or not Py_UNICODE_ISALPHA(c):
-            continue
-        e = q + 1
-        while e < n and (_is_word(<Py_UCS4>s[e]) or <Py_UCS4>s[e] == u"-"):
-            e += 1
-        word = text[q:e]
-        if word in counts:
-            counts[word] -= 1
-        p = e
-    for word, mid_sentence in counts.items():
-        # a name seen inside a sentence, or an acronym / camel case word (another capital after
-        # the first letter) even at a sentence start
-        if mid_sentence > 0 or word[1:] != word[1:].lower():
-            out.add("c:" + word.casefold())
+            if not _is_mark(c):
+                continue
+            q = p
+            while q < n and _before_sentence(<Py_UCS4>s[q]):
+                q += 1
+            if q >= n:
+                break
+            c = <Py_UCS4>s[q]
+            if c >= 0x3000 or not _is_upper(c) or not Py_UNICODE_ISALPHA(c):
+                continue
+            e = q + 1
+            while e < n and (_is_word(<Py_UCS4>s[e]) or <Py_UCS4>s[e] == u"-"):
+                e += 1
+            _span_remove_one(&table, q, e - q)
+            p = e
+        for i in range(table.size):
+            if not table.slots[i].length:
+                continue
+            word = text[table.slots[i].start : table.slots[i].start + table.slots[i].length]
+            # a name seen inside a sentence, or an acronym / camel case word (another capital after
+            # the first letter) even at a sentence start
+            if table.slots[i].count > 0 or word[1:] != word[1:].lower():
+                out.add("c:" + word.casefold())
+    finally:
+        free(table.slots)
     return 0
 
 
@@ -459,6 +535,19 @@ def anchor_tokens(str text, str strip, str openers):
         _numbers_and_names(<const uint16_t*>data, len(s), s, out, &strip_set, &opener_set)
     else:
         _numbers_and_names(<const uint32_t*>data, len(s), s, out, &strip_set, &opener_set)
+    return out
+
+
+def anchor_hashes(str text, str strip, str openers, hasher):
+    """``hasher`` (a function of bytes giving an int below 2**64) of each of ``anchor_tokens(text,
+    strip, openers)`` encoded as UTF-8 (lone surrogates passed through), as uint64 in set order."""
+    tokens = anchor_tokens(text, strip, openers)
+    out = np.empty(len(tokens), np.uint64)
+    cdef uint64_t[::1] view = out
+    cdef Py_ssize_t i = 0
+    for token in tokens:
+        view[i] = hasher((<str>token).encode("utf-8", "surrogatepass"))
+        i += 1
     return out
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 import xxhash
 
+from dedup._kernels import anchor_hashes as _anchor_hashes
 from dedup._kernels import anchor_tokens as _anchor_tokens
 from dedup.normalize import nfkc, unique_sorted
 
@@ -47,9 +48,4 @@ def nfkc_anchor_tokens(text: str) -> set[str]:
 def nfkc_anchor_hashes(text: str) -> np.ndarray:
     """Sorted unique uint64 hashes of the anchor tokens of a text already in NFKC (``fingerprint_text``
     normalises once for the tokens and the anchors)."""
-    toks = nfkc_anchor_tokens(text)
-    if not toks:
-        return np.empty(0, np.uint64)
-    return unique_sorted(
-        np.array([xxhash.xxh3_64_intdigest(t.encode("utf-8", "surrogatepass")) for t in toks], np.uint64)
-    )
+    return unique_sorted(_anchor_hashes(text, _STRIP, _OPENER_CHARS, xxhash.xxh3_64_intdigest))
