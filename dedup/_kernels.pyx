@@ -167,6 +167,81 @@ cdef int _reach_each(
     return 0
 
 
+def alignment_cells(
+    const uint16_t[::1] a_hashes, const int64_t[::1] a_sentences, const double[::1] a_weights,
+    const uint16_t[::1] b_hashes, const int64_t[::1] b_sentences, const double[::1] b_weights,
+):
+    """``dedup.align.Alignment``'s cells: the pairs (A's sentence, B's sentence) that share stems, sorted
+    by row then column, with the Dice coefficient of their stem sets, from both texts' sorted stems
+    and the sentence of each (a stem shared n times by one pair counts n times)."""
+    cdef Py_ssize_t na = a_hashes.shape[0], nb = b_hashes.shape[0], width = b_weights.shape[0]
+    cdef Py_ssize_t i = 0, j = 0, i2, j2, x, y, count = 0, cap = 1024, cells, k
+    cdef int64_t* codes
+    cdef int64_t* grown
+    cdef uint16_t h
+    if a_sentences.shape[0] != na or b_sentences.shape[0] != nb:
+        raise ValueError("one sentence per stem expected")
+    for x in range(na):
+        if a_sentences[x] < 0 or a_sentences[x] >= a_weights.shape[0] or (x and a_hashes[x - 1] > a_hashes[x]):
+            raise ValueError("A's stems must be sorted, their sentences in range")
+    for y in range(nb):
+        if b_sentences[y] < 0 or b_sentences[y] >= width or (y and b_hashes[y - 1] > b_hashes[y]):
+            raise ValueError("B's stems must be sorted, their sentences in range")
+    codes = <int64_t*>malloc(cap * sizeof(int64_t))
+    if codes == NULL:
+        raise MemoryError()
+    try:
+        while i < na and j < nb:  # merge the two sorted stem lists
+            if a_hashes[i] < b_hashes[j]:
+                i += 1
+            elif a_hashes[i] > b_hashes[j]:
+                j += 1
+            else:
+                h = a_hashes[i]
+                i2, j2 = i, j
+                while i2 < na and a_hashes[i2] == h:
+                    i2 += 1
+                while j2 < nb and b_hashes[j2] == h:
+                    j2 += 1
+                for x in range(i, i2):
+                    for y in range(j, j2):
+                        if count == cap:
+                            cap *= 2
+                            grown = <int64_t*>realloc(codes, cap * sizeof(int64_t))
+                            if grown == NULL:
+                                raise MemoryError()
+                            codes = grown
+                        codes[count] = a_sentences[x] * width + b_sentences[y]
+                        count += 1
+                i, j = i2, j2
+        if not count:
+            return np.empty(0), np.empty(0), np.empty(0)
+        pairs = np.empty(count, np.int64)
+        pairs_view = <int64_t[:count]>codes
+        pairs[:] = pairs_view
+    finally:
+        free(codes)
+    pairs.sort()
+    cdef const int64_t[::1] sorted_pairs = pairs
+    cells = 1
+    for k in range(1, count):
+        if sorted_pairs[k] != sorted_pairs[k - 1]:
+            cells += 1
+    rows, cols, dice = np.empty(cells, np.int64), np.empty(cells, np.int64), np.empty(cells)
+    cdef int64_t[::1] row_view = rows, col_view = cols
+    cdef double[::1] dice_view = dice
+    cdef int64_t shared = 0
+    x = 0
+    for k in range(count):
+        shared += 1
+        if k + 1 == count or sorted_pairs[k + 1] != sorted_pairs[k]:
+            row_view[x], col_view[x] = sorted_pairs[k] // width, sorted_pairs[k] % width
+            dice_view[x] = 2.0 * shared / (a_weights[row_view[x]] + b_weights[col_view[x]])
+            shared = 0
+            x += 1
+    return rows, cols, dice
+
+
 def heaviest_chain(
     const int64_t[::1] rows, const int64_t[::1] cols, const double[::1] wa, const double[::1] wb, Py_ssize_t width
 ):

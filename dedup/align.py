@@ -40,9 +40,9 @@ class Sentences:
 
 class Alignment:
     """The sentence pairs of texts A and B that share stems, with their Dice coefficients, found once
-    for ``coverage`` at several thresholds. Only sentence pairs that share a stem are looked at (by
-    searchsorted on the sorted stems), so the cost grows with what the texts share, not with the
-    product of their lengths."""
+    for ``coverage`` at several thresholds. Only sentence pairs that share a stem are looked at (one
+    merge of the sorted stems, compiled: ``dedup._kernels.alignment_cells``), so the cost grows with
+    what the texts share, not with the product of their lengths."""
 
     __slots__ = ("a", "b", "rows", "cols", "dice")
 
@@ -51,18 +51,9 @@ class Alignment:
         self.rows = self.cols = self.dice = np.empty(0)
         if not a.total or not b.total:
             return
-        at = np.searchsorted(b.hashes, a.hashes)
-        hit = b.hashes[np.minimum(at, len(b.hashes) - 1)] == a.hashes
-        if not hit.any():
-            return
-        low = at[hit]
-        count = np.searchsorted(b.hashes, a.hashes[hit], "right") - low  # B's sentences holding each stem
-        rows = np.repeat(a.sentences[hit], count)
-        cols = b.sentences[np.repeat(low - np.cumsum(count) + count, count) + np.arange(int(count.sum()))]
-        width = len(b.weights)
-        cells, shared = np.unique(rows * width + cols, return_counts=True)  # sorted by row, then column
-        self.rows, self.cols = cells // width, cells % width
-        self.dice = 2.0 * shared / (a.weights[self.rows] + b.weights[self.cols])
+        self.rows, self.cols, self.dice = _kernels.alignment_cells(
+            a.hashes, a.sentences, a.weights, b.hashes, b.sentences, b.weights
+        )
 
     def reach(self, tau: float) -> tuple[float, float]:
         """What ``coverage(tau)`` can reach at most: the shares of A's and B's stems in sentences that

@@ -274,3 +274,27 @@ def test_multimap_of_many_keys_keeps_every_value():
     assert docs.tolist() == [0, -1, 1, 2, -1, 3, 4, -1, 5, 6, -1, 7, 8, -1, 9]
     assert at.tolist() == [0, 0, 1, 2, 2, 3, 4, 4, 5, 6, 6, 7, 8, 8, 9]
     assert len(table) == 150_000
+
+
+# --- the sentence pairs of an alignment ---
+
+
+def same_cells(a, b):
+    alignment = Alignment(a, b)
+    expected = reference.alignment_cells(a, b)
+    for got, want in zip((alignment.rows, alignment.cols, alignment.dice), expected):
+        assert got.dtype == want.dtype and got.tolist() == want.tolist()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_alignment_cells_are_the_numpy_cells(data):
+    alphabet = data.draw(st.sampled_from([3, 30, 300]))
+    same_cells(Sentences(*sentence_set(data, alphabet=alphabet)), Sentences(*sentence_set(data, alphabet=alphabet)))
+
+
+def test_alignment_cells_of_real_texts_are_the_numpy_cells():
+    sentences = [Sentences(fp.sentence_stems, fp.stems_per_sentence) for fp in fingerprints()]
+    for a in sentences:
+        for b in sentences:
+            same_cells(a, b)
