@@ -61,6 +61,22 @@ def minhash(const uint64_t[::1] stems, const uint64_t[::1] mult, const uint64_t[
     return out
 
 
+def equal_shares(const uint32_t[::1] sig, const uint32_t[:, ::1] others):
+    """Share of equal values between ``sig`` (P,) and each row of ``others`` (N, P), float64."""
+    cdef Py_ssize_t rows = others.shape[0], perms = sig.shape[0], i, j
+    cdef int64_t equal
+    if others.shape[1] != perms:
+        raise ValueError("signatures differ in length")
+    out = np.empty(rows)
+    cdef double[::1] view = out
+    for i in range(rows):
+        equal = 0
+        for j in range(perms):
+            equal += others[i, j] == sig[j]
+        view[i] = <double>equal / perms
+    return out
+
+
 # --- sentence alignment (dedup.align) ----------------------------------------------------------
 
 
@@ -995,27 +1011,56 @@ cdef class Multimap:
             view[j] = count
         return out
 
-    def lookup(self, const uint64_t[::1] keys):
-        """(the values of each of ``keys``, key after key, each key's in the order added; the index
-        of the key that found each), both int64."""
-        counts = self.counts(keys)
-        cdef const int64_t[::1] per_key = counts
-        cdef Py_ssize_t total = 0, j, i, k = 0
-        cdef int64_t entry
-        for j in range(keys.shape[0]):
-            total += per_key[j]
-        found, at = np.empty(total, np.int64), np.empty(total, np.int64)
-        cdef int64_t[::1] found_view = found, at_view = at
-        if not total:
-            return found, at
-        for j in range(keys.shape[0]):
-            if not per_key[j]:
-                continue
-            i = self._slot(keys[j])
-            entry = self.slot_first[i]
+cdef inline Py_ssize_t _first_at_least(const uint64_t* values, Py_ssize_t n, uint64_t key) noexcept nogil:
+    cdef Py_ssize_t lo = 0, hi = n, mid
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if values[mid] < key:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+def postings_lookup(const uint64_t[::1] postings, const uint64_t[::1] keys, Multimap recent, int doc_bits):
+    """``dedup.index.Postings.lookup``: (documents, index of the query key that found each), first
+    those of the sorted ``postings`` (each a key's top bits above a ``doc_bits``-bit document
+    number) key after key, then those of ``recent`` (keyed by the keys' top bits) key after key."""
+    cdef Py_ssize_t n = keys.shape[0], j, total = 0, k = 0, i, slot
+    cdef uint64_t low_mask = ((<uint64_t>1) << doc_bits) - 1, base
+    cdef int64_t entry
+    if not 0 < doc_bits < 64:
+        raise ValueError("doc_bits must be 1..63")
+    lo_arr, hi_arr = np.empty(n, np.int64), np.empty(n, np.int64)
+    cdef int64_t[::1] lo = lo_arr, hi = hi_arr
+    cdef Py_ssize_t size = postings.shape[0]
+    cdef const uint64_t* sorted_postings = &postings[0] if size else NULL
+    for j in range(n):
+        base = keys[j] & ~low_mask
+        lo[j] = _first_at_least(sorted_postings, size, base)
+        hi[j] = size if base | low_mask == 0xFFFFFFFFFFFFFFFFULL else _first_at_least(sorted_postings, size, (base | low_mask) + 1)
+        total += hi[j] - lo[j]
+    if recent.entries:
+        for j in range(n):
+            slot = recent._slot(keys[j] >> doc_bits)
+            entry = recent.slot_first[slot]
             while entry:
-                found_view[k] = self.values[entry - 1]
+                total += 1
+                entry = recent.nexts[entry - 1]
+    docs, at = np.empty(total, np.int64), np.empty(total, np.int64)
+    cdef int64_t[::1] docs_view = docs, at_view = at
+    for j in range(n):
+        for i in range(lo[j], hi[j]):
+            docs_view[k] = postings[i] & low_mask
+            at_view[k] = j
+            k += 1
+    if recent.entries:
+        for j in range(n):
+            slot = recent._slot(keys[j] >> doc_bits)
+            entry = recent.slot_first[slot]
+            while entry:
+                docs_view[k] = recent.values[entry - 1]
                 at_view[k] = j
                 k += 1
-                entry = self.nexts[entry - 1]
-        return found, at
+                entry = recent.nexts[entry - 1]
+    return docs, at

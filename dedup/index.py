@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from dedup._kernels import Multimap
+from dedup._kernels import Multimap, postings_lookup
 from dedup.crosslingual import structure_keys
 from dedup.lsh import band_keys, lsh_keys, make_lsh
 from dedup.normalize import unique_sorted
@@ -106,23 +106,9 @@ class Postings:
 
     def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(documents, index of the query key that found each), duplicates included."""
-        found_docs, found_at = [], []
-        lo, hi = self._ranges(keys)
-        lengths = hi - lo
-        total = int(lengths.sum())
-        if total:  # all ranges gathered at once: start of each range repeated + running offset
-            ends = np.cumsum(lengths)
-            idx = np.repeat(lo - (ends - lengths), lengths) + np.arange(total)
-            found_docs.append((self._sorted[idx] & _DOC_MASK).astype(np.int64))
-            found_at.append(np.repeat(np.arange(len(keys)), lengths))
-        if self._pending:
-            docs, at = self._pending.lookup(keys >> _SHIFT)
-            if len(docs):
-                found_docs.append(docs)
-                found_at.append(at)
-        if not found_docs:
-            return np.empty(0, np.int64), np.empty(0, np.int64)
-        return np.concatenate(found_docs), np.concatenate(found_at)
+        if self._bulk:
+            self.flush()
+        return postings_lookup(self._sorted, np.ascontiguousarray(keys, np.uint64), self._pending, DOC_BITS)
 
     def counts(self, keys: np.ndarray) -> np.ndarray:
         """How many documents hold each key (document frequency)."""

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from dedup._kernels import minhash
+from dedup._kernels import equal_shares, minhash
 
 
 @lru_cache(maxsize=16)
@@ -37,4 +37,4 @@ def signature(stem_hashes: np.ndarray, num_perm: int, seed: int) -> np.ndarray:
 
 def estimated_jaccard(sig: np.ndarray, others: np.ndarray) -> np.ndarray:
     """Share of equal values between ``sig`` (P,) and each row of ``others`` (N, P)."""
-    return np.count_nonzero(others == sig, axis=1) / len(sig)
+    return equal_shares(np.ascontiguousarray(sig, np.uint32), np.ascontiguousarray(others, np.uint32))

@@ -25,6 +25,11 @@ def signature(stem_hashes: np.ndarray, num_perm: int, seed: int) -> np.ndarray:
     return (values.min(axis=1) >> np.uint64(32)).astype(np.uint32)
 
 
+def estimated_jaccard(sig: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """Share of equal values between ``sig`` (P,) and each row of ``others`` (N, P)."""
+    return np.count_nonzero(others == sig, axis=1) / len(sig)
+
+
 def sentence_table(a: Sentences) -> tuple[np.ndarray, np.ndarray]:
     """For every 16-bit stem: where it starts in ``a.hashes`` and how many sentences hold it."""
     hashes = a.hashes.astype(np.int64)
@@ -425,3 +430,26 @@ def folded_stems(folded: bytes, min_token_bytes: int = 4, prefix_bytes: int = 5,
     packed, chash, starts = folded_packed_tokens(folded)
     keep, hashes = stems_of(packed, min_token_bytes, prefix_bytes, drop_stopwords)
     return (chash, hashes, *stem_sentences(folded, starts, keep, hashes))
+
+
+def postings_lookup(postings: np.ndarray, keys: np.ndarray, recent: DictMultimap, doc_bits: int = 24):
+    """``dedup.index.Postings.lookup`` as numpy ranges over the sorted postings, then the recent ones."""
+    shift, mask = np.uint64(doc_bits), np.uint64((1 << doc_bits) - 1)
+    found_docs, found_at = [], []
+    base = (keys >> shift) << shift
+    lo = np.searchsorted(postings, base, "left")
+    hi = np.searchsorted(postings, base | mask, "right")
+    lengths = hi - lo
+    total = int(lengths.sum())
+    if total:  # all ranges gathered at once: start of each range repeated + running offset
+        ends = np.cumsum(lengths)
+        idx = np.repeat(lo - (ends - lengths), lengths) + np.arange(total)
+        found_docs.append((postings[idx] & mask).astype(np.int64))
+        found_at.append(np.repeat(np.arange(len(keys)), lengths))
+    docs, at = recent.lookup(keys >> shift)
+    if len(docs):
+        found_docs.append(docs)
+        found_at.append(at)
+    if not found_docs:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    return np.concatenate(found_docs), np.concatenate(found_at)

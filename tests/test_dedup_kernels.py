@@ -8,11 +8,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedup import DedupConfig, fingerprint_text
-from dedup._kernels import Multimap
+from dedup._kernels import Multimap, postings_lookup
 from dedup.align import Alignment, Sentences, _heaviest_chain, reaches
 from dedup.anchors import nfkc_anchor_tokens
 from dedup.crosslingual import sentence_lengths
-from dedup.minhash import signature
+from dedup.minhash import estimated_jaccard, signature
 from dedup.normalize import content_hash, fold_nfkc, folded_stems, nfkc, tokens
 from tests import dedup_reference as reference
 from tests.test_dedup_align import sentence_set
@@ -63,6 +63,18 @@ def test_minhash_of_real_texts_is_the_numpy_signature():
         expected = reference.signature(stems, config.num_perm, config.seed)
         assert signature(stems, config.num_perm, config.seed).tolist() == expected.tolist()
         assert fp.signature.tolist() == expected.tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(16, 70), st.integers(0, 30), st.data())
+def test_estimated_jaccard_is_the_numpy_share(perms, rows, data):
+    values = st.integers(0, 3) | st.integers(0, 2**32 - 1)
+    sig = np.array(data.draw(st.lists(values, min_size=perms, max_size=perms)), np.uint32)
+    others = np.array(
+        data.draw(st.lists(st.lists(values, min_size=perms, max_size=perms), min_size=rows, max_size=rows)), np.uint32
+    ).reshape(rows, perms)
+    got, expected = estimated_jaccard(sig, others), reference.estimated_jaccard(sig, others)
+    assert got.dtype == expected.dtype and got.tolist() == expected.tolist()
 
 
 # --- sentence alignment ---
@@ -234,35 +246,36 @@ def test_folded_stems_of_real_texts_are_the_numpy_stems():
 # --- recent postings ---
 
 
+KEYS = st.sampled_from([0, 1, 2**40 - 1, 2**64 - 1, 12345, 7 << 24, (7 << 24) + 5]) | st.integers(0, 300)
+
+
 @settings(max_examples=300, deadline=None)
 @given(
-    st.lists(
-        st.lists(
-            st.tuples(
-                st.sampled_from([0, 1, 2**40 - 1, 2**64 - 1, 12345]) | st.integers(0, 300), st.integers(0, 2**24)
-            ),
-            max_size=120,
-        ),
-        max_size=6,
-    ),
-    st.lists(st.sampled_from([0, 1, 2**64 - 1, 7]) | st.integers(0, 300), max_size=50),
+    st.lists(st.lists(st.tuples(KEYS, st.integers(0, 2**24 - 1)), max_size=120), max_size=6),
+    st.lists(st.tuples(KEYS, st.integers(0, 2**24 - 1)), max_size=60),
+    st.lists(KEYS, max_size=50),
 )
-def test_multimap_is_the_dict_of_lists(batches, queries):
-    """Adds in batches (the table grows past its first 64 slots), then looks up keys present and absent."""
+def test_postings_lookup_is_the_numpy_lookup_over_a_dict(batches, stored, queries):
+    """Postings in the sorted array and in the recent table (which grows past its first 64 slots) are
+    found for keys present and absent, in the same order."""
     ours, theirs = Multimap(), reference.DictMultimap()
     for batch in batches:
-        keys = np.array([k for k, _ in batch], np.uint64)
+        keys = np.array([k for k, _ in batch], np.uint64) >> np.uint64(24)
         docs = np.array([d for _, d in batch], np.int64)
         ours.add_pairs(keys, docs)
         theirs.add_pairs(keys, docs)
     if batches and batches[0]:
-        ours.add(np.array([batches[0][0][0]], np.uint64), 99)
-        theirs.add_pairs(np.array([batches[0][0][0]], np.uint64), np.array([99], np.int64))
+        key = np.array([batches[0][0][0]], np.uint64) >> np.uint64(24)
+        ours.add(key, 99)
+        theirs.add_pairs(key, np.array([99], np.int64))
+    postings = np.sort(
+        np.array([(k >> 24 << 24) | d for k, d in stored], np.uint64) if stored else np.empty(0, np.uint64)
+    )
     keys = np.array(queries, np.uint64)
     assert len(ours) == len(theirs)
-    assert ours.counts(keys).tolist() == theirs.counts(keys).tolist()
-    (docs, at), (expected_docs, expected_at) = ours.lookup(keys), theirs.lookup(keys)
-    assert docs.tolist() == expected_docs.tolist() and at.tolist() == expected_at.tolist()
+    assert ours.counts(keys >> np.uint64(24)).tolist() == theirs.counts(keys >> np.uint64(24)).tolist()
+    got, expected = postings_lookup(postings, keys, ours, 24), reference.postings_lookup(postings, keys, theirs)
+    assert got[0].tolist() == expected[0].tolist() and got[1].tolist() == expected[1].tolist()
 
 
 def test_multimap_of_many_keys_keeps_every_value():
@@ -270,7 +283,7 @@ def test_multimap_of_many_keys_keeps_every_value():
     table = Multimap()
     table.add_pairs(keys, np.arange(100_000, dtype=np.int64))
     table.add(keys[::2].copy(), -1)
-    docs, at = table.lookup(keys[:10].copy())
+    docs, at = postings_lookup(np.empty(0, np.uint64), keys[:10] << np.uint64(24), table, 24)
     assert docs.tolist() == [0, -1, 1, 2, -1, 3, 4, -1, 5, 6, -1, 7, 8, -1, 9]
     assert at.tolist() == [0, 0, 1, 2, 2, 3, 4, 4, 5, 6, 6, 7, 8, 8, 9]
     assert len(table) == 150_000
