@@ -77,6 +77,38 @@ def equal_shares(const uint32_t[::1] sig, const uint32_t[:, ::1] others):
     return out
 
 
+cdef inline uint64_t _mix64(uint64_t v) noexcept nogil:
+    """splitmix64 finaliser (``dedup.normalize.mix64``)."""
+    v ^= v >> 30
+    v *= 0xBF58476D1CE4E5B9ULL
+    v ^= v >> 27
+    v *= 0x94D049BB133111EBULL
+    return v ^ (v >> 31)
+
+
+
+# --- LSH bucket keys (dedup.lsh) ----------------------------------------------------------------
+
+
+def band_keys(const uint32_t[:, ::1] signatures, int bands, int rows, uint64_t row_mult, const uint64_t[::1] salts):
+    """``dedup.lsh.band_keys`` of (N, P) signatures: (N, bands) uint64, each band's ``rows`` values
+    folded by multiply-xor (``acc * row_mult ^ value``), then the splitmix64 finaliser, xor the
+    band's salt."""
+    cdef Py_ssize_t n = signatures.shape[0], i, b, r
+    cdef uint64_t acc
+    if bands < 1 or rows < 1 or bands * rows > signatures.shape[1] or salts.shape[0] < bands:
+        raise ValueError("bands x rows must fit the signatures, one salt per band")
+    out = np.empty((n, bands), np.uint64)
+    cdef uint64_t[:, ::1] keys = out
+    for i in range(n):
+        for b in range(bands):
+            acc = signatures[i, b * rows]
+            for r in range(1, rows):
+                acc = (acc * row_mult) ^ signatures[i, b * rows + r]
+            keys[i, b] = _mix64(acc) ^ salts[b]
+    return out
+
+
 # --- sentence alignment (dedup.align) ----------------------------------------------------------
 
 
@@ -705,20 +737,11 @@ def sentence_lengths(str text):
     return out[:count].copy()
 
 
-# --- sentence stems (dedup.align) --------------------------------------------------------------
+# --- tokens, stems and sentence stems (dedup.normalize) ----------------------------------------
 
 
 cdef int _compare_u16(const void* a, const void* b) noexcept nogil:
     return (<const uint16_t*>a)[0] - (<const uint16_t*>b)[0]
-
-
-cdef inline uint64_t _mix64(uint64_t v) noexcept nogil:
-    """splitmix64 finaliser (``dedup.normalize.mix64``)."""
-    v ^= v >> 30
-    v *= 0xBF58476D1CE4E5B9ULL
-    v ^= v >> 27
-    v *= 0x94D049BB133111EBULL
-    return v ^ (v >> 31)
 
 
 cdef inline bint _is_stop(uint64_t packed, const uint64_t* stop_keys, Py_ssize_t n) noexcept nogil:

@@ -10,6 +10,7 @@ import xxhash
 
 from dedup.align import Sentences
 from dedup.anchors import _OPENERS, _STRIP
+from dedup.lsh import _ROW_MULT, band_salts
 from dedup.minhash import permutations
 from dedup.normalize import _ASCII_TO_SPACE, _STOP_KEYS, mix64, unique_sorted
 
@@ -453,3 +454,20 @@ def postings_lookup(postings: np.ndarray, keys: np.ndarray, recent: DictMultimap
     if not found_docs:
         return np.empty(0, np.int64), np.empty(0, np.int64)
     return np.concatenate(found_docs), np.concatenate(found_at)
+
+
+# --- LSH bucket keys: the numpy version before dedup._kernels.band_keys ---
+
+
+def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """Salted bucket keys as ``MinHashLSH`` with ``bucket_key`` makes them, vectorised: uint64,
+    shape (N, bands) for (N, P) uint32 signatures or (bands,) for one signature."""
+    single = signatures.ndim == 1
+    sigs = np.atleast_2d(signatures)
+    sigs = sigs[:, : bands * rows].astype(np.uint64).reshape(len(sigs), bands, rows)
+    acc = sigs[:, :, 0].copy()
+    for k in range(1, rows):
+        acc *= np.uint64(_ROW_MULT)  # array arithmetic wraps modulo 2**64
+        acc ^= sigs[:, :, k]
+    acc = mix64(acc) ^ band_salts(bands)
+    return acc[0] if single else acc

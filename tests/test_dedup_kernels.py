@@ -12,6 +12,7 @@ from dedup._kernels import Multimap, postings_lookup
 from dedup.align import Alignment, Sentences, _heaviest_chain, reaches
 from dedup.anchors import nfkc_anchor_tokens
 from dedup.crosslingual import sentence_lengths
+from dedup.lsh import band_keys
 from dedup.minhash import estimated_jaccard, signature
 from dedup.normalize import content_hash, fold_nfkc, folded_stems, nfkc, tokens
 from tests import dedup_reference as reference
@@ -75,6 +76,17 @@ def test_estimated_jaccard_is_the_numpy_share(perms, rows, data):
     ).reshape(rows, perms)
     got, expected = estimated_jaccard(sig, others), reference.estimated_jaccard(sig, others)
     assert got.dtype == expected.dtype and got.tolist() == expected.tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 5), st.sampled_from([(64, 3), (16, 1), (8, 8), (1, 192)]), st.data())
+def test_band_keys_are_the_numpy_band_keys(n, shape, data):
+    bands, rows = shape
+    values = st.integers(0, 3) | st.integers(0, 2**32 - 1)
+    sigs = np.array(data.draw(st.lists(values, min_size=n * 192, max_size=n * 192)), np.uint32).reshape(n, 192)
+    assert band_keys(sigs, bands, rows).tolist() == reference.band_keys(sigs, bands, rows).tolist()
+    if n:
+        assert band_keys(sigs[0], bands, rows).tolist() == reference.band_keys(sigs[0], bands, rows).tolist()
 
 
 # --- sentence alignment ---
