@@ -1003,11 +1003,20 @@ cdef class Multimap:
         self.slot_last[i] = self.entries
         return 0
 
-    def add(self, const uint64_t[::1] keys, int64_t value):
-        """``value`` under each of ``keys``."""
+    def add_postings(self, const uint64_t[::1] keys, int64_t doc, int doc_bits):
+        """``doc`` under the top bits (``key >> doc_bits``) of each of ``keys``; returns the
+        postings ``(key >> doc_bits << doc_bits) | doc`` (uint64) for the sorted array."""
         cdef Py_ssize_t j
+        cdef uint64_t top
+        if not 0 < doc_bits < 64 or not 0 <= doc < (<int64_t>1) << doc_bits:
+            raise ValueError("doc must fit doc_bits (1..63) bits")
+        out = np.empty(keys.shape[0], np.uint64)
+        cdef uint64_t[::1] postings = out
         for j in range(keys.shape[0]):
-            self._add(keys[j], value)
+            top = keys[j] >> doc_bits
+            self._add(top, doc)
+            postings[j] = (top << doc_bits) | <uint64_t>doc
+        return out
 
     def add_pairs(self, const uint64_t[::1] keys, const int64_t[::1] values):
         """``values[j]`` under ``keys[j]``."""

@@ -56,8 +56,7 @@ class Postings:
         """Postings (key, ``doc``) for each of ``keys``."""
         if not len(keys):
             return
-        self._pending.add(keys >> _SHIFT, doc)
-        self._added(self.pack(keys, doc), len(keys))
+        self._added(self._pending.add_postings(np.ascontiguousarray(keys, np.uint64), doc, DOC_BITS), len(keys))
 
     def add_pairs(self, keys: np.ndarray, docs: np.ndarray) -> None:
         """Postings (``keys[i]``, ``docs[i]``), found from the next lookup on."""

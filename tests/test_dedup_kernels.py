@@ -278,7 +278,7 @@ def test_postings_lookup_is_the_numpy_lookup_over_a_dict(batches, stored, querie
         theirs.add_pairs(keys, docs)
     if batches and batches[0]:
         key = np.array([batches[0][0][0]], np.uint64) >> np.uint64(24)
-        ours.add(key, 99)
+        assert ours.add_postings(key << np.uint64(24), 99, 24).tolist() == [int(key[0]) << 24 | 99]
         theirs.add_pairs(key, np.array([99], np.int64))
     postings = np.sort(
         np.array([(k >> 24 << 24) | d for k, d in stored], np.uint64) if stored else np.empty(0, np.uint64)
@@ -294,11 +294,15 @@ def test_multimap_of_many_keys_keeps_every_value():
     keys = np.arange(100_000, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15) >> np.uint64(24)
     table = Multimap()
     table.add_pairs(keys, np.arange(100_000, dtype=np.int64))
-    table.add(keys[::2].copy(), -1)
+    table.add_pairs(keys[::2].copy(), np.full(50_000, -1, np.int64))
     docs, at = postings_lookup(np.empty(0, np.uint64), keys[:10] << np.uint64(24), table, 24)
+    assert (
+        table.add_postings(keys[:3] << np.uint64(24) | np.uint64(77), 5, 24).tolist()
+        == ((keys[:3] << np.uint64(24)) | np.uint64(5)).tolist()
+    )
     assert docs.tolist() == [0, -1, 1, 2, -1, 3, 4, -1, 5, 6, -1, 7, 8, -1, 9]
     assert at.tolist() == [0, 0, 1, 2, 2, 3, 4, 4, 5, 6, 6, 7, 8, 8, 9]
-    assert len(table) == 150_000
+    assert len(table) == 150_003  # and the three add_postings added
 
 
 # --- the sentence pairs of an alignment ---
