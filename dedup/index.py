@@ -248,7 +248,7 @@ class MemoryIndex:
 
     def add_many(self, keys: list[str], cols) -> None:
         """Index many articles at once (start-up rebuild; ``cols`` a FingerprintColumns):
-        the LSH's bucket keys vectorised (``dedup.lsh.band_keys``) straight into its storage, one
+        the LSH's bucket keys of all of them at once (``dedup.lsh.band_keys``) straight into its storage, one
         sort per postings array before the next lookup."""
         seen = set()
         fresh = []

@@ -23,7 +23,7 @@ crawl decision cannot afford twice per article.
 
 Bucket keys: ``bucket_key`` folds a slice's values into 64 bits (multiply-xor, then the splitmix64
 finaliser) and each band's storage xors its band salt, so all bands share one key space.
-``band_keys`` computes the same keys for many signatures at once with numpy, for the bulk
+``band_keys`` computes the same keys for many signatures at once in a compiled loop, for the bulk
 rebuild at start-up (``MemoryIndex.add_many``), which fills the storage directly instead of
 calling ``insert`` a million times; the tests check both give the same keys.
 
