@@ -4,8 +4,8 @@ A copy, a syndicated or lightly edited version, or another machine translation o
 follows it sentence by sentence. Two reports of one event share names, figures and vocabulary, but
 not that order. So a near-duplicate candidate is verified here:
 
-- ``sentence_stems`` gives each sentence of a text its set of word stems (the tokens MinHash sees,
-  ``dedup.normalize``), each hashed to 16 bits, stored with the fingerprint;
+- ``dedup.normalize.folded_stems`` gives each sentence of a text its set of word stems (the tokens
+  MinHash sees), each hashed to 16 bits, stored with the fingerprint;
 - ``coverage`` finds the best order-preserving one-to-one matching of the two texts' sentences,
   where two sentences may match when the Dice coefficient of their stem sets reaches ``tau``, and
   returns how much of each text (weighted by stems) the matching covers;
@@ -21,91 +21,28 @@ from __future__ import annotations
 
 import numpy as np
 
-from dedup.normalize import stems_of, unique_sorted
-
-_LOW16 = np.uint64(0xFFFF)
-_SHIFT = np.uint64(16)
-
-
-def _table(chars: bytes) -> bytes:
-    """A ``bytes.translate`` table giving 1 for ``chars`` and 0 for every other byte."""
-    return bytes(1 if c in chars else 0 for c in range(256))
-
-
-_SPACE, _MARK, _CLOSE, _NEWLINE = _table(b" \t\n\r\x0b\x0c"), _table(b".!?"), _table(b"\")'"), _table(b"\n")
-_SPACE_OF, _CLOSE_OF = np.frombuffer(_SPACE, bool), np.frombuffer(_CLOSE, bool)  # indexed by byte value
-
-
-def sentence_ends(folded: bytes) -> np.ndarray:
-    """Byte offsets in a folded UTF-8 text (``dedup.normalize.fold_nfkc``: typographic quotes are spaces
-    already, an ellipsis three dots) where a sentence ends: after . ! ? (and a closing quote or bracket)
-    before white space, and at line breaks; as ``dedup.crosslingual.sentence_lengths`` splits the
-    original text. Found with numpy: a regex costs several microseconds per sentence."""
-    marks = np.flatnonzero(np.frombuffer(folded.translate(_MARK), bool))
-    # the two bytes after each mark (zero past the end), as 0/1 for white space and closing characters
-    after = np.frombuffer(folded + b"\0\0", np.uint8)
-    after1, after2 = after[marks + 1], after[marks + 2]
-    ends = [marks[_SPACE_OF[after1]] + 1, marks[_CLOSE_OF[after1] & _SPACE_OF[after2]] + 2]
-    if b"\n" in folded:
-        ends.append(np.flatnonzero(np.frombuffer(folded.translate(_NEWLINE), bool)))
-    return unique_sorted(np.concatenate(ends))
-
-
-def sentence_stems(
-    folded: bytes, packed: np.ndarray, starts: np.ndarray, min_token_bytes: int, prefix_bytes: int, drop_stopwords: bool
-) -> tuple[np.ndarray, np.ndarray]:
-    """(stem hashes, stems per sentence) of a folded text whose tokens are ``packed``, starting at byte
-    offsets ``starts`` (``dedup.normalize.folded_packed_tokens``): the 16-bit hashes of each
-    sentence's distinct stems, sentence after sentence (uint16), and how many belong to each
-    (uint32). Sentences without a stem are left out."""
-    return stem_sentences(folded, starts, *stems_of(packed, min_token_bytes, prefix_bytes, drop_stopwords))
-
-
-def stem_sentences(
-    folded: bytes, starts: np.ndarray, keep: np.ndarray, hashes: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """``sentence_stems`` given which tokens are stems and their hashes (``dedup.normalize.stems_of``)."""
-    if not len(hashes):
-        return np.empty(0, np.uint16), np.empty(0, np.uint32)
-    sentence = np.searchsorted(sentence_ends(folded), starts[keep], "right").astype(np.uint64)
-    keys = unique_sorted((sentence << _SHIFT) | (hashes & _LOW16))
-    of = keys >> _SHIFT
-    first = np.flatnonzero(np.concatenate(([True], of[1:] != of[:-1])))  # each sentence's first stem
-    sizes = np.diff(np.append(first, len(keys)))
-    return (keys & _LOW16).astype(np.uint16), sizes.astype(np.uint32)
+from dedup import _kernels
 
 
 class Sentences:
     """A text's sentence stems made ready for ``coverage``: the stems sorted, with their sentences."""
 
-    __slots__ = ("hashes", "sentences", "weights", "total", "_table")
+    __slots__ = ("hashes", "sentences", "weights", "total")
 
     def __init__(self, stems: np.ndarray, stems_per_sentence: np.ndarray):
+        stems = np.asarray(stems, np.uint16)
         order = np.argsort(stems, kind="stable")
         self.hashes = stems[order]
         self.sentences = np.repeat(np.arange(len(stems_per_sentence)), stems_per_sentence.astype(np.int64))[order]
         self.weights = stems_per_sentence.astype(np.float64)
         self.total = float(len(stems))
-        self._table = None
-
-    def table(self) -> tuple[np.ndarray, np.ndarray]:
-        """For every 16-bit stem: where it starts in ``hashes`` and how many sentences hold it
-        (the ``searchsorted`` of every stem at once, for ``reaches``)."""
-        if self._table is None:
-            hashes = self.hashes.astype(np.int64)
-            starts = np.flatnonzero(np.concatenate(([True], hashes[1:] != hashes[:-1]))) if len(hashes) else hashes
-            first, many = np.zeros(1 << 16, np.int32), np.zeros(1 << 16, np.int32)
-            first[hashes[starts]] = starts
-            many[hashes[starts]] = np.diff(np.append(starts, len(hashes)))
-            self._table = first, many
-        return self._table
 
 
 class Alignment:
     """The sentence pairs of texts A and B that share stems, with their Dice coefficients, found once
-    for ``coverage`` at several thresholds. Only sentence pairs that share a stem are looked at (by
-    searchsorted on the sorted stems), so the cost grows with what the texts share, not with the
-    product of their lengths."""
+    for ``coverage`` at several thresholds. Only sentence pairs that share a stem are looked at (one
+    merge of the sorted stems, compiled: ``dedup._kernels.alignment_cells``), so the cost grows with
+    what the texts share, not with the product of their lengths."""
 
     __slots__ = ("a", "b", "rows", "cols", "dice")
 
@@ -114,18 +51,9 @@ class Alignment:
         self.rows = self.cols = self.dice = np.empty(0)
         if not a.total or not b.total:
             return
-        at = np.searchsorted(b.hashes, a.hashes)
-        hit = b.hashes[np.minimum(at, len(b.hashes) - 1)] == a.hashes
-        if not hit.any():
-            return
-        low = at[hit]
-        count = np.searchsorted(b.hashes, a.hashes[hit], "right") - low  # B's sentences holding each stem
-        rows = np.repeat(a.sentences[hit], count)
-        cols = b.sentences[np.repeat(low - np.cumsum(count) + count, count) + np.arange(int(count.sum()))]
-        width = len(b.weights)
-        cells, shared = np.unique(rows * width + cols, return_counts=True)  # sorted by row, then column
-        self.rows, self.cols = cells // width, cells % width
-        self.dice = 2.0 * shared / (a.weights[self.rows] + b.weights[self.cols])
+        self.rows, self.cols, self.dice = _kernels.alignment_cells(
+            a.hashes, a.sentences, a.weights, b.hashes, b.sentences, b.weights
+        )
 
     def reach(self, tau: float) -> tuple[float, float]:
         """What ``coverage(tau)`` can reach at most: the shares of A's and B's stems in sentences that
@@ -144,59 +72,21 @@ class Alignment:
         if not match.any():
             return 0.0, 0.0
         got_a, got_b = _heaviest_chain(
-            self.rows[match].tolist(), self.cols[match].tolist(), self.a.weights, self.b.weights, len(self.b.weights)
+            self.rows[match], self.cols[match], self.a.weights, self.b.weights, len(self.b.weights)
         )
         return got_a / self.a.total, got_b / self.b.total
-
-
-_SMALL_CELLS = 1 << 16  # up to this many sentence pairs, a pair's number fits 16 bits
 
 
 def reaches(a: Sentences, others: list[tuple[np.ndarray, np.ndarray]], tau: float) -> tuple[np.ndarray, np.ndarray]:
     """``Alignment(a, Sentences(*other)).reach(tau)`` for each ``(sentence stems, stems per sentence)``
     in ``others``, as two arrays (A's shares, the others' shares), equal to what ``reach`` gives.
 
-    One pass for all of them, so what a query costs hardly grows with its candidates (``Alignment``
-    pays a dozen numpy calls for each): their stems are looked up as they are stored (sentence after
-    sentence, no ``Sentences`` built) in a table of A's 16-bit stems, and the stems each of their
-    sentences shares with each of A's are counted by one sort."""
-    k = len(others)
-    zero = np.zeros(k)
-    if not k or not a.total:
-        return zero, zero.copy()
-    counts = np.concatenate([per_sentence for _, per_sentence in others]).astype(np.int64)
-    stems = np.concatenate([stems for stems, _ in others])
-    sentences_of = np.array([len(per_sentence) for _, per_sentence in others], np.int64)
-    owner = np.repeat(np.arange(k), sentences_of)  # the candidate of each of their sentences
-    totals = np.bincount(owner, weights=counts, minlength=k)
-    low, hits = a.table()
-    hits = hits[stems]  # how many of A's sentences hold each of their stems
-    found = np.flatnonzero(hits)  # a third of them, typically
-    if not len(found):
-        return zero, zero.copy()
-    hits, low = hits[found], low[stems[found]]  # and where in A's sorted stems those sentences are
-    total = int(hits.sum())
-    width, height = len(a.weights), len(counts)
-    theirs = np.repeat(np.repeat(np.arange(height), counts)[found], hits)  # their sentence of each shared stem
-    mine = a.sentences[np.repeat(low - np.cumsum(hits, dtype=np.int64) + hits, hits) + np.arange(total)]
-    bits = max(width - 1, 1).bit_length()
-    cells = (theirs << bits) | mine  # each sentence pair once per stem the two share
-    if height << bits <= _SMALL_CELLS:
-        cells = cells.astype(np.uint16)  # sorted by radix: several times faster
-    cells.sort()
-    first = np.flatnonzero(np.concatenate(([True], cells[1:] != cells[:-1])))
-    shared = np.diff(np.append(first, len(cells)))
-    cells = cells[first].astype(np.int64)
-    theirs, mine = cells >> bits, cells & ((1 << bits) - 1)
-    match = 2.0 * shared / (a.weights[mine] + counts[theirs]) >= tau  # the Dice of Alignment
-    theirs, mine = theirs[match], mine[match]
-    rows = np.zeros(k * width)  # 1 for each (candidate, A's sentence) with a partner
-    rows[owner[theirs] * width + mine] = 1.0
-    reach_a = rows.reshape(k, width) @ a.weights / a.total
-    cols = np.zeros(height)  # 1 for each of their sentences with a partner
-    cols[theirs] = 1.0
-    reach_b = np.bincount(owner, weights=counts * cols, minlength=k) / np.maximum(totals, 1.0)
-    return reach_a, reach_b
+    One compiled pass for all of them (``dedup._kernels.reaches``), so what a query costs hardly grows
+    with its candidates: their stems are read as they are stored (sentence after sentence, no
+    ``Sentences`` built), looked up in A's sorted stems, and the stems each of their sentences shares
+    with each of A's are counted."""
+    others = [(np.asarray(stems, np.uint16), np.asarray(counts, np.uint32)) for stems, counts in others]
+    return _kernels.reaches(a.hashes, a.sentences, a.weights, a.total, others, tau)
 
 
 def coverage(a: Sentences, b: Sentences, tau: float) -> tuple[float, float]:
@@ -204,42 +94,15 @@ def coverage(a: Sentences, b: Sentences, tau: float) -> tuple[float, float]:
     return Alignment(a, b).coverage(tau)
 
 
-def _heaviest_chain(
-    rows: list[int], cols: list[int], wa: np.ndarray, wb: np.ndarray, width: int
-) -> tuple[float, float]:
+def _heaviest_chain(rows, cols, wa: np.ndarray, wb: np.ndarray, width: int) -> tuple[float, float]:
     """Heaviest chain of cells increasing in both row and column (weight ``wa[row] + wb[col]``), by a
     Fenwick tree of prefix maxima over columns; returns the chain's A and B weights. The cells come
     sorted by row; the cells of one row are all looked up before any of them is entered, so that no
-    chain takes two of them."""
-    wa, wb = wa.tolist(), wb.tolist()
-    best = [0.0] * (width + 1)
-    owner = [-1] * (width + 1)
-    back: list[int] = []
-    top, top_cell = 0.0, -1
-    pending: list[tuple[int, float, int]] = []
-    row_now = -1
-    for cell, (r, c) in enumerate(zip(rows, cols)):
-        if r != row_now:
-            for col, value, entered in pending:
-                pos = col + 1
-                while pos <= width:
-                    if value > best[pos]:
-                        best[pos], owner[pos] = value, entered
-                    pos += pos & -pos
-            pending, row_now = [], r
-        value, prev, pos = 0.0, -1, c  # the best chain ending in a column < c
-        while pos > 0:
-            if best[pos] > value:
-                value, prev = best[pos], owner[pos]
-            pos -= pos & -pos
-        value += wa[r] + wb[c]
-        back.append(prev)
-        pending.append((c, value, cell))
-        if value > top:
-            top, top_cell = value, cell
-    got_a = got_b = 0.0
-    while top_cell >= 0:
-        got_a += wa[rows[top_cell]]
-        got_b += wb[cols[top_cell]]
-        top_cell = back[top_cell]
-    return got_a, got_b
+    chain takes two of them. Compiled: ``dedup._kernels.heaviest_chain``."""
+    return _kernels.heaviest_chain(
+        np.asarray(rows, np.int64),
+        np.asarray(cols, np.int64),
+        np.asarray(wa, np.float64),
+        np.asarray(wb, np.float64),
+        width,
+    )

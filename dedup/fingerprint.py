@@ -29,12 +29,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from dedup.align import stem_sentences
 from dedup.anchors import nfkc_anchor_hashes
 from dedup.config import DedupConfig
 from dedup.crosslingual import sentence_lengths
 from dedup.minhash import signature
-from dedup.normalize import fold_nfkc, folded_packed_tokens, nfkc, stems_of, unique_sorted
+from dedup.normalize import fold_nfkc, folded_stems, nfkc, unique_sorted
 
 FORMAT_MAGIC = b"DDF3"  # the first bytes of every fingerprint of this format
 # magic, tag, num_perm, n_anchors, n_sentences, n_aligned (sentences of the stems), n_sentence_stems,
@@ -222,11 +221,11 @@ def fingerprint_text(text: str, lang: str | None, config: DedupConfig) -> Finger
         raise TypeError(f"text must be str, not {type(text).__name__}")
     normalized = nfkc(text)  # once, for the tokens and the anchors
     folded = fold_nfkc(normalized).encode("utf-8", "surrogatepass")
-    packed, chash, starts = folded_packed_tokens(folded)  # once, for the signature and the sentences
-    # the stems once, for the signature (their set: shingle_hashes) and the sentences (sentence_stems)
-    keep, hashes = stems_of(packed, config.min_token_bytes, config.prefix_bytes, config.drop_stopwords)
+    # the stems once, for the signature (their set) and the sentences
+    chash, hashes, sketch, per_sentence = folded_stems(
+        folded, config.min_token_bytes, config.prefix_bytes, config.drop_stopwords
+    )
     stems = unique_sorted(hashes)
-    sketch, per_sentence = stem_sentences(folded, starts, keep, hashes)
     return Fingerprint(
         content_hash=chash,
         signature=signature(stems, config.num_perm, config.seed),

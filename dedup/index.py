@@ -5,10 +5,10 @@ every (bucket key, document) pair is one uint64 (40 bits of key, 24 of document)
 array: 8 bytes per band per document, against a Python set per bucket in datasketch's dict
 storage (``dedup.lsh`` has the numbers). The uint32 signatures are kept for verification.
 
-New postings go to a small dict first and are merged into the sorted array when the dict holds
-a quarter of the sorted part (a stable sort of two sorted runs is a linear merge), so the amortised
-insert cost stays constant. A lookup is one ``searchsorted`` over the query's keys plus dict
-lookups.
+New postings go to a small hash table first (``dedup._kernels.Multimap``) and are merged into the
+sorted array when it holds a quarter of the sorted part (a stable sort of two sorted runs is a
+linear merge), so the amortised insert cost stays constant. A lookup is one ``searchsorted`` over
+the query's keys plus hash table lookups.
 
 The same structure indexes anchors (``dedup.anchors``) for cross-language candidates: postings
 per anchor, and its document frequency for the rarity weights of ``dedup.crosslingual``.
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from dedup._kernels import Multimap, postings_lookup
 from dedup.crosslingual import structure_keys
 from dedup.lsh import band_keys, lsh_keys, make_lsh
 from dedup.normalize import unique_sorted
@@ -36,14 +37,14 @@ class Postings:
     one ``np.sort`` (no argsort, no gathers) builds it and a key's documents are one
     ``searchsorted`` range. Two keys sharing their top 40 bits only add a false candidate, which
     verification removes (probability ~6e-5 per query band at a million documents). Documents are
-    numbered below ``MAX_DOCS`` (16.7 million per index). Recent additions wait in a dict;
+    numbered below ``MAX_DOCS`` (16.7 million per index). Recent additions wait in a hash table;
     bulk additions (``add_many``) are merged lazily, once, before the next lookup.
     """
 
     def __init__(self):
         self._sorted = np.empty(0, np.uint64)
         self._bulk: list[np.ndarray] = []
-        self._pending: dict[int, int | list[int]] = {}  # key -> doc, or docs when several
+        self._pending = Multimap()  # key's top 40 bits -> its docs
         self._pending_packed: list[np.ndarray] = []
         self._pending_count = 0
 
@@ -55,31 +56,13 @@ class Postings:
         """Postings (key, ``doc``) for each of ``keys``."""
         if not len(keys):
             return
-        pending = self._pending
-        get = pending.get
-        for k in (keys >> _SHIFT).tolist():
-            old = get(k)
-            if old is None:
-                pending[k] = doc
-            elif old.__class__ is list:
-                old.append(doc)
-            else:
-                pending[k] = [old, doc]
-        self._added(self.pack(keys, doc), len(keys))
+        self._added(self._pending.add_postings(np.ascontiguousarray(keys, np.uint64), doc, DOC_BITS), len(keys))
 
     def add_pairs(self, keys: np.ndarray, docs: np.ndarray) -> None:
         """Postings (``keys[i]``, ``docs[i]``), found from the next lookup on."""
         if not len(keys):
             return
-        pending = self._pending
-        for k, d in zip((keys >> _SHIFT).tolist(), docs.tolist()):
-            old = pending.get(k)
-            if old is None:
-                pending[k] = d
-            elif isinstance(old, list):
-                old.append(d)
-            else:
-                pending[k] = [old, d]
+        self._pending.add_pairs(keys >> _SHIFT, np.asarray(docs, np.int64))
         self._added(self.pack(keys, docs), len(keys))
 
     def _added(self, packed: np.ndarray, count: int) -> None:
@@ -98,7 +81,7 @@ class Postings:
         if not parts:
             return
         self._bulk = []
-        self._pending, self._pending_packed, self._pending_count = {}, [], 0
+        self._pending, self._pending_packed, self._pending_count = Multimap(), [], 0
         new = np.concatenate(parts)
         new.sort()
         if len(self._sorted):
@@ -122,42 +105,16 @@ class Postings:
 
     def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(documents, index of the query key that found each), duplicates included."""
-        found_docs, found_at = [], []
-        lo, hi = self._ranges(keys)
-        lengths = hi - lo
-        total = int(lengths.sum())
-        if total:  # all ranges gathered at once: start of each range repeated + running offset
-            ends = np.cumsum(lengths)
-            idx = np.repeat(lo - (ends - lengths), lengths) + np.arange(total)
-            found_docs.append((self._sorted[idx] & _DOC_MASK).astype(np.int64))
-            found_at.append(np.repeat(np.arange(len(keys)), lengths))
-        if self._pending:
-            hits = list(map(self._pending.get, (keys >> _SHIFT).tolist()))
-            docs, at = [], []
-            for q in [q for q, hit in enumerate(hits) if hit is not None]:
-                hit = hits[q]
-                if isinstance(hit, list):
-                    docs.extend(hit)
-                    at.extend([q] * len(hit))
-                else:
-                    docs.append(hit)
-                    at.append(q)
-            if docs:
-                found_docs.append(np.array(docs, np.int64))
-                found_at.append(np.array(at, np.int64))
-        if not found_docs:
-            return np.empty(0, np.int64), np.empty(0, np.int64)
-        return np.concatenate(found_docs), np.concatenate(found_at)
+        if self._bulk:
+            self.flush()
+        return postings_lookup(self._sorted, np.ascontiguousarray(keys, np.uint64), self._pending, DOC_BITS)
 
     def counts(self, keys: np.ndarray) -> np.ndarray:
         """How many documents hold each key (document frequency)."""
         lo, hi = self._ranges(keys)
         out = (hi - lo).astype(np.int64)
         if self._pending:
-            for q, k in enumerate((keys >> _SHIFT).tolist()):
-                hit = self._pending.get(k)
-                if hit is not None:
-                    out[q] += len(hit) if isinstance(hit, list) else 1
+            out += self._pending.counts(keys >> _SHIFT)
         return out
 
     def nbytes(self) -> int:
@@ -291,7 +248,7 @@ class MemoryIndex:
 
     def add_many(self, keys: list[str], cols) -> None:
         """Index many articles at once (start-up rebuild; ``cols`` a FingerprintColumns):
-        the LSH's bucket keys vectorised (``dedup.lsh.band_keys``) straight into its storage, one
+        the LSH's bucket keys of all of them at once (``dedup.lsh.band_keys``) straight into its storage, one
         sort per postings array before the next lookup."""
         seen = set()
         fresh = []

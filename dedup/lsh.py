@@ -23,7 +23,7 @@ crawl decision cannot afford twice per article.
 
 Bucket keys: ``bucket_key`` folds a slice's values into 64 bits (multiply-xor, then the splitmix64
 finaliser) and each band's storage xors its band salt, so all bands share one key space.
-``band_keys`` computes the same keys for many signatures at once with numpy, for the bulk
+``band_keys`` computes the same keys for many signatures at once in a compiled loop, for the bulk
 rebuild at start-up (``MemoryIndex.add_many``), which fills the storage directly instead of
 calling ``insert`` a million times; the tests check both give the same keys.
 
@@ -40,6 +40,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from dedup._kernels import band_keys as _band_keys
 from dedup.normalize import mix64
 
 
@@ -116,17 +117,14 @@ def band_salts(bands: int) -> np.ndarray:
 
 
 def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
-    """Salted bucket keys as ``MinHashLSH`` with ``bucket_key`` makes them, vectorised: uint64,
-    shape (N, bands) for (N, P) uint32 signatures or (bands,) for one signature."""
+    """Salted bucket keys as ``MinHashLSH`` with ``bucket_key`` makes them, in one compiled loop
+    (``dedup._kernels.band_keys``): uint64, shape (N, bands) for (N, P) uint32 signatures or
+    (bands,) for one signature."""
     single = signatures.ndim == 1
-    sigs = np.atleast_2d(signatures)
-    sigs = sigs[:, : bands * rows].astype(np.uint64).reshape(len(sigs), bands, rows)
-    acc = sigs[:, :, 0].copy()
-    for k in range(1, rows):
-        acc *= np.uint64(_ROW_MULT)  # array arithmetic wraps modulo 2**64
-        acc ^= sigs[:, :, k]
-    acc = mix64(acc) ^ band_salts(bands)
-    return acc[0] if single else acc
+    keys = _band_keys(
+        np.ascontiguousarray(np.atleast_2d(signatures), np.uint32), bands, rows, _ROW_MULT, band_salts(bands)
+    )
+    return keys[0] if single else keys
 
 
 class Sketch:

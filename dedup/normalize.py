@@ -18,8 +18,8 @@ content hash used for exact duplicates:
    stems in different inflections (``Modell/Modells/Modelle``), and it is what measured best on the
    dev set (see ``DedupConfig``).
 
-Everything here is vectorised with numpy where the work is per token, because signature speed is a
-goal (>= 5,000 800-word documents per second on one core).
+The per-token work is one compiled pass (``dedup._kernels.text_stems``), because fingerprint speed
+is a goal (``tests/benchmarks/bench_dedup.py``).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ import unicodedata
 import numpy as np
 import xxhash
 
+from dedup._kernels import text_stems
 from dedup.stopwords import STOPWORDS
 
 # ASCII bytes that are not letters or digits become spaces; bytes >= 128 (UTF-8 sequences) stay.
@@ -42,8 +43,7 @@ _UNICODE_PUNCT = re.compile("[\u2010-\u2027\u2032-\u203a\u00ab\u00bb\u00b7\u00bf
 # Stop words as 8-byte little-endian integers (tokens are compared on their first 8 bytes).
 _STOP_KEYS = np.unique(np.array(sorted(STOPWORDS), dtype="S8").view("<u8"))
 
-_SPACES9 = b" " * 9
-_LENGTH_MASKS = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [(1 << 64) - 1], np.uint64)
+_NO_KEYS = np.empty(0, np.uint64)
 
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
@@ -95,62 +95,24 @@ def tokens(text: str) -> list[bytes]:
     return normalize_text(text).encode("utf-8", "surrogatepass").translate(_ASCII_TO_SPACE).split()
 
 
-def folded_packed_tokens(folded: bytes) -> tuple[np.ndarray, bytes, np.ndarray]:
-    """The tokens of a text already folded (``fold_nfkc``) and encoded as UTF-8: (first 8 bytes of every
-    token as little-endian uint64, zero padded; ``content_hash``; the byte offset in ``folded`` where
-    each token starts).
+def folded_stems(
+    folded: bytes, min_token_bytes: int = 4, prefix_bytes: int = 5, drop_stopwords: bool = True
+) -> tuple[bytes, np.ndarray, np.ndarray, np.ndarray]:
+    """The tokens of a text already folded (``fold_nfkc``) and encoded as UTF-8, in one compiled pass
+    (``dedup._kernels.text_stems``): (``content_hash`` of the tokens, the same as ``tokens(text)``;
+    the stem hash of each stem, in text order; each sentence's distinct stems as 16-bit hashes,
+    sentence after sentence; how many each sentence has).
 
-    Same tokens as ``tokens(text)``, found with numpy on the byte buffer instead of a Python list
-    of bytes objects: token boundaries are where "is a word byte" changes, and each token's first
-    8 bytes are one unaligned uint64 read at its start, masked to its length.
-    """
-    data = b" " + folded.translate(_ASCII_TO_SPACE) + _SPACES9
-    buf = np.frombuffer(data, np.uint8)
-    word = buf != 0x20
-    bounds = np.flatnonzero(word[1:] != word[:-1]) + 1  # starts and ends alternate
-    starts, ends = bounds[0::2], bounds[1::2]
-    if not len(starts):
-        return np.empty(0, np.uint64), xxhash.xxh3_128_digest(b""), starts
-    # the token sequence joined by single spaces, as b' '.join(tokens(text))
-    keep = word[starts[0] : ends[-1]].copy()
-    keep[ends[:-1] - starts[0]] = True
-    chash = xxhash.xxh3_128_digest(buf[starts[0] : ends[-1]][keep].tobytes())
-    every_offset = np.ndarray((len(buf) - 7,), "<u8", data, 0, (1,))  # uint64 starting at each byte
-    return every_offset[starts] & _LENGTH_MASKS[np.minimum(ends - starts, 8)], chash, starts - 1
-
-
-# A 16-bit multiplicative hash of each stop key marks a slot here; a token whose slot is unmarked is no
-# stop word, so only the few marked ones are looked up in _STOP_KEYS.
-_STOP_MULT = np.uint64(0x9E3779B97F4A7C15)
-_STOP_SLOTS = np.zeros(1 << 16, bool)
-_STOP_SLOTS[(_STOP_KEYS * _STOP_MULT) >> np.uint64(48)] = True
-
-
-def stem_mask(packed: np.ndarray, min_token_bytes: int = 4, drop_stopwords: bool = True) -> np.ndarray:
-    """Which packed tokens are stems (``shingle_hashes``): long enough, and not stop words."""
-    keep = (packed >> np.uint64(8 * (min_token_bytes - 1))) != 0  # byte min_token_bytes-1 present
-    if drop_stopwords and len(packed):
-        maybe = np.flatnonzero(_STOP_SLOTS[(packed * _STOP_MULT) >> np.uint64(48)])
-        if len(maybe):
-            pos = np.minimum(np.searchsorted(_STOP_KEYS, packed[maybe]), len(_STOP_KEYS) - 1)
-            keep[maybe[_STOP_KEYS[pos] == packed[maybe]]] = False
-    return keep
-
-
-def stems_of(
-    packed: np.ndarray, min_token_bytes: int = 4, prefix_bytes: int = 5, drop_stopwords: bool = True
-) -> tuple[np.ndarray, np.ndarray]:
-    """(which packed tokens are stems, the ``stem_hash`` of each of those), for both the MinHash set
-    (``shingle_hashes``) and the sentence stems (``dedup.align.sentence_stems``) of one text."""
-    keep = stem_mask(packed, min_token_bytes, drop_stopwords)
-    return keep, stem_hash(packed[keep], prefix_bytes)
-
-
-def stem_hash(packed: np.ndarray, prefix_bytes: int = 5) -> np.ndarray:
-    """The hash of each packed stem: its first ``prefix_bytes`` bytes, mixed."""
-    if prefix_bytes < 8:
-        packed = packed & np.uint64((1 << (8 * prefix_bytes)) - 1)
-    return mix64(packed)
+    A stem is a token of >= ``min_token_bytes`` bytes that is not a stop word (compared on its first
+    8 bytes), hashed by the splitmix64 finaliser (``mix64``) of its first ``prefix_bytes`` bytes. A
+    sentence ends after . ! ? (and a closing quote or bracket) before white space, and at line
+    breaks, as ``dedup.crosslingual.sentence_lengths`` splits the original text (the folded text
+    has typographic quotes as spaces already, an ellipsis as three dots); sentences without a stem
+    are left out. The sentence stems are what ``dedup.align`` verifies near duplicates with."""
+    joined, hashes, sentence_stems, per_sentence = text_stems(
+        folded, _ASCII_TO_SPACE, min_token_bytes, prefix_bytes, _STOP_KEYS if drop_stopwords else _NO_KEYS
+    )
+    return xxhash.xxh3_128_digest(joined), hashes, sentence_stems, per_sentence
 
 
 def unique_sorted(values: np.ndarray) -> np.ndarray:
@@ -175,21 +137,3 @@ def mix64(values: np.ndarray) -> np.ndarray:
     v *= _MIX2
     v ^= v >> np.uint64(31)
     return v
-
-
-def shingle_hashes(toks, min_token_bytes: int = 4, prefix_bytes: int = 5, drop_stopwords: bool = True) -> np.ndarray:
-    """Unique 64-bit hashes of the token stems used as the MinHash set (sorted, uint64).
-
-    ``toks``: a list of token bytes, or their packed first 8 bytes (``folded_packed_tokens``). A stem is
-    the first ``prefix_bytes`` bytes (<= 8) of a token of >= ``min_token_bytes`` bytes that is
-    not a stop word. Computed on 8-byte prefixes packed into integers, so no Python loop runs per
-    token.
-    """
-    if not len(toks):
-        return np.empty(0, np.uint64)
-    if isinstance(toks, np.ndarray):
-        packed = toks
-    else:  # first 8 bytes, zero padded, little endian
-        packed = np.array(toks, dtype="S8").view("<u8")
-    packed = unique_sorted(packed)  # ~800 tokens of an article -> ~450 distinct: less work below
-    return unique_sorted(stem_hash(packed[stem_mask(packed, min_token_bytes, drop_stopwords)], prefix_bytes))

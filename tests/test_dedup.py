@@ -14,7 +14,8 @@ import pytest
 from dedup import DedupConfig, Deduplicator, Fingerprint, Match, fingerprint_text
 from hypothesis import given, settings, strategies as st
 
-from dedup.normalize import content_hash, fold_nfkc, folded_packed_tokens, nfkc, normalize_text, tokens
+from dedup.normalize import content_hash, fold_nfkc, nfkc, normalize_text, tokens
+from tests.dedup_reference import folded_packed_tokens
 from tests.test_dedup_stories import IT_DE, NV_DE_A, NV_DE_B, R1_DE_A, R1_DE_B, V3_DE
 
 ROOT = Path(__file__).resolve().parents[1]

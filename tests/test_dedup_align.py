@@ -1,14 +1,13 @@
 """dedup.align: sentence stems and the order-preserving alignment, against a plain reference."""
 
-from unittest import mock
-
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedup import DedupConfig, align, fingerprint_text
-from dedup.align import Alignment, Sentences, _heaviest_chain, coverage, reaches, sentence_ends
+from dedup import DedupConfig, fingerprint_text
+from dedup.align import Alignment, Sentences, _heaviest_chain, coverage, reaches
 from dedup.crosslingual import sentence_lengths
+from tests.dedup_reference import sentence_ends
 from tests.test_dedup_stories import NV_DE_A, NV_DE_B, R1_DE_A, R1_DE_REPORT
 
 
@@ -83,10 +82,8 @@ def test_reaches_of_many_candidates_are_each_candidates_reach(data, tau):
     mine = Sentences(*sentence_set(data))
     others = [sentence_set(data) for _ in range(data.draw(st.integers(0, 5)))]
     expected = [Alignment(mine, Sentences(*other)).reach(tau) for other in others]
-    for small_cells in (align._SMALL_CELLS, 0):  # sentence pairs numbered in 16 bits, or in 64 (long texts)
-        with mock.patch.object(align, "_SMALL_CELLS", small_cells):
-            reach_a, reach_b = reaches(mine, others, tau)
-        assert list(zip(reach_a, reach_b)) == expected
+    reach_a, reach_b = reaches(mine, others, tau)
+    assert list(zip(reach_a, reach_b)) == expected
 
 
 @settings(max_examples=300, deadline=None)

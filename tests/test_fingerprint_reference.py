@@ -13,10 +13,11 @@ import unicodedata
 import numpy as np
 from hypothesis import given, settings, strategies as st
 
-from dedup.anchors import _OPENERS, _SENTENCE_START, _STRIP, anchor_tokens
+from dedup.anchors import _OPENERS, _STRIP, anchor_tokens
 from dedup.crosslingual import sentence_lengths
-from dedup.normalize import nfkc, stem_mask
+from dedup.normalize import nfkc
 from dedup.stopwords import STOPWORDS
+from tests.dedup_reference import _SENTENCE_START, stem_mask
 
 REFERENCE_URL = re.compile(r'https?://[^\s<>"]+|www\.[^\s<>"]+|(?<!\w)[@#]\w{2,}')
 REFERENCE_NUMBER = re.compile(r"[0-9][0-9.,]*")
