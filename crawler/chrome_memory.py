@@ -1,5 +1,6 @@
 """The site chrome a crawl learns, kept in its corpus: loaded at start-up, saved every so many pages
-(``CHROME_SAVE_EVERY``) and at the end, so a killed crawl loses little of it."""
+(``CHROME_SAVE_EVERY``) and at the end, so a killed crawl loses little of it. A save writes the counts
+that changed since the last one, not all of them again."""
 
 from __future__ import annotations
 
@@ -31,5 +32,5 @@ class ChromeMemory:
             self.save()
 
     def save(self) -> None:
-        self.writer.save_chrome(self.chrome.rows())
+        self.writer.save_chrome(self.chrome.changed_rows())
         self.pages_since_save = 0

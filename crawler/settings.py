@@ -13,8 +13,8 @@ COMMANDS_MODULE = "crawler.commands"  # `scrapy crawl` exits 1 when the corpus r
 # --- Where the corpus goes --------------------------------------------------------------------------
 CORPUS_DB = "data/deepseek_news.db"  # one SQLite file (WAL); see storage/corpus.py
 CORPUS_BATCH_SIZE = 100  # rows per write transaction: a crash loses at most the batch in flight
-CHROME_SAVE_EVERY = 1000  # pages between saves of the learned site chrome; each save writes every counted
-#                          block (up to 20,000 a site), and a crash only loses what later pages relearn
+CHROME_SAVE_EVERY = 1000  # pages between saves of the learned site chrome; each save writes the counts
+#                          changed since the last, and a crash only loses what later pages relearn
 
 # --- The WARC archive (crawler/warc_writer.py, archive/) --------------------------------------------
 WARC_ENABLED = True  # every judged page kept as WARC beside the corpus (data/deepseek_news.warc/), so a

@@ -57,3 +57,21 @@ def test_the_dedup_service_indexes_the_stored_articles(tmp_path):
     match = service.index.find(fingerprint_text(text, "de", service.config))
     assert (match.key, match.kind) == ("https://tagblatt.example/deepseek", "exact")
     writer.close()
+
+
+def test_each_save_writes_only_the_changed_counts_and_the_corpus_holds_them_all(tmp_path):
+    corpus = tmp_path / "corpus.db"
+    writer = CorpusWriter(corpus)
+    memory = ChromeMemory(writer, save_every=1000)
+    other = "0123456789abcdef"
+    for _ in range(3):
+        memory.observe(SITE, [ABO, other])
+    memory.save()
+    assert len(writer.batch.chrome) == 3  # "*", ABO, other
+    writer.flush()
+    memory.observe(SITE, [ABO])
+    memory.save()
+    assert sorted(writer.batch.chrome) == [(SITE, "*", 4), (SITE, ABO, 4)]  # not the unchanged block
+    writer.flush()
+    assert rows(corpus, "SELECT block, pages FROM chrome ORDER BY block") == [("*", 4), (other, 3), (ABO, 4)]
+    writer.close()
