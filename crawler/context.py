@@ -33,7 +33,6 @@ class CrawlContext:
             with contextlib.suppress(Exception):
                 self.corpus.writer.close()
             raise
-        self.closing: list = []  # called first at the close, while the corpus is open (the WARC writer's)
         crawler.signals.connect(self.close, signal=signals.spider_closed)
         crawler.signals.connect(self.corpus.request_dropped, signal=signals.request_dropped)
         logger.info(
@@ -56,11 +55,6 @@ class CrawlContext:
     def close(self, spider, reason):
         corpus = self.corpus
         try:
-            for hook in self.closing:
-                try:
-                    hook()
-                except Exception:  # what the corpus holds is still saved
-                    logger.exception("closing %r failed", hook)
             if corpus.write_failure is None:
                 self.chrome.save()
             if not corpus.flush():

@@ -10,13 +10,6 @@ the records stay valid. By default it keeps the pages the crawl judges (2xx HTML
 WarcRedirectMiddleware, which sees them before RedirectMiddleware follows them (and before they would
 be inflated: they are stored as they came, Content-Encoding included). Both write to the crawl's one
 set of files (``warc_files``).
-
-The records are built, digested, compressed and written by a thread (``WarcWriterThread``), a bounded
-number of responses behind the crawl: hashing and ISA-L let go of the GIL, and the reactor does not wait
-for the disk. Where each record went is handed back to the crawl thread, which tells the corpus; at the
-spider's close every queued response is written and recorded before the corpus closes. A record is
-written whole in one ``write`` (archive.warc), so a SIGKILL leaves complete records, and the corpus
-never points to one that was not written.
 """
 
 from __future__ import annotations
@@ -24,24 +17,20 @@ from __future__ import annotations
 import json
 import logging
 import platform
-import queue
 import socket
-import threading
-from collections import deque
 from importlib.metadata import version
 from pathlib import Path
 
 import scrapy
+from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from archive.warc import Exchange, RecordLocation, WarcFiles, warc_date
+from archive.warc import Exchange, WarcFiles, warc_date
 from core import discovery
 from crawler.context import CrawlContext
 from core.urls import canonical_or_none, canonical_url
 
 logger = logging.getLogger(__name__)
-
-WRITE_AHEAD = 32  # responses waiting for the writer thread at most (their bodies are held meanwhile)
 
 INFO_SETTINGS = (
     "CORPUS_DB",
@@ -65,53 +54,10 @@ def headers_of(headers) -> list[tuple[str, str]]:
     return [(name.decode("latin-1"), value.decode("latin-1")) for name, values in headers.items() for value in values]
 
 
-class WarcWriterThread:
-    """Writes exchanges to ``WarcFiles`` in a thread. ``submit`` queues one (it waits while ``depth`` are
-    queued, so memory stays bounded); ``written()`` returns, in the crawl thread, the ``(tag, location)``
-    of each exchange written since the last call, location None for one that could not be written;
-    ``error`` is the OSError that stopped the writing (later exchanges are not written); ``close``
-    writes what is queued and closes the files."""
-
-    def __init__(self, files: WarcFiles, depth: int = WRITE_AHEAD):
-        self.files = files
-        self.queue: queue.Queue = queue.Queue(maxsize=depth)
-        self.done: deque = deque()  # appended by the thread, popped by the crawl thread
-        self.error: OSError | None = None
-        self.thread = threading.Thread(target=self.run, name="warc-writer", daemon=True)
-        self.thread.start()
-
-    def submit(self, exchange: Exchange, tag=None) -> None:
-        self.queue.put((exchange, tag))
-
-    def run(self) -> None:
-        while (job := self.queue.get()) is not None:
-            exchange, tag = job
-            location = None
-            if self.error is None:
-                try:
-                    location = self.files.write(exchange)
-                except OSError as error:  # a full disk: nothing more is written, nothing counted as written
-                    self.error = error
-            self.done.append((tag, location))
-
-    def written(self) -> list[tuple[object, RecordLocation | None]]:
-        done = []
-        while self.done:
-            done.append(self.done.popleft())
-        return done
-
-    def close(self) -> None:
-        if self.thread.is_alive():
-            self.queue.put(None)
-            self.thread.join()
-        self.files.close()
-
-
-def warc_files(crawler) -> WarcWriterThread:
-    """The crawl's WARC files and their writer thread, opened once; at the close, before the corpus
-    closes (CrawlContext's closing hooks), what is queued is written and its locations recorded."""
-    writer = getattr(crawler, "_deepseek_warc_files", None)
-    if writer is None:
+def warc_files(crawler) -> WarcFiles:
+    """The crawl's WARC files, opened once, closed when the spider closes."""
+    files = getattr(crawler, "_deepseek_warc_files", None)
+    if files is None:
         settings = crawler.settings
         corpus = Path(settings.get("CORPUS_DB"))
         files = WarcFiles(
@@ -120,39 +66,13 @@ def warc_files(crawler) -> WarcWriterThread:
             max_size=settings.getint("WARC_MAX_SIZE"),
             info=warcinfo(settings),
         )
-        writer = crawler._deepseek_warc_files = WarcWriterThread(files)
+        crawler._deepseek_warc_files = files
 
-        def close():
-            writer.close()
-            record_written(crawler, writer)
+        def close(**_):
+            files.close()
 
-        CrawlContext.of(crawler).closing.append(close)
-    return writer
-
-
-def record_written(crawler, writer: WarcWriterThread) -> None:
-    """In the crawl thread: count the records written since the last call, tell the corpus where the
-    judged pages' records are, and report once a write that stopped the archive."""
-    for tag, location in writer.written():
-        if location is None:
-            continue
-        crawler.stats.inc_value("deepseek/warc/records")
-        if tag is not None:
-            CrawlContext.of(crawler).corpus.writer.add_archived(
-                {
-                    **tag,
-                    "warc_file": f"{writer.files.directory.name}/{location.file}",
-                    "warc_offset": location.offset,
-                    "warc_length": location.length,
-                    "warc_date": location.date,
-                }
-            )
-    if writer.error is not None and not getattr(crawler, "_deepseek_warc_failed", False):
-        crawler._deepseek_warc_failed = True
-        crawler.stats.inc_value("deepseek/errors/warc_write")
-        logger.error(
-            "WARC archive %s: %s; no more pages are archived in this run", writer.files.directory, writer.error
-        )
+        crawler.signals.connect(close, signal=signals.spider_closed, weak=False)
+    return files
 
 
 def warcinfo(settings) -> dict:
@@ -188,11 +108,10 @@ class WarcWriterMiddleware:
     def from_crawler(cls, crawler):
         return cls(crawler)
 
-    def write(self, request, response, *, inflated: bool = True, tag: dict | None = None) -> None:
-        """Queue the exchange for the writer thread; ``tag``: the corpus's ``archive`` row of a judged
-        page, completed with the record's location once it is written."""
+    def write(self, request, response, *, inflated: bool = True):
+        """Write the exchange; where its response record is, or None when the archive cannot be written."""
         if getattr(self.crawler, "_deepseek_warc_failed", False):
-            return
+            return None
         exchange = Exchange(
             url=response.url,
             status=response.status,
@@ -205,24 +124,36 @@ class WarcWriterMiddleware:
             inflated=inflated,
             ip_address=str(response.ip_address) if response.ip_address else None,
         )
-        self.files.submit(exchange, tag)
-        record_written(self.crawler, self.files)
+        try:
+            location = self.files.write(exchange)
+        except OSError as error:  # a full disk stops the archive, not the crawl; never counted as written
+            self.crawler._deepseek_warc_failed = True
+            self.crawler.stats.inc_value("deepseek/errors/warc_write")
+            logger.error("WARC archive %s: %s; no more pages are archived in this run", self.files.directory, error)
+            return None
+        self.crawler.stats.inc_value("deepseek/warc/records")
+        return location
 
     def process_response(self, request, response, spider=None):
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
         page = 200 <= response.status < 300 and discovery.classify(response.body, content_type) == "html"
         if not (page or self.keep_all):
             return response
-        tag = None
-        if page:
-            tag = {
-                "url": canonical_url(response.url),
-                "hints": json.dumps(request.meta.get("hints") or {}, ensure_ascii=False),
-                "aliases": json.dumps(
-                    [url for url in map(canonical_or_none, request.meta.get("redirect_urls", ())) if url]
-                ),
-            }
-        self.write(request, response, tag=tag)
+        location = self.write(request, response)
+        if location is not None and page:
+            CrawlContext.of(self.crawler).corpus.writer.add_archived(
+                {
+                    "url": canonical_url(response.url),
+                    "warc_file": f"{self.files.directory.name}/{location.file}",
+                    "warc_offset": location.offset,
+                    "warc_length": location.length,
+                    "warc_date": location.date,
+                    "hints": json.dumps(request.meta.get("hints") or {}, ensure_ascii=False),
+                    "aliases": json.dumps(
+                        [url for url in map(canonical_or_none, request.meta.get("redirect_urls", ())) if url]
+                    ),
+                }
+            )
         return response
 
 
