@@ -238,6 +238,13 @@ def test_a_short_post_keeps_its_few_lines_but_a_short_error_or_listing_page_stay
     assert not error["is_article"] and error["text"] is None and error["reason"] == "error page"
     listing = extract_page(page("Fotos"), "https://blog.example/kategorie/fotos/")
     assert not listing["is_article"] and listing["text"] is None
+    bookmarks = extract_page(
+        "<html><head><title>Ihre Sitzung</title></head><body><h1>Merkliste</h1><p>Ihre Merkliste ist leer.</p>"
+        "<p><a href='/sitzung?sid=3'>Merkliste aktualisieren</a> · <a href='/thema/deepseek/'>Alles zu DeepSeek</a>"
+        "</p></body></html>",
+        "https://blog.example/sitzung?sid=2",
+    )
+    assert not bookmarks["is_article"] and bookmarks["text"] is None  # its few lines are links, not prose
     kept_out = extract_page(
         page("Foto der Woche: Nebel"),
         "https://blog.example/2024/11/14/foto-der-woche-nebel",

@@ -168,6 +168,27 @@ def lost_prose(blocks: list[tuple[HtmlElement, str]], text: str, enough: int) ->
     return lost
 
 
+def short_post_text(text: str, html: str) -> bool:
+    """Is this short text a post's own: at least SHORT_TEXT_MIN_CHARS outside the page's link texts
+    ("Merkliste aktualisieren · Alles zu DeepSeek" is links), and inside the block that holds the page's
+    <h1> (not the body itself): a newsletter blurb left beside a category page's heading is not."""
+    tree = parse_page(html)
+    if tree is None:
+        return False
+    strip_scripts(tree)
+    rest = normalize_block(text)
+    for link in sorted({normalize_block(a.text_content()) for a in tree.iter("a")} - {""}, key=len, reverse=True):
+        rest = rest.replace(link, " ")
+    if len("".join(rest.split())) < SHORT_TEXT_MIN_CHARS:
+        return False
+    heading = next(tree.iter("h1"), None)
+    post = heading.getparent() if heading is not None else None
+    if post is None or post.tag in ("body", "html"):
+        return False
+    held = comparable(text_of(post))
+    return all(comparable(line) in held for line in text.split("\n") if line.strip())
+
+
 def schema_body_text(body: str) -> str:
     """JSON-LD articleBody as lines of text (it may carry HTML markup)."""
     if "<" not in body:
@@ -421,6 +442,7 @@ def _extract_into(result: dict, body, url, content_type, site_chrome, options, c
         and reason == "text too short"
         and options.keep_short
         and len(cleaned.text) >= SHORT_TEXT_MIN_CHARS
+        and best_effort(short_post_text, False, cleaned.text, html)
     ):
         # nothing longer anywhere on the page, and no sign it is a listing, error or service page:
         # a short post (a photo, a brief) keeps its few lines rather than coming back empty
