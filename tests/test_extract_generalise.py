@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from core.extract import extract_page
+from core.extract import ExtractOptions, extract_page
 from core.extraction import combine, vocabulary
 from core.extraction.cleanup import is_section_heading
 from core.extraction.consensus import add_agreed_lines
@@ -221,3 +221,74 @@ def test_nothing_is_added_after_a_chrome_heading_until_the_article_resumes():
         "Zweiter Absatz des Artikels.",
         "Letzter Absatz des Artikels.",
     ]
+
+
+def test_a_short_post_keeps_its_few_lines_but_a_short_error_or_listing_page_stays_empty():
+    line = "Kurz nach sieben am Deutzer Ufer: der Dom verschwindet im Nebel."
+
+    def page(title):
+        return (
+            f"<html><head><title>{title}</title></head><body><div class='beitrag'><h1>{title}</h1>"
+            f"<div class='beitrag-text'><p><img src='/nebel.jpg'></p><p>{line}</p></div></div></body></html>"
+        )
+
+    post = extract_page(page("Foto der Woche: Nebel"), "https://blog.example/2024/11/14/foto-der-woche-nebel")
+    assert post["is_article"] and post["reason"] == "short text" and post["text"] == line
+    error = extract_page(page("Seite nicht gefunden"), "https://blog.example/2024/11/14/foto-der-woche-nebel")
+    assert not error["is_article"] and error["text"] is None and error["reason"] == "error page"
+    listing = extract_page(page("Fotos"), "https://blog.example/kategorie/fotos/")
+    assert not listing["is_article"] and listing["text"] is None
+    bookmarks = extract_page(
+        "<html><head><title>Ihre Sitzung</title></head><body><h1>Merkliste</h1><p>Ihre Merkliste ist leer.</p>"
+        "<p><a href='/sitzung?sid=3'>Merkliste aktualisieren</a> · <a href='/thema/deepseek/'>Alles zu DeepSeek</a>"
+        "</p></body></html>",
+        "https://blog.example/sitzung?sid=2",
+    )
+    assert not bookmarks["is_article"] and bookmarks["text"] is None  # its few lines are links, not prose
+    kept_out = extract_page(
+        page("Foto der Woche: Nebel"),
+        "https://blog.example/2024/11/14/foto-der-woche-nebel",
+        options=ExtractOptions(keep_short=False),
+    )
+    assert not kept_out["is_article"] and kept_out["reason"] == "text too short"
+
+
+# a German news post whose second half sits in a wrapper named like a byline (an unclosed <div class="byline">
+# in the page's template): pruning takes it, trafilatura finds 1,300 characters, the page holds 700 more
+BYLINE_WRAPPED_POST = """<!DOCTYPE html><html lang="de"><head><meta charset="utf-8"><title>Leipzig: Straßenbahnen fahren bald mit Ökostrom</title></head>
+<body><div id="seite"><div class="kopfleiste"><a href="/">Leipziger Stadtnotizen</a></div>
+<div class="entry entry-type-post"><h1>Leipzig: Straßenbahnen fahren bald mit Ökostrom</h1>
+<div class="entry-body">
+<p>Die Stadtwerke Leipzig haben am Dienstag angekündigt, bis 2030 alle Straßenbahnen auf Ökostrom umzustellen. Der Aufsichtsrat stimmte dem Plan nach einer langen Sitzung einstimmig zu, wie ein Sprecher mitteilte. </p>
+<p>Nach Angaben des Unternehmens kostet die Umstellung rund 40 Millionen Euro. Ein Teil davon soll aus einem Förderprogramm des Bundes kommen, der Rest aus den Einnahmen der eigenen Solarparks am Stadtrand.</p>
+<p>Für die Fahrgäste ändert sich zunächst nichts. Die Fahrpreise bleiben nach Auskunft der Verkehrsbetriebe mindestens bis zum Ende des kommenden Jahres stabil, auch wenn die Energiekosten weiter steigen sollten.</p>
+<p>Umweltverbände begrüßten die Entscheidung, mahnten aber mehr Tempo an. Andere Städte in Sachsen hätten ähnliche Pläne schon früher beschlossen und seien bei der Umsetzung deutlich weiter, hieß es.</p>
+<p>Der Stadtrat muss dem Vorhaben im Frühjahr noch zustimmen. Eine Mehrheit gilt als sicher, weil alle großen Fraktionen ihre Unterstützung bereits öffentlich signalisiert haben.</p>
+<p>Außerdem wollen sie die Takte auf den stark genutzten Linien verdichten. Zur Hauptverkehrszeit sollen die Bahnen dort künftig alle fünf Minuten fahren, abends alle zehn Minuten.</p>
+<p>Dafür werden bis 2027 vierzig neue Niederflurbahnen angeschafft. Die ersten Fahrzeuge werden derzeit in Bautzen gebaut und sollen im nächsten Sommer in den Probebetrieb gehen.</p>
+</div>
+<div class="entry-more byline">
+<p>Offen ist noch, was mit den alten Dieselbussen geschieht, die auf einigen Linien am Stadtrand fahren. Sie sollen nach und nach durch Elektrobusse ersetzt werden, die in einem neuen Depot im Norden geladen werden.</p>
+<p>Die ersten zwanzig Elektrobusse sind bereits bestellt und sollen im Herbst ausgeliefert werden. Die Verkehrsbetriebe rechnen damit, dass die Umstellung der gesamten Flotte etwa acht Jahre dauert.</p>
+<p>Im Depot entstehen dafür sechzig Ladepunkte, die nachts mit Strom aus den eigenen Solarparks und aus einem Windpark in der Nähe von Delitzsch versorgt werden sollen.</p>
+<p>Bis dahin werden die Busse mit Biokraftstoff betankt, um den Ausstoß zu senken, teilte das Unternehmen mit.</p>
+</div></div>
+<div class="seitenleiste"><h3>Meistgelesen</h3><ul><li><a href="/2024/03/02/zoo-leipzig-elefanten">Zoo Leipzig: Nachwuchs bei den Elefanten</a></li></ul></div>
+</div></body></html>"""
+
+
+def test_prose_pruning_lost_from_a_long_text_comes_back_when_both_other_extractors_read_it():
+    result = extract_page(
+        BYLINE_WRAPPED_POST, "https://stadtnotizen.example/2024/03/05/leipzig-strassenbahnen-oekostrom"
+    )
+    assert result["is_article"], result["reason"]
+    text = result["text"]
+    assert "Der Aufsichtsrat stimmte dem Plan" in text and "Windpark in der Nähe von Delitzsch" in text
+    assert text.index("Niederflurbahnen") < text.index("Dieselbussen") < text.index("Biokraftstoff")
+    assert "Meistgelesen" not in text and "Elefanten" not in text
+    without = extract_page(
+        BYLINE_WRAPPED_POST,
+        "https://stadtnotizen.example/2024/03/05/leipzig-strassenbahnen-oekostrom",
+        options=ExtractOptions(agree=False),
+    )
+    assert "Delitzsch" not in without["text"]  # what the trigger brings back: pruning took it

@@ -26,7 +26,7 @@ from core.extraction import combine
 from core.extraction.authors import byline_author
 from core.extraction.chunks import add_missing_chunks
 from core.extraction.cleanup import clean_text, is_section_heading
-from core.extraction.consensus import add_agreed_lines
+from core.extraction.consensus import add_agreed_lines, comparable
 from core.extraction.decode import decode_body, parse_html, parse_page
 from core.extraction.language import page_language
 from core.extraction.metadata import Metadata, read_metadata, safe_urlsplit
@@ -35,6 +35,7 @@ from core.extraction.prune import (
     BLOCK_TAGS,
     block_hashes,
     leaf_blocks,
+    link_density,
     page_block_hashes,
     prune_chrome,
     strip_scripts,
@@ -72,6 +73,7 @@ class ExtractOptions:
     use_htmldate: bool = True  # htmldate as the last resort for the published date
     min_article_chars: int = 150  # shorter texts are articles only with article markup
     combine: bool = False  # blocks decided by the learned vote (combine.py; off: it did not generalise)
+    keep_short: bool = True  # a page whose text is short but passes every other page-kind test keeps it
     agree: bool = True  # with little text, add the paragraphs two other extractors agree on (consensus.py)
 
 
@@ -133,13 +135,55 @@ def run_fallback(pruned: HtmlElement, html: str, url: str | None, options: Extra
         return ""
 
 
+SHORT_TEXT_MIN_CHARS = 40  # a short post keeps its text from a sentence on (ExtractOptions.keep_short)
 RESCUED_REASONS = ("no article text", "text too short")  # rejections the fallback may overturn
 SECOND_OPINION_BELOW = 1000  # ask readability-lxml only when we found less text (the gains are there)
+LOST_PROSE_MIN = 400  # or when the page's prose paragraphs missing from our text add up to this many chars
+LOST_PROSE_SHARE = 0.5  # and at least this share of the length of our text
+PROSE_LINK_DENSITY_MAX = 0.3
+PROSE_BLOCK_MIN = 100  # a block of the page (before pruning) this long, with few links, is a prose paragraph
 READABILITY_SHARE = 0.5  # our text shorter than this share of readability-lxml's: take readability's
 SECOND_OPINION_MIN_CHARS = 300  # another extractor's text, cleaned, must be this long to be taken
 # (less is a cookie banner, a teaser and a newsletter box)
 SCHEMA_BODY_MIN_CHARS = 400  # JSON-LD articleBody replaces extracted text only when it is long
 SCHEMA_BODY_RATIO = 0.3  # and the extracted text is less than this share of it
+
+
+def lost_prose(blocks: list[tuple[HtmlElement, str]], text: str, enough: int) -> int:
+    """Characters of the page's prose paragraphs (blocks of at least PROSE_BLOCK_MIN characters read before
+    pruning, mostly not link text) whose opening words our text lacks, counted until enough."""
+    ours = comparable(text)
+    lost = 0
+    for _element, block in blocks:
+        if len(block) < PROSE_BLOCK_MIN:
+            continue
+        opening = " ".join(comparable(block).split()[:8])
+        if opening and opening not in ours:
+            lost += len(block)
+            if lost >= enough:
+                break
+    return lost
+
+
+def short_post_text(text: str, html: str) -> bool:
+    """Is this short text a post's own: at least SHORT_TEXT_MIN_CHARS outside the page's link texts
+    ("Merkliste aktualisieren · Alles zu DeepSeek" is links), and inside the block that holds the page's
+    <h1> (not the body itself): a newsletter blurb left beside a category page's heading is not."""
+    tree = parse_page(html)
+    if tree is None:
+        return False
+    strip_scripts(tree)
+    rest = normalize_block(text)
+    for link in sorted({normalize_block(a.text_content()) for a in tree.iter("a")} - {""}, key=len, reverse=True):
+        rest = rest.replace(link, " ")
+    if len("".join(rest.split())) < SHORT_TEXT_MIN_CHARS:
+        return False
+    heading = next(tree.iter("h1"), None)
+    post = heading.getparent() if heading is not None else None
+    if post is None or post.tag in ("body", "html"):
+        return False
+    held = comparable(text_of(post))
+    return all(comparable(line) in held for line in text.split("\n") if line.strip())
 
 
 def schema_body_text(body: str) -> str:
@@ -273,6 +317,12 @@ def _extract_into(result: dict, body, url, content_type, site_chrome, options, c
     strip_scripts(tree)
     blocks = run("blocks", leaf_blocks, tree)
     hashes = block_hashes(blocks)
+    # the page's prose paragraphs as they came (pruning empties some of these elements)
+    prose_blocks = [
+        (element, text)
+        for element, text in blocks
+        if len(text) >= PROSE_BLOCK_MIN and link_density(element, len(text)) < PROSE_LINK_DENSITY_MAX
+    ]
     result["block_hashes"] = page_block_hashes(hashes)
     # the blocks' hashes (None: not computed, or too short to mean anything) serve clean_text
     # for the lines that are a block's text as it is
@@ -322,11 +372,22 @@ def _extract_into(result: dict, body, url, content_type, site_chrome, options, c
     second = third = None  # readability-lxml's and trafilatura recall's texts, once read
     switched = False  # the text is (partly) read from the unpruned page: judged against its teasers
     merged = False  # ours with lines the other two extractors agree on
-    if options.use_fallback and len(raw_text.strip()) < SECOND_OPINION_BELOW:
+    found = len(raw_text.strip())
+    # much text, but the page's prose paragraphs missing from it add up to half as much again:
+    # pruning or trafilatura's precision mode cut the article short (a widget-named wrapper, a pull quote)
+    lost_enough = max(LOST_PROSE_MIN, LOST_PROSE_SHARE * found)
+    lost_text = (
+        options.use_fallback
+        and options.agree
+        and found >= SECOND_OPINION_BELOW
+        and run("lost prose", lost_prose, prose_blocks, raw_text, lost_enough) >= lost_enough
+    )
+    if options.use_fallback and (lost_text or found < SECOND_OPINION_BELOW):
         # little text: readability-lxml reads the page as it came, and when it finds far more,
-        # pruning or trafilatura lost the article (or kept only a part of it)
+        # pruning or trafilatura lost the article (or kept only a part of it); with much text but
+        # prose lost, only the lines it and trafilatura's recall mode agree on are added
         second = run("readability", readability_text, html)
-        if len(raw_text.strip()) < READABILITY_SHARE * len(second) and len(second) >= SECOND_OPINION_MIN_CHARS:
+        if not lost_text and found < READABILITY_SHARE * len(second) and len(second) >= SECOND_OPINION_MIN_CHARS:
             ours_raw, raw_text, switched = raw_text, second, True
         elif options.agree and raw_text.strip() and second.strip():
             # the paragraphs readability-lxml and trafilatura's recall mode both read, and we lost
@@ -373,6 +434,16 @@ def _extract_into(result: dict, body, url, content_type, site_chrome, options, c
                 if rescued_kind[0]:
                     cleaned, (is_article, reason) = rescued, (True, f"{rescued_kind[1]}, read by {name}")
                     break
+    if (
+        not is_article
+        and reason == "text too short"
+        and options.keep_short
+        and len(cleaned.text) >= SHORT_TEXT_MIN_CHARS
+        and best_effort(short_post_text, False, cleaned.text, html)
+    ):
+        # nothing longer anywhere on the page, and no sign it is a listing, error or service page:
+        # a short post (a photo, a brief) keeps its few lines rather than coming back empty
+        is_article, reason = True, "short text"
     result["source"] = cleaned.source or meta.source_link
     result["author"] = result["author"] or byline_author(cleaned.byline, meta.site_name)
     result["language"] = run("language", page_language, cleaned.text, meta.language)
