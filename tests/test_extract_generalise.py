@@ -12,6 +12,7 @@ from core.extraction import combine, vocabulary
 from core.extraction.cleanup import is_section_heading
 from core.extraction.consensus import add_agreed_lines
 from core.extraction.decode import parse_page, strip_leading_junk
+from core.extraction.extractor import readability_text
 from core.extraction.language import page_language
 from core.extraction.metadata import decode_entities, person_names
 from core.extraction.prune import BLOCK_TAGS
@@ -206,6 +207,37 @@ def test_a_line_only_one_other_extractor_reads_stays_out_and_ours_is_left_as_it_
         add_agreed_lines("Zweiter Absatz.", "Vorspann des Textes\nZweiter Absatz.", "Vorspann des Textes")
         == "Vorspann des Textes\nZweiter Absatz."
     )
+
+
+def test_the_second_reader_is_only_asked_when_the_first_has_a_line_ours_lacks():
+    asked = []
+
+    def recall() -> str:
+        asked.append(True)
+        return "Vorspann des Textes"
+
+    ours = "Erster Absatz des Artikels.\nZweiter Absatz des Artikels."
+    assert add_agreed_lines(ours, "Erster Absatz des Artikels.\nZweiter Absatz des Artikels.", recall) == ours
+    assert asked == []  # readability read nothing ours lacks: trafilatura's recall mode is never run
+    assert add_agreed_lines(ours, "Vorspann des Textes\nErster Absatz des Artikels.", recall).split("\n") == [
+        "Vorspann des Textes",
+        "Erster Absatz des Artikels.",
+        "Zweiter Absatz des Artikels.",
+    ]
+    assert asked == [True]
+
+
+def test_readability_text_leaves_out_lines_that_are_all_links():
+    page = (
+        '<html><body><div class="kopf"><a href="/">Start</a> <a href="/politik">Politik</a> '
+        '<a href="/technik">Technik</a></div><div class="inhalt"><h1>DeepSeek öffnet sein Modell</h1>'
+        '<div class="teilen"><a href="/f">f</a> <a href="/x">x</a> <a href="/mail">Mail</a></div>'
+        f"<p>{PROSE}</p><p>Mehr dazu im <a href='/bericht'>Bericht der Redaktion</a> von gestern.</p>"
+        "</div></body></html>"
+    )
+    lines = readability_text(page).split("\n")
+    assert PROSE.strip() in lines and "Mehr dazu im Bericht der Redaktion von gestern." in lines
+    assert not [line for line in lines if line in ("Start Politik Technik", "f x Mail")]
 
 
 def test_nothing_is_added_after_a_chrome_heading_until_the_article_resumes():

@@ -20,8 +20,11 @@ def comparable(text: str) -> str:
     return " ".join(WORD_RE.findall(text.lower()))
 
 
-def add_agreed_lines(ours: str, first: str, second: str, stops_at=None) -> str:
+def add_agreed_lines(ours: str, first: str, second, stops_at=None) -> str:
     """ours with the lines of first that second holds too and ours does not, in first's order.
+
+    second is the other text, or a function that reads it: called only when first has a line
+    that ours lacks (reading it is the costly part, and most pages have no such line).
 
     A line of first found in ours marks where we are in ours; an agreed line missing from ours
     goes after the last line of ours so marked (before the first line of ours when none is yet).
@@ -29,15 +32,16 @@ def add_agreed_lines(ours: str, first: str, second: str, stops_at=None) -> str:
     is back in ours (a "Comments" or "Related articles" heading: what follows is not the article).
     ours comes back unchanged when nothing is added.
     """
-    if not first.strip() or not second.strip():
+    if not first.strip():
         return ours
-    ours_all, second_all = comparable(ours), comparable(second)
+    ours_all = comparable(ours)
     ours_lines = [line for line in ours.split("\n") if line.strip()]
     ours_words = [comparable(line) for line in ours_lines]
     after: list[list[str]] = [[] for _ in ours_lines]
     before: list[str] = []
     position = -1  # the line of ours last matched
     stopped = False
+    second_all = None  # second's words, read when first has a line ours lacks
     for line in first.split("\n"):
         words = comparable(line)
         if not words:
@@ -51,8 +55,11 @@ def add_agreed_lines(ours: str, first: str, second: str, stops_at=None) -> str:
             continue
         if stops_at is not None and stops_at(line.strip()):
             stopped = True
-        elif not stopped and words in second_all:
-            (after[position] if position >= 0 else before).append(line.strip())
+        elif not stopped:
+            if second_all is None:
+                second_all = comparable(second() if callable(second) else second)
+            if words in second_all:
+                (after[position] if position >= 0 else before).append(line.strip())
     if not before and not any(after):
         return ours
     merged = before[:]

@@ -91,7 +91,8 @@ def run_trafilatura(tree: HtmlElement, url: str | None, options: ExtractOptions,
 
 
 def readability_text(page: str | HtmlElement) -> str:
-    """Main text by readability-lxml, a paragraph a line (text between <br>s too); "" when it fails.
+    """Main text by readability-lxml, a paragraph a line (text between <br>s too), without the lines
+    that are all link text (a menu, share buttons, a "read more": never prose); "" when it fails.
     A tree is copied first: readability edits what it is given."""
     try:
         summary = Document(deepcopy(page) if isinstance(page, HtmlElement) else bound_attributes(page)).summary(
@@ -102,7 +103,8 @@ def readability_text(page: str | HtmlElement) -> str:
     parsed = parse_html(f"<html><body>{summary}</body></html>")
     if parsed is None:
         return ""
-    return "\n".join(text for _owner, text, _linked in combine.text_segments(parsed, frozenset(BLOCK_TAGS)))
+    segments = combine.text_segments(parsed, frozenset(BLOCK_TAGS))
+    return "\n".join(text for _owner, text, linked in segments if linked < len(text.replace(" ", "")))
 
 
 def recall_text(html: str, url: str | None) -> str:
@@ -142,7 +144,7 @@ LOST_PROSE_MIN = 400  # or when the page's prose paragraphs missing from our tex
 LOST_PROSE_SHARE = 0.5  # and at least this share of the length of our text
 PROSE_LINK_DENSITY_MAX = 0.3
 PROSE_BLOCK_MIN = 100  # a block of the page (before pruning) this long, with few links, is a prose paragraph
-READABILITY_SHARE = 0.5  # our text shorter than this share of readability-lxml's: take readability's
+READABILITY_SHARE = 0.65  # our text shorter than this share of readability-lxml's: take readability's
 SECOND_OPINION_MIN_CHARS = 300  # another extractor's text, cleaned, must be this long to be taken
 # (less is a cookie banner, a teaser and a newsletter box)
 SCHEMA_BODY_MIN_CHARS = 400  # JSON-LD articleBody replaces extracted text only when it is long
@@ -391,10 +393,14 @@ def _extract_into(result: dict, body, url, content_type, site_chrome, options, c
             ours_raw, raw_text, switched = raw_text, second, True
         elif options.agree and raw_text.strip() and second.strip():
             # the paragraphs readability-lxml and trafilatura's recall mode both read, and we lost
-            third = run("trafilatura recall", recall_text, html, page_url)
+            def cleaned_recall() -> str:
+                nonlocal third
+                third = run("trafilatura recall", recall_text, html, page_url)
+                return run("clean-up", clean, third).text
+
             # a line of readability's after a chrome heading (comments, related links) is not added;
             # trafilatura's is cleaned first, so that chrome lines are never agreed on
-            agreed = add_agreed_lines(raw_text, second, run("clean-up", clean, third).text, stops_at=is_section_heading)
+            agreed = add_agreed_lines(raw_text, second, cleaned_recall, stops_at=is_section_heading)
             if agreed != raw_text:
                 raw_text, switched, merged = agreed, True, True
     if not raw_text.strip() and options.use_fallback:
