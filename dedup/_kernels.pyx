@@ -744,14 +744,19 @@ cdef int _compare_u16(const void* a, const void* b) noexcept nogil:
     return (<const uint16_t*>a)[0] - (<const uint16_t*>b)[0]
 
 
-cdef inline bint _is_stop(uint64_t packed, const uint64_t* stop_keys, Py_ssize_t n) noexcept nogil:
+cdef inline Py_ssize_t _first_at_least(const uint64_t* values, Py_ssize_t n, uint64_t key) noexcept nogil:
     cdef Py_ssize_t lo = 0, hi = n, mid
     while lo < hi:
         mid = (lo + hi) >> 1
-        if stop_keys[mid] < packed:
+        if values[mid] < key:
             lo = mid + 1
         else:
             hi = mid
+    return lo
+
+
+cdef inline bint _is_stop(uint64_t packed, const uint64_t* stop_keys, Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t lo = _first_at_least(stop_keys, n, packed)
     return lo < n and stop_keys[lo] == packed
 
 
@@ -1042,16 +1047,6 @@ cdef class Multimap:
                 entry = self.nexts[entry - 1]
             view[j] = count
         return out
-
-cdef inline Py_ssize_t _first_at_least(const uint64_t* values, Py_ssize_t n, uint64_t key) noexcept nogil:
-    cdef Py_ssize_t lo = 0, hi = n, mid
-    while lo < hi:
-        mid = (lo + hi) >> 1
-        if values[mid] < key:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
 
 
 def postings_lookup(const uint64_t[::1] postings, const uint64_t[::1] keys, Multimap recent, int doc_bits):
