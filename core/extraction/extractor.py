@@ -144,7 +144,7 @@ LOST_PROSE_MIN = 400  # or when the page's prose paragraphs missing from our tex
 LOST_PROSE_SHARE = 0.5  # and at least this share of the length of our text
 PROSE_LINK_DENSITY_MAX = 0.3
 PROSE_BLOCK_MIN = 100  # a block of the page (before pruning) this long, with few links, is a prose paragraph
-READABILITY_SHARE = 0.65  # our text shorter than this share of readability-lxml's: take readability's
+READABILITY_SHARE = 0.5  # our text shorter than this share of readability-lxml's: take readability's
 SECOND_OPINION_MIN_CHARS = 300  # another extractor's text, cleaned, must be this long to be taken
 # (less is a cookie banner, a teaser and a newsletter box)
 SCHEMA_BODY_MIN_CHARS = 400  # JSON-LD articleBody replaces extracted text only when it is long
