@@ -14,7 +14,6 @@ import random
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -22,6 +21,7 @@ import pytest
 
 from tests.corpus_checks import story_clusters
 from tests.memory_site import serve
+from tests.mockserver.crawl import command_for
 from tests.redis_server import redis_url  # noqa: F401  (pytest fixture)
 
 REPO = Path(__file__).resolve().parent.parent
@@ -84,39 +84,20 @@ def slow_site():
 
 
 def crawl_command(base: str, db: Path, jobdir: Path | None) -> list[str]:
-    command = [
-        sys.executable,
-        "-m",
-        "scrapy",
-        "crawl",
-        "deepseek_news",
-        "-a",
-        f"start_urls={base}/sitemap.xml",
-        "-a",
-        "keywords=",
-        "-s",
-        f"CORPUS_DB={db}",
-        "-s",
+    settings = [
         "AUTOTHROTTLE_ENABLED=False",
-        "-s",
         "DOWNLOAD_DELAY=0",
-        "-s",
         "ROBOTSTXT_OBEY=False",
-        "-s",
         "CONCURRENT_REQUESTS=8",
-        "-s",
         "CONCURRENT_REQUESTS_PER_DOMAIN=8",
-        "-s",
         "EXTRACT_WORKERS=1",
-        "-s",
         "CORPUS_BATCH_SIZE=20",
-        "-s",
         "LOG_LEVEL=INFO",
         # few downloaded pages waiting for the pipelines, so that a graceful stop finishes those and
         # not the rest of the crawl: every stop must land mid-crawl
-        "-s",
         "SCRAPER_SLOT_MAX_ACTIVE_SIZE=20000",
     ]
+    command = command_for([f"{base}/sitemap.xml"], db, settings, keywords="")
     if jobdir is not None:
         command += ["-s", f"JOBDIR={jobdir}"]
     return command

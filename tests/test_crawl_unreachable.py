@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import socket
 import subprocess
-import sys
 
 from crawler.progress import start_points_line
+from tests.mockserver.crawl import command_for
 from tests.mockserver.process import REPO_ROOT
 
 
@@ -43,23 +43,11 @@ def test_an_unreachable_crawl_is_short_and_says_why(tmp_path):
         f"http://127.0.0.1:{port}/nachrichten/",
     ]
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "scrapy",
-            "crawl",
-            "deepseek_news",
-            "-a",
-            "start_urls=" + ",".join(start_points),
-            "-s",
-            f"CORPUS_DB={tmp_path / 'corpus.db'}",
-            "-s",
-            "EXTRACT_WORKERS=0",
-            "-s",
-            "DOWNLOAD_DELAY=0",
-            "-s",
-            "AUTOTHROTTLE_ENABLED=False",
-        ],
+        command_for(
+            start_points,
+            tmp_path / "corpus.db",
+            ["EXTRACT_WORKERS=0", "DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=False"],
+        ),
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,

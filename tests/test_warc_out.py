@@ -15,7 +15,7 @@ import pytest
 
 from archive.warc import Exchange, WarcFiles, parse_record, read_members, read_record_at, stored_http_headers
 from storage.corpus import CorpusWriter
-from tests.mockserver.crawl import FAST_SETTINGS, run_crawl
+from tests.mockserver.crawl import FAST_SETTINGS, command_for, run_crawl
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -257,22 +257,7 @@ def test_a_killed_crawl_leaves_whole_records_and_the_next_run_writes_a_new_file(
     ).encode()
     server, base = serve(site, delay=0.02)
     db_path = tmp_path / "killed.db"
-    command = [
-        sys.executable,
-        "-m",
-        "scrapy",
-        "crawl",
-        "deepseek_news",
-        "-a",
-        f"start_urls={base}/sitemap.xml",
-        "-a",
-        "keywords=DeepSeek",
-        "-s",
-        f"CORPUS_DB={db_path}",
-        "-s",
-        "EXTRACT_WORKERS=1",
-        *[part for setting in FAST_SETTINGS for part in ("-s", setting)],
-    ]
+    command = command_for([f"{base}/sitemap.xml"], db_path, ["EXTRACT_WORKERS=1", *FAST_SETTINGS], keywords="DeepSeek")
     try:
         crawl = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:

@@ -31,6 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from tests.memory_site import serve  # noqa: E402
+from tests.mockserver.crawl import command_for  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 EVAL_PAGES = REPO.parent / "shared" / "eval" / "extraction"
@@ -144,37 +145,20 @@ def pages_logged(log: Path) -> int:
 def crawl(
     base: str, workdir: Path, workers: int | None, processes: int, redis_url: str | None, settings: tuple[str, ...] = ()
 ) -> dict:
-    command = [
-        sys.executable,
-        "-m",
-        "scrapy",
-        "crawl",
-        "deepseek_news",
-        "-a",
-        f"start_urls={base}/sitemap.xml",
-        "-a",
-        "keywords=",
-        "-s",
+    settings = [
         "AUTOTHROTTLE_ENABLED=False",
-        "-s",
         "ROBOTSTXT_OBEY=False",
-        "-s",
         "DOWNLOAD_DELAY=0",
-        "-s",
         "CONCURRENT_REQUESTS=32",
-        "-s",
         "CONCURRENT_REQUESTS_PER_DOMAIN=32",
-        "-s",
         "LOG_LEVEL=INFO",
-        "-s",
         "PROGRESS_INTERVAL=1",
+        *settings,
     ]
-    for setting in settings:
-        command += ["-s", setting]
     if workers is not None:
-        command += ["-s", f"EXTRACT_WORKERS={workers}"]
+        settings.append(f"EXTRACT_WORKERS={workers}")
     if redis_url:
-        command += ["-s", f"REDIS_URL={redis_url}"]
+        settings.append(f"REDIS_URL={redis_url}")
     own_cpu = sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
     started = time.perf_counter()
     runs, logs = [], []
@@ -182,7 +166,7 @@ def crawl(
         logs.append(workdir / f"crawl{number}.log")
         runs.append(
             subprocess.Popen(
-                command + ["-s", f"CORPUS_DB={workdir}/corpus{number}.db"],
+                command_for([f"{base}/sitemap.xml"], f"{workdir}/corpus{number}.db", settings, keywords=""),
                 cwd=REPO,
                 stdout=open(logs[-1], "w"),
                 stderr=subprocess.STDOUT,

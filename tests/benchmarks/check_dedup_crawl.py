@@ -23,38 +23,22 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from tests.benchmarks.bench_crawl import PROGRESS, REPO, load_pages, make_site  # noqa: E402
 from tests.memory_site import serve  # noqa: E402
+from tests.mockserver.crawl import command_for  # noqa: E402
 
 PAGE = re.compile(r"/c(\d+)/p(\d+)\.html$")
 
 
 def command(base: str, db: Path) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "scrapy",
-        "crawl",
-        "deepseek_news",
-        "-a",
-        f"start_urls={base}/sitemap.xml",
-        "-a",
-        "keywords=",
-        "-s",
+    settings = [
         "AUTOTHROTTLE_ENABLED=False",
-        "-s",
         "ROBOTSTXT_OBEY=False",
-        "-s",
         "DOWNLOAD_DELAY=0",
-        "-s",
         "CONCURRENT_REQUESTS=16",
-        "-s",
         "CONCURRENT_REQUESTS_PER_DOMAIN=16",
-        "-s",
         "LOG_LEVEL=INFO",
-        "-s",
         "PROGRESS_INTERVAL=1",
-        "-s",
-        f"CORPUS_DB={db}",
     ]
+    return command_for([f"{base}/sitemap.xml"], db, settings, keywords="")
 
 
 def run(base: str, db: Path, kill_after: int | None = None) -> None:

@@ -34,8 +34,11 @@ def crawl_command(bases: Mapping[str, str], db_path: Path | str, settings: Seque
     return command_for(manifest.start_urls(bases), db_path, settings)
 
 
-def command_for(start_urls: Sequence[str], db_path: Path | str, settings: Sequence[str] = FAST_SETTINGS) -> list[str]:
-    """`scrapy crawl deepseek_news` of `start_urls` into `db_path`, with `settings` ("NAME=VALUE")."""
+def command_for(
+    start_urls: Sequence[str], db_path: Path | str, settings: Sequence[str] = FAST_SETTINGS, **spider_args: str
+) -> list[str]:
+    """`scrapy crawl deepseek_news` of `start_urls` into `db_path`, with `settings` ("NAME=VALUE") and
+    spider arguments (`keywords=""`: no topic filter)."""
     command = [
         sys.executable,
         "-m",
@@ -47,6 +50,8 @@ def command_for(start_urls: Sequence[str], db_path: Path | str, settings: Sequen
         "-s",
         f"CORPUS_DB={db_path}",
     ]
+    for name, value in spider_args.items():
+        command += ["-a", f"{name}={value}"]
     for setting in settings:
         command += ["-s", setting]
     return command
