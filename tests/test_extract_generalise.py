@@ -264,23 +264,28 @@ def test_a_short_post_keeps_its_few_lines_but_a_short_error_or_listing_page_stay
             f"<div class='beitrag-text'><p><img src='/nebel.jpg'></p><p>{line}</p></div></div></body></html>"
         )
 
-    post = extract_page(page("Foto der Woche: Nebel"), "https://blog.example/2024/11/14/foto-der-woche-nebel")
+    keep = ExtractOptions(keep_short=True)  # off by default: see ExtractOptions.keep_short
+    post = extract_page(
+        page("Foto der Woche: Nebel"), "https://blog.example/2024/11/14/foto-der-woche-nebel", options=keep
+    )
     assert post["is_article"] and post["reason"] == "short text" and post["text"] == line
-    error = extract_page(page("Seite nicht gefunden"), "https://blog.example/2024/11/14/foto-der-woche-nebel")
+    error = extract_page(
+        page("Seite nicht gefunden"), "https://blog.example/2024/11/14/foto-der-woche-nebel", options=keep
+    )
     assert not error["is_article"] and error["text"] is None and error["reason"] == "error page"
-    listing = extract_page(page("Fotos"), "https://blog.example/kategorie/fotos/")
+    listing = extract_page(page("Fotos"), "https://blog.example/kategorie/fotos/", options=keep)
     assert not listing["is_article"] and listing["text"] is None
     bookmarks = extract_page(
         "<html><head><title>Ihre Sitzung</title></head><body><h1>Merkliste</h1><p>Ihre Merkliste ist leer.</p>"
         "<p><a href='/sitzung?sid=3'>Merkliste aktualisieren</a> · <a href='/thema/deepseek/'>Alles zu DeepSeek</a>"
         "</p></body></html>",
         "https://blog.example/sitzung?sid=2",
+        options=keep,
     )
     assert not bookmarks["is_article"] and bookmarks["text"] is None  # its few lines are links, not prose
     kept_out = extract_page(
         page("Foto der Woche: Nebel"),
         "https://blog.example/2024/11/14/foto-der-woche-nebel",
-        options=ExtractOptions(keep_short=False),
     )
     assert not kept_out["is_article"] and kept_out["reason"] == "text too short"
 

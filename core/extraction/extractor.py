@@ -73,7 +73,9 @@ class ExtractOptions:
     use_htmldate: bool = True  # htmldate as the last resort for the published date
     min_article_chars: int = 150  # shorter texts are articles only with article markup
     combine: bool = False  # blocks decided by the learned vote (combine.py; off: it did not generalise)
-    keep_short: bool = True  # a page whose text is short but passes every other page-kind test keeps it
+    # a page whose text is short but passes every other page-kind test keeps it; off: in a crawl, once the
+    # site's chrome is learned, a category page's one teaser under its <h1> passed it (stored or not by order)
+    keep_short: bool = False
     agree: bool = True  # with little text, add the paragraphs two other extractors agree on (consensus.py)
 
 
