@@ -10,12 +10,12 @@ import pytest
 from core.extract import ExtractOptions, extract_page
 from core.extraction import combine, vocabulary
 from core.extraction.cleanup import is_section_heading
-from core.extraction.consensus import add_agreed_lines
+from core.extraction.consensus import add_agreed_lines, add_prose_lines, comparable, trim_unshared_tail
 from core.extraction.decode import parse_page, strip_leading_junk
 from core.extraction.extractor import readability_text
 from core.extraction.language import page_language
 from core.extraction.metadata import decode_entities, person_names
-from core.extraction.prune import BLOCK_TAGS
+from core.extraction.prune import BLOCK_TAGS, leaf_blocks, set_aside_blocks
 
 PROSE = (
     "DeepSeek released a new open-weight language model on Monday, and developers started testing it "
@@ -329,3 +329,59 @@ def test_prose_pruning_lost_from_a_long_text_comes_back_when_both_other_extracto
         options=ExtractOptions(agree=False),
     )
     assert "Delitzsch" not in without["text"]  # what the trigger brings back: pruning took it
+
+
+def test_ours_ends_where_readabilitys_article_ends_when_both_read_the_same_article():
+    ours = (
+        "DeepSeek stellt ein neues Modell vor, das in Hangzhou trainiert wurde.\n"
+        "Die Aktie des Chipherstellers fiel daraufhin um zehn Prozent.\n"
+        "Weitere Artikel aus dem Ressort\nNvidia verliert an einem Tag 600 Milliarden Dollar Wert\n"
+        "Umfrage: Nutzen Sie KI-Assistenten? 165 Stimmen"
+    )
+    readability = (
+        "DeepSeek stellt ein neues Modell vor, das in Hangzhou trainiert wurde.\n"
+        "Die Aktie des Chipherstellers fiel daraufhin um zehn Prozent."
+    )
+    assert trim_unshared_tail(ours, readability, 0.5).split("\n") == readability.split("\n")
+    # too little in common to say where the article ends: ours stays whole
+    assert trim_unshared_tail(ours, readability + "\n" + PROSE * 3, 0.5) == ours
+    # ours ends with a line readability holds: nothing to cut
+    assert trim_unshared_tail(readability, readability, 0.5) == readability
+    assert trim_unshared_tail(ours, "", 0.5) == ours
+
+
+def test_readabilitys_sentences_ours_lacks_come_in_but_not_its_labels_or_captions():
+    ours = "Erster Absatz des Artikels über das neue Modell.\nDritter Absatz des Artikels."
+    readability = (
+        "Erster Absatz des Artikels über das neue Modell.\n"
+        "Der zweite Absatz erklärt, warum das Training so wenig gekostet haben soll.\n"
+        "Jetzt teilen\n"
+        "Das Foto zeigt den Firmensitz in Hangzhou an einem regnerischen Morgen im Januar.\n"
+        "Dritter Absatz des Artikels."
+    )
+    caption = comparable("Das Foto zeigt den Firmensitz in Hangzhou an einem regnerischen Morgen im Januar.")
+    assert add_prose_lines(ours, readability, 60, set_aside=frozenset({caption})).split("\n") == [
+        "Erster Absatz des Artikels über das neue Modell.",
+        "Der zweite Absatz erklärt, warum das Training so wenig gekostet haben soll.",
+        "Dritter Absatz des Artikels.",
+    ]
+
+
+def test_the_blocks_set_aside_are_those_in_captions_and_chrome():
+    page = parse_page(
+        '<html><body><div class="artikel-rumpf"><p>Erster Absatz des Artikels.</p>'
+        '<figure><img src="a.jpg"><figcaption>Der Firmensitz in Hangzhou.</figcaption></figure>'
+        '<div class="bildunterschrift"><p>Liang Wenfeng im Januar.</p></div>'
+        "<p>Zweiter Absatz des Artikels.</p></div>"
+        "<nav><ul><li>Politik</li><li>Wirtschaft</li></ul></nav>"
+        '<div class="sidebar-box"><p>Meistgelesen heute</p></div></body></html>'
+    )
+    blocks = leaf_blocks(page)
+    assert set_aside_blocks(blocks) == [
+        "Der Firmensitz in Hangzhou.",
+        "Liang Wenfeng im Januar.",
+        "Politik",
+        "Wirtschaft",
+        "Meistgelesen heute",
+    ]
+    assert set_aside_blocks(blocks, chrome=False) == ["Der Firmensitz in Hangzhou.", "Liang Wenfeng im Januar."]

@@ -1,9 +1,11 @@
-"""Paragraphs our text lacks that two other extractors agree on.
+"""Our text set against other extractors' reading of the same page.
 
 Owns add_agreed_lines: our text plus the lines that both other extractors (readability-lxml and
 trafilatura's recall mode, each reading the page as it came) kept and ours has not, each put
 after the line of ours it follows on the page. A line only one of them keeps stays out: ours is
 the precise reading, the two others are recall-oriented and disagree mostly about chrome.
+add_prose_lines is the same with one other reading, for its lines that are sentences;
+trim_unshared_tail cuts what ours has after the other reading's article ends.
 Texts are compared by their words, lowercased, so spacing and punctuation do not matter.
 Pure functions over strings.
 """
@@ -11,8 +13,10 @@ Pure functions over strings.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 WORD_RE = re.compile(r"\w+")
+SENTENCE_END = tuple(".!?\"'”’»)…:;。！？")
 
 
 def comparable(text: str) -> str:
@@ -25,8 +29,38 @@ def add_agreed_lines(ours: str, first: str, second, stops_at=None) -> str:
 
     second is the other text, or a function that reads it: called only when first has a line
     that ours lacks (reading it is the costly part, and most pages have no such line).
+    Where the lines go and stops_at: see add_lines.
+    """
+    second_all = None  # second's words, read when first has a line ours lacks
 
-    A line of first found in ours marks where we are in ours; an agreed line missing from ours
+    def agreed(line: str, words: str) -> bool:
+        nonlocal second_all
+        if second_all is None:
+            second_all = comparable(second() if callable(second) else second)
+        return words in second_all
+
+    return add_lines(ours, first, agreed, stops_at)
+
+
+def is_prose_line(line: str, min_chars: int) -> bool:
+    """A sentence, not a label: at least min_chars long and ending as sentences end."""
+    return len(line) >= min_chars and line.endswith(SENTENCE_END)
+
+
+def add_prose_lines(
+    ours: str, other: str, min_chars: int, stops_at=None, set_aside: frozenset[str] | set[str] = frozenset()
+) -> str:
+    """ours with the lines of other that are prose (is_prose_line) and missing from ours, but for
+    the lines whose words are in set_aside (what the page holds in captions and chrome)."""
+    return add_lines(
+        ours, other, lambda line, words: is_prose_line(line, min_chars) and words not in set_aside, stops_at
+    )
+
+
+def add_lines(ours: str, first: str, wanted: Callable[[str, str], bool], stops_at=None) -> str:
+    """ours with the lines of first it lacks for which wanted(line, its words) holds, in first's order.
+
+    A line of first found in ours marks where we are in ours; a wanted line missing from ours
     goes after the last line of ours so marked (before the first line of ours when none is yet).
     stops_at(line), when given, marks a line of first after which nothing is added until first
     is back in ours (a "Comments" or "Related articles" heading: what follows is not the article).
@@ -41,7 +75,6 @@ def add_agreed_lines(ours: str, first: str, second, stops_at=None) -> str:
     before: list[str] = []
     position = -1  # the line of ours last matched
     stopped = False
-    second_all = None  # second's words, read when first has a line ours lacks
     for line in first.split("\n"):
         words = comparable(line)
         if not words:
@@ -55,11 +88,8 @@ def add_agreed_lines(ours: str, first: str, second, stops_at=None) -> str:
             continue
         if stops_at is not None and stops_at(line.strip()):
             stopped = True
-        elif not stopped:
-            if second_all is None:
-                second_all = comparable(second() if callable(second) else second)
-            if words in second_all:
-                (after[position] if position >= 0 else before).append(line.strip())
+        elif not stopped and wanted(line.strip(), words):
+            (after[position] if position >= 0 else before).append(line.strip())
     if not before and not any(after):
         return ours
     merged = before[:]
@@ -67,3 +97,21 @@ def add_agreed_lines(ours: str, first: str, second, stops_at=None) -> str:
         merged.append(line)
         merged.extend(added)
     return "\n".join(merged)
+
+
+def trim_unshared_tail(ours: str, other: str, min_share: float) -> str:
+    """ours without its lines after the last one other holds too, when the lines both hold make up
+    at least min_share of other's length: the other reading found the same article and ended
+    there, and what ours has beyond it is what that reading left out (teaser lists, comments,
+    a poll). ours comes back unchanged when the two share too little to say where it ends."""
+    theirs = comparable(other)
+    if not theirs:
+        return ours
+    lines = [line for line in ours.split("\n") if line.strip()]
+    shared = [bool(words) and words in theirs for words in map(comparable, lines)]
+    if True not in shared:
+        return ours
+    last = len(shared) - 1 - shared[::-1].index(True)
+    if last == len(lines) - 1 or sum(len(line) for line, held in zip(lines, shared) if held) < min_share * len(other):
+        return ours
+    return "\n".join(lines[: last + 1])

@@ -1,9 +1,10 @@
 """extract_page: one fetched page in, its article prose and metadata out.
 
 Owns the order of the steps (decode -> parse -> metadata -> block hashes -> prune ->
-trafilatura -> readability-lxml as a second opinion on the unpruned page -> fallback -> line
-clean-up -> page kind, with readability's text again for a page judged too short -> language)
-and ExtractOptions.
+trafilatura -> readability-lxml as a second opinion on the unpruned page: its text instead of
+ours when ours is far shorter, lines it and trafilatura's recall mode agree on, ours cut where its
+article ends and its sentences ours lost -> fallback -> line clean-up -> page kind, with
+readability's text again for a page judged too short -> language) and ExtractOptions.
 Module-level and pure: arguments and result are plain picklable values, so the crawler runs
 it in worker processes. It never raises: a broken page comes back with text None and the
 error in `reason`.
@@ -14,7 +15,7 @@ from __future__ import annotations
 import time
 from contextlib import contextmanager
 from copy import deepcopy
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 
 import lxml.html
@@ -26,7 +27,7 @@ from core.extraction import combine
 from core.extraction.authors import byline_author
 from core.extraction.chunks import add_missing_chunks
 from core.extraction.cleanup import clean_text, is_section_heading
-from core.extraction.consensus import add_agreed_lines, comparable
+from core.extraction.consensus import add_agreed_lines, add_prose_lines, comparable, trim_unshared_tail
 from core.extraction.decode import decode_body, parse_html, parse_page
 from core.extraction.language import page_language
 from core.extraction.metadata import Metadata, read_metadata, safe_urlsplit
@@ -38,6 +39,7 @@ from core.extraction.prune import (
     link_density,
     page_block_hashes,
     prune_chrome,
+    set_aside_blocks,
     strip_scripts,
     teaser_texts,
     text_of,
@@ -77,6 +79,8 @@ class ExtractOptions:
     # site's chrome is learned, a category page's one teaser under its <h1> passed it (stored or not by order)
     keep_short: bool = False
     agree: bool = True  # with little text, add the paragraphs two other extractors agree on (consensus.py)
+    # readability-lxml reads every page: ours ends where its article ends, and gains its sentences ours lacks
+    second_opinion: bool = True
 
 
 DEFAULT_OPTIONS = ExtractOptions()
@@ -149,6 +153,8 @@ PROSE_BLOCK_MIN = 100  # a block of the page (before pruning) this long, with fe
 READABILITY_SHARE = 0.5  # our text shorter than this share of readability-lxml's: take readability's
 SECOND_OPINION_MIN_CHARS = 300  # another extractor's text, cleaned, must be this long to be taken
 # (less is a cookie banner, a teaser and a newsletter box)
+TAIL_SHARED_MIN = 0.5  # ours ends where readability's text ends when they share this share of its length
+PROSE_LINE_MIN_CHARS = 60  # a line of readability's ours lacks comes in when a sentence this long
 SCHEMA_BODY_MIN_CHARS = 400  # JSON-LD articleBody replaces extracted text only when it is long
 SCHEMA_BODY_RATIO = 0.3  # and the extracted text is less than this share of it
 
@@ -340,6 +346,9 @@ def _extract_into(result: dict, body, url, content_type, site_chrome, options, c
         vote = run(
             "vote: other extractors", combine.start_vote, tree, html, blocks, page_url, meta, model.extractors, collect
         )
+    set_aside = frozenset()  # the words of the page's captions and chrome, never taken from readability's text
+    if options.second_opinion:
+        set_aside = frozenset(map(comparable, run("set aside", set_aside_blocks, blocks)))
     run(
         "prune",
         prune_chrome,
@@ -411,6 +420,23 @@ def _extract_into(result: dict, body, url, content_type, site_chrome, options, c
     if switched and not merged and len(cleaned.text) < SECOND_OPINION_MIN_CHARS:  # what it found more of was chrome
         raw_text, switched = ours_raw, False
         cleaned = run("clean-up", clean, raw_text)
+    if options.second_opinion and cleaned.text and not (switched and not merged):
+        # readability-lxml's reading of the page as it came, cleaned like ours: where it ends the
+        # article, ours stops too; its sentences that ours lost come in (the attribution lines
+        # were read from ours before)
+        if second is None:
+            second = run("readability", readability_text, html)
+        theirs = run("clean-up", clean, second).text if second.strip() else ""
+        if theirs:
+            trimmed = trim_unshared_tail(cleaned.text, theirs, TAIL_SHARED_MIN)
+            if len(trimmed) < options.min_article_chars:  # a short post is not cut below an article's length
+                trimmed = cleaned.text
+            text = add_prose_lines(
+                trimmed, theirs, PROSE_LINE_MIN_CHARS, stops_at=is_section_heading, set_aside=set_aside
+            )
+            switched = switched or text != trimmed  # lines read from the page as it came
+            if text != cleaned.text:
+                cleaned = replace(cleaned, text="\n\n".join(line for line in text.split("\n") if line.strip()))
     judge = partial(
         classify_page,
         meta,
