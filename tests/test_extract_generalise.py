@@ -385,3 +385,11 @@ def test_the_blocks_set_aside_are_those_in_captions_and_chrome():
         "Meistgelesen heute",
     ]
     assert set_aside_blocks(blocks, chrome=False) == ["Der Firmensitz in Hangzhou.", "Liang Wenfeng im Januar."]
+
+
+def test_readabilitys_sentences_complete_an_article_but_never_make_a_category_page_one():
+    # the fixture web's Vietnamese-German category page: one teaser under its <h1>, and a newsletter
+    # blurb readability reads as a sentence; together they would pass for a short article
+    page = (Path(__file__).parent / "fixtures/web/site_a/the-gioi/index.html").read_bytes()
+    result = extract_page(page, "http://site-a.example/the-gioi/")
+    assert result["is_article"] is False and result["text"] is None, result["reason"]

@@ -420,10 +420,11 @@ def _extract_into(result: dict, body, url, content_type, site_chrome, options, c
     if switched and not merged and len(cleaned.text) < SECOND_OPINION_MIN_CHARS:  # what it found more of was chrome
         raw_text, switched = ours_raw, False
         cleaned = run("clean-up", clean, raw_text)
-    if options.second_opinion and cleaned.text and not (switched and not merged):
+    if options.second_opinion and len(cleaned.text) >= options.min_article_chars and not (switched and not merged):
         # readability-lxml's reading of the page as it came, cleaned like ours: where it ends the
         # article, ours stops too; its sentences that ours lost come in (the attribution lines
-        # were read from ours before)
+        # were read from ours before). They complete an article, never make one: on a category
+        # page a teaser and a newsletter blurb would pass for a short article
         if second is None:
             second = run("readability", readability_text, html)
         theirs = run("clean-up", clean, second).text if second.strip() else ""
