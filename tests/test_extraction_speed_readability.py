@@ -1,0 +1,97 @@
+"""The vendored readability-lxml's shortcuts (core/vendor/readability, listed in its NOTICE) answer as
+the code they replace: the cleaned text's length without building it, the block-element test without
+serializing each child, the parser with its element classes chosen in C."""
+
+import re
+from pathlib import Path
+
+import lxml.html
+import pytest
+from lxml import etree
+from lxml.etree import tostring, tounicode
+
+from core.extraction.decode import decode_body
+from core.vendor.readability import Document, htmls
+from core.vendor.readability.readability import REGEXES, clean, cleaned_length, holding_block_elements
+
+FIXTURES = sorted((Path(__file__).parent / "fixtures" / "extraction").glob("*.html"))
+
+
+def upstream_clean(text):
+    """readability-lxml 0.9's clean(), as released."""
+    text = re.sub(r"\s{255,}", " " * 255, text)
+    text = re.sub(r"\s*\n\s*", "\n", text)
+    text = re.sub(r"\t|[ \t]{2,}", " ", text)
+    return text.strip()
+
+
+TEXTS = [
+    "",
+    "   ",
+    "Kurz",
+    "  Straße  und\tWeg ",
+    "Zeile\n  \t  nächste Zeile",
+    "\t\tEingerückt\t \tmit Tabs\t",
+    "geschütztes\xa0\xa0Leerzeichen \xa0 hier\xa0",
+    "Wagenrücklauf\r\n und \r allein",
+    "Geviert\u2003\u2003Leerraum \u3000 und \x0b\x0c",
+    "viele" + " " * 300 + "Leerzeichen",
+    "viele" + "\t" * 300 + "Tabs" + " \xa0" * 200 + "Ende",
+    "Absatz\n" + " " * 254 + "\nnoch einer\t\t",
+    "Liste:\n\t- eins,\n\t- zwei,\n\t- drei",
+]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_clean_and_its_length_answer_as_upstream(text):
+    assert clean(text) == upstream_clean(text)
+    assert cleaned_length(text) == len(upstream_clean(text))
+
+
+def test_clean_length_on_every_text_of_the_fixture_pages():
+    for path in FIXTURES:
+        tree = lxml.html.document_fromstring(decode_body(path.read_bytes(), "text/html"))
+        for element in tree.iter(etree.Element):
+            text = element.text_content()
+            assert cleaned_length(text) == len(upstream_clean(text)), (path.name, element.tag)
+
+
+INLINE_TAGS = ("a", "b", "cite", "code", "em", "font", "i", "small", "span", "strong", "sub", "sup", "u")
+
+
+def test_holding_block_elements_is_the_regex_on_the_markup():
+    """A div holds a block element exactly when divToPElementsRe finds one in its children's markup
+    (as readability serialized them), an inline child exactly when it finds one in the child's; on
+    the tree as readability has it then, without comments, scripts and styles."""
+    pages = [decode_body(path.read_bytes(), "text/html") for path in FIXTURES]
+    pages.append(
+        '<html><body><div><span title="<div>">Titel &lt;p&gt;</span> Text &lt;div</div>'
+        "<div><a href='/x'><img src='bild.jpg'></a></div><div><svg><path d='M0'/></svg></div>"
+        "<div><b><o:p>Word</o:p></b><em>Schön <Pre>code</Pre></em></div></body></html>"
+    )
+    checked = 0
+    for page in pages:
+        tree = lxml.html.document_fromstring(page)
+        etree.strip_elements(tree, etree.Comment, "script", "style", with_tail=False)
+        holding = holding_block_elements(tree)
+        for div in tree.iter("div"):
+            markup = str(b"".join(tostring(child, encoding="utf-8") for child in div))
+            assert (div in holding) == bool(REGEXES["divToPElementsRe"].search(markup))
+            for child in div:
+                if child.tag in INLINE_TAGS:
+                    found = REGEXES["divToPElementsRe"].search(tounicode(child, method="html"))
+                    assert (child in holding) == bool(found)
+                    checked += 1
+    assert checked > 50
+
+
+def summary_with_parser(html, parser, monkeypatch):
+    monkeypatch.setattr(htmls, "utf8_parser", parser)
+    return Document(html).summary(html_partial=True)
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)
+def test_parser_with_classes_chosen_in_c_gives_the_same_summary(path, monkeypatch):
+    html = decode_body(path.read_bytes(), "text/html")
+    ours = summary_with_parser(html, htmls.utf8_parser, monkeypatch)
+    assert ours == summary_with_parser(html, lxml.html.HTMLParser(encoding="utf-8"), monkeypatch)
