@@ -1,6 +1,7 @@
 """The vendored readability-lxml's shortcuts (core/vendor/readability, listed in its NOTICE) answer as
 the code they replace: the cleaned text's length without building it, the block-element test without
-serializing each child, the parser with its element classes chosen in C."""
+serializing each child, the parser with its element classes chosen in C; and readability_text reads
+a copy of extract_page's tree as it reads the page, when parse_page_plainly says the trees agree."""
 
 import re
 from pathlib import Path
@@ -10,9 +11,16 @@ import pytest
 from lxml import etree
 from lxml.etree import tostring, tounicode
 
-from core.extraction.decode import decode_body
+from core.extraction.decode import decode_body, parse_page, parse_page_plainly
+from core.extraction.extractor import readability_text, readability_tree
 from core.vendor.readability import Document, htmls
-from core.vendor.readability.readability import REGEXES, clean, cleaned_length, holding_block_elements
+from core.vendor.readability import readability as readability_module
+from core.vendor.readability.readability import (
+    REGEXES,
+    clean,
+    cleaned_length,
+    holding_block_elements,
+)
 
 FIXTURES = sorted((Path(__file__).parent / "fixtures" / "extraction").glob("*.html"))
 
@@ -95,3 +103,75 @@ def test_parser_with_classes_chosen_in_c_gives_the_same_summary(path, monkeypatc
     html = decode_body(path.read_bytes(), "text/html")
     ours = summary_with_parser(html, htmls.utf8_parser, monkeypatch)
     assert ours == summary_with_parser(html, lxml.html.HTMLParser(encoding="utf-8"), monkeypatch)
+
+
+# --- readability-lxml on a copy of extract_page's tree instead of its own parse of the page ------------
+
+GERMAN = decode_body((Path(__file__).parent / "fixtures" / "extraction" / "de_legacy_cp1252.html").read_bytes())
+XHTML_DOCTYPE = (
+    '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" '
+    '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">'
+)
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)
+def test_readability_on_the_copied_tree_reads_as_on_the_page(path):
+    html = decode_body(path.read_bytes(), "text/html")
+    tree, plain = parse_page_plainly(html)
+    assert plain  # every fixture page opens with <!DOCTYPE html> and <html>
+    assert readability_text(html, readability_tree(tree, plain)) == readability_text(html)
+
+
+def test_the_german_page_in_a_legacy_encoding_reads_the_same_from_the_tree():
+    assert "charset=windows-1252" in GERMAN and "Günstige KI" in GERMAN
+    tree, plain = parse_page_plainly(GERMAN)
+    text = readability_text(GERMAN, readability_tree(tree, plain))
+    assert plain and text == readability_text(GERMAN)
+    assert "Für viele mittelständische Unternehmen in Österreich" in text
+
+
+@pytest.mark.parametrize(
+    "html, plain",
+    [
+        (GERMAN, True),
+        (GERMAN.replace("<!DOCTYPE html>", XHTML_DOCTYPE, 1), True),  # the repair drops the doctype only
+        ("\n  " + GERMAN, True),
+        ("<!-- Cache: 12 ms -->\n" + GERMAN, False),  # lxml.html parses it as a fragment
+        ('<text id="seite-1">\n' + GERMAN, False),  # a wrapper line dropped before parsing
+        (GERMAN.replace("</h1>", "</h1>\x00", 1), False),  # NUL removed before parsing
+        (GERMAN.replace("</h1>", "</h1>\x01", 1), False),  # a character libxml2 rejects, removed
+        (GERMAN.replace("<html>", "<html/>", 1), False),  # a self-closing <html/> repaired
+        ("<div><p>Nur ein Ausschnitt, kein Dokument.</p></div>", False),
+        ("<html><body>" + "<p>Absatz</p>" * 20_001 + "</body></html>", False),  # cut after MAX_ELEMENTS
+    ],
+)
+def test_parse_page_plainly_says_when_the_tree_is_readabilitys(html, plain):
+    tree, found = parse_page_plainly(html)
+    assert found is plain
+    assert tostring(tree) == tostring(parse_page(html))
+    if plain:
+        assert readability_text(html, readability_tree(tree, plain)) == readability_text(html)
+
+
+def test_readability_parses_the_page_itself_when_it_tries_again(monkeypatch):
+    """A short page: readability's first reading (ruthless) keeps too little, its second parses the page."""
+    html = (
+        "<!DOCTYPE html>\n<html><body><div class='comment-body'><p>Ein kurzer Beitrag über DeepSeek, "
+        "nur zwei Sätze lang. Mehr steht hier nicht.</p></div></body></html>\n"
+    )
+    tree, plain = parse_page_plainly(html)
+    parses = []
+
+    def counted_build_doc(page):
+        parses.append(page)
+        return htmls.build_doc(page)
+
+    monkeypatch.setattr(readability_module, "build_doc", counted_build_doc)
+    text = readability_text(html, readability_tree(tree, plain))
+    assert plain and parses == [html]  # the copy served the first reading only
+    assert text == readability_text(html) != ""
+
+
+def test_no_copy_for_a_page_that_is_not_plain():
+    assert readability_tree(parse_page("<p>Ausschnitt</p>"), False) is None
+    assert readability_tree(None, True) is None

@@ -46,9 +46,16 @@ def worker() -> None:
         start = time.perf_counter()
         readability = extractor.readability_text(html)
         readability_seconds = time.perf_counter() - start
+        parsed = None  # readability on the copy of the page's tree extract_page makes, when it does
+        if hasattr(extractor, "readability_tree"):
+            from core.extraction.decode import parse_page_plainly
+
+            readable = extractor.readability_tree(*parse_page_plainly(html))
+            parsed = None if readable is None else extractor.readability_text(html, readable)
         out = {
             "result": result,
             "readability": readability,
+            "readability_parsed": parsed,
             "seconds": {"extract_page": extract_seconds, "readability_text": readability_seconds},
             "steps": parts,
         }
@@ -94,6 +101,9 @@ def differences(old: dict, new: dict) -> list[str]:
     ]
     if old["readability"] != new["readability"]:
         found.append("readability_text")
+    for side in (old, new):
+        if side.get("readability_parsed") not in (None, old["readability"]):
+            found.append("readability_text(parsed)")
     return found
 
 
@@ -127,6 +137,7 @@ def main(argv=None) -> int:
         seconds = {side: {} for side in workers}
         steps = {side: {} for side in workers}
         differing = []
+        plain = 0  # pages readability read from extract_page's tree (compared too)
         try:
             for n, item in enumerate(pages):
                 order = ("base", "tree") if n % 2 == 0 else ("tree", "base")
@@ -137,6 +148,7 @@ def main(argv=None) -> int:
                     for key, value in out[side]["steps"].items():
                         steps[side][key] = steps[side].get(key, 0.0) + value
                 found = differences(out["base"], out["tree"])
+                plain += out["tree"].get("readability_parsed") is not None
                 if found:
                     differing.append((item, found, out))
         finally:
@@ -145,11 +157,14 @@ def main(argv=None) -> int:
                 process.wait()
 
     print(f"{len(pages)} pages ({', '.join(sources)}), {args.base} vs the working tree: {len(differing)} differ")
+    print(f"  readability_text on a copy of extract_page's tree (as on the page) compared on {plain} of them")
     for item, found, out in differing[: args.show]:
         print(f"  {item['source']}/{item['id']}: {', '.join(found)}")
         for what in found:
             if what == "readability_text":
                 old, new = out["base"]["readability"], out["tree"]["readability"]
+            elif what == "readability_text(parsed)":
+                old, new = out["base"]["readability"], out["tree"]["readability_parsed"]
             else:
                 key = what[len("result['") : -2]
                 old, new = out["base"]["result"].get(key), out["tree"]["result"].get(key)
