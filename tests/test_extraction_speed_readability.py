@@ -13,13 +13,16 @@ from lxml.etree import tostring, tounicode
 
 from core.extraction.decode import decode_body, parse_page, parse_page_plainly
 from core.extraction.extractor import readability_text, readability_tree
+from core.extraction.prune import strip_scripts
 from core.vendor.readability import Document, htmls
+from core.vendor.readability.cleaners import clean_in_place, html_cleaner
 from core.vendor.readability import readability as readability_module
 from core.vendor.readability.readability import (
     REGEXES,
     clean,
     cleaned_length,
     holding_block_elements,
+    lowercase_search,
 )
 
 FIXTURES = sorted((Path(__file__).parent / "fixtures" / "extraction").glob("*.html"))
@@ -54,6 +57,30 @@ TEXTS = [
 def test_clean_and_its_length_answer_as_upstream(text):
     assert clean(text) == upstream_clean(text)
     assert cleaned_length(text) == len(upstream_clean(text))
+
+
+NAMES = [
+    "",
+    "Sidebar",
+    "article-comments",
+    "AD-BREAK teaser",
+    "MainContent",
+    "navi_Kommentare",
+    "Fußzeile footer",
+    "ſidebar",  # a long s: re.I finds "sidebar" in it
+    "\u212aomment",  # a Kelvin sign: re.I finds nothing ("comment" needs a c)
+    "sponsored-Beiträge",
+    "x-SHOUTBOX y",
+]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_lowercase_searches_find_what_the_patterns_find(name):
+    for key in ("unlikelyCandidatesRe", "okMaybeItsACandidateRe", "negativeRe", "positiveRe"):
+        found = lowercase_search(key)(name)
+        expected = REGEXES[key].search(name)
+        assert (found and found.group().lower()) == (expected and expected.group().lower())
+        assert (found and found.span()) == (expected and expected.span())
 
 
 def test_clean_length_on_every_text_of_the_fixture_pages():
@@ -93,6 +120,32 @@ def test_holding_block_elements_is_the_regex_on_the_markup():
     assert checked > 50
 
 
+CLEANER_PAGES = [
+    "<html><head><style>p {}</style><link rel='stylesheet' href='a.css'><?php echo 1 ?></head><body>"
+    "<!-- Anzeige --><p style='color:red'>Text<script>x()</script> nach dem Skript</p>"
+    "<image src='b.png'>Bildunterschrift</image><!-- Ende -->Schluss</body></html>",
+    '<html xmlns="http://www.w3.org/1999/xhtml"><body><p>XHTML-Absatz</p></body></html>',
+]
+
+
+@pytest.mark.parametrize("page", [*CLEANER_PAGES, *FIXTURES], ids=str)
+def test_clean_in_place_is_what_the_cleaner_does(page):
+    html = page if isinstance(page, str) else page.read_bytes().decode("utf-8", "replace")
+    ours, theirs = (htmls.build_doc(html)[0] for _ in range(2))
+    clean_in_place(ours)
+    html_cleaner(theirs)
+    assert tostring(ours) == tostring(theirs)
+    for script in ("<script>", "<style>", "<!--"):
+        assert script not in tounicode(ours)
+
+
+def test_clean_in_place_on_a_root_that_is_killed():
+    ours, theirs = (lxml.html.fromstring("<script>var x = 1;</script>") for _ in range(2))
+    clean_in_place(ours)
+    html_cleaner(theirs)
+    assert tostring(ours) == tostring(theirs)
+
+
 def summary_with_parser(html, parser, monkeypatch):
     monkeypatch.setattr(htmls, "utf8_parser", parser)
     return Document(html).summary(html_partial=True)
@@ -114,17 +167,23 @@ XHTML_DOCTYPE = (
 )
 
 
+@pytest.mark.parametrize("stripped", [True, False], ids=["scripts stripped", "as parsed"])
 @pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)
-def test_readability_on_the_copied_tree_reads_as_on_the_page(path):
+def test_readability_on_the_copied_tree_reads_as_on_the_page(path, stripped):
+    """extract_page copies its tree after strip_scripts: readability removes scripts, styles and
+    comments itself, their tails kept."""
     html = decode_body(path.read_bytes(), "text/html")
     tree, plain = parse_page_plainly(html)
     assert plain  # every fixture page opens with <!DOCTYPE html> and <html>
+    if stripped:
+        strip_scripts(tree)
     assert readability_text(html, readability_tree(tree, plain)) == readability_text(html)
 
 
 def test_the_german_page_in_a_legacy_encoding_reads_the_same_from_the_tree():
     assert "charset=windows-1252" in GERMAN and "Günstige KI" in GERMAN
     tree, plain = parse_page_plainly(GERMAN)
+    strip_scripts(tree)
     text = readability_text(GERMAN, readability_tree(tree, plain))
     assert plain and text == readability_text(GERMAN)
     assert "Für viele mittelständische Unternehmen in Österreich" in text
@@ -141,6 +200,7 @@ def test_the_german_page_in_a_legacy_encoding_reads_the_same_from_the_tree():
         (GERMAN.replace("</h1>", "</h1>\x00", 1), False),  # NUL removed before parsing
         (GERMAN.replace("</h1>", "</h1>\x01", 1), False),  # a character libxml2 rejects, removed
         (GERMAN.replace("<html>", "<html/>", 1), False),  # a self-closing <html/> repaired
+        (GERMAN.replace("</h1>", "</h1>\ud800", 1), False),  # a lone surrogate: lxml stops reading there
         ("<div><p>Nur ein Ausschnitt, kein Dokument.</p></div>", False),
         ("<html><body>" + "<p>Absatz</p>" * 20_001 + "</body></html>", False),  # cut after MAX_ELEMENTS
     ],
