@@ -246,7 +246,6 @@ def load_html(html: str) -> HtmlElement | None:
 
 # lxml.html.fromstring's test for a whole document, which it parses as lxml.html.document_fromstring does
 WHOLE_DOCUMENT_RE = re.compile(r"^\s*<(?:html|!doctype)", re.I)
-SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 
 def load_html_plainly(html: str) -> tuple[HtmlElement | None, bool]:
@@ -272,9 +271,21 @@ def load_html_plainly(html: str) -> tuple[HtmlElement | None, bool]:
         and (repaired == html or only_doctype_dropped(html, repaired))
         and WHOLE_DOCUMENT_RE.match(html) is not None
         and WHOLE_DOCUMENT_RE.match(repaired) is not None
-        and (html.isascii() or SURROGATE_RE.search(html) is None)
+        and encodes(html)
     )
     return tree, plain
+
+
+def encodes(html: str) -> bool:
+    """Does html encode to UTF-8: no lone surrogates (which lxml cuts a str at, and readability-lxml
+    encodes as "?")? Encoding takes less time than a search for one."""
+    if html.isascii():
+        return True
+    try:
+        html.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def only_doctype_dropped(html: str, repaired: str) -> bool:

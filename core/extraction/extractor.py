@@ -96,8 +96,8 @@ def readability_text(page: str | HtmlElement, parsed: HtmlElement | None = None)
     """Main text by readability-lxml, a paragraph a line (text between <br>s too), without the lines
     that are all link text (a menu, share buttons, a "read more": never prose); "" when it fails.
     A tree is copied first: readability edits what it is given. ``parsed``: a copy of page's tree
-    for readability to take instead of parsing page again, given only when parse_page_plainly(page)
-    found it plain (readability_tree makes it)."""
+    (strip_scripts may have run on it) for readability to take instead of parsing page again, given
+    only when parse_page_plainly(page) found it plain (readability_tree makes it)."""
     try:
         if isinstance(page, HtmlElement):
             document = Document(deepcopy(page))
@@ -108,16 +108,17 @@ def readability_text(page: str | HtmlElement, parsed: HtmlElement | None = None)
         summary = document.summary(html_partial=True)
     except Exception:
         return ""
-    parsed = parse_html(f"<html><body>{summary}</body></html>")
-    if parsed is None:
+    summary_tree = parse_html(f"<html><body>{summary}</body></html>")
+    if summary_tree is None:
         return ""
-    segments = combine.text_segments(parsed, frozenset(BLOCK_TAGS))
+    segments = combine.text_segments(summary_tree, frozenset(BLOCK_TAGS))
     return "\n".join(text for _owner, text, linked in segments if linked < len(text.replace(" ", "")))
 
 
 def readability_tree(tree: HtmlElement | None, plain: bool) -> HtmlElement | None:
-    """A copy of the page's tree for readability_text, taken before anything changes the tree, when
-    it is the tree readability-lxml would parse (parse_page_plainly): copying costs less than parsing."""
+    """A copy of the page's tree for readability_text, when it is the tree readability-lxml would
+    parse (parse_page_plainly): copying costs less than parsing. Taken before anything changes the
+    tree but strip_scripts: readability drops scripts, styles and comments itself, tails kept."""
     return deepcopy(tree) if plain and tree is not None else None
 
 
@@ -319,8 +320,6 @@ def _extract_into(result: dict, body, url, content_type, site_chrome, options, c
     if tree is None:
         result["reason"] = "empty or unparseable page"
         return
-    # readability-lxml reads the page as it came: from a copy of the tree when it may (it is taken once)
-    readable = run("readability", readability_tree, tree, plain and options.use_fallback)
     meta: Metadata = run("metadata", read_metadata, tree, url, use_htmldate=options.use_htmldate)
     result.update(
         title=meta.title,
@@ -333,6 +332,9 @@ def _extract_into(result: dict, body, url, content_type, site_chrome, options, c
     )
     page_url = url if safe_urlsplit(url) is not None else meta.canonical_url
     strip_scripts(tree)
+    # readability-lxml reads the page as it came: from a copy of the tree when it may (used once),
+    # taken before pruning and after the scripts and styles are out (it drops them itself)
+    readable = run("readability", readability_tree, tree, plain and options.use_fallback)
     blocks = run("blocks", leaf_blocks, tree)
     hashes = block_hashes(blocks)
     # the page's prose paragraphs as they came (pruning empties some of these elements)
