@@ -174,6 +174,7 @@ MAX_NAME_CHARS = 70
 BYLINE_CLASS_RE = re.compile(r"byline|author|(?<![a-z])autor(?:in|en)?(?:zeile|name)?(?![a-z])", re.I)
 # "author", "Author", "byline", "ByLine", "autor", "Autor"...
 BYLINE_CLASS_PARTS = ("uthor", "UTHOR", "yline", "yLine", "YLINE", "utor", "UTOR")
+BYLINE_CLASS_PARTS_RE = re.compile("|".join(BYLINE_CLASS_PARTS))  # one of them is in the string (one search)
 NOT_BYLINE_CLASS_RE = re.compile(
     r"bio|note|follow|comment|thumb|thumnail|img|image|photo|avatar|pic|desc|about"
     r"|social|twitter|mail|more|other|list|related|widget|authoriz|authority|"
@@ -455,7 +456,7 @@ def byline_class_names(tree: HtmlElement, keys: set[str]) -> list[str]:
         marks = f"{element.get('class') or ''} {element.get('id') or ''}"
         # a plain substring test first: a walk over every element has to be cheap
         if (
-            not any(part in marks for part in BYLINE_CLASS_PARTS)
+            BYLINE_CLASS_PARTS_RE.search(marks) is None
             or element.tag in NOT_BYLINE_TAGS
             or not isinstance(element.tag, str)
         ):

@@ -122,13 +122,21 @@ def parse_html(html: str) -> HtmlElement | None:
     """Parse HTML into an lxml tree; None when there is nothing HTML-like to parse. The tree is
     bounded: a start tag keeps at most core.markup.MAX_ATTRIBUTES attributes (libxml2 is quadratic
     in them), and elements past the first MAX_ELEMENTS are cut (see cut_after)."""
-    html = bound_attributes(html.replace("\x00", ""))
-    if not html.strip():
-        return None
-    tree = load_html(html)
+    return parse_html_plainly(html)[0]
+
+
+def parse_html_plainly(html: str) -> tuple[HtmlElement | None, bool]:
+    """parse_html(html), and whether html went to the parser as it is, as a whole document (see
+    load_html_plainly), with nothing cut."""
+    bounded = bound_attributes(html.replace("\x00", ""))
+    if not bounded.strip():
+        return None, False
+    tree, plain = load_html_plainly(bounded)
     if tree is None or not isinstance(tree, HtmlElement):
-        return None
-    return cut_after(tree, MAX_ELEMENTS)
+        return None, False
+    if tree.xpath("count(//*)") > MAX_ELEMENTS:  # as cut_after tests it
+        return cut_after(tree, MAX_ELEMENTS), False
+    return tree, plain and bounded is html
 
 
 def cut_after(tree: HtmlElement, limit: int) -> HtmlElement:
@@ -160,17 +168,34 @@ def parse_page(html: str) -> HtmlElement | None:
     body fragment with no <html> parsed inside one: trafilatura's loader refuses such a fragment,
     or libxml2 makes its first tag (a `<text id=...>` wrapper) the root with no <body>, where no
     extractor looks."""
-    html = strip_leading_junk(html.replace("\x00", ""))
-    tree = parse_html(html)
+    return parse_page_plainly(html)[0]
+
+
+def parse_page_plainly(html: str) -> tuple[HtmlElement | None, bool]:
+    """parse_page(html), and whether the tree is the one readability-lxml's parser makes of html
+    (core.vendor.readability.htmls.build_doc of core.markup.bound_attributes(html)) but for its
+    comments and processing instructions, which readability's cleaner removes: true when html went
+    to the parser as it is (see load_html_plainly), nothing was cut, and the tree is the document's
+    only element at the top (readability's "//" XPaths see the whole document)."""
+    stripped = strip_leading_junk(html.replace("\x00", ""))
+    tree, plain = parse_html_plainly(stripped)
     if (
         (tree is None or tree.tag != "html")
-        and HTML_TAG_RE.search(html, 0, 100_000)
-        and not html.lstrip().startswith("%PDF")
+        and HTML_TAG_RE.search(stripped, 0, 100_000)
+        and not stripped.lstrip().startswith("%PDF")
     ):
-        wrapped = parse_html(f"<html><body>{html}</body></html>")
+        wrapped = parse_html(f"<html><body>{stripped}</body></html>")
         if wrapped is not None and wrapped.tag == "html":
-            tree = wrapped
-    return tree
+            return wrapped, False
+    plain = (
+        plain
+        and stripped is html
+        and tree.tag == "html"
+        and tree.getparent() is None
+        and next(tree.itersiblings(etree.Element), None) is None
+        and next(tree.itersiblings(etree.Element, preceding=True), None) is None
+    )
+    return tree, plain
 
 
 def html_parser() -> HTMLParser:
@@ -216,21 +241,58 @@ def load_html(html: str) -> HtmlElement | None:
     step by step, with HTML_PARSER: repair what libxml2 chokes on, parse the str (its bytes when
     lxml refuses it or finds nothing), and reject a document with no <html> in its first 50
     characters that parses to fewer than two children."""
+    return load_html_plainly(html)[0]
+
+
+# lxml.html.fromstring's test for a whole document, which it parses as lxml.html.document_fromstring does
+WHOLE_DOCUMENT_RE = re.compile(r"^\s*<(?:html|!doctype)", re.I)
+
+
+def load_html_plainly(html: str) -> tuple[HtmlElement | None, bool]:
+    """load_html(html), and whether html went to the parser as it is: as a whole document, not
+    repaired, the str itself (no surrogates, which readability-lxml encodes as "?") and not its bytes."""
     beginning = html[:50].lower()
     dubious = is_dubious_html(beginning)
-    html = repair_faulty_html(html, beginning)
+    repaired = repair_faulty_html(html, beginning)
     tree, parsed_bytes = None, False
     try:
-        tree = fromstring(html, parser=HTML_PARSER)
+        tree = fromstring(repaired, parser=HTML_PARSER)
     except ValueError:  # a str with an encoding declaration
-        tree, parsed_bytes = parse_bytes(html), True
+        tree, parsed_bytes = parse_bytes(repaired), True
     except Exception:
         tree = None
     if (tree is None or len(tree) < 1) and not parsed_bytes:
-        tree = parse_bytes(html)
+        tree, parsed_bytes = parse_bytes(repaired), True
     if tree is not None and dubious and len(tree) < 2:
-        return None
-    return tree
+        return None, False
+    plain = (
+        tree is not None
+        and not parsed_bytes
+        and (repaired == html or only_doctype_dropped(html, repaired))
+        and WHOLE_DOCUMENT_RE.match(html) is not None
+        and WHOLE_DOCUMENT_RE.match(repaired) is not None
+        and encodes(html)
+    )
+    return tree, plain
+
+
+def encodes(html: str) -> bool:
+    """Does html encode to UTF-8: no lone surrogates (which lxml cuts a str at, and readability-lxml
+    encodes as "?")? Encoding takes less time than a search for one."""
+    if html.isascii():
+        return True
+    try:
+        html.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def only_doctype_dropped(html: str, repaired: str) -> bool:
+    """Did repair_faulty_html only drop the <!DOCTYPE ...> declaration that opens html (one holding
+    a "/", as every XHTML doctype does)? That changes no element of the tree libxml2 builds."""
+    match = DOCTYPE_TAG.match(html.partition("\n")[0])
+    return match is not None and match.group().count(">") == 1 and repaired == html[match.end() :]
 
 
 def parse_bytes(html: str) -> HtmlElement | None:

@@ -28,7 +28,7 @@ from core.extraction.authors import byline_author
 from core.extraction.chunks import add_missing_chunks
 from core.extraction.cleanup import clean_text, is_section_heading
 from core.extraction.consensus import add_agreed_lines, add_prose_lines, comparable, trim_unshared_tail
-from core.extraction.decode import decode_body, parse_html, parse_page
+from core.extraction.decode import decode_body, parse_html, parse_page, parse_page_plainly
 from core.extraction.language import page_language
 from core.extraction.metadata import Metadata, read_metadata, safe_urlsplit
 from core.extraction.pagekind import classify_page
@@ -96,21 +96,34 @@ def run_trafilatura(tree: HtmlElement, url: str | None, options: ExtractOptions,
     return combine.trafilatura_output(tree, url, favor_precision=options.favor_precision, favor_recall=favor_recall)
 
 
-def readability_text(page: str | HtmlElement) -> str:
+def readability_text(page: str | HtmlElement, parsed: HtmlElement | None = None) -> str:
     """Main text by readability-lxml, a paragraph a line (text between <br>s too), without the lines
     that are all link text (a menu, share buttons, a "read more": never prose); "" when it fails.
-    A tree is copied first: readability edits what it is given."""
+    A tree is copied first: readability edits what it is given. ``parsed``: a copy of page's tree
+    (strip_scripts may have run on it) for readability to take instead of parsing page again, given
+    only when parse_page_plainly(page) found it plain (readability_tree makes it)."""
     try:
-        summary = Document(deepcopy(page) if isinstance(page, HtmlElement) else bound_attributes(page)).summary(
-            html_partial=True
-        )
+        if isinstance(page, HtmlElement):
+            document = Document(deepcopy(page))
+        elif parsed is not None:  # page itself is what bound_attributes would make of it: it is plain
+            document = Document(page, parsed=parsed)
+        else:
+            document = Document(bound_attributes(page))
+        summary = document.summary(html_partial=True)
     except Exception:
         return ""
-    parsed = parse_html(f"<html><body>{summary}</body></html>")
-    if parsed is None:
+    summary_tree = parse_html(f"<html><body>{summary}</body></html>")
+    if summary_tree is None:
         return ""
-    segments = combine.text_segments(parsed, frozenset(BLOCK_TAGS))
+    segments = combine.text_segments(summary_tree, frozenset(BLOCK_TAGS))
     return "\n".join(text for _owner, text, linked in segments if linked < len(text.replace(" ", "")))
+
+
+def readability_tree(tree: HtmlElement | None, plain: bool) -> HtmlElement | None:
+    """A copy of the page's tree for readability_text, when it is the tree readability-lxml would
+    parse (parse_page_plainly): copying costs less than parsing. Taken before anything changes the
+    tree but strip_scripts: readability drops scripts, styles and comments itself, tails kept."""
+    return deepcopy(tree) if plain and tree is not None else None
 
 
 def recall_text(html: str, url: str | None) -> str:
@@ -309,7 +322,7 @@ def extract_page(
 def _extract_into(result: dict, body, url, content_type, site_chrome, options, collect: dict | None = None) -> None:
     run = step_timer.run
     html = run("decode", decode_body, body, content_type)
-    tree = run("parse", parse_page, html)
+    tree, plain = run("parse", parse_page_plainly, html)
     if tree is None:
         result["reason"] = "empty or unparseable page"
         return
@@ -325,6 +338,9 @@ def _extract_into(result: dict, body, url, content_type, site_chrome, options, c
     )
     page_url = url if safe_urlsplit(url) is not None else meta.canonical_url
     strip_scripts(tree)
+    # readability-lxml reads the page as it came: from a copy of the tree when it may (used once),
+    # taken before pruning and after the scripts and styles are out (it drops them itself)
+    readable = run("readability", readability_tree, tree, plain and options.use_fallback)
     blocks = run("blocks", leaf_blocks, tree)
     hashes = block_hashes(blocks)
     # the page's prose paragraphs as they came (pruning empties some of these elements)
@@ -399,7 +415,7 @@ def _extract_into(result: dict, body, url, content_type, site_chrome, options, c
         # little text: readability-lxml reads the page as it came, and when it finds far more,
         # pruning or trafilatura lost the article (or kept only a part of it); with much text but
         # prose lost, only the lines it and trafilatura's recall mode agree on are added
-        second = run("readability", readability_text, html)
+        second = run("readability", readability_text, html, readable)
         if not lost_text and found < READABILITY_SHARE * len(second) and len(second) >= SECOND_OPINION_MIN_CHARS:
             ours_raw, raw_text, switched = raw_text, second, True
         elif options.agree and raw_text.strip() and second.strip():
@@ -426,7 +442,7 @@ def _extract_into(result: dict, body, url, content_type, site_chrome, options, c
         # were read from ours before). They complete an article, never make one: on a category
         # page a teaser and a newsletter blurb would pass for a short article
         if second is None:
-            second = run("readability", readability_text, html)
+            second = run("readability", readability_text, html, readable)
         theirs = run("clean-up", clean, second).text if second.strip() else ""
         if theirs:
             trimmed = trim_unshared_tail(cleaned.text, theirs, TAIL_SHARED_MIN)
@@ -459,7 +475,7 @@ def _extract_into(result: dict, body, url, content_type, site_chrome, options, c
         # our path found too little: the page may still hold an article that pruning or
         # trafilatura's precision mode lost; read the page as it came, readability-lxml first
         rereads = (
-            ("readability-lxml", lambda: readability_text(html) if second is None else second),
+            ("readability-lxml", lambda: readability_text(html, readable) if second is None else second),
             ("trafilatura recall", lambda: recall_text(html, page_url) if third is None else third),
         )
         for name, reread in rereads:

@@ -1,6 +1,8 @@
 """readability-lxml 0.9 (Apache-2.0, LICENSE and NOTICE here), its five modules as released but for
 one setting: its HTML cleaner leaves ``javascript:`` links alone (``cleaners.py``, marked), which
-changes no extracted text and saves much of its time.
+changes no extracted text and saves much of its time; and for changes that make it faster with the
+same output (NOTICE lists them; each is marked "deepseek_news" in the code;
+tests/benchmarks/check_extract_identity.py compares the output with a git revision's).
 
 Vendored because the release cannot be installed beside trafilatura by the pip a fresh
 ``python -m venv`` brings (23.2): readability-lxml 0.9 asks for ``lxml[html-clean]`` and jusText, which

@@ -1,4 +1,5 @@
 from lxml.html import tostring
+import lxml.etree
 import lxml.html
 import re
 
@@ -6,6 +7,17 @@ from .cleaners import normalize_spaces, clean_attributes
 from .encoding import get_encoding
 
 utf8_parser = lxml.html.HTMLParser(encoding="utf-8")
+# deepseek_news: every element an HtmlElement, its class chosen in C: lxml.html's own lookup asks a
+# Python function for each element handed out (to give <form>, <input>, <label>... classes whose
+# extra methods readability never calls); the same tree otherwise
+utf8_parser.set_element_class_lookup(
+    lxml.etree.ElementDefaultClassLookup(
+        element=lxml.html.HtmlElement,
+        comment=lxml.html.HtmlComment,
+        pi=lxml.html.HtmlProcessingInstruction,
+        entity=lxml.html.HtmlEntity,
+    )
+)
 
 
 def build_doc(page):

@@ -1,4 +1,5 @@
 #!/usr/bin/env python
+import functools
 import logging
 import re
 import sys
@@ -6,6 +7,7 @@ import urllib.request
 import urllib.parse
 import urllib.error
 
+from lxml import etree
 from lxml.etree import tostring
 from lxml.etree import tounicode
 from lxml.etree import _ElementTree
@@ -14,6 +16,7 @@ from lxml.html import fragment_fromstring
 from lxml.html import HtmlElement
 
 from .cleaners import clean_attributes
+from .cleaners import clean_in_place
 from .cleaners import html_cleaner
 from .htmls import build_doc
 from .htmls import get_body
@@ -66,6 +69,15 @@ REGEXES = {
 }
 
 
+# deepseek_news: XPath expressions evaluated for many elements, compiled once (elem.xpath(string)
+# compiles its expression on each call); the booleans are what the tests used of the node lists
+WITH_CLASS_OR_ID = etree.XPath("descendant::*[@class or @id]")  # as ".//*[...]", in less time
+HIDDEN = etree.XPath("/descendant::*[@hidden]")  # as "//*[@hidden]", in less time
+STYLED = etree.XPath("/descendant::*[@style]")
+IN_PRE_OR_CODE = etree.XPath("boolean(ancestor-or-self::pre | ancestor-or-self::code)")
+IN_MAIN_OR_ARTICLE = etree.XPath("boolean(ancestor::main | ancestor::article)")
+
+
 class Unparseable(ValueError):
     pass
 
@@ -81,11 +93,23 @@ def to_int(x):
     return int(x)
 
 
+# deepseek_news: the patterns of clean() compiled once (re.sub looked them up on each of many calls)
+LONG_SPACE_RE = re.compile(r"\s{255,}")
+NEWLINE_RE = re.compile(r"\s*\n\s*")
+SPACES_RE = re.compile(r"\t|[ \t]{2,}")
+# deepseek_news: text with no two whitespace characters in a row and no tab is left as it is by the
+# three substitutions below (the first needs 255 in a row, the second only rewrites a newline with
+# whitespace beside it, the third needs a tab or two blanks in a row): only stripped
+NOTHING_TO_CLEAN_RE = re.compile(r"\s\s|\t")
+
+
 def clean(text):
+    if NOTHING_TO_CLEAN_RE.search(text) is None:
+        return text.strip()
     # Many spaces make the following regexes run forever
-    text = re.sub(r"\s{255,}", " " * 255, text)
-    text = re.sub(r"\s*\n\s*", "\n", text)
-    text = re.sub(r"\t|[ \t]{2,}", " ", text)
+    text = LONG_SPACE_RE.sub(" " * 255, text)
+    text = NEWLINE_RE.sub("\n", text)
+    text = SPACES_RE.sub(" ", text)
     return text.strip()
 
 
@@ -102,8 +126,89 @@ def is_video_url(url):
     }
 
 
+# deepseek_news: a run of two or more whitespace characters without a newline between two other
+# characters (its first character found first, for the pattern's quick scan to the next whitespace)
+BLANK_RUN_RE = re.compile(r"[^\S\n](?<=\S[^\S\n])[^\S\n]++(?=\S)")
+UNUSUAL_SPACE_RE = re.compile(r"[^\S\n ]")  # whitespace but a newline or a blank
+
+
+def cleaned_length(text):
+    """deepseek_news: len(clean(text)), without building it. clean() turns each maximal run of
+    whitespace inside the stripped text into one character, but for the runs with no newline and
+    fewer than 255 characters that hold a tab or other whitespace than blanks: those become what
+    SPACES_RE makes of them."""
+    text = text.strip()
+    if not text:
+        return 0
+    length = len(" ".join(text.split()))
+    if UNUSUAL_SPACE_RE.search(text) is None:
+        return length
+    for run in BLANK_RUN_RE.findall(text):
+        if len(run) < 255 and run.strip(" "):  # (a run of blanks becomes one)
+            length += len(SPACES_RE.sub(" ", run)) - 1
+    return length
+
+
 def text_length(i):
-    return len(clean(i.text_content() or ""))
+    return cleaned_length(i.text_content() or "")  # deepseek_news: was len(clean(...))
+
+
+# deepseek_news: the tag names divToPElementsRe finds in markup ("<" and one of these, any case)
+BLOCK_TAG_PREFIXES = ("blockquote", "dl", "div", "img", "ol", "p", "pre", "table", "ul")
+
+
+def holding_block_elements(root):
+    """deepseek_news: the elements under root (root too) with a descendant element whose tag starts
+    like one divToPElementsRe finds: where divToPElementsRe finds a match in the markup of their
+    children (tostring) or of themselves (tounicode, with their tail). Serialized markup has "<"
+    followed by a letter only at start tags: text and attribute values have it escaped, comments and
+    processing instructions start "<!" and "<?", and the raw text of <script> and <style> (not
+    escaped by method="html") is gone by then (summary() drops them, the cleaner kills them)."""
+    holding = set()
+    for elem in root.iter(etree.Element):
+        if elem.tag.lower().startswith(BLOCK_TAG_PREFIXES):
+            parent = elem.getparent()
+            while parent is not None and parent not in holding:
+                holding.add(parent)
+                parent = parent.getparent()
+    return holding
+
+
+def lowercase_search(name):
+    """deepseek_news: REGEXES[name].search (re.I, lowercase ASCII pattern) for ASCII text: the
+    pattern without re.I searched in the text lowercased, which finds the same in a fifth of the
+    time (re.I tries every alternative at every position); other text: the pattern as it is."""
+    pattern = REGEXES[name]
+    lowercase = re.compile(pattern.pattern)
+
+    def search(text):
+        return lowercase.search(text.lower()) if text.isascii() else pattern.search(text)
+
+    return search
+
+
+UNLIKELY_SEARCH = lowercase_search("unlikelyCandidatesRe")
+OK_MAYBE_SEARCH = lowercase_search("okMaybeItsACandidateRe")
+NEGATIVE_SEARCH = lowercase_search("negativeRe")
+POSITIVE_SEARCH = lowercase_search("positiveRe")
+
+
+@functools.lru_cache(maxsize=8192)
+def unlikely_candidate_name(name):
+    """deepseek_news: remove_unlikely_candidates()'s test of an element's "class id", remembered:
+    the same names come back on every page of a site."""
+    return bool(UNLIKELY_SEARCH(name) and not OK_MAYBE_SEARCH(name))
+
+
+@functools.lru_cache(maxsize=8192)
+def feature_weight(feature):
+    """deepseek_news: what negativeRe and positiveRe add to class_weight() for one class or id."""
+    weight = 0
+    if NEGATIVE_SEARCH(feature):
+        weight -= 25
+    if POSITIVE_SEARCH(feature):
+        weight += 25
+    return weight
 
 
 def compile_pattern(elements):
@@ -135,6 +240,7 @@ class Document:
         retry_length=250,
         xpath=False,
         handle_failures="discard",
+        parsed=None,
     ):
         """Generate the document
 
@@ -148,6 +254,10 @@ class Document:
         reconstruct selected summary in original document).
         :param handle_failures: Parameter passed to `lxml` for handling failure during exception.
         Support options = ["discard", "ignore", None]
+        :param parsed: deepseek_news: the tree build_doc(input) makes (its comments, processing
+        instructions, scripts and styles may be gone, tails kept: the cleaner removes them), for
+        the first parse to take as its own instead of parsing input again (it is changed); the
+        root element alone at the top of its document.
 
         Examples:
             positive_keywords=["news-item", "block"]
@@ -174,6 +284,9 @@ class Document:
         self.retry_length = retry_length
         self.xpath = xpath
         self.handle_failures = handle_failures
+        # deepseek_news: text_length of elements while the tree does not change (see summary())
+        self._text_lengths = None
+        self._parsed = parsed  # deepseek_news
 
     def _html(self, force=False):
         if force or self.html is None:
@@ -186,17 +299,30 @@ class Document:
         return self.html
 
     def _parse(self, input):
-        if isinstance(input, (_ElementTree, HtmlElement)):
+        if self._parsed is not None:  # deepseek_news: the tree given for the first parse
+            doc, self._parsed, self.encoding = self._parsed, None, None
+        elif isinstance(input, (_ElementTree, HtmlElement)):
             doc = input
             self.encoding = 'utf-8'
         else:
             doc, self.encoding = build_doc(input)
-        for elem in doc.xpath("//*[@hidden]"):
+        for elem in HIDDEN(doc):  # deepseek_news: was doc.xpath("//*[@hidden]")
             elem.drop_tree()
-        for elem in doc.xpath("//*[@style]"):
+        for elem in STYLED(doc):  # deepseek_news: was doc.xpath("//*[@style]")
             if REGEXES["displayNoneRe"].search(elem.get("style")):
                 elem.drop_tree()
-        doc = html_cleaner.clean_html(doc)
+        if (
+            not isinstance(input, (_ElementTree, HtmlElement))
+            and next(doc.itersiblings(etree.Element), None) is None
+            and next(doc.itersiblings(etree.Element, preceding=True), None) is None
+        ):
+            # deepseek_news: a tree parsed here is cleaned in place, not copied first (clean_html
+            # cleans a deep copy of the root element). The copy would lack the elements beside the
+            # root, which the "//base" of resolve_base_href() below sees: only without them.
+            # clean_in_place(doc) is html_cleaner(doc) in less time
+            clean_in_place(doc)
+        else:
+            doc = html_cleaner.clean_html(doc)
         base_href = self.url
         if base_href:
             # trying to guard against bad links like <a href="http://[http://...">
@@ -264,6 +390,10 @@ class Document:
                 if ruthless:
                     self.remove_unlikely_candidates()
                 self.transform_misused_divs_into_paragraphs()
+                # deepseek_news: from scoring to the choice of the candidate nothing changes the
+                # tree: each element's text length is measured once (link densities of nested
+                # candidates measured the same links again and again)
+                self._text_lengths = {}
                 candidates = self.score_paragraphs()
 
                 best_candidate = self.select_best_candidate(candidates)
@@ -274,6 +404,7 @@ class Document:
                     best_candidate = self.get_semantic_main_candidate(
                         candidates, best_candidate
                     )
+                self._text_lengths = None
 
                 if best_candidate:
                     article = self.get_article(
@@ -635,7 +766,8 @@ class Document:
         )
         for candidate in sorted_candidates[:5]:
             elem = candidate["elem"]
-            log.debug("Top 5 : {:6.3f} {}".format(candidate["content_score"], describe(elem)))
+            if log.isEnabledFor(logging.DEBUG):  # deepseek_news: describe() only for the log
+                log.debug("Top 5 : {:6.3f} {}".format(candidate["content_score"], describe(elem)))
 
         best_candidate = sorted_candidates[0]
         article_body_candidates = [
@@ -663,13 +795,30 @@ class Document:
             best_candidate = nested_articles[0]
         return best_candidate
 
+    def measured_length(self, elem):
+        """deepseek_news: text_length(elem), measured once while self._text_lengths is a dict."""
+        lengths = self._text_lengths
+        if lengths is None:
+            return text_length(elem)
+        length = lengths.get(elem)
+        if length is None:
+            length = lengths[elem] = text_length(elem)
+        return length
+
+    def link_density_of(self, elem, total_length):
+        """deepseek_news: get_link_density(elem) for an element whose text_length is known."""
+        link_length = 0
+        for i in elem.findall(".//a"):
+            link_length += self.measured_length(i)
+        return float(link_length) / max(total_length, 1)
+
     def get_link_density(self, elem):
         link_length = 0
         for i in elem.findall(".//a"):
-            link_length += text_length(i)
+            link_length += self.measured_length(i)  # deepseek_news: was text_length(i)
         # if len(elem.findall(".//div") or elem.findall(".//p")):
         #    link_length = link_length
-        total_length = text_length(elem)
+        total_length = self.measured_length(elem)  # deepseek_news: was text_length(elem)
         return float(link_length) / max(total_length, 1)
 
     def score_paragraphs(self):
@@ -682,8 +831,10 @@ class Document:
                 continue
             grand_parent_node = parent_node.getparent()
 
-            inner_text = clean(elem.text_content() or "")
-            inner_text_len = len(inner_text)
+            # deepseek_news: its length and commas, without building the cleaned text (clean()
+            # leaves commas alone); was inner_text = clean(elem.text_content() or "")
+            inner_text = elem.text_content() or ""
+            inner_text_len = cleaned_length(inner_text)
 
             # If this paragraph is less than 25 characters
             # don't even count it.
@@ -699,7 +850,7 @@ class Document:
                 ordered.append(grand_parent_node)
 
             content_score = 1
-            content_score += len(inner_text.split(","))
+            content_score += inner_text.count(",") + 1  # deepseek_news: was len(inner_text.split(","))
             content_score += min((inner_text_len / 100), 3)
             # if elem not in candidates:
             #    candidates[elem] = self.score_node(elem)
@@ -716,10 +867,11 @@ class Document:
             candidate = candidates[elem]
             ld = self.get_link_density(elem)
             score = candidate["content_score"]
-            log.debug(
-                "Branch %6.3f %s link density %.3f -> %6.3f"
-                % (score, describe(elem), ld, score * (1 - ld))
-            )
+            if log.isEnabledFor(logging.DEBUG):  # deepseek_news: describe() only for the log
+                log.debug(
+                    "Branch %6.3f %s link density %.3f -> %6.3f"
+                    % (score, describe(elem), ld, score * (1 - ld))
+                )
             candidate["content_score"] *= 1 - ld
 
         return candidates
@@ -728,11 +880,8 @@ class Document:
         weight = 0
         for feature in [e.get("class", None), e.get("id", None)]:
             if feature:
-                if REGEXES["negativeRe"].search(feature):
-                    weight -= 25
-
-                if REGEXES["positiveRe"].search(feature):
-                    weight += 25
+                # deepseek_news: negativeRe and positiveRe, remembered per class or id
+                weight += feature_weight(feature)
 
                 if self.positive_keywords and self.positive_keywords.search(feature):
                     weight += 25
@@ -773,21 +922,22 @@ class Document:
         return {"content_score": content_score, "elem": elem}
 
     def remove_unlikely_candidates(self):
-        for elem in self.html.findall(".//*"):
+        # deepseek_news: only the elements with a class or an id, the ones the test below can
+        # match (for the others s is " "), found in C; the same elements in the same order
+        for elem in WITH_CLASS_OR_ID(self.html):
             s = "{} {}".format(elem.get("class", ""), elem.get("id", ""))
             if len(s) < 2:
                 continue
             if (
-                REGEXES["unlikelyCandidatesRe"].search(s)
-                and (not REGEXES["okMaybeItsACandidateRe"].search(s))
+                unlikely_candidate_name(s)  # deepseek_news: the two searches, remembered per name
                 and elem.tag not in ["html", "body"]
-                and not elem.xpath("ancestor-or-self::pre | ancestor-or-self::code")
-                and not elem.xpath(
-                    "descendant-or-self::main | descendant-or-self::article | "
-                    "descendant-or-self::math"
-                )
+                and not IN_PRE_OR_CODE(elem)  # deepseek_news: XPath compiled once
+                # deepseek_news: was elem.xpath("descendant-or-self::main | descendant-or-self::
+                # article | descendant-or-self::math"), three walks; one, stopping at the first
+                and next(elem.iter("main", "article", "math"), None) is None
             ):
-                log.debug("Removing unlikely candidate - %s" % describe(elem))
+                if log.isEnabledFor(logging.DEBUG):  # deepseek_news: describe() only for the log
+                    log.debug("Removing unlikely candidate - %s" % describe(elem))
                 elem.drop_tree()
 
     def transform_misused_divs_into_paragraphs(self):
@@ -806,6 +956,10 @@ class Document:
             "sup",
             "u",
         }
+        # deepseek_news: the elements with an element below them whose tag divToPElementsRe
+        # matches, found in one pass, for the two tests below that serialized each child of each
+        # div to search it
+        holding = holding_block_elements(self.html)
         for elem in self.tags(self.html, "div"):
             # transform <div>s that do not contain other block elements into
             # <p>s
@@ -813,10 +967,7 @@ class Document:
             # are not direct children of elem
             # This results in incorrect results in case there is an <img>
             # buried within an <a> for example
-            if not REGEXES["divToPElementsRe"].search(
-                str(b"".join(tostring(s, encoding='utf-8') for s in elem))
-                # str(b"".join(map(tostring_, list(elem))))
-            ):
+            if elem not in holding:  # deepseek_news: was divToPElementsRe on the children's markup
                 # log.debug("Altering %s to p" % (describe(elem)))
                 elem.tag = "p"
                 # print "Fixed element "+describe(elem)
@@ -837,9 +988,7 @@ class Document:
                     continue
                 if (
                     child.tag not in inline_tags
-                    or REGEXES["divToPElementsRe"].search(
-                        tounicode(child, method="html")
-                    )
+                    or child in holding  # deepseek_news: was divToPElementsRe on its markup
                 ):
                     paragraph = None
                     continue
@@ -943,21 +1092,29 @@ class Document:
             tag = el.tag
 
             if weight + content_score < 0:
-                log.debug(
-                    "Removed %s with score %6.3f and weight %-3s"
-                    % (describe(el), content_score, weight,)
-                )
+                if log.isEnabledFor(logging.DEBUG):  # deepseek_news: describe() only for the log
+                    log.debug(
+                        "Removed %s with score %6.3f and weight %-3s"
+                        % (describe(el), content_score, weight,)
+                    )
                 el.drop_tree()
-            elif el.text_content().count(",") < 10:
-                counts = {}
-                for kind in ["p", "img", "li", "a", "embed", "input"]:
-                    counts[kind] = len(el.findall(".//%s" % kind))
+            # deepseek_news: its text read once here, for the commas, the length and the link density
+            elif (el_text := el.text_content()).count(",") < 10:
+                # deepseek_news: the descendants of each kind counted in one walk, not seven findall()
+                counts = dict.fromkeys(["p", "img", "li", "a", "embed", "input"], 0)
+                hidden_inputs = 0
+                for descendant in el.iter("p", "img", "li", "a", "embed", "input"):
+                    if descendant is not el:  # (".//" below el; its own tag is none of these)
+                        counts[descendant.tag] += 1
+                        if descendant.tag == "input" and descendant.get("type") == "hidden":
+                            hidden_inputs += 1
                 counts["li"] -= 100
-                counts["input"] -= len(el.findall('.//input[@type="hidden"]'))
+                counts["input"] -= hidden_inputs  # was len(el.findall('.//input[@type="hidden"]'))
 
                 # Count the text length excluding any surrounding whitespace
-                content_length = text_length(el)
-                link_density = self.get_link_density(el)
+                content_length = cleaned_length(el_text or "")  # deepseek_news: was text_length(el)
+                # deepseek_news: was self.get_link_density(el), which measured el again
+                link_density = self.link_density_of(el, content_length)
                 parent_node = el.getparent()
                 if parent_node is not None:
                     if parent_node in candidates:
@@ -1002,7 +1159,7 @@ class Document:
                     > (
                         0.25
                         if tag in ("ul", "section")
-                        and el.xpath("ancestor::main | ancestor::article")
+                        and IN_MAIN_OR_ARTICLE(el)  # deepseek_news: compiled once
                         else 0.2
                     )
                 ):
@@ -1069,19 +1226,21 @@ class Document:
                     # log.debug(str_(siblings))
                     if siblings and sum(siblings) > 1000:
                         to_remove = False
-                        log.debug("Allowing %s" % describe(el))
+                        if log.isEnabledFor(logging.DEBUG):  # deepseek_news: describe() only for the log
+                            log.debug("Allowing %s" % describe(el))
                         for desnode in self.tags(el, "table", "ul", "div", "section"):
                             allowed[desnode] = True
 
                 if to_remove:
-                    log.debug(
-                        "Removed %6.3f %s with weight %s cause it has %s."
-                        % (content_score, describe(el), weight, reason)
-                    )
+                    if log.isEnabledFor(logging.DEBUG):  # deepseek_news: describe() only for the log
+                        log.debug(
+                            "Removed %6.3f %s with weight %s cause it has %s."
+                            % (content_score, describe(el), weight, reason)
+                        )
                     # print tounicode(el)
                     # log.debug("pname %s pweight %.3f" %(pname, pweight))
                     el.drop_tree()
-                else:
+                elif log.isEnabledFor(logging.DEBUG):  # deepseek_news: describe() only for the log
                     log.debug(
                         "Not removing %s of length %s: %s"
                         % (describe(el), content_length, text_content(el))
