@@ -15,7 +15,7 @@ from core.extraction.decode import parse_page, strip_leading_junk
 from core.extraction.extractor import readability_text
 from core.extraction.language import page_language
 from core.extraction.metadata import decode_entities, person_names
-from core.extraction.prune import BLOCK_TAGS, leaf_blocks, set_aside_blocks
+from core.extraction.prune import BLOCK_TAGS, caption_blocks, leaf_blocks
 
 PROSE = (
     "DeepSeek released a new open-weight language model on Monday, and developers started testing it "
@@ -314,7 +314,7 @@ BYLINE_WRAPPED_POST = """<!DOCTYPE html><html lang="de"><head><meta charset="utf
 </div></body></html>"""
 
 
-def test_prose_pruning_lost_from_a_long_text_comes_back_when_both_other_extractors_read_it():
+def test_prose_pruning_lost_from_a_long_text_comes_back_from_the_second_reading():
     result = extract_page(
         BYLINE_WRAPPED_POST, "https://stadtnotizen.example/2024/03/05/leipzig-strassenbahnen-oekostrom"
     )
@@ -326,9 +326,9 @@ def test_prose_pruning_lost_from_a_long_text_comes_back_when_both_other_extracto
     without = extract_page(
         BYLINE_WRAPPED_POST,
         "https://stadtnotizen.example/2024/03/05/leipzig-strassenbahnen-oekostrom",
-        options=ExtractOptions(agree=False),
+        options=ExtractOptions(agree=False, second_opinion=False),
     )
-    assert "Delitzsch" not in without["text"]  # what the trigger brings back: pruning took it
+    assert "Delitzsch" not in without["text"]  # what the second reading brings back: pruning took it
 
 
 def test_ours_ends_where_readabilitys_article_ends_when_both_read_the_same_article():
@@ -367,7 +367,7 @@ def test_readabilitys_sentences_ours_lacks_come_in_but_not_its_labels_or_caption
     ]
 
 
-def test_the_blocks_set_aside_are_those_in_captions_and_chrome():
+def test_the_caption_blocks_are_those_in_figures_and_caption_classes():
     page = parse_page(
         '<html><body><div class="artikel-rumpf"><p>Erster Absatz des Artikels.</p>'
         '<figure><img src="a.jpg"><figcaption>Der Firmensitz in Hangzhou.</figcaption></figure>'
@@ -376,15 +376,7 @@ def test_the_blocks_set_aside_are_those_in_captions_and_chrome():
         "<nav><ul><li>Politik</li><li>Wirtschaft</li></ul></nav>"
         '<div class="sidebar-box"><p>Meistgelesen heute</p></div></body></html>'
     )
-    blocks = leaf_blocks(page)
-    assert set_aside_blocks(blocks) == [
-        "Der Firmensitz in Hangzhou.",
-        "Liang Wenfeng im Januar.",
-        "Politik",
-        "Wirtschaft",
-        "Meistgelesen heute",
-    ]
-    assert set_aside_blocks(blocks, chrome=False) == ["Der Firmensitz in Hangzhou.", "Liang Wenfeng im Januar."]
+    assert caption_blocks(leaf_blocks(page)) == ["Der Firmensitz in Hangzhou.", "Liang Wenfeng im Januar."]
 
 
 def test_readabilitys_sentences_complete_an_article_but_never_make_a_category_page_one():

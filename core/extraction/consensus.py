@@ -51,7 +51,7 @@ def add_prose_lines(
     ours: str, other: str, min_chars: int, stops_at=None, set_aside: frozenset[str] | set[str] = frozenset()
 ) -> str:
     """ours with the lines of other that are prose (is_prose_line) and missing from ours, but for
-    the lines whose words are in set_aside (what the page holds in captions and chrome)."""
+    the lines whose words are in set_aside (what the page holds in captions)."""
     return add_lines(
         ours, other, lambda line, words: is_prose_line(line, min_chars) and words not in set_aside, stops_at
     )

@@ -35,11 +35,10 @@ from core.extraction.pagekind import classify_page
 from core.extraction.prune import (
     BLOCK_TAGS,
     block_hashes,
+    caption_blocks,
     leaf_blocks,
-    link_density,
     page_block_hashes,
     prune_chrome,
-    set_aside_blocks,
     strip_scripts,
     teaser_texts,
     text_of,
@@ -159,10 +158,6 @@ def run_fallback(pruned: HtmlElement, html: str, url: str | None, options: Extra
 SHORT_TEXT_MIN_CHARS = 40  # a short post keeps its text from a sentence on (ExtractOptions.keep_short)
 RESCUED_REASONS = ("no article text", "text too short")  # rejections the fallback may overturn
 SECOND_OPINION_BELOW = 1000  # ask readability-lxml only when we found less text (the gains are there)
-LOST_PROSE_MIN = 400  # or when the page's prose paragraphs missing from our text add up to this many chars
-LOST_PROSE_SHARE = 0.5  # and at least this share of the length of our text
-PROSE_LINK_DENSITY_MAX = 0.3
-PROSE_BLOCK_MIN = 100  # a block of the page (before pruning) this long, with few links, is a prose paragraph
 READABILITY_SHARE = 0.5  # our text shorter than this share of readability-lxml's: take readability's
 SECOND_OPINION_MIN_CHARS = 300  # another extractor's text, cleaned, must be this long to be taken
 # (less is a cookie banner, a teaser and a newsletter box)
@@ -170,22 +165,6 @@ TAIL_SHARED_MIN = 0.5  # ours ends where readability's text ends when they share
 PROSE_LINE_MIN_CHARS = 60  # a line of readability's ours lacks comes in when a sentence this long
 SCHEMA_BODY_MIN_CHARS = 400  # JSON-LD articleBody replaces extracted text only when it is long
 SCHEMA_BODY_RATIO = 0.3  # and the extracted text is less than this share of it
-
-
-def lost_prose(blocks: list[tuple[HtmlElement, str]], text: str, enough: int) -> int:
-    """Characters of the page's prose paragraphs (blocks of at least PROSE_BLOCK_MIN characters read before
-    pruning, mostly not link text) whose opening words our text lacks, counted until enough."""
-    ours = comparable(text)
-    lost = 0
-    for _element, block in blocks:
-        if len(block) < PROSE_BLOCK_MIN:
-            continue
-        opening = " ".join(comparable(block).split()[:8])
-        if opening and opening not in ours:
-            lost += len(block)
-            if lost >= enough:
-                break
-    return lost
 
 
 def short_post_text(text: str, html: str) -> bool:
@@ -343,12 +322,6 @@ def _extract_into(result: dict, body, url, content_type, site_chrome, options, c
     readable = run("readability", readability_tree, tree, plain and options.use_fallback)
     blocks = run("blocks", leaf_blocks, tree)
     hashes = block_hashes(blocks)
-    # the page's prose paragraphs as they came (pruning empties some of these elements)
-    prose_blocks = [
-        (element, text)
-        for element, text in blocks
-        if len(text) >= PROSE_BLOCK_MIN and link_density(element, len(text)) < PROSE_LINK_DENSITY_MAX
-    ]
     result["block_hashes"] = page_block_hashes(hashes)
     # the blocks' hashes (None: not computed, or too short to mean anything) serve clean_text
     # for the lines that are a block's text as it is
@@ -362,9 +335,9 @@ def _extract_into(result: dict, body, url, content_type, site_chrome, options, c
         vote = run(
             "vote: other extractors", combine.start_vote, tree, html, blocks, page_url, meta, model.extractors, collect
         )
-    set_aside = frozenset()  # the words of the page's captions and chrome, never taken from readability's text
+    captions = frozenset()  # the words of the page's captions, never taken from readability's text
     if options.second_opinion:
-        set_aside = frozenset(map(comparable, run("set aside", set_aside_blocks, blocks)))
+        captions = frozenset(map(comparable, run("captions", caption_blocks, blocks)))
     run(
         "prune",
         prune_chrome,
@@ -402,21 +375,12 @@ def _extract_into(result: dict, body, url, content_type, site_chrome, options, c
     switched = False  # the text is (partly) read from the unpruned page: judged against its teasers
     merged = False  # ours with lines the other two extractors agree on
     found = len(raw_text.strip())
-    # much text, but the page's prose paragraphs missing from it add up to half as much again:
-    # pruning or trafilatura's precision mode cut the article short (a widget-named wrapper, a pull quote)
-    lost_enough = max(LOST_PROSE_MIN, LOST_PROSE_SHARE * found)
-    lost_text = (
-        options.use_fallback
-        and options.agree
-        and found >= SECOND_OPINION_BELOW
-        and run("lost prose", lost_prose, prose_blocks, raw_text, lost_enough) >= lost_enough
-    )
-    if options.use_fallback and (lost_text or found < SECOND_OPINION_BELOW):
+    if options.use_fallback and found < SECOND_OPINION_BELOW:
         # little text: readability-lxml reads the page as it came, and when it finds far more,
-        # pruning or trafilatura lost the article (or kept only a part of it); with much text but
-        # prose lost, only the lines it and trafilatura's recall mode agree on are added
+        # pruning or trafilatura lost the article (or kept only a part of it); otherwise the lines
+        # it and trafilatura's recall mode agree on are added
         second = run("readability", readability_text, html, readable)
-        if not lost_text and found < READABILITY_SHARE * len(second) and len(second) >= SECOND_OPINION_MIN_CHARS:
+        if found < READABILITY_SHARE * len(second) and len(second) >= SECOND_OPINION_MIN_CHARS:
             ours_raw, raw_text, switched = raw_text, second, True
         elif options.agree and raw_text.strip() and second.strip():
             # the paragraphs readability-lxml and trafilatura's recall mode both read, and we lost
@@ -449,7 +413,7 @@ def _extract_into(result: dict, body, url, content_type, site_chrome, options, c
             if len(trimmed) < options.min_article_chars:  # a short post is not cut below an article's length
                 trimmed = cleaned.text
             text = add_prose_lines(
-                trimmed, theirs, PROSE_LINE_MIN_CHARS, stops_at=is_section_heading, set_aside=set_aside
+                trimmed, theirs, PROSE_LINE_MIN_CHARS, stops_at=is_section_heading, set_aside=captions
             )
             switched = switched or text != trimmed  # lines read from the page as it came
             if text != cleaned.text:

@@ -363,16 +363,14 @@ def _widget_around(control: HtmlElement, protected: set, stops: dict) -> HtmlEle
     return widget
 
 
-def set_aside_blocks(blocks: list[tuple[HtmlElement, str]], chrome: bool = True) -> list[str]:
-    """Texts of the blocks that sit in a caption (a <figure>, <figcaption> or an element whose class
-    or id names a caption) or, with chrome, in page chrome (nav, aside, footer, form... or a class
-    or id of the chrome vocabulary): what pruning sets aside by the element it is in. Read before
+def caption_blocks(blocks: list[tuple[HtmlElement, str]]) -> list[str]:
+    """Texts of the blocks that sit in a caption: a <figure>, a <figcaption> or an element whose
+    class or id names a caption (the tags and vocabulary pruning drops captions by). Read before
     pruning; an element's verdict is worked out once for all the blocks below it."""
     verdicts: dict[HtmlElement, bool] = {}
-    tags = CAPTION_TAGS | {"figure"} | (DROP_TAGS if chrome else set())
-    kinds = ("caption", "chrome") if chrome else ("caption",)
+    tags = CAPTION_TAGS | {"figure"}
 
-    def aside(element: HtmlElement | None) -> bool:
+    def in_caption(element: HtmlElement | None) -> bool:
         path = []
         verdict = False
         while element is not None:
@@ -383,7 +381,7 @@ def set_aside_blocks(blocks: list[tuple[HtmlElement, str]], chrome: bool = True)
             path.append(element)
             cls, ident = element.get("class"), element.get("id")
             if element.tag in tags or (
-                (cls is not None or ident is not None) and _vocabulary_kind(f"{cls or ''} {ident or ''}") in kinds
+                (cls is not None or ident is not None) and _vocabulary_kind(f"{cls or ''} {ident or ''}") == "caption"
             ):
                 verdict = True
                 break
@@ -392,7 +390,7 @@ def set_aside_blocks(blocks: list[tuple[HtmlElement, str]], chrome: bool = True)
             verdicts[seen] = verdict
         return verdict
 
-    return [text for element, text in blocks if aside(element)]
+    return [text for element, text in blocks if in_caption(element)]
 
 
 def _document_elements(tree: HtmlElement):
