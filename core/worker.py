@@ -12,6 +12,7 @@ from __future__ import annotations
 import ctypes
 import functools
 import os
+import sys
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -107,13 +108,33 @@ _pages_since_trim = 0
 
 
 def trim_every_so_many_pages() -> None:
-    """In a process handling pages (a worker, or the crawl process handing them over): give freed
-    memory back every ``TRIM_EVERY_PAGES`` pages."""
+    """In a process handling pages (a worker, or the crawl process handing them over): forget the
+    extractor's text caches and give freed memory back every ``TRIM_EVERY_PAGES`` pages."""
     global _pages_since_trim
     _pages_since_trim += 1
     if _pages_since_trim >= TRIM_EVERY_PAGES:
         _pages_since_trim = 0
+        forget_text_caches()
         give_back_freed_memory()
+
+
+TEXT_CACHE_MODULES = ("trafilatura", "htmldate", "justext", "courlan", "core.extraction")
+
+
+def forget_text_caches() -> None:
+    """Empty the ``functools.lru_cache`` caches of the extractor's modules. trafilatura keeps the last
+    1,024 to 16,384 lines and texts it trimmed or cleaned, the extraction its vocabulary and chrome
+    patterns: bounded, but they hold the text of hundreds of pages (measured: ~16 MB per worker after
+    400 pages, back to nothing once emptied). A page rarely meets another page's lines, so between pages
+    they save little; within a page they work as before."""
+    for name in [name for name in sys.modules if name.startswith(TEXT_CACHE_MODULES)]:
+        module = sys.modules.get(name)
+        for value in list(getattr(module, "__dict__", {}).values()):
+            if isinstance(value, _LRU_CACHE):
+                value.cache_clear()
+
+
+_LRU_CACHE = type(functools.lru_cache(maxsize=1)(lambda: None))
 
 
 class ExtractTimeout(Exception):
