@@ -317,8 +317,10 @@ def ingest(
     keywords=None,
     redis_url: str | None = None,
     progress: IO[str] | None = None,
+    settings: dict | None = None,
 ) -> Report:
-    """Read WARC files into ``corpus_db``; with ``redis_url``, push them to the shared queue and work on it."""
+    """Read WARC files into ``corpus_db``; with ``redis_url``, push them to the shared queue and work on it.
+    ``settings``: the crawl's settings to override (crawler/settings.py)."""
     paths = expand_paths(arguments)
     if not paths and not redis_url:
         raise CorpusError("no WARC files given")
@@ -329,7 +331,7 @@ def ingest(
         corpus_db,
         keywords,
         workers=workers,
-        settings={"REDIS_URL": redis_url},
+        settings={**(settings or {}), "REDIS_URL": redis_url},
         run_args={"ingest": paths, "keywords": list(keywords)},
     )
     run = Ingest(pipeline, filters, report, progress)

@@ -12,8 +12,10 @@ from __future__ import annotations
 import ctypes
 import functools
 import os
+import sys
 import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
 
 from dedup import DedupConfig, fingerprint_text
 
@@ -27,10 +29,12 @@ def analyse_page(
 ):
     """(page, fingerprint, seconds): the extracted page, with what a feed or news sitemap said filling its
     gaps, the dedup fingerprint of its text (None when the page holds no article), and the seconds each
-    stage took (wall time: a worker does nothing else meanwhile)."""
+    stage took (wall time: a worker does nothing else meanwhile), with ``worker_idle``, the time since
+    this process's previous page (or its start) ended: handing pages over, or no page to hand."""
     from core.extract import extract_page
     from core.extraction.language import UNDETERMINED, normalize_language_code
 
+    seconds = {"worker_idle": idle_since_last_page()}
     trim_every_so_many_pages()
     started = time.perf_counter()
     page = extract_page(body, url, content_type=content_type, site_chrome=site_chrome)
@@ -40,10 +44,27 @@ def analyse_page(
         if gap and hints.get(name):
             page[name] = hints[name]
     page["language"] = normalize_language_code(page.get("language")) or UNDETERMINED  # "de-DE" -> "de"
-    if not page.get("text"):
-        return page, None, {"extract": extracted - started}
-    fingerprint = fingerprint_text(page["text"], page.get("language"), dedup_config)
-    return page, fingerprint, {"extract": extracted - started, "fingerprint": time.perf_counter() - extracted}
+    seconds["extract"] = extracted - started
+    fingerprint = None
+    if page.get("text"):
+        fingerprint = fingerprint_text(page["text"], page.get("language"), dedup_config)
+        seconds["fingerprint"] = time.perf_counter() - extracted
+    page_done()
+    return page, fingerprint, seconds
+
+
+_last_page_done = None  # perf_counter when this process last finished a page (or started)
+
+
+def page_done() -> None:
+    global _last_page_done
+    _last_page_done = time.perf_counter()
+
+
+def idle_since_last_page() -> float:
+    """Seconds since this process finished its previous page or started (0.0 for a process that
+    never did either: the crawl process extracting in-line)."""
+    return 0.0 if _last_page_done is None else time.perf_counter() - _last_page_done
 
 
 @functools.lru_cache(maxsize=1)
@@ -87,13 +108,33 @@ _pages_since_trim = 0
 
 
 def trim_every_so_many_pages() -> None:
-    """In a process handling pages (a worker, or the crawl process handing them over): give freed
-    memory back every ``TRIM_EVERY_PAGES`` pages."""
+    """In a process handling pages (a worker, or the crawl process handing them over): forget the
+    extractor's text caches and give freed memory back every ``TRIM_EVERY_PAGES`` pages."""
     global _pages_since_trim
     _pages_since_trim += 1
     if _pages_since_trim >= TRIM_EVERY_PAGES:
         _pages_since_trim = 0
+        forget_text_caches()
         give_back_freed_memory()
+
+
+TEXT_CACHE_MODULES = ("trafilatura", "htmldate", "justext", "courlan", "core.extraction")
+
+
+def forget_text_caches() -> None:
+    """Empty the ``functools.lru_cache`` caches of the extractor's modules. trafilatura keeps the last
+    1,024 to 16,384 lines and texts it trimmed or cleaned, the extraction its vocabulary and chrome
+    patterns: bounded, but they hold the text of hundreds of pages (measured: ~16 MB per worker after
+    400 pages, back to nothing once emptied). A page rarely meets another page's lines, so between pages
+    they save little; within a page they work as before."""
+    for name in [name for name in sys.modules if name.startswith(TEXT_CACHE_MODULES)]:
+        module = sys.modules.get(name)
+        for value in list(getattr(module, "__dict__", {}).values()):
+            if isinstance(value, _LRU_CACHE):
+                value.cache_clear()
+
+
+_LRU_CACHE = type(functools.lru_cache(maxsize=1)(lambda: None))
 
 
 class ExtractTimeout(Exception):
@@ -120,6 +161,19 @@ def worker_ready() -> int:
     return os.getpid()
 
 
+class WorkerPool(ProcessPoolExecutor):
+    """A ProcessPoolExecutor that always replaces a worker leaving after ``max_tasks_per_child`` pages.
+    Python 3.11's executor replaces one only when its count of idle workers, which drifts up with every
+    page done, is zero; so it soon stops replacing them and, once none is left, the pages waiting in
+    the pool wait for ever (CPython gh-115634; the fix went to 3.13 and later, not to 3.11). Here a
+    worker is started whenever the pool has fewer than its number, as that fix does; the pool starts
+    all its workers at once anyway (one ``worker_ready`` task each)."""
+
+    def _adjust_process_count(self):
+        if len(self._processes) < self._max_workers:
+            self._spawn_process()
+
+
 def stop_pool(pool) -> None:
     """Kill the worker processes of a ProcessPoolExecutor and shut it down without waiting: a worker
     busy with a page cannot be told to stop. The pool's pending futures fail with BrokenProcessPool."""
@@ -142,6 +196,7 @@ def start_worker(crawl_pid: int, all_started=None) -> None:
     from core.extract import extract_page
 
     extract_page(WARM_UP_PAGE)  # what a first page loads lazily (readability, htmldate...), not on its time
+    page_done()
     exit_with_crawl(crawl_pid)
 
 

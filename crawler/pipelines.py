@@ -20,6 +20,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 from core.worker import (
     ExtractTimeout,
+    WorkerPool,
     analyse_page,
     limit_malloc_caching,
     start_worker,
@@ -33,6 +34,8 @@ from core.topic import compile_terms, on_topic
 from core.urls import site_of
 
 logger = logging.getLogger(__name__)
+
+PAGES_HANDED_PER_WORKER = 2  # the page a worker works on and the next, waiting in the pool's queue
 
 
 class CrawlerPipeline:
@@ -53,8 +56,11 @@ class ExtractPipeline(CrawlerPipeline):
     stop, so its pool is killed and a new one started: the page ends as an ``error`` counted
     ``extract_timeout``, and the other pages that were in the killed pool are handed to the new one.
     A pool whose worker died by itself (a crash, the OOM killer) is replaced too; its pages get one
-    more try, and a page whose pool dies under it twice is counted ``extraction_worker``. At most one
-    page per worker is handed over at a time, so a page's time is its own, not a queue's.
+    more try, and a page whose pool dies under it twice is counted ``extraction_worker``. Each worker
+    has one page waiting besides the one it works on, so that it starts the next as soon as it is done;
+    a page's time starts when a worker is free for it, so its time is its own, not a queue's. A worker
+    leaves after EXTRACT_WORKER_PAGES pages and a fresh one takes its place (its memory grows with the
+    pages it has seen); the pool goes on meanwhile, no page is lost or judged twice.
     """
 
     def __init__(self, crawler):
@@ -62,6 +68,7 @@ class ExtractPipeline(CrawlerPipeline):
         workers = crawler.settings.get("EXTRACT_WORKERS")
         self.workers = (os.cpu_count() or 1) if workers in (None, "") else int(workers)
         self.timeout = crawler.settings.getfloat("EXTRACT_TIMEOUT") or None
+        self.pages_per_worker = crawler.settings.getint("EXTRACT_WORKER_PAGES") or None
         self.pool = None
         self.pool_ready = None  # the new pool's workers have all started (a future; None: not asked yet)
         self.killed = weakref.WeakSet()  # pools killed for a page's time limit: their other pages go on
@@ -70,7 +77,8 @@ class ExtractPipeline(CrawlerPipeline):
     def open_spider(self):
         self.context = CrawlContext.of(self.crawler)
         if self.workers > 0:
-            self.slots = asyncio.Semaphore(self.workers)
+            self.handed = asyncio.Semaphore(self.workers * PAGES_HANDED_PER_WORKER)  # pages in the pool
+            self.running = asyncio.Semaphore(self.workers)  # pages whose time runs: one per worker
             self.pool = self.new_pool()
 
     def new_pool(self) -> ProcessPoolExecutor:
@@ -81,11 +89,12 @@ class ExtractPipeline(CrawlerPipeline):
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload([])
         self.pool_ready = None
-        pool = ProcessPoolExecutor(
+        pool = WorkerPool(
             self.workers,
             mp_context=context,
             initializer=start_worker,
             initargs=(os.getpid(), context.Barrier(self.workers)),
+            max_tasks_per_child=self.pages_per_worker,
         )
         # The workers start now (each imports and warms up the extractor, ~0.5 s of CPU), while the crawl
         # or the ingest is still setting up, rather than when the first page comes.
@@ -112,6 +121,7 @@ class ExtractPipeline(CrawlerPipeline):
         try:
             if self.pool is None:
                 item.page, item.fingerprint, seconds = analyse_page(*args)
+                seconds.pop("worker_idle")  # this process does more than extract
             else:
                 item.page, item.fingerprint, seconds = await self.in_worker(args, item.url)
                 trim_every_so_many_pages()  # the body and its pickled copy were freed here too
@@ -134,7 +144,7 @@ class ExtractPipeline(CrawlerPipeline):
     async def in_worker(self, args: tuple, url: str):
         """analyse_page(*args) in a worker, within the time limit; raises ExtractTimeout past it, and
         BrokenProcessPool when the page's pool died by itself twice."""
-        async with self.slots:
+        async with self.handed:
             deaths = 0
             while True:
                 pool = self.pool
@@ -145,7 +155,10 @@ class ExtractPipeline(CrawlerPipeline):
                     if pool is not self.pool:  # replaced meanwhile
                         continue
                     result = asyncio.wrap_future(pool.submit(analyse_page, *args))
-                    done, _ = await asyncio.wait({result}, timeout=self.timeout)
+                    # The pool hands pages to its workers in the order they came, as the semaphore lets
+                    # them run: a page gets a slot when the page ahead of it is done, as it gets a worker.
+                    async with self.running:
+                        done, _ = await asyncio.wait({result}, timeout=self.timeout)
                     if not done:
                         result.cancel()
                         if pool is self.pool:

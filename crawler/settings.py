@@ -56,6 +56,8 @@ EXTRACT_WORKERS = None  # worker processes for extraction; None = one per core, 
 EXTRACT_TIMEOUT = 30  # seconds one page may take in a worker (pages take ~0.1-0.5 s; bounded hostile ones
 #                      a few): past it the workers are killed and started anew, the page counted
 #                      errors/extract_timeout; 0 = no limit; none with EXTRACT_WORKERS=0 (nothing to kill)
+EXTRACT_WORKER_PAGES = 1000  # pages a worker extracts before a fresh one takes its place: a worker grows
+#                      with the pages it has seen (library caches, heap fragments); 0 = never
 SCRAPER_SLOT_MAX_ACTIVE_SIZE = 1_000_000  # bytes of responses waiting for or in the pipelines before the
 #                       crawl sends no new requests (Scrapy's backpressure; default 5 MB): ~6 average pages,
 #                       enough to keep the workers busy; each held one costs its body and Scrapy's decoded

@@ -18,6 +18,7 @@ import json
 import logging
 import platform
 import socket
+import time
 from importlib.metadata import version
 from pathlib import Path
 
@@ -94,7 +95,8 @@ def warcinfo(settings) -> dict:
 
 class WarcWriterMiddleware:
     """Writes each response the crawl judges (or every one, with WARC_ALL) to the WARC archive and
-    tells the corpus where its record is."""
+    tells the corpus where its record is. The CPU time it takes is counted in the crawl's stats
+    (``deepseek/cpu_seconds/warc_write``)."""
 
     def __init__(self, crawler):
         settings = crawler.settings
@@ -135,10 +137,15 @@ class WarcWriterMiddleware:
         return location
 
     def process_response(self, request, response, spider=None):
+        started = time.thread_time()
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
         page = 200 <= response.status < 300 and discovery.classify(response.body, content_type) == "html"
-        if not (page or self.keep_all):
-            return response
+        if page or self.keep_all:
+            self.archive(request, response, page)
+        self.crawler.stats.inc_value("deepseek/cpu_seconds/warc_write", time.thread_time() - started)
+        return response
+
+    def archive(self, request, response, page: bool) -> None:
         location = self.write(request, response)
         if location is not None and page:
             CrawlContext.of(self.crawler).corpus.writer.add_archived(
@@ -154,7 +161,6 @@ class WarcWriterMiddleware:
                     ),
                 }
             )
-        return response
 
 
 class WarcRedirectMiddleware(WarcWriterMiddleware):

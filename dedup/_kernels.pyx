@@ -12,6 +12,7 @@ ValueError instead of reading out of bounds; empty input gives empty output.
 
 from libc.stdint cimport int64_t, uint8_t, uint16_t, uint32_t, uint64_t
 from libc.stdlib cimport calloc, free, malloc, qsort, realloc
+from libc.math cimport fabs
 from libc.string cimport memcmp, memset
 
 import numpy as np
@@ -334,6 +335,82 @@ def heaviest_chain(
         got_b += wb[cols[top_cell]]
         top_cell = back[top_cell]
     return got_a, got_b
+
+
+# --- sentence-length alignment of translations (dedup.crosslingual) -----------------------------
+
+
+def alignment_total(
+    const double[::1] la,
+    const double[::1] lb,
+    const double[::1] la2,
+    const double[::1] lb2,
+    double skip,
+    double merge,
+    Py_ssize_t width,
+    double limit,
+):
+    """The dynamic programme of ``dedup.crosslingual.alignment_cost``: the total cost (divide by the
+    longer length for the mean) of the best monotone alignment, given the log lengths ``la``/``lb``
+    and, at index i >= 2, those of the last two sentences merged (``la2``/``lb2``, n + 1 and m + 1
+    long); ``inf`` as soon as the mean is sure to exceed ``limit``. The same operations in the same
+    order as the Python version, so the same float."""
+    cdef Py_ssize_t n = la.shape[0], m = lb.shape[0], i, j, lo, hi, centre
+    cdef Py_ssize_t longer = n if n > m else m
+    cdef double inf = float("inf"), best, v, lai, low
+    if n == 0 or m == 0:
+        return inf
+    if la2.shape[0] != n + 1 or lb2.shape[0] != m + 1:
+        raise ValueError("la2 and lb2 must be one longer than la and lb")
+    rows = np.full((3, m + 1), inf)
+    cdef double[:, ::1] table = rows
+    cdef double* prev2 = &table[0, 0]
+    cdef double* prev = &table[1, 0]
+    cdef double* cur = &table[2, 0]
+    cdef double* spare
+    prev[0] = 0.0
+    for j in range(1, (m if m < width else width) + 1):
+        prev[j] = prev[j - 1] + skip
+    for i in range(1, n + 1):
+        for j in range(m + 1):
+            cur[j] = inf
+        centre = i * m // n
+        lo = centre - width if centre - width > 0 else 0
+        hi = centre + width if centre + width < m else m
+        if lo == 0:
+            cur[0] = prev[0] + skip
+        lai = la[i - 1]
+        for j in range(lo if lo > 1 else 1, hi + 1):
+            best = prev[j - 1] + fabs(lai - lb[j - 1])
+            if i >= 2:
+                v = prev2[j - 1] + fabs(la2[i] - lb[j - 1]) + merge
+                if v < best:
+                    best = v
+            if j >= 2:
+                v = prev[j - 2] + fabs(lai - lb2[j]) + merge
+                if v < best:
+                    best = v
+            v = prev[j] + skip
+            if v < best:
+                best = v
+            v = cur[j - 1] + skip
+            if v < best:
+                best = v
+            cur[j] = best
+        if limit < inf:
+            low = cur[0]
+            for j in range(m + 1):
+                if cur[j] < low:
+                    low = cur[j]
+                if prev[j] < low:
+                    low = prev[j]
+            if low / longer > limit:
+                return inf
+        spare = prev2
+        prev2 = prev
+        prev = cur
+        cur = spare
+    return prev[m]
 
 
 # --- text scanning: anchors (dedup.anchors), sentence lengths (dedup.crosslingual) -------------

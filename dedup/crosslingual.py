@@ -34,6 +34,7 @@ import math
 
 import numpy as np
 
+from dedup._kernels import alignment_total as _alignment_total
 from dedup._kernels import sentence_lengths as _sentence_lengths
 
 
@@ -70,7 +71,8 @@ def alignment_cost(
     ``band`` sentences of the diagonal are explored. Returns ``inf`` for an empty sequence, and
     as soon as the cost is sure to exceed ``limit``: every path crosses one of any two consecutive
     rows (a step spans at most two) and costs never decrease along a path, so the smaller minimum
-    of the last two rows is a lower bound of the result.
+    of the last two rows is a lower bound of the result. The programme is compiled
+    (``dedup._kernels.alignment_total``).
     """
     n, m = len(a), len(b)
     if n == 0 or m == 0:
@@ -78,49 +80,15 @@ def alignment_cost(
     a = a.astype(np.float64) + 1.0
     b = b.astype(np.float64) + 1.0
     r = b.sum() / a.sum()
-    la = np.log(a * r).tolist()
-    lb = np.log(b).tolist()
+    la = np.log(a * r)
+    lb = np.log(b)
     ca = np.concatenate([[0.0], np.cumsum(a * r)]).tolist()
     cb = np.concatenate([[0.0], np.cumsum(b)]).tolist()
     # ln of the last two sentences merged, for rows i >= 2 and columns j >= 2
-    la2 = [0.0, 0.0, *(math.log(ca[i] - ca[i - 2]) for i in range(2, n + 1))]
-    lb2 = [0.0, 0.0, *(math.log(cb[j] - cb[j - 2]) for j in range(2, m + 1))]
-    longer = max(n, m)
-    inf = math.inf
+    la2 = np.array([0.0, 0.0, *(math.log(ca[i] - ca[i - 2]) for i in range(2, n + 1))])
+    lb2 = np.array([0.0, 0.0, *(math.log(cb[j] - cb[j - 2]) for j in range(2, m + 1))])
     width = band + abs(n - m)
-    prev2 = [inf] * (m + 1)
-    prev = [inf] * (m + 1)
-    prev[0] = 0.0
-    for j in range(1, min(m, width) + 1):
-        prev[j] = prev[j - 1] + skip
-    for i in range(1, n + 1):
-        cur = [inf] * (m + 1)
-        centre = i * m // n
-        lo, hi = max(0, centre - width), min(m, centre + width)
-        if lo == 0:
-            cur[0] = prev[0] + skip
-        lai = la[i - 1]
-        for j in range(max(1, lo), hi + 1):
-            best = prev[j - 1] + abs(lai - lb[j - 1])
-            if i >= 2:
-                v = prev2[j - 1] + abs(la2[i] - lb[j - 1]) + merge
-                if v < best:
-                    best = v
-            if j >= 2:
-                v = prev[j - 2] + abs(lai - lb2[j]) + merge
-                if v < best:
-                    best = v
-            v = prev[j] + skip
-            if v < best:
-                best = v
-            v = cur[j - 1] + skip
-            if v < best:
-                best = v
-            cur[j] = best
-        if limit < inf and min(min(cur), min(prev)) / longer > limit:
-            return inf
-        prev2, prev = prev, cur
-    return prev[m] / longer
+    return _alignment_total(la, lb, la2, lb2, skip, merge, width, limit) / max(n, m)
 
 
 def cost_limit(sentences: int, weight: float, share: float, config) -> float:

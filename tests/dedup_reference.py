@@ -2,6 +2,7 @@
 kernels must agree with (``tests/test_dedup_kernels.py``). They are what the package ran before
 the kernels, kept here as test oracles only."""
 
+import math
 import re
 from collections import Counter
 
@@ -471,3 +472,58 @@ def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
         acc ^= sigs[:, :, k]
     acc = mix64(acc) ^ band_salts(bands)
     return acc[0] if single else acc
+
+
+def alignment_cost(
+    a: np.ndarray, b: np.ndarray, skip: float = 1.0, merge: float = 0.3, band: int = 12, limit: float = math.inf
+) -> float:
+    """``dedup.crosslingual.alignment_cost`` in plain Python, as it was before the kernel."""
+    n, m = len(a), len(b)
+    if n == 0 or m == 0:
+        return math.inf
+    a = a.astype(np.float64) + 1.0
+    b = b.astype(np.float64) + 1.0
+    r = b.sum() / a.sum()
+    la = np.log(a * r).tolist()
+    lb = np.log(b).tolist()
+    ca = np.concatenate([[0.0], np.cumsum(a * r)]).tolist()
+    cb = np.concatenate([[0.0], np.cumsum(b)]).tolist()
+    # ln of the last two sentences merged, for rows i >= 2 and columns j >= 2
+    la2 = [0.0, 0.0, *(math.log(ca[i] - ca[i - 2]) for i in range(2, n + 1))]
+    lb2 = [0.0, 0.0, *(math.log(cb[j] - cb[j - 2]) for j in range(2, m + 1))]
+    longer = max(n, m)
+    inf = math.inf
+    width = band + abs(n - m)
+    prev2 = [inf] * (m + 1)
+    prev = [inf] * (m + 1)
+    prev[0] = 0.0
+    for j in range(1, min(m, width) + 1):
+        prev[j] = prev[j - 1] + skip
+    for i in range(1, n + 1):
+        cur = [inf] * (m + 1)
+        centre = i * m // n
+        lo, hi = max(0, centre - width), min(m, centre + width)
+        if lo == 0:
+            cur[0] = prev[0] + skip
+        lai = la[i - 1]
+        for j in range(max(1, lo), hi + 1):
+            best = prev[j - 1] + abs(lai - lb[j - 1])
+            if i >= 2:
+                v = prev2[j - 1] + abs(la2[i] - lb[j - 1]) + merge
+                if v < best:
+                    best = v
+            if j >= 2:
+                v = prev[j - 2] + abs(lai - lb2[j]) + merge
+                if v < best:
+                    best = v
+            v = prev[j] + skip
+            if v < best:
+                best = v
+            v = cur[j - 1] + skip
+            if v < best:
+                best = v
+            cur[j] = best
+        if limit < inf and min(min(cur), min(prev)) / longer > limit:
+            return inf
+        prev2, prev = prev, cur
+    return prev[m] / longer

@@ -75,3 +75,20 @@ def test_each_save_writes_only_the_changed_counts_and_the_corpus_holds_them_all(
     writer.flush()
     assert rows(corpus, "SELECT block, pages FROM chrome ORDER BY block") == [("*", 4), (other, 3), (ABO, 4)]
     writer.close()
+
+
+def test_the_finished_pages_hold_every_key_added_before_and_after_a_merge_and_no_other():
+    from core.urls import url_key
+    from crawler.corpus_session import UrlKeySet
+
+    earlier = [url_key(f"https://www.zeitung.example/politik/{n}.html") for n in range(3000)]
+    finished = UrlKeySet(earlier)
+    later = [url_key(f"https://zeitung.example/wirtschaft/{n}/") for n in range(2 * UrlKeySet.MERGE_AT + 10)]
+    for key in later:
+        finished.add(key)
+    finished.add(later[0])  # again: counted once
+    assert len(finished) == len(earlier) + len(later)
+    assert all(key in finished for key in earlier + later)
+    assert url_key("https://zeitung.example/wirtschaft/1.html") not in finished
+    assert not any(url_key(f"https://zeitung.example/sport/{n}.html") in finished for n in range(5000))
+    assert "http://zeitung.example/ümlaut\udcff" not in finished  # any str, even one that is no UTF-8

@@ -2,6 +2,8 @@
 ``tests/dedup_reference.py`` give, on random input (hypothesis) and on real texts of several
 scripts, including empty ones."""
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -11,7 +13,7 @@ from dedup import DedupConfig, fingerprint_text
 from dedup._kernels import Multimap, postings_lookup
 from dedup.align import Alignment, Sentences, _heaviest_chain, reaches
 from dedup.anchors import nfkc_anchor_tokens
-from dedup.crosslingual import sentence_lengths
+from dedup.crosslingual import alignment_cost, sentence_lengths
 from dedup.lsh import band_keys
 from dedup.minhash import estimated_jaccard, signature
 from dedup.normalize import content_hash, fold_nfkc, folded_stems, nfkc, tokens
@@ -327,3 +329,23 @@ def test_alignment_cells_of_real_texts_are_the_numpy_cells():
     for a in sentences:
         for b in sentences:
             same_cells(a, b)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.integers(0, 400), max_size=60),
+    st.lists(st.integers(0, 400), max_size=60),
+    st.sampled_from([math.inf, 0.05, 0.2, 0.5, 1.5]),
+    st.integers(1, 14),
+)
+def test_alignment_cost_is_the_python_alignment_cost(a, b, limit, band):
+    a, b = np.array(a, np.uint16), np.array(b, np.uint16)
+    assert alignment_cost(a, b, band=band, limit=limit) == reference.alignment_cost(a, b, band=band, limit=limit)
+
+
+def test_alignment_cost_of_real_texts_is_the_python_alignment_cost():
+    sentences = [fp.sentences for fp in fingerprints()]
+    for a in sentences:
+        for b in sentences:
+            for limit in (math.inf, 0.1, 0.3):
+                assert alignment_cost(a, b, limit=limit) == reference.alignment_cost(a, b, limit=limit)

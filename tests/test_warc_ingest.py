@@ -207,3 +207,38 @@ def test_read_ahead_gives_every_record_in_order_raises_the_readers_error_and_sto
     assert asyncio.run(collect(endless(), leave_after=5)) == [0, 1, 2, 3, 4]
     assert closed.is_set()  # the reader stopped and closed the file
     assert not any(thread.name == "warc-reader" for thread in threading.enumerate())
+
+
+def test_workers_replaced_every_few_pages_judge_every_record_once(tmp_path):
+    """EXTRACT_WORKER_PAGES=20: each worker leaves after 20 pages and a fresh one takes its place, a
+    dozen times over the file; the corpus is the one workers that never leave make."""
+    warc = tmp_path / "stories.warc.gz"
+    urls = write_story_warc(warc)
+    corpora = {}
+    for name, pages_per_worker in (("kept", 0), ("replaced", 20)):
+        db = tmp_path / f"{name}.db"
+        report = ingest(
+            [str(warc)], str(db), workers=2, keywords=("DeepSeek",), settings={"EXTRACT_WORKER_PAGES": pages_per_worker}
+        )
+        assert report.pages == len(urls)
+        corpora[name] = [
+            rows(db, "SELECT url, outcome FROM pages ORDER BY url"),
+            rows(db, "SELECT url, text FROM articles ORDER BY url"),
+            rows(db, "SELECT url, duplicate_of_url, kind FROM duplicates ORDER BY url"),
+        ]
+    assert corpora["replaced"] == corpora["kept"]
+    assert len(corpora["replaced"][0]) == len(set(urls))
+
+
+def test_a_pool_whose_workers_leave_after_a_few_tasks_replaces_them_all_the_way():
+    """Python 3.11's ProcessPoolExecutor stops replacing workers that leave after max_tasks_per_child
+    and then waits for ever (CPython gh-115634); WorkerPool replaces each one."""
+    import multiprocessing
+    import os
+
+    from core.worker import WorkerPool
+
+    with WorkerPool(2, mp_context=multiprocessing.get_context("forkserver"), max_tasks_per_child=2) as pool:
+        futures = [pool.submit(os.getpid) for _ in range(24)]
+        pids = [future.result(timeout=120) for future in futures]  # a stuck pool fails, it does not hang
+    assert len(set(pids)) >= 12

@@ -103,7 +103,9 @@ def records_logged(log: Path) -> int:
     return int(found[-1]) if found else 0
 
 
-def ingest(warc: Path, db: Path, workers: int | None) -> dict:
+def ingest(warc: Path, db: Path, workers: int | None, memory_every: int = 0) -> dict:
+    """Run the ingest, sampling its processes; with ``memory_every``, print a memory line every so
+    many records (from its progress log)."""
     command = [sys.executable, "-m", "storage.cli", "ingest", str(warc), "--db", str(db), "--keywords", ""]
     if workers is not None:
         command += ["--workers", str(workers)]
@@ -112,11 +114,13 @@ def ingest(warc: Path, db: Path, workers: int | None) -> dict:
     with open(log, "wb") as err:
         run = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=err, text=True)
     peak, peak_early, rounds, tree, cpu, roles, peak_by_role = 0, 0, 0, {}, {}, {}, {}
+    since_line: dict[str, int] = {}  # peak RSS by role since the last memory line
+    next_line = memory_every
     while run.poll() is None:
         if rounds % 4 == 0:
             tree = process_tree(run.pid)
         rounds += 1
-        rss, by_role = 0, {}
+        rss, by_role, workers = 0, {}, []
         for pid, parent in tree.items():
             role = roles.setdefault(pid, role_of(pid, parent, roles))
             measured = cpu_and_rss(pid)
@@ -124,11 +128,26 @@ def ingest(warc: Path, db: Path, workers: int | None) -> dict:
                 cpu[pid], size = measured
                 rss += size
                 by_role[role] = by_role.get(role, 0) + size
+                if role == "worker":
+                    workers.append(size)
         peak = max(peak, rss)
-        for role, size in by_role.items():
+        for role, size in {**by_role, "tree": rss, "worker_max": max(workers, default=0)}.items():
             peak_by_role[role] = max(peak_by_role.get(role, 0), size)
-        if rounds % 8 == 0 and records_logged(log) < FLAT_FROM_RECORDS:
-            peak_early = peak
+            since_line[role] = max(since_line.get(role, 0), size)
+        if rounds % 8 == 0:
+            done = records_logged(log)
+            if done < FLAT_FROM_RECORDS:
+                peak_early = peak
+            if memory_every and done >= next_line:  # where the memory is as the records go by
+                print(
+                    f"memory at {done:>7,} records  peak since the last line: tree {since_line['tree'] / MB:.0f} MB, "
+                    f"main {since_line.get('main', 0) / MB:.0f}, workers {since_line.get('worker', 0) / MB:.0f} "
+                    f"(largest {since_line.get('worker_max', 0) / MB:.0f}), {len(workers)} workers, "
+                    f"{len([p for p, r in roles.items() if r == 'worker'])} started so far",
+                    flush=True,
+                )
+                since_line = {}
+                next_line = (done // memory_every + 1) * memory_every
         time.sleep(0.25)
     wall = time.perf_counter() - started
     out = run.stdout.read()
@@ -179,7 +198,8 @@ def main() -> None:
             records = write_warc(warc, pages, copies=args.copies)
         written = time.perf_counter() - written
         size = warc.stat().st_size
-        result = ingest(warc, Path(tmp) / "corpus.db", args.workers)
+        memory_every = max(1000, args.records // 20) if args.records else 0
+        result = ingest(warc, Path(tmp) / "corpus.db", args.workers, memory_every)
     after, after_cpu = trafilatura_alone(pages, rounds=1)
     reference = max(before, after)
     rate = records / result["wall"]
@@ -198,6 +218,13 @@ def main() -> None:
             f"stage {key.rsplit('/', 1)[1]:<20} {result['stats'][key]:.1f} s total, "
             f"{1000 * result['stats'][key] / records:.1f} ms/page"
         )
+    stats = result["stats"]
+    busy = sum(stats.get(f"deepseek/seconds/{stage}", 0) for stage in ("extract", "fingerprint"))
+    idle = stats.get("deepseek/seconds/worker_idle", 0)
+    print(
+        f"workers idle               {idle / max(idle + busy, 1e-9):.1%} of their time after start-up "
+        f"(between one page's end and the next one's start: results and pages handed over, or no page)"
+    )
     print(
         f"peak memory, process tree  RSS summed {result['peak'] / MB:.0f} MB; until {FLAT_FROM_RECORDS:,} "
         f"records {result['peak_early'] / MB:.0f} MB"
@@ -215,6 +242,7 @@ def main() -> None:
             print(
                 f"  {role:<10}               {1000 * result['cpu_by_role'][role] / records:5.1f} ms CPU/page, peak "
                 f"{result['peak_by_role'][role] / MB:.0f} MB RSS (summed over the role's processes)"
+                + (f", largest one {result['peak_by_role']['worker_max'] / MB:.0f} MB" if role == "worker" else "")
             )
     ratio = rate / reference
     print("goals (issue 18):")
