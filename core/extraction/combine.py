@@ -23,11 +23,11 @@ import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
+from core.extraction.consensus import SENTENCE_END
 from core.vendor.readability import Document
 
 MODEL_PATH = Path(__file__).with_name("combine_model.json")
 WORD_RE = re.compile(r"\w+")
-SENTENCE_END = tuple(".!?\"'”’»)…:;。！？")
 CHROME_TAGS = frozenset({"header", "footer", "nav", "aside", "form", "menu"})
 ARTICLE_TAGS = frozenset({"article", "main"})
 COMMENT_RE = re.compile(r"comment|kommentar|respond|reply|replies|disqus|discussion|binhluan|pinglun")

@@ -95,16 +95,14 @@ def run_trafilatura(tree: HtmlElement, url: str | None, options: ExtractOptions,
     return combine.trafilatura_output(tree, url, favor_precision=options.favor_precision, favor_recall=favor_recall)
 
 
-def readability_text(page: str | HtmlElement, parsed: HtmlElement | None = None) -> str:
+def readability_text(page: str, parsed: HtmlElement | None = None) -> str:
     """Main text by readability-lxml, a paragraph a line (text between <br>s too), without the lines
     that are all link text (a menu, share buttons, a "read more": never prose); "" when it fails.
-    A tree is copied first: readability edits what it is given. ``parsed``: a copy of page's tree
-    (strip_scripts may have run on it) for readability to take instead of parsing page again, given
-    only when parse_page_plainly(page) found it plain (readability_tree makes it)."""
+    ``parsed``: a copy of page's tree (strip_scripts may have run on it) for readability to take,
+    and edit, instead of parsing page again, given only when parse_page_plainly(page) found it plain
+    (readability_tree makes it)."""
     try:
-        if isinstance(page, HtmlElement):
-            document = Document(deepcopy(page))
-        elif parsed is not None:  # page itself is what bound_attributes would make of it: it is plain
+        if parsed is not None:  # page itself is what bound_attributes would make of it: it is plain
             document = Document(page, parsed=parsed)
         else:
             document = Document(bound_attributes(page))
@@ -319,7 +317,7 @@ def _extract_into(result: dict, body, url, content_type, site_chrome, options, c
     strip_scripts(tree)
     # readability-lxml reads the page as it came: from a copy of the tree when it may (used once),
     # taken before pruning and after the scripts and styles are out (it drops them itself)
-    readable = run("readability", readability_tree, tree, plain and options.use_fallback)
+    readable = run("readability", readability_tree, tree, plain and (options.use_fallback or options.second_opinion))
     blocks = run("blocks", leaf_blocks, tree)
     hashes = block_hashes(blocks)
     result["block_hashes"] = page_block_hashes(hashes)
