@@ -11,8 +11,8 @@ from core.extract import ExtractOptions, extract_page
 from core.extraction import combine, vocabulary
 from core.extraction.cleanup import is_section_heading
 from core.extraction.consensus import add_agreed_lines, add_prose_lines, comparable, trim_unshared_tail
-from core.extraction.decode import parse_page, strip_leading_junk
-from core.extraction.extractor import readability_text
+from core.extraction.decode import parse_page, parse_page_plainly, strip_leading_junk
+from core.extraction.extractor import readability_text, readability_tree
 from core.extraction.language import page_language
 from core.extraction.metadata import decode_entities, person_names
 from core.extraction.prune import BLOCK_TAGS, caption_blocks, leaf_blocks
@@ -238,6 +238,21 @@ def test_readability_text_leaves_out_lines_that_are_all_links():
     lines = readability_text(page).split("\n")
     assert PROSE.strip() in lines and "Mehr dazu im Bericht der Redaktion von gestern." in lines
     assert not [line for line in lines if line in ("Start Politik Technik", "f x Mail")]
+
+
+def test_readability_reads_a_page_with_control_characters_in_its_text(caplog):
+    # a form feed left in the text after a script: readability drops the script through lxml, which
+    # refuses to write the control character back, and readability gave up on the whole page
+    absatz = "DeepSeek hat am Montag ein neues Sprachmodell vorgestellt, das Entwickler binnen Stunden testeten. "
+    page = (
+        f"<html><body><div class='beitrag'><h1>DeepSeek</h1><p>{absatz * 2}<script>var x = 1;</script>"
+        f"\x0c Weiter im Text: {absatz}</p><p>{absatz * 2}</p></div></body></html>"
+    )
+    tree, plain = parse_page_plainly(page)
+    for parsed in (None, readability_tree(tree, plain)):
+        text = readability_text(page, parsed)
+        assert "Weiter im Text: DeepSeek hat am Montag" in text and "\x0c" not in text
+    assert "error getting summary" not in caplog.text
 
 
 def test_nothing_is_added_after_a_chrome_heading_until_the_article_resumes():

@@ -12,6 +12,7 @@ error in `reason`.
 
 from __future__ import annotations
 
+import re
 import time
 from contextlib import contextmanager
 from copy import deepcopy
@@ -85,6 +86,10 @@ class ExtractOptions:
 DEFAULT_OPTIONS = ExtractOptions()
 
 
+# C0 control characters (tab, newline and carriage return aside) and NUL: lxml will not set them as text
+XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def empty_result(url: str | None) -> dict:
     result = dict.fromkeys(RESULT_KEYS)
     result.update(url=url, is_article=False, block_hashes=[])
@@ -100,7 +105,10 @@ def readability_text(page: str, parsed: HtmlElement | None = None) -> str:
     that are all link text (a menu, share buttons, a "read more": never prose); "" when it fails.
     ``parsed``: a copy of page's tree (strip_scripts may have run on it) for readability to take,
     and edit, instead of parsing page again, given only when parse_page_plainly(page) found it plain
-    (readability_tree makes it)."""
+    (readability_tree makes it). Control characters XML forbids are read as spaces: readability edits
+    the tree through lxml, which refuses to write them back, and gave up on the whole page."""
+    if XML_FORBIDDEN.search(page):
+        page, parsed = XML_FORBIDDEN.sub(" ", page), None
     try:
         if parsed is not None:  # page itself is what bound_attributes would make of it: it is plain
             document = Document(page, parsed=parsed)
