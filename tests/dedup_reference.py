@@ -1,10 +1,10 @@
 """Plain numpy and Python versions of the steps ``dedup._kernels`` compiles: the definitions those
-kernels must agree with (``tests/test_dedup_kernels.py``). They are what the package ran before
-the kernels, kept here as test oracles only."""
+kernels must agree with (``tests/test_dedup_kernels.py``): what the package ran before the kernels,
+and for the anchors and sentence lengths their plainest statement; test oracles only."""
 
 import math
+import unicodedata
 import re
-from collections import Counter
 
 import numpy as np
 import xxhash
@@ -152,103 +152,60 @@ def heaviest_chain(rows: list[int], cols: list[int], wa: np.ndarray, wb: np.ndar
     return got_a, got_b
 
 
-# --- anchors: the regexes dedup.anchors ran before dedup._kernels.anchor_tokens ---
+# --- anchors and sentence lengths: the plain definitions dedup._kernels.anchor_tokens and
+# sentence_lengths must agree with (the regexes that came between are gone) ---
 
-# A URL, www. address, @handle or #hashtag. Each kind starts with its own character, and the pattern
-# opens with the class of those, so the regex engine jumps between them instead of trying three
-# alternatives at every position; the lookbehinds then tell which kind it is (same matches as
-# ``https?://[^\s<>"]+|www\.[^\s<>"]+|(?<!\w)[@#]\w{2,}``, 4x faster).
-_URL = re.compile(r'[hw@#](?:(?<=h)ttps?://[^\s<>"]+|(?<=w)ww\.[^\s<>"]+|(?<=[@#])(?<!\w[@#])\w{2,})')
-_NUMBER = re.compile(r"[0-9][0-9.,]*")
 _UPPER = "".join(c for c in map(chr, range(0x3000)) if c.isupper() and c.isalpha())
 _UPPER_CLASS = "[" + re.escape(_UPPER) + "]"
 # The first word of a sentence or paragraph (after opening quotes or brackets).
 _SENTENCE_START = re.compile(r'[.!?:;\n][\s"\'\u201e\u201c\u201d\u00ab\u00bb(\[]*(' + _UPPER_CLASS + r"[\w\-]*)")
 
-
-def _char_ranges(chars: str) -> str:
-    """The inside of a regex character class matching exactly ``chars``, as ranges."""
-    codes = sorted(set(map(ord, chars)))
-    parts = []
-    start = prev = codes[0]
-    for code in codes[1:] + [-1]:
-        if code != prev + 1:
-            parts.append(re.escape(chr(start)) + ("-" + re.escape(chr(prev)) if prev > start else ""))
-            start = code
-        prev = code
-    return "".join(parts)
+_URL = re.compile(r'https?://[^\s<>"]+|www\.[^\s<>"]+|(?<!\w)[@#]\w{2,}')
+_NUMBER = re.compile(r"[0-9][0-9.,]*")
+_SENTENCE_BREAK = re.compile(r'[.!?\u2026]["\u201d\u201c\u00bb)\']*\s+|\n+')
 
 
-# Whitespace-separated words (the items of ``str.split()``) that may be capitalised: those whose first
-# character is upper case or an opener, or any character from U+3001 on (U+3000 is the last white
-# space character). That filter runs in the regex engine (a character class in front lets it skip
-# ahead, where ``str.split`` and a Python test per word cost twice as much); ``nfkc_anchor_tokens``
-# still applies the exact test to what it lets through. The lookbehind after the first character
-# checks that white space or the start of the text comes before it.
-_MAYBE_CAPITALISED_START = "".join(c for c in map(chr, range(0x3000)) if c.isupper() or c in _OPENERS)
-_MAYBE_CAPITALISED_WORD = re.compile(
-    "[" + _char_ranges(_MAYBE_CAPITALISED_START) + "\u3001-\U0010ffff" + r"](?<!\S.)\S*"
-)
-
-
-def nfkc_anchor_tokens(text: str) -> set[str]:
-    """``anchor_tokens`` of a text already in NFKC (``fingerprint_text`` normalises once for all)."""
-    text = "\n" + text
-    out: set[str] = set()
-    if "http" in text or "www." in text or "@" in text or "#" in text:
-        urls: list[str] = []
-
-        def cut_out(match: re.Match) -> str:  # collects the URLs while removing them: one pass
-            urls.append(match.group())
-            return " "
-
-        text = _URL.sub(cut_out, text)
-        for url in urls:
-            out.add("u:" + url.lower().rstrip(".,;:)/"))
+def anchor_tokens(text: str) -> set[str]:
+    """``dedup.anchors.anchor_tokens`` as plainly as it can be said."""
+    text = "\n" + unicodedata.normalize("NFKC", text)
+    out = set()
+    for url in _URL.findall(text):
+        out.add("u:" + url.lower().rstrip(".,;:)/"))
+    text = _URL.sub(" ", text)
     for number in _NUMBER.findall(text):
         digits = number.replace(".", "").replace(",", "").lstrip("0")
         if len(digits) >= 2:
             out.add("n:" + digits)
-    # every word that may be capitalised, stripped of quotes and brackets, with its count; the
-    # exact test (two characters or more, an upper case first one) comes below, once per word
-    capitalised = Counter([word.strip(_STRIP) for word in _MAYBE_CAPITALISED_WORD.findall(text)])
+    capitalised = {}
+    for word in text.split():
+        if word[0].isupper() or word[0] in _OPENERS:
+            word = word.strip(_STRIP)
+            if len(word) >= 2 and word[0].isupper():
+                capitalised[word] = capitalised.get(word, 0) + 1
     for word in _SENTENCE_START.findall(text):
         if word in capitalised:
             capitalised[word] -= 1
     for word, mid_sentence in capitalised.items():
-        # a name seen inside a sentence, or an acronym / camel case word (another capital after
-        # the first letter) even at a sentence start
-        if len(word) >= 2 and word[0].isupper() and (mid_sentence > 0 or word[1:] != word[1:].lower()):
+        if mid_sentence > 0 or word[1:] != word[1:].lower():
             out.add("c:" + word.casefold())
     return out
 
 
-# --- sentences: the regex and numpy versions before dedup._kernels ---
+def sentence_lengths(text: str) -> np.ndarray:
+    """``dedup.crosslingual.sentence_lengths`` as plainly as it can be said."""
+    lengths = []
+    start = 0
+    for m in _SENTENCE_BREAK.finditer(text):
+        end = m.start() if m.group(0)[0] == "\n" else m.start() + 1
+        if text[start:end].strip():
+            lengths.append(end - start)
+        start = m.end()
+    if text[start:].strip():
+        lengths.append(len(text) - start)
+    return np.minimum(np.array(lengths, np.int64), 65535).astype(np.uint16)
 
-# a sentence ends at . ! ? or an ellipsis followed (after closing quotes) by white space, or at a
-# line break; the end mark belongs to the sentence. That is ``[.!?\u2026]["\u201d\u201c\u00bb)\']*\s+|\n+``
-# written with the class of both first characters in front, so the regex engine jumps from one
-# candidate to the next instead of trying two alternatives at every position (3x faster); the
-# lookbehinds tell the two kinds apart, and the group keeps the first character for ``re.split``.
-_SENTENCE_BREAK = re.compile(r'([.!?\u2026\n])(?:(?<=\n)\n*|(?<!\n)["\u201d\u201c\u00bb)\']*\s+)')
 
-
-def sentence_lengths_regex(text: str) -> np.ndarray:
-    """Character length of each sentence (uint16, capped), in text order; blank pieces between
-    line breaks are no sentence."""
-    parts = _SENTENCE_BREAK.split(text)  # piece, end mark, piece, end mark, ..., last piece
-    lengths = [
-        len(piece) + 1 if mark != "\n" else len(piece)
-        for piece, mark in zip(parts[0::2], parts[1::2])
-        if mark != "\n" or (piece and not piece.isspace())
-    ]
-    last = parts[-1]
-    if last and not last.isspace():
-        lengths.append(len(last))
-    if lengths and max(lengths) > 65535:
-        lengths = [min(n, 65535) for n in lengths]
-    return np.array(lengths, np.uint16)
-
+# --- sentence stems: the numpy version before dedup._kernels ---
 
 _LOW16 = np.uint64(0xFFFF)
 _SHIFT = np.uint64(16)

@@ -1,127 +1,18 @@
-"""The fast fingerprint parts agree with plain reference versions on arbitrary text.
-
-``dedup.anchors`` and ``dedup.crosslingual`` find anchors and sentences with regexes written for
-speed (a character class in front, lookbehinds, ``re.split``); the references below are the plain
-versions they replaced, kept here as the definition. Hypothesis draws texts from the characters
-each rule looks at (cases, openers and closers, sentence marks, line breaks and other white space,
-URL and handle parts, code points above U+3000), so a difference shows up as a counterexample.
+"""Text steps of the fingerprint against their plain definitions: NFKC taken line by line is Unicode
+NFKC, the stop-word mask drops exactly the stop words, and no white space comes after U+3000 (the
+anchor kernel's first filter relies on it). The anchors and sentence lengths are checked against
+theirs in ``tests/test_dedup_kernels.py``. Hypothesis draws texts from the characters each rule
+looks at, so a difference shows up as a counterexample.
 """
 
-import re
 import unicodedata
 
 import numpy as np
 from hypothesis import given, settings, strategies as st
 
-from dedup.anchors import _OPENERS, _STRIP, anchor_tokens
-from dedup.crosslingual import sentence_lengths
 from dedup.normalize import nfkc
 from dedup.stopwords import STOPWORDS
-from tests.dedup_reference import _SENTENCE_START, stem_mask
-
-REFERENCE_URL = re.compile(r'https?://[^\s<>"]+|www\.[^\s<>"]+|(?<!\w)[@#]\w{2,}')
-REFERENCE_NUMBER = re.compile(r"[0-9][0-9.,]*")
-REFERENCE_SENTENCE_BREAK = re.compile(r'[.!?\u2026]["\u201d\u201c\u00bb)\']*\s+|\n+')
-
-
-def reference_anchor_tokens(text: str) -> set[str]:
-    text = "\n" + unicodedata.normalize("NFKC", text)
-    out = set()
-    for url in REFERENCE_URL.findall(text):
-        out.add("u:" + url.lower().rstrip(".,;:)/"))
-    text = REFERENCE_URL.sub(" ", text)
-    for number in REFERENCE_NUMBER.findall(text):
-        digits = number.replace(".", "").replace(",", "").lstrip("0")
-        if len(digits) >= 2:
-            out.add("n:" + digits)
-    capitalised = {}
-    for word in text.split():
-        if word[0].isupper() or word[0] in _OPENERS:
-            word = word.strip(_STRIP)
-            if len(word) >= 2 and word[0].isupper():
-                capitalised[word] = capitalised.get(word, 0) + 1
-    for word in _SENTENCE_START.findall(text):
-        if word in capitalised:
-            capitalised[word] -= 1
-    for word, mid_sentence in capitalised.items():
-        if mid_sentence > 0 or word[1:] != word[1:].lower():
-            out.add("c:" + word.casefold())
-    return out
-
-
-def reference_sentence_lengths(text: str) -> np.ndarray:
-    lengths = []
-    start = 0
-    for m in REFERENCE_SENTENCE_BREAK.finditer(text):
-        end = m.start() if m.group(0)[0] == "\n" else m.start() + 1
-        if text[start:end].strip():
-            lengths.append(end - start)
-        start = m.end()
-    if text[start:].strip():
-        lengths.append(len(text) - start)
-    return np.minimum(np.array(lengths, np.int64), 65535).astype(np.uint16)
-
-
-PIECES = list(
-    "aZbYsß1098 .,;:!?…\"'()[]{}„“”‘’«»*-_/<>@#\n\t\r\x0b\x0c\x1c\x85\u00a0\u2028\u3000ÄäÉéДдǅǄİıΣσＡａ𝐀ⅠⒶ中「」\udc80"
-) + [
-    "http",
-    "https://",
-    "www.",
-    "Www.",
-    "hTTp://",
-    "x@",
-    "@ab",
-    "#Tag",
-    "R1",
-    "GPU",
-    "OpenAI",
-    "Nvidia",
-    "1.000",
-    "5,576",
-    "007",
-    ". ",
-    ".\n",
-    '…"',
-    "!) ",
-    "\n\n",
-    " \n ",
-    "ﬁ",
-    "½",
-    "…",
-]
-texts = st.lists(st.sampled_from(PIECES), max_size=80).map("".join)
-
-
-@settings(max_examples=1500, deadline=None)
-@given(texts)
-def test_anchor_tokens_agree_with_the_reference(text):
-    assert anchor_tokens(text) == reference_anchor_tokens(text)
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.text(max_size=200))
-def test_anchor_tokens_agree_with_the_reference_on_any_characters(text):
-    assert anchor_tokens(text) == reference_anchor_tokens(text)
-
-
-@settings(max_examples=1500, deadline=None)
-@given(texts)
-def test_sentence_lengths_agree_with_the_reference(text):
-    ours, reference = sentence_lengths(text), reference_sentence_lengths(text)
-    assert ours.dtype == reference.dtype and ours.tolist() == reference.tolist()
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.text(max_size=200))
-def test_sentence_lengths_agree_with_the_reference_on_any_characters(text):
-    ours, reference = sentence_lengths(text), reference_sentence_lengths(text)
-    assert ours.dtype == reference.dtype and ours.tolist() == reference.tolist()
-
-
-def test_sentence_lengths_are_capped_at_the_uint16_maximum():
-    text = "x" * 70_000 + ". Short one."
-    assert sentence_lengths(text).tolist() == reference_sentence_lengths(text).tolist() == [65535, 10]
+from tests.dedup_reference import stem_mask
 
 
 def test_no_white_space_comes_after_u3000():
