@@ -10,7 +10,13 @@ import pytest
 from core.extract import ExtractOptions, extract_page
 from core.extraction import combine, vocabulary
 from core.extraction.cleanup import is_section_heading
-from core.extraction.consensus import add_agreed_lines, add_prose_lines, comparable, trim_unshared_tail
+from core.extraction.consensus import (
+    add_agreed_lines,
+    add_prose_lines,
+    comparable,
+    is_prose_line,
+    trim_unshared_tail,
+)
 from core.extraction.decode import parse_page, parse_page_plainly, strip_leading_junk
 from core.extraction.extractor import readability_text, readability_tree
 from core.extraction.language import page_language
@@ -380,6 +386,17 @@ def test_readabilitys_sentences_ours_lacks_come_in_but_not_its_labels_or_caption
         "Der zweite Absatz erklärt, warum das Training so wenig gekostet haben soll.",
         "Dritter Absatz des Artikels.",
     ]
+
+
+def test_a_sentence_ends_as_it_ends_in_its_own_script():
+    for line in (
+        "डीपसीक ने सोमवार को एक नया भाषा मॉडल जारी किया और डेवलपर्स ने कुछ ही घंटों में उसका परीक्षण शुरू किया।",
+        "أصدرت شركة ديب سيك نموذجا لغويا جديدا يوم الاثنين وبدأ المطورون اختباره خلال ساعات قليلة؟",
+        "ডিপসিক সোমবার একটি নতুন ভাষা মডেল প্রকাশ করেছে এবং ডেভেলপাররা কয়েক ঘণ্টার মধ্যেই পরীক্ষা শুরু করেছেন।",
+        "ディープシークは月曜日、新しい言語モデルを公開し、開発者たちは発表から数時間のうちにそれを試し始めた。と語った「これは始まりに過ぎない」",
+    ):
+        assert is_prose_line(line, 60), line
+    assert not is_prose_line("डीपसीक ने सोमवार को एक नया भाषा मॉडल जारी किया और डेवलपर्स ने कुछ ही घंटों में", 60)
 
 
 def test_the_caption_blocks_are_those_in_figures_and_caption_classes():

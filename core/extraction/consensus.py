@@ -16,7 +16,9 @@ import re
 from collections.abc import Callable
 
 WORD_RE = re.compile(r"\w+")
-SENTENCE_END = tuple(".!?\"'”’»)…:;。！？")
+# how sentences end, in the scripts that mark it: Latin, Greek (";"), CJK (full and half width), Devanagari
+# and Bengali (danda), Arabic and Urdu, Armenian, Ethiopic, Myanmar; then closing quotes and brackets
+SENTENCE_END = tuple(".!?\"'”’»)…:;。！？｡．।॥؟۔։።။」』")
 
 
 def comparable(text: str) -> str:
