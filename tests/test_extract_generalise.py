@@ -396,6 +396,8 @@ def test_a_sentence_ends_as_it_ends_in_its_own_script():
         "ディープシークは月曜日、新しい言語モデルを公開し、開発者たちは発表から数時間のうちにそれを試し始めた。と語った「これは始まりに過ぎない」",
     ):
         assert is_prose_line(line, 60), line
+    for quoted in ("„Das ist erst der Anfang“", "‚Das ist erst der Anfang‘", "»Das ist erst der Anfang«"):
+        assert is_prose_line(f"Der Gründer sagte am Montag vor Journalisten in Hangzhou: {quoted}", 60)
     assert not is_prose_line("डीपसीक ने सोमवार को एक नया भाषा मॉडल जारी किया और डेवलपर्स ने कुछ ही घंटों में", 60)
 
 

@@ -17,8 +17,9 @@ from collections.abc import Callable
 
 WORD_RE = re.compile(r"\w+")
 # how sentences end, in the scripts that mark it: Latin, Greek (";"), CJK (full and half width), Devanagari
-# and Bengali (danda), Arabic and Urdu, Armenian, Ethiopic, Myanmar; then closing quotes and brackets
-SENTENCE_END = tuple(".!?\"'”’»)…:;。！？｡．।॥؟۔։።။」』")
+# and Bengali (danda), Arabic and Urdu, Armenian, Ethiopic, Myanmar; then closing quotes and brackets, the
+# German ones too („so“, ‚so‘, »so«, ›so‹)
+SENTENCE_END = tuple(".!?\"'”’»)…:;。！？｡．।॥؟۔։።။」』“‘«‹›")
 
 
 def comparable(text: str) -> str:
