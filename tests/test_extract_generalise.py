@@ -41,6 +41,19 @@ def test_a_wrapper_line_before_html_does_not_cost_the_page():
     assert result["text"] and "developers started testing it" in result["text"]
 
 
+def test_a_wrapper_line_before_a_preformatted_page_without_html_does_not_cost_it():
+    # an old page that is one <pre> block, no <html> or <body>, behind an archive's wrapper line
+    absatz = (
+        "Der Bericht beschreibt, wie das Modell mit wenig Rechenleistung trainiert wurde und warum die\r\n"
+        "Entwickler in Hangzhou die Gewichte offen veröffentlicht haben, samt einer Lizenz für Firmen.\r\n\r\n"
+    )
+    page = f'<text id="http://example.com/alt/bericht7.html" encoding="unset">\n\r\n<pre>\r\n\r\n{absatz * 3}</pre>\r\n'
+    tree = parse_page(page)
+    assert tree is not None and tree.tag == "html" and tree.find(".//pre") is not None
+    result = extract_page(page.encode("cp1252"), "http://example.com/alt/bericht7.html", content_type="text/html")
+    assert result["text"] and "mit wenig Rechenleistung trainiert" in result["text"]
+
+
 def test_a_page_that_starts_with_html_is_left_alone():
     for page in (
         "<html><body><p>x</p></body></html>",

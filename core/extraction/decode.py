@@ -159,7 +159,9 @@ def cut_after(tree: HtmlElement, limit: int) -> HtmlElement:
 
 # a fragment is wrapped only when it has markup a page body has (not a PDF's "<<" or a text's "a < b")
 HTML_TAG_RE = re.compile(
-    r"<(?:p|div|span|a|br|table|td|font|b|i|ul|ol|li|h[1-6]|body|article|section|center)[\s/>]", re.I
+    r"<(?:p|div|span|a|br|hr|img|pre|blockquote|em|strong|code|tt|table|tr|td|font|b|i|ul|ol|li|dl|dt|dd|h[1-6]"
+    r"|body|main|header|footer|nav|article|section|center)[\s/>]",
+    re.I,
 )
 
 
