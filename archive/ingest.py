@@ -30,7 +30,7 @@ from archive.warc import BadRecord, Member, archived_page, parse_record, read_me
 from core.dates import normalize_date
 from core.seeds import DEFAULT_SEEDS, load_seeds
 from core.urls import canonical_or_none, site_of
-from crawler.dedup_service import shard_name
+from storage.dedup_service import shard_name
 from storage.corpus import CorpusError
 
 PROGRESS_EVERY = 5.0  # seconds between progress lines
