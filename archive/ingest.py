@@ -8,6 +8,10 @@ each file has been read is committed with the pages read before that point (corp
 ``ingested``), so a killed run started again continues where it stopped, nothing lost or doubled.
 With Redis, the files are a shared queue (archive.queue) and the dedup index is shared.
 
+A page whose HTML cannot name a topic term in any form (core.topic.may_be_on_topic: an exact necessary
+condition) is not sent to extraction: it ends as ``no_topic_term``, counted as off topic. CC-NEWS holds
+about a million pages a day, few of them on the topic.
+
 Records are read (inflated and parsed) by a thread a few records ahead of the pipeline
 (``read_ahead``): the event loop, which hands pages to the extraction workers and judges their
 results, spends its time waiting for those, and inflating (ISA-L) lets go of the GIL.
@@ -29,6 +33,7 @@ from archive.offline import OfflinePipeline, page_item
 from archive.warc import BadRecord, Member, archived_page, parse_record, read_members
 from core.dates import normalize_date
 from core.seeds import DEFAULT_SEEDS, load_seeds
+from core.topic import compile_prefilter, may_be_on_topic
 from core.urls import canonical_or_none, site_of
 from storage.dedup_service import shard_name
 from storage.corpus import CorpusError
@@ -36,6 +41,7 @@ from storage.corpus import CorpusError
 PROGRESS_EVERY = 5.0  # seconds between progress lines
 READ_AHEAD = 16  # records read ahead of the pipeline (each one's body is held meanwhile)
 QUIET_SKIPS = ("warcinfo", "request", "metadata", "resource", "conversion")  # normal records: counted only
+NO_TOPIC_TERM = "no_topic_term"  # the outcome of a page whose HTML names no topic term (core.topic.may_be_on_topic)
 
 
 @dataclass
@@ -120,8 +126,16 @@ def expand_paths(arguments: Iterable[str]) -> list[str]:
 class Ingest:
     """One ingest run over WARC files: filters, progress, resume offsets, and the pipeline it feeds."""
 
-    def __init__(self, pipeline: OfflinePipeline, filters: IngestFilters, report: Report, progress: IO[str] | None):
+    def __init__(
+        self,
+        pipeline: OfflinePipeline,
+        filters: IngestFilters,
+        report: Report,
+        progress: IO[str] | None,
+        keywords: Iterable[str] = (),
+    ):
         self.pipeline, self.filters, self.report, self.progress = pipeline, filters, report, progress
+        self.prefilter = compile_prefilter(keywords)  # pages that cannot be on topic are not extracted
         self.started = time.monotonic()
         self.last_line = self.started
         self.bytes_total = 0
@@ -220,7 +234,11 @@ class Ingest:
             "hints": "{}",
             "aliases": "[]",
         }
-        return page_item(url, page.body, page.content_type, fetched_at, via="warc"), archived
+        item = page_item(url, page.body, page.content_type, fetched_at, via="warc")
+        if not may_be_on_topic(self.prefilter, page.body, page.content_type):
+            item.outcome, item.body = NO_TOPIC_TERM, b""  # judged here: no extraction could be on topic
+            self.pipeline.stats.inc_value(f"deepseek/off_topic/{NO_TOPIC_TERM}")
+        return item, archived
 
     def tick(self) -> None:
         now = time.monotonic()
@@ -232,9 +250,10 @@ class Ingest:
         share = self.bytes_done / self.bytes_total if self.bytes_total else 0.0
         eta = seconds * (1 - share) / share if share > 0 else float("nan")
         stored = self.report.outcomes.get("stored", 0)
+        unread = f", {self.report.outcomes.get(NO_TOPIC_TERM, 0)} without a topic term" if self.prefilter else ""
         self.say(
-            f"ingest: {self.report.records} records ({rate:.0f}/s), {self.report.pages} pages, {stored} stored, "
-            f"{share:.0%} of the bytes, ETA {format_seconds(eta)}"
+            f"ingest: {self.report.records} records ({rate:.0f}/s), {self.report.pages} pages, {stored} stored"
+            f"{unread}, {share:.0%} of the bytes, ETA {format_seconds(eta)}"
         )
 
 
@@ -318,9 +337,12 @@ def ingest(
     redis_url: str | None = None,
     progress: IO[str] | None = None,
     settings: dict | None = None,
+    prefilter: bool = True,
 ) -> Report:
     """Read WARC files into ``corpus_db``; with ``redis_url``, push them to the shared queue and work on it.
-    ``settings``: the crawl's settings to override (crawler/settings.py)."""
+    ``settings``: the crawl's settings to override (crawler/settings.py). ``prefilter``: pages whose HTML
+    names no topic term in any form are not extracted (outcome ``no_topic_term``; False: every page is
+    extracted, for measuring; the corpus is the same)."""
     paths = expand_paths(arguments)
     if not paths and not redis_url:
         raise CorpusError("no WARC files given")
@@ -334,7 +356,7 @@ def ingest(
         settings={**(settings or {}), "REDIS_URL": redis_url},
         run_args={"ingest": paths, "keywords": list(keywords)},
     )
-    run = Ingest(pipeline, filters, report, progress)
+    run = Ingest(pipeline, filters, report, progress, keywords if prefilter else ())
     reason = "finished"
     try:
         if redis_url:
