@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from dataclasses import dataclass
 
 
 def compile_terms(terms) -> re.Pattern | None:
@@ -45,28 +46,40 @@ def on_topic(pattern: re.Pattern | None, title: str | None, text: str | None) ->
 # other non-ASCII characters allowed between two characters of a term (combining marks, soft hyphens).
 TAG_RE = re.compile(r"<!--.*?-->|<[A-Za-z/!?](?:[^>\"']|\"[^\"]*\"|'[^']*')*>", re.S)  # quoted values may hold >
 PLAIN_TAG_RE = re.compile(r"<[A-Za-z/!?][^>]*>")  # as a reader that ignores quotes ends a tag
-ESCAPE_RE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|(.))", re.S)
+ESCAPE_RE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|([ntrbf]))")  # others: the letter counts as it is
 ESCAPED_SPACE = {"n": "\n", "t": "\t", "r": "\r", "b": " ", "f": " "}
 ASCII_NOT_ALNUM = bytes(code for code in range(128) if not chr(code).isalnum())
-NON_ASCII_RUN = rb"[\x80-\xff]*"
 UNESCAPE_ROUNDS = 3  # entities and escapes within each other (JSON of HTML of JSON...)
 
 
-def compile_prefilter(terms) -> re.Pattern | None:
-    """The pre-filter of ``compile_terms(terms)``: a pattern of the terms' skeletons, to search page
-    skeletons with (``may_be_on_topic``); None means no filter (every page passes)."""
+@dataclass(frozen=True)
+class Prefilter:
+    """The terms' skeletons: ``ascii`` ones are looked for in a page's skeleton without its non-ASCII
+    characters (none can be a letter of theirs); each of the ``others`` (a first character, a pattern)
+    in the whole skeleton, any run of non-ASCII characters allowed between two of its characters."""
+
+    ascii: tuple[bytes, ...]
+    others: tuple[tuple[str, re.Pattern], ...]
+
+
+def compile_prefilter(terms) -> Prefilter | None:
+    """The pre-filter of ``compile_terms(terms)``, for ``may_be_on_topic``; None means no filter."""
     terms = [unicodedata.normalize("NFKC", term).strip() for term in terms if term.strip()]
     if not terms:
         return None
-    # a term's letters and digits (without the combining marks NFKD splits off): a page's skeleton may
-    # hold anything non-ASCII between them
-    skeletons = sorted({"".join(filter(str.isalnum, _skeleton(term).decode())) for term in terms}, key=len)
-    if not skeletons[0]:  # a term of punctuation alone: no skeleton tells it apart
-        return re.compile(b"")
-    return re.compile(b"|".join(NON_ASCII_RUN.join(re.escape(c.encode()) for c in term) for term in skeletons))
+    # a term's letters and digits (without the combining marks NFKD splits off)
+    skeletons = {"".join(filter(str.isalnum, _folded(term))) for term in terms}
+    if "" in skeletons:  # a term of punctuation alone: no skeleton tells it apart
+        return Prefilter((b"",), ())
+    others = tuple(
+        (term[0], re.compile(rb"[\x80-\xff]*".join(re.escape(char.encode()) for char in term)))
+        for term in sorted(skeletons)
+        if not term.isascii()
+    )
+    return Prefilter(tuple(sorted(term.encode() for term in skeletons if term.isascii())), others)
 
 
-def may_be_on_topic(prefilter: re.Pattern | None, body: bytes | str, content_type: str | None = None) -> bool:
+def may_be_on_topic(prefilter: Prefilter | None, body: bytes | str, content_type: str | None = None) -> bool:
     """False only when no extraction of the page (``body``, decoded as extraction decodes it) can be on
     topic by ``on_topic``: an exact necessary condition, never a guess, so a page it rejects need not be
     extracted. A page whose HTML names a term in any form passes, in its chrome or scripts too."""
@@ -89,24 +102,36 @@ def may_be_on_topic(prefilter: re.Pattern | None, body: bytes | str, content_typ
         text = reading()
         if text not in seen:
             seen.add(text)
-            if prefilter.search(_skeleton(text)):
+            if _names_a_term(prefilter, _folded(text)):
                 return True
     return False
 
 
-def _skeleton(text: str) -> bytes:
-    """UTF-8 of text compatibility-decomposed and case-folded (Unicode's compatibility caseless match;
-    dotless i as i, as re.IGNORECASE reads it), without ASCII characters other than letters and digits."""
+def _folded(text: str) -> str:
+    """Case-folded and compatibility-decomposed (Unicode's compatibility caseless match), dotless i as i
+    (re.IGNORECASE reads it so)."""
     if text.isascii():
-        return text.encode("ascii").lower().translate(None, ASCII_NOT_ALNUM)
-    folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold()).replace("ı", "i")
-    return folded.encode("utf-8", "surrogatepass").translate(None, ASCII_NOT_ALNUM)
+        return text.lower()
+    return unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold()).replace("ı", "i")
+
+
+def _names_a_term(prefilter: Prefilter, folded: str) -> bool:
+    if prefilter.ascii:
+        letters = folded.encode("ascii", "ignore").translate(None, ASCII_NOT_ALNUM)
+        if any(term in letters for term in prefilter.ascii):
+            return True
+    others = [pattern for first, pattern in prefilter.others if first in folded]
+    if others:
+        letters = folded.encode("utf-8", "surrogatepass").translate(None, ASCII_NOT_ALNUM)
+        return any(pattern.search(letters) for pattern in others)
+    return False
 
 
 def _unescape(text: str) -> str:
     """Entities and backslash escapes (JSON, JavaScript) decoded, again while it changes anything."""
     for _ in range(UNESCAPE_ROUNDS):
-        decoded = html.unescape(ESCAPE_RE.sub(_escaped, text) if "\\" in text else text)
+        decoded = ESCAPE_RE.sub(_escaped, text) if "\\" in text else text
+        decoded = html.unescape(decoded)
         if decoded == text:
             break
         text = decoded
@@ -114,7 +139,5 @@ def _unescape(text: str) -> str:
 
 
 def _escaped(match: re.Match) -> str:
-    code, byte, char = match.groups()
-    if char is not None:
-        return ESCAPED_SPACE.get(char, char)
-    return chr(int(code or byte, 16))
+    code, byte, blank = match.groups()
+    return ESCAPED_SPACE[blank] if blank else chr(int(code or byte, 16))
