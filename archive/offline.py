@@ -62,6 +62,7 @@ class OfflinePipeline:
         workers: int | None = None,
         settings: dict | None = None,
         run_args: dict | None = None,
+        prefilter=None,
     ):
         overrides = dict(settings or {})
         if workers is not None:
@@ -72,6 +73,7 @@ class OfflinePipeline:
         self.context.corpus.writer.on_failure = self.write_failed
         self.stages = [ExtractStage(settings, self.stats), TopicStage(self.stats), CorpusStage(settings, self.stats)]
         extract, topic, corpus = self.stages
+        extract.prefilter = prefilter  # core.topic.compile_prefilter's: pages that cannot be on topic
         extract.open(self.context)
         topic.open(tuple(keywords))
         corpus.open(self.context)
@@ -90,9 +92,8 @@ class OfflinePipeline:
     ) -> None:
         """Judge ``(tag, PageItem)`` entries (``None`` items pass through, for the caller's bookkeeping);
         ``on_done(tag, result)`` is called for each in input order, ``result`` being the CorpusStage's
-        ``{"url", "outcome", ...}`` (or ``{}`` for a None item). An item that comes with its outcome set
-        (judged before extraction) is not extracted, only recorded. ``keep(item)``, after extraction,
-        may reject a page (outcome ``filtered``)."""
+        ``{"url", "outcome", ...}`` (or ``{}`` for a None item). ``keep(item)``, after extraction, may
+        reject a page (outcome ``filtered``)."""
         extract, topic, corpus = self.stages
         window = max(1, extract.workers) * IN_FLIGHT_PER_WORKER
         pending: deque = deque()
@@ -102,17 +103,14 @@ class OfflinePipeline:
             if item is None:
                 on_done(tag, {})
                 return
-            if task is not None:
-                item = await task
-                if item.outcome is None and keep is not None and not keep(item):
-                    item.outcome = "filtered"
-                    self.stats.inc_value("deepseek/filtered")
+            item = await task
+            if item.outcome is None and keep is not None and not keep(item):
+                item.outcome = "filtered"
+                self.stats.inc_value("deepseek/filtered")
             on_done(tag, corpus.process_item(topic.process_item(item)))
 
         async for tag, item in _aiter(entries):
-            task = (
-                None if item is None or item.outcome is not None else asyncio.ensure_future(extract.process_item(item))
-            )
+            task = None if item is None else asyncio.ensure_future(extract.process_item(item))
             pending.append((tag, item, task))
             while len(pending) > window or (pending and (pending[0][2] is None or pending[0][2].done())):
                 await finish_oldest()

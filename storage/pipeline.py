@@ -40,6 +40,7 @@ from storage.context import RunContext
 
 logger = logging.getLogger(__name__)
 
+NO_TOPIC_TERM = "no_topic_term"  # the outcome of a page the prefilter let go: its HTML names no topic term
 PAGES_HANDED_PER_WORKER = 2  # the page a worker works on and the next, waiting in the pool's queue
 
 
@@ -50,7 +51,10 @@ class ExtractStage:
     stop, so its pool is killed and a new one started: the page ends as an ``error`` counted
     ``extract_timeout``, and the other pages that were in the killed pool are handed to the new one.
     A pool whose worker died by itself (a crash, the OOM killer) is replaced too; its pages get one
-    more try, and a page whose pool dies under it twice is counted ``extraction_worker``. Each worker
+    more try, and a page whose pool dies under it twice is counted ``extraction_worker``. With a topic
+    ``prefilter`` (the ingest sets one; the crawl learns site chrome from every page), a worker first
+    checks that the page's HTML can name a topic term at all, and a page that cannot ends unextracted
+    as ``no_topic_term``, counted off topic. Each worker
     has one page waiting besides the one it works on, so that it starts the next as soon as it is done;
     a page's time starts when a worker is free for it, so its time is its own, not a queue's. A worker
     leaves after EXTRACT_WORKER_PAGES pages and a fresh one takes its place (its memory grows with the
@@ -63,6 +67,7 @@ class ExtractStage:
         self.workers = (os.cpu_count() or 1) if workers in (None, "") else int(workers)
         self.timeout = float(settings.get("EXTRACT_TIMEOUT") or 0) or None
         self.pages_per_worker = int(settings.get("EXTRACT_WORKER_PAGES") or 0) or None
+        self.prefilter = None  # core.topic.compile_prefilter's, for an ingest: set before open()
         self.pool = None
         self.pool_ready = None  # the new pool's workers have all started (a future; None: not asked yet)
         self.killed = weakref.WeakSet()  # pools killed for a page's time limit: their other pages go on
@@ -110,6 +115,7 @@ class ExtractStage:
             item.hints,
             self.context.chrome.chrome_for(site),
             self.context.dedup.config,
+            self.prefilter,
         )
         item.body = b""  # the worker has it; do not keep it in memory through the other pipelines
         try:
@@ -130,9 +136,13 @@ class ExtractStage:
         except Exception as error:  # a broken page never stops the crawl
             logger.warning("extraction failed on %s: %s", item.url, repr(error)[:200])
             return self.failed(item, "extraction")
-        self.context.chrome.observe(site, item.page.get("block_hashes") or ())
         for stage, spent in seconds.items():
             self.stats.inc_value(f"deepseek/seconds/{stage}", spent)
+        if item.page is None:  # the prefilter's: its HTML names no topic term
+            item.outcome = NO_TOPIC_TERM
+            self.stats.inc_value(f"deepseek/off_topic/{NO_TOPIC_TERM}")
+            return item
+        self.context.chrome.observe(site, item.page.get("block_hashes") or ())
         return item
 
     async def in_worker(self, args: tuple, url: str):

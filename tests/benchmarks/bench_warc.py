@@ -255,7 +255,9 @@ def main() -> None:
         print(
             f"with the topic filter on   {records / topical['wall']:.1f} pages/s (seed terms; not the goal's measure): "
             f"{unread / records:.1%} of the pages skipped unread by the pre-filter (no topic term in their HTML), "
-            f"{topical['stats'].get('deepseek/stored', 0)} stored, peak {topical['peak'] / MB:.0f} MB"
+            f"{topical['stats'].get('deepseek/stored', 0)} stored, pre-filter "
+            f"{1000 * topical['stats'].get('deepseek/seconds/prefilter', 0) / records:.1f} ms/page in the workers, "
+            f"peak {topical['peak'] / MB:.0f} MB"
         )
     ratio = rate / reference
     print("goals (issue 18):")
