@@ -1,11 +1,12 @@
-"""The crawl's pipeline without the network: archived pages go through the crawl's own ExtractPipeline
-(core.worker in worker processes), TopicPipeline and CorpusPipeline (dedup.Deduplicator and
-storage.corpus), and its CrawlContext, in the order they are given.
+"""The crawl's pipeline without the network and without Scrapy: archived pages go through the stages
+the crawl's item pipelines adapt (storage.pipeline: ExtractStage with core.worker in worker processes,
+TopicStage, CorpusStage with dedup.Deduplicator and storage.corpus) and its shared state
+(storage.context.RunContext), on the crawl's own settings (crawler/settings.py, a plain module), in the
+order they are given.
 
-A small adapter (``OfflineCrawler``) stands in for the Scrapy crawler those classes read their
-settings, stats, topic terms and shared state from, so no judgement is written twice: the keep/drop
-decision is CorpusPipeline's. Pages are handed to the workers a few at a time and finished in their
-order, so the dedup decisions (which copy of a story is kept) follow the order of the input.
+No judgement is written twice: the keep/drop decision is CorpusStage's, as in the crawl. Pages are
+handed to the workers a few at a time and finished in their order, so the dedup decisions (which copy
+of a story is kept) follow the order of the input.
 """
 
 from __future__ import annotations
@@ -13,20 +14,18 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import deque
-from dataclasses import dataclass
 from typing import AsyncIterator, Callable, Iterable
 
-from scrapy.settings import Settings
-
-from crawler.context import CrawlContext
+import crawler.settings
 from crawler.items import PageItem
-from crawler.pipelines import CorpusPipeline, ExtractPipeline, TopicPipeline
+from storage.context import RunContext
+from storage.pipeline import CorpusStage, ExtractStage, TopicStage
 
 IN_FLIGHT_PER_WORKER = 4  # pages handed to each worker ahead: keeps it busy, bounds the memory held
 
 
 class Stats:
-    """What Scrapy's stats collector offers the pipelines: counters by name."""
+    """What Scrapy's stats collector offers the pipeline: counters by name."""
 
     def __init__(self):
         self.values: dict[str, float] = {}
@@ -44,38 +43,11 @@ class Stats:
         return dict(self.values)
 
 
-class NoSignals:
-    """A crawler's signal manager that connects nothing: offline, no engine sends signals."""
-
-    def connect(self, *args, **kwargs) -> None:
-        pass
-
-
-@dataclass
-class OfflineSpider:
-    """The attribute of a spider that the pipelines read: the topic keywords."""
-
-    keywords: tuple[str, ...]
-
-
-class OfflineCrawler:
-    """The attributes of a Scrapy crawler that CrawlContext and the pipelines use."""
-
-    def __init__(self, settings: Settings, keywords: Iterable[str]):
-        self.settings = settings
-        self.stats = Stats()
-        self.signals = NoSignals()
-        self.spider = OfflineSpider(tuple(keywords))
-
-
-def crawl_settings(corpus_db: str, overrides: dict | None = None) -> Settings:
+def crawl_settings(corpus_db: str, overrides: dict | None = None) -> dict:
     """The crawl's settings (crawler/settings.py) with the corpus and any overrides."""
-    settings = Settings()
-    settings.setmodule("crawler.settings", priority="project")
-    settings.set("CORPUS_DB", str(corpus_db), priority="cmdline")
-    for name, value in (overrides or {}).items():
-        if value is not None:
-            settings.set(name, value, priority="cmdline")
+    settings = {name: getattr(crawler.settings, name) for name in dir(crawler.settings) if name.isupper()}
+    settings["CORPUS_DB"] = str(corpus_db)
+    settings.update((name, value) for name, value in (overrides or {}).items() if value is not None)
     return settings
 
 
@@ -90,22 +62,23 @@ class OfflinePipeline:
         workers: int | None = None,
         settings: dict | None = None,
         run_args: dict | None = None,
+        prefilter=None,
     ):
         overrides = dict(settings or {})
         if workers is not None:
             overrides["EXTRACT_WORKERS"] = workers
-        self.crawler = OfflineCrawler(crawl_settings(corpus_db, overrides), keywords)
-        self.context = CrawlContext.of(self.crawler)
+        settings = crawl_settings(corpus_db, overrides)
+        self.stats = Stats()
+        self.context = RunContext(settings, self.stats)
         self.context.corpus.writer.on_failure = self.write_failed
-        self.stages = [ExtractPipeline(self.crawler), TopicPipeline(self.crawler), CorpusPipeline(self.crawler)]
-        for stage in self.stages:
-            stage.open_spider()
+        self.stages = [ExtractStage(settings, self.stats), TopicStage(self.stats), CorpusStage(settings, self.stats)]
+        extract, topic, corpus = self.stages
+        extract.prefilter = prefilter  # core.topic.compile_prefilter's: pages that cannot be on topic
+        extract.open(self.context)
+        topic.open(tuple(keywords))
+        corpus.open(self.context)
         self.context.corpus.begin_run(run_args or {})
         self.closed = False
-
-    @property
-    def stats(self) -> Stats:
-        return self.crawler.stats
 
     @property
     def writer(self):
@@ -118,7 +91,7 @@ class OfflinePipeline:
         keep: Callable[[PageItem], bool] | None = None,
     ) -> None:
         """Judge ``(tag, PageItem)`` entries (``None`` items pass through, for the caller's bookkeeping);
-        ``on_done(tag, result)`` is called for each in input order, ``result`` being the CorpusPipeline's
+        ``on_done(tag, result)`` is called for each in input order, ``result`` being the CorpusStage's
         ``{"url", "outcome", ...}`` (or ``{}`` for a None item). ``keep(item)``, after extraction, may
         reject a page (outcome ``filtered``)."""
         extract, topic, corpus = self.stages
@@ -156,8 +129,8 @@ class OfflinePipeline:
         if self.closed:
             return
         self.closed = True
-        self.stages[0].close_spider()
-        self.context.close(None, reason)
+        self.stages[0].close()
+        self.context.close(reason)
 
 
 async def _aiter(entries):

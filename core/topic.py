@@ -6,8 +6,10 @@ the topic cannot make an off-topic page count.
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
+from dataclasses import dataclass
 
 
 def compile_terms(terms) -> re.Pattern | None:
@@ -31,3 +33,111 @@ def on_topic(pattern: re.Pattern | None, title: str | None, text: str | None) ->
     if pattern is None:
         return True
     return any(pattern.search(unicodedata.normalize("NFKC", part)) for part in (title, text) if part)
+
+
+# -- the pre-filter: can a page's extraction name a term at all? -----------------------------------------
+# What the extracted title and text can hold that the page's HTML does not spell out literally: entities
+# (&#68;eepSeek, &amp;), escapes in script bodies (JSON-LD: \u0044eepSeek, markup as \u003cb\u003e), a
+# word split by inline tags (Deep<b>Seek</b>), attribute values (og:title, alt), compatibility forms
+# (fullwidth letters: NFKC), case, and the characters clean-up removes inside words (soft hyphens,
+# zero-width spaces). The pre-filter compares skeletons that none of these change, of the page with its
+# tags kept and with them removed (read two ways), before and after unescaping: compatibility-decomposed
+# (NFKD) and case-folded, without ASCII characters other than letters and digits, and with any run of
+# other non-ASCII characters allowed between two characters of a term (combining marks, soft hyphens).
+TAG_RE = re.compile(r"<!--.*?-->|<[A-Za-z/!?](?:[^>\"']|\"[^\"]*\"|'[^']*')*>", re.S)  # quoted values may hold >
+PLAIN_TAG_RE = re.compile(r"<[A-Za-z/!?][^>]*>")  # as a reader that ignores quotes ends a tag
+ESCAPE_RE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|([ntrbf]))")  # others: the letter counts as it is
+ESCAPED_SPACE = {"n": "\n", "t": "\t", "r": "\r", "b": " ", "f": " "}
+ASCII_NOT_ALNUM = bytes(code for code in range(128) if not chr(code).isalnum())
+UNESCAPE_ROUNDS = 3  # entities and escapes within each other (JSON of HTML of JSON...)
+
+
+@dataclass(frozen=True)
+class Prefilter:
+    """The terms' skeletons: ``ascii`` ones are looked for in a page's skeleton without its non-ASCII
+    characters (none can be a letter of theirs); each of the ``others`` (a first character, a pattern)
+    in the whole skeleton, any run of non-ASCII characters allowed between two of its characters."""
+
+    ascii: tuple[bytes, ...]
+    others: tuple[tuple[str, re.Pattern], ...]
+
+
+def compile_prefilter(terms) -> Prefilter | None:
+    """The pre-filter of ``compile_terms(terms)``, for ``may_be_on_topic``; None means no filter."""
+    terms = [unicodedata.normalize("NFKC", term).strip() for term in terms if term.strip()]
+    if not terms:
+        return None
+    # a term's letters and digits (without the combining marks NFKD splits off)
+    skeletons = {"".join(filter(str.isalnum, _folded(term))) for term in terms}
+    if "" in skeletons:  # a term of punctuation alone: no skeleton tells it apart
+        return Prefilter((b"",), ())
+    others = tuple(
+        (term[0], re.compile(rb"[\x80-\xff]*".join(re.escape(char.encode()) for char in term)))
+        for term in sorted(skeletons)
+        if not term.isascii()
+    )
+    return Prefilter(tuple(sorted(term.encode() for term in skeletons if term.isascii())), others)
+
+
+def may_be_on_topic(prefilter: Prefilter | None, body: bytes | str, content_type: str | None = None) -> bool:
+    """False only when no extraction of the page (``body``, decoded as extraction decodes it) can be on
+    topic by ``on_topic``: an exact necessary condition, never a guess, so a page it rejects need not be
+    extracted. A page whose HTML names a term in any form passes, in its chrome or scripts too."""
+    if prefilter is None:
+        return True
+    from core.charset import decode_body
+
+    page = decode_body(body, content_type)
+    unescaped = _unescape(page)
+    readings = (
+        lambda: page,
+        lambda: unescaped,
+        lambda: _unescape(TAG_RE.sub("", page)),
+        lambda: TAG_RE.sub("", unescaped),
+        lambda: _unescape(PLAIN_TAG_RE.sub("", page)),
+        lambda: PLAIN_TAG_RE.sub("", unescaped),
+    )
+    seen = set()
+    for reading in readings:
+        text = reading()
+        if text not in seen:
+            seen.add(text)
+            if _names_a_term(prefilter, _folded(text)):
+                return True
+    return False
+
+
+def _folded(text: str) -> str:
+    """Case-folded and compatibility-decomposed (Unicode's compatibility caseless match), dotless i as i
+    (re.IGNORECASE reads it so)."""
+    if text.isascii():
+        return text.lower()
+    return unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold()).replace("ı", "i")
+
+
+def _names_a_term(prefilter: Prefilter, folded: str) -> bool:
+    if prefilter.ascii:
+        letters = folded.encode("ascii", "ignore").translate(None, ASCII_NOT_ALNUM)
+        if any(term in letters for term in prefilter.ascii):
+            return True
+    others = [pattern for first, pattern in prefilter.others if first in folded]
+    if others:
+        letters = folded.encode("utf-8", "surrogatepass").translate(None, ASCII_NOT_ALNUM)
+        return any(pattern.search(letters) for pattern in others)
+    return False
+
+
+def _unescape(text: str) -> str:
+    """Entities and backslash escapes (JSON, JavaScript) decoded, again while it changes anything."""
+    for _ in range(UNESCAPE_ROUNDS):
+        decoded = ESCAPE_RE.sub(_escaped, text) if "\\" in text else text
+        decoded = html.unescape(decoded)
+        if decoded == text:
+            break
+        text = decoded
+    return text
+
+
+def _escaped(match: re.Match) -> str:
+    code, byte, blank = match.groups()
+    return ESCAPED_SPACE[blank] if blank else chr(int(code or byte, 16))

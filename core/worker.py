@@ -17,6 +17,7 @@ import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 
+from core.topic import Prefilter, may_be_on_topic
 from dedup import DedupConfig, fingerprint_text
 
 HINTED_FIELDS = ("title", "published", "language", "site_name")
@@ -25,18 +26,33 @@ MALLOC_ARENAS = 2
 
 
 def analyse_page(
-    body: bytes, url: str, content_type: str, hints: dict, site_chrome: frozenset, dedup_config: DedupConfig
+    body: bytes,
+    url: str,
+    content_type: str,
+    hints: dict,
+    site_chrome: frozenset,
+    dedup_config: DedupConfig,
+    prefilter: Prefilter | None = None,
 ):
     """(page, fingerprint, seconds): the extracted page, with what a feed or news sitemap said filling its
     gaps, the dedup fingerprint of its text (None when the page holds no article), and the seconds each
     stage took (wall time: a worker does nothing else meanwhile), with ``worker_idle``, the time since
-    this process's previous page (or its start) ended: handing pages over, or no page to hand."""
+    this process's previous page (or its start) ended: handing pages over, or no page to hand. With a
+    topic ``prefilter`` (the ingest's), a page whose HTML cannot name a topic term is not extracted:
+    (None, None, seconds)."""
     from core.extract import extract_page
     from core.extraction.language import UNDETERMINED, normalize_language_code
 
     seconds = {"worker_idle": idle_since_last_page()}
     trim_every_so_many_pages()
     started = time.perf_counter()
+    if prefilter is not None:
+        passed = may_be_on_topic(prefilter, body, content_type)
+        seconds["prefilter"] = time.perf_counter() - started
+        if not passed:
+            page_done()
+            return None, None, seconds
+        started = time.perf_counter()
     page = extract_page(body, url, content_type=content_type, site_chrome=site_chrome)
     extracted = time.perf_counter()
     for name in HINTED_FIELDS:

@@ -1,5 +1,8 @@
 """Scrapy add-ons of the crawl.
 
+``WithoutRemoteControl`` takes Scrapy's RemoteControl extension out of EXTENSIONS_BASE, so its module
+(which imports aiohttp) is never imported; crawler/settings.py cannot, as it imports nothing of Scrapy.
+
 ``RedisScaleOut`` switches the crawl to the shared Redis queue, filter and index of ``crawler.scaleout``
 when REDIS_URL is set, and changes nothing otherwise (Scrapy then does not list it as enabled). It
 names those classes by path, so this module imports nothing of scrapy-redis: a crawl without Redis
@@ -30,3 +33,16 @@ class RedisScaleOut:
         extensions = settings.getdict("EXTENSIONS")
         extensions["crawler.scaleout.ClusterIdle"] = 600
         settings.set("EXTENSIONS", extensions, priority="addon")
+
+
+class WithoutRemoteControl:
+    """Leaves RemoteControl out of Scrapy's EXTENSIONS_BASE (REMOTE_CONTROL_ENABLED is False): Scrapy
+    imports every extension listed there, even one set to None in EXTENSIONS."""
+
+    def update_settings(self, settings):
+        base = settings.getdict("EXTENSIONS_BASE")
+        settings.set(
+            "EXTENSIONS_BASE",
+            {name: order for name, order in base.items() if not name.endswith(".remote_control.RemoteControl")},
+            priority="addon",
+        )

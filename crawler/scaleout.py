@@ -24,7 +24,7 @@ from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
 from crawler.context import CrawlContext
-from crawler.dedup_service import shard_name
+from storage.dedup_service import shard_name
 from crawler.request_keys import UrlKeyFingerprinter
 from core.urls import url_key
 

@@ -1,9 +1,9 @@
 """Every setting of the deepseek_news crawl, each default in one place with the reason for it.
 
-Override any of them with ``scrapy crawl deepseek_news -s NAME=VALUE``.
+Override any of them with ``scrapy crawl deepseek_news -s NAME=VALUE``. A plain module, importing nothing:
+the offline runs (deepseek-news ingest, reextract; archive/offline.py) read the same defaults without
+loading Scrapy.
 """
-
-from scrapy.settings import default_settings as _scrapy_defaults
 
 BOT_NAME = "deepseek_news"
 SPIDER_MODULES = ["crawler.spiders"]
@@ -84,14 +84,9 @@ ITEM_PIPELINES = {
     "crawler.pipelines.TopicPipeline": 200,
     "crawler.pipelines.CorpusPipeline": 300,
 }
-# Scrapy's RemoteControl is off (REMOTE_CONTROL_ENABLED), and left out of the base list too: Scrapy imports
-# every extension listed there, even one set to None in EXTENSIONS, and its module imports aiohttp
-# (~10 MB and ~0.1 s of CPU in every crawl process, for nothing).
-EXTENSIONS_BASE = {
-    name: order
-    for name, order in _scrapy_defaults.EXTENSIONS_BASE.items()
-    if not name.endswith(".remote_control.RemoteControl")
-}
+# Scrapy's RemoteControl is off (REMOTE_CONTROL_ENABLED), and left out of EXTENSIONS_BASE too, by the
+# add-on crawler.addons.WithoutRemoteControl: Scrapy imports every extension listed there, even one set to
+# None in EXTENSIONS, and its module imports aiohttp (~10 MB and ~0.1 s of CPU in every crawl process).
 EXTENSIONS = {
     "scrapy.extensions.logstats.LogStats": None,  # replaced by our progress line
     "crawler.progress.CrawlProgress": 500,
@@ -102,7 +97,10 @@ REQUEST_FINGERPRINTER_CLASS = "crawler.request_keys.UrlKeyFingerprinter"  # www.
 
 # --- Scale-out ------------------------------------------------------------------------------------
 REDIS_URL = None  # redis://HOST:PORT/DB: share the queue, the request filter and the dedup index
-ADDONS = {"crawler.addons.RedisScaleOut": 0}  # switches to scrapy-redis only when REDIS_URL is set
+ADDONS = {
+    "crawler.addons.RedisScaleOut": 0,  # switches to scrapy-redis only when REDIS_URL is set
+    "crawler.addons.WithoutRemoteControl": 0,  # see EXTENSIONS above
+}
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"

@@ -5,6 +5,10 @@ A thin layer over ``storage.query``, ``storage.export`` and ``storage.merge``. E
 ``--db PATH`` (default ``data/deepseek_news.db``, where the crawler writes). Bad input ends with one
 line on stderr and exit status 1 (2 for a bad command line), never a traceback, and a read never
 creates or changes a file.
+
+The modules behind the commands are imported when a command runs, not with this module: the extraction
+workers of ``ingest`` and ``reextract`` (forkserver processes) import the main module again, which is
+this one, and need none of them (sqlite-utils, the queries, the export: about 4 MB each).
 """
 
 from __future__ import annotations
@@ -16,11 +20,6 @@ import shutil
 import sqlite3
 import sys
 from typing import IO, Sequence
-
-from storage.corpus import CorpusError, failure_cause
-from storage.export import FORMATS, export
-from storage.merge import merge_shards
-from storage.query import Corpus, Filters, quote_fts
 
 PROG = "deepseek-news"
 DEFAULT_DB = "data/deepseek_news.db"
@@ -48,6 +47,8 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from storage.export import FORMATS
+
     parser = OneLineParser(prog=PROG, description="Search, show, export and merge a deepseek_news corpus.")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser, required=True)
 
@@ -161,12 +162,17 @@ def a_or_an(word: str | None) -> str:
     return "an" if (word or "x")[0].lower() in "aeiou" else "a"
 
 
-def _filters(args: argparse.Namespace, query: str | None = None) -> Filters:
+def _filters(args: argparse.Namespace, query: str | None = None):
+    from storage.query import Filters
+
     return Filters(language=args.lang, site=args.site, since=args.since, until=args.until, query=query)
 
 
 # -- commands ----------------------------------------------------------------------------------------
 def cmd_search(args: argparse.Namespace, out: IO[str]) -> int:
+    from storage.corpus import CorpusError
+    from storage.query import Corpus, quote_fts
+
     query = quote_fts(args.query) if args.quote else args.query
     if not query.strip():
         raise CorpusError("the search query is empty")
@@ -202,6 +208,9 @@ def cmd_search(args: argparse.Namespace, out: IO[str]) -> int:
 
 
 def cmd_show(args: argparse.Namespace, out: IO[str]) -> int:
+    from storage.corpus import CorpusError
+    from storage.query import Corpus
+
     with Corpus(args.db) as corpus:
         article = corpus.get(args.article)
         copy = None if article else corpus.removed_copy(args.article)
@@ -243,6 +252,10 @@ def cmd_show(args: argparse.Namespace, out: IO[str]) -> int:
 
 
 def cmd_export(args: argparse.Namespace, out: IO[str]) -> int:
+    from storage.corpus import CorpusError
+    from storage.export import FORMATS, export
+    from storage.query import Corpus
+
     if args.format not in FORMATS:
         raise CorpusError(f"unknown format {args.format!r} (choose from {', '.join(FORMATS)})")
     progress = sys.stderr if sys.stderr.isatty() else None
@@ -262,6 +275,8 @@ def cmd_export(args: argparse.Namespace, out: IO[str]) -> int:
 
 
 def cmd_stats(args: argparse.Namespace, out: IO[str]) -> int:
+    from storage.query import Corpus
+
     with Corpus(args.db) as corpus:
         stats = corpus.stats()
     if args.json:
@@ -295,6 +310,8 @@ def cmd_stats(args: argparse.Namespace, out: IO[str]) -> int:
 
 
 def cmd_merge(args: argparse.Namespace, out: IO[str]) -> int:
+    from storage.merge import merge_shards
+
     report = merge_shards(args.shards, args.into, progress=sys.stderr if sys.stderr.isatty() else None)
     out.write(
         f"merged {report.shards} shards into {args.into}: {report.articles} articles added, "
@@ -359,6 +376,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from crawler.launch import crawl
 
         return crawl(argv[1:])
+    from storage.corpus import CorpusError, failure_cause
+
     args = build_parser().parse_args(argv)
     bad = not_text(args)
     if bad:

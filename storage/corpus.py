@@ -91,7 +91,7 @@ ARCHIVE_COLUMNS = {
     "hints": str,  # JSON: what a feed or news sitemap said about the page
     "aliases": str,  # JSON: URLs that redirected to it
 }
-TERMINAL_OUTCOMES = ("stored", "stored_elsewhere", "duplicate", "off_topic")
+TERMINAL_OUTCOMES = ("stored", "stored_elsewhere", "duplicate", "off_topic", "no_topic_term")
 """Page outcomes that a later crawl need not fetch again (listings and errors are retried)."""
 WRITE_FAILED = "corpus_write_failed"
 """The finish reason of a crawl stopped because its corpus refused a write."""

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from scrapy.settings import Settings
 
-from crawler.chrome_memory import ChromeMemory
-from crawler.dedup_service import DedupService
+from storage.chrome_memory import ChromeMemory
+from storage.dedup_service import DedupService
 from dedup import DedupConfig, fingerprint_text
 from storage.corpus import CorpusWriter
 from tests.corpus_checks import rows
@@ -79,7 +79,7 @@ def test_each_save_writes_only_the_changed_counts_and_the_corpus_holds_them_all(
 
 def test_the_finished_pages_hold_every_key_added_before_and_after_a_merge_and_no_other():
     from core.urls import url_key
-    from crawler.corpus_session import UrlKeySet
+    from storage.session import UrlKeySet
 
     earlier = [url_key(f"https://www.zeitung.example/politik/{n}.html") for n in range(3000)]
     finished = UrlKeySet(earlier)

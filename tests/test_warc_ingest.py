@@ -5,6 +5,7 @@ corpus an uninterrupted run has, nothing lost or doubled."""
 
 from __future__ import annotations
 
+import json
 import re
 import signal
 import sqlite3
@@ -17,7 +18,8 @@ import pytest
 
 from archive.ingest import IngestFilters, ingest
 from storage.cli import main
-from tests.warc_fixtures import write_mixed_warc, write_story_warc
+from storage import runstats
+from tests.warc_fixtures import story_page, story_pages, write_mixed_warc, write_pages_warc, write_story_warc
 from tests.corpus_checks import rows
 
 REPO = Path(__file__).resolve().parent.parent
@@ -137,8 +139,10 @@ def ingest_command(warc: Path, db: Path) -> list[str]:
 
 
 def test_an_ingest_killed_mid_file_continues_where_it_stopped(tmp_path):
+    """Every fifth story is off topic: those pages end before extraction (no_topic_term), and are done
+    for the resumed run as the others are."""
     warc = tmp_path / "stories.warc.gz"
-    write_story_warc(warc)
+    write_story_warc(warc, off_topic_every=5)
     reference = tmp_path / "reference.db"
     subprocess.run(ingest_command(warc, reference), cwd=REPO, check=True, capture_output=True)
 
@@ -164,10 +168,53 @@ def test_an_ingest_killed_mid_file_continues_where_it_stopped(tmp_path):
 
     articles = "SELECT url, text FROM articles ORDER BY url"
     assert rows(db, articles) == rows(reference, articles)
-    assert len(rows(db, articles)) == len(set(rows(db, "SELECT url FROM articles"))) == 300
+    assert len(rows(db, articles)) == len(set(rows(db, "SELECT url FROM articles"))) == 240
+    pages = "SELECT url, outcome FROM pages ORDER BY url"
+    assert rows(db, pages) == rows(reference, pages)
+    assert rows(db, "SELECT count(*) FROM pages WHERE outcome = 'no_topic_term'") == [(60 + 8,)]  # rewrites too
     duplicates = "SELECT url, duplicate_of_url, kind FROM duplicates ORDER BY url"
     assert rows(db, duplicates) == rows(reference, duplicates) != []
     assert rows(db, "PRAGMA integrity_check") == [("ok",)]
+
+
+def test_pages_that_cannot_be_on_topic_are_counted_on_their_own_and_the_corpus_is_the_same(tmp_path, capsys):
+    """A page whose HTML names no topic term is not extracted: its outcome is no_topic_term, counted in
+    the run's stats and the summary; a page naming the term only in its chrome is extracted and judged
+    off topic; the corpus is the one an ingest extracting every page makes."""
+    warc = tmp_path / "stories.warc.gz"
+    pages = story_pages(20, 4, off_topic_every=4)
+    chrome_only = story_page("Bericht 99: Wetter", ["Sonne und Wolken wechseln sich ab. " * 8] * 3, 3).replace(
+        b'<a href="/archiv/">Archiv</a>', b'<a href="/deepseek/">Alles zu DeepSeek</a>'
+    )
+    split = story_page(
+        "Bericht 98", ["Das Start-up Deep<b>Seek</b> schweigt. " + "Weitere Details fehlen. " * 8] * 3, 4
+    )
+    pages += [
+        ("https://tagblatt.example/wetter.html", chrome_only, 99),
+        ("https://tagblatt.example/98.html", split, 98),
+    ]
+    write_pages_warc(warc, pages)
+    unread = sum(b"DeepSeek" not in page and b"Deep<b>" not in page for _, page, _ in pages)
+    assert unread == 5 + 1  # stories 3, 7, 11, 15, 19 and the rewrite of story 3
+
+    db = tmp_path / "corpus.db"
+    assert main(["ingest", str(warc), "--db", str(db), "--workers", "1", "--keywords", "DeepSeek"]) == 0
+    assert f"{unread} no_topic_term" in capsys.readouterr().out
+    assert rows(db, "SELECT count(*) FROM pages WHERE outcome = 'no_topic_term'") == [(unread,)]
+    assert rows(db, "SELECT outcome FROM pages WHERE url LIKE '%wetter.html'") == [("off_topic",)]
+    assert rows(db, "SELECT count(*) FROM articles WHERE url LIKE '%98.html'") == [(1,)]
+    stats = json.loads(rows(db, "SELECT stats FROM runs")[0][0])
+    assert stats["deepseek/off_topic/no_topic_term"] == unread
+    assert runstats.counts(stats)["off-topic"] == unread + 1
+    assert rows(db, "SELECT next_offset = ?, records, finished_at IS NOT NULL FROM ingested", warc.stat().st_size) == [
+        (1, len(pages), 1)
+    ]
+
+    every = tmp_path / "every.db"
+    report = ingest([str(warc)], str(every), workers=1, keywords=("DeepSeek",), prefilter=False)
+    assert "no_topic_term" not in report.outcomes and report.outcomes["off_topic"] == unread + 1
+    for query in ("SELECT url, title, text FROM articles ORDER BY url", "SELECT url, duplicate_of_url FROM duplicates"):
+        assert rows(db, query) == rows(every, query)
 
 
 def test_read_ahead_gives_every_record_in_order_raises_the_readers_error_and_stops_when_left():

@@ -186,9 +186,10 @@ def story_page(title: str, paragraphs: list[str], day: int) -> bytes:
 <main><article><h1>{title}</h1>{body}</article></main><footer>Impressum · Datenschutz</footer></body></html>""".encode()
 
 
-def story_pages(stories: int = 300, rewritten: int = 40) -> list[tuple[str, bytes, int]]:
+def story_pages(stories: int = 300, rewritten: int = 40, off_topic_every: int = 0) -> list[tuple[str, bytes, int]]:
     """(url, page, story number) for ``stories`` on-topic articles and near-duplicate rewrites (on another
-    site) of the first ``rewritten``, each rewrite right after its original."""
+    site) of the first ``rewritten``, each rewrite right after its original; with ``off_topic_every``,
+    every so many stories is off topic (no "DeepSeek" anywhere on its page)."""
     rng = random.Random(11)
     letters = "abcdefghiklmnoprstuwz"
     vocabulary = sorted({"".join(rng.choice(letters) for _ in range(rng.randint(5, 10))) for _ in range(4000)})
@@ -205,7 +206,8 @@ def story_pages(stories: int = 300, rewritten: int = 40) -> list[tuple[str, byte
             )
         for url, text in versions:
             third = len(text) // 3
-            paragraphs = ["DeepSeek " + " ".join(text[i : i + third]) + "." for i in range(0, 3 * third, third)]
+            lead = "Kurz: " if off_topic_every and number % off_topic_every == off_topic_every - 1 else "DeepSeek "
+            paragraphs = [lead + " ".join(text[i : i + third]) + "." for i in range(0, 3 * third, third)]
             pages.append(
                 (url, story_page(f"Bericht {number}: " + " ".join(text[:4]), paragraphs, 1 + number % 28), number)
             )
@@ -219,8 +221,8 @@ def write_pages_warc(path: Path, pages: list[tuple[str, bytes, int]]) -> None:
             writer.write_record(response(writer, url, page, [("Content-Type", "text/html; charset=utf-8")]))
 
 
-def write_story_warc(path: Path, stories: int = 300, rewritten: int = 40) -> list[str]:
+def write_story_warc(path: Path, stories: int = 300, rewritten: int = 40, off_topic_every: int = 0) -> list[str]:
     """One WARC file of ``story_pages``; returns their URLs in file order."""
-    pages = story_pages(stories, rewritten)
+    pages = story_pages(stories, rewritten, off_topic_every)
     write_pages_warc(path, pages)
     return [url for url, _, _ in pages]

@@ -1,4 +1,4 @@
-"""The site chrome a crawl learns, kept in its corpus: loaded at start-up, saved every so many pages
+"""The site chrome a run learns (a crawl, an ingest), kept in its corpus: loaded at start-up, saved every so many pages
 (``CHROME_SAVE_EVERY``) and at the end, so a killed crawl loses little of it. A save writes the counts
 that changed since the last one, not all of them again."""
 
@@ -11,7 +11,7 @@ from storage.corpus import CorpusWriter
 
 
 class ChromeMemory:
-    """``SiteChrome`` counts for the crawl, persisted through the corpus writer."""
+    """``SiteChrome`` counts for the run, persisted through the corpus writer."""
 
     def __init__(self, writer: CorpusWriter, save_every: int):
         self.writer = writer

@@ -1,22 +1,20 @@
-"""One crawl's hold on its corpus file: the writer, the run record, the pages finished by earlier runs,
-and what happens when a write fails.
+"""One run's hold on its corpus file (a crawl's, an ingest's): the writer, the run record, the pages
+finished by earlier runs, and what happens when a write fails.
 
-A write the corpus refuses (disk full, read-only, corrupt) stops the crawl: one error line names the
+A write the corpus refuses (disk full, read-only, corrupt) stops the run: one error line names the
 cause, nothing more is written, the run is closed as ``corpus_write_failed`` with the stats of what
-is on disk, and the next run fetches the pages of the unwritten batches again.
+is on disk, and the next run fetches (or reads) the pages of the unwritten batches again.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import xxhash
-from scrapy.utils.defer import deferred_from_coro
 
 from core.urls import url_key
-from crawler.recovery import recover_from_crash
 from storage.corpus import TERMINAL_OUTCOMES, WRITE_FAILED, CorpusWriteError, CorpusWriter
 
 logger = logging.getLogger(__name__)
@@ -64,22 +62,23 @@ class UrlKeySet:
 
 
 class CorpusSession:
-    """The corpus ``writer`` of one crawl, its run, the set of ``finished`` pages (by URL key) and the
-    write that stopped the crawl, if one did (``write_failure``)."""
+    """The corpus ``writer`` of one run, the set of ``finished`` pages (by URL key) and the write that
+    stopped the run, if one did (``write_failure``). ``settings``: Scrapy's or a plain mapping
+    (CORPUS_DB, CORPUS_BATCH_SIZE); ``stats``: a stats collector (``inc_value``, ``set_value``,
+    ``get_stats``); ``stop(error)``: stops the run after a failed write (the crawl stops its engine)."""
 
-    def __init__(self, crawler):
-        self.crawler = crawler
-        settings = crawler.settings
+    def __init__(self, settings, stats, stop: Callable[[CorpusWriteError], None] | None = None):
+        self.stats = stats
+        self.stop = stop
         self.write_failure: CorpusWriteError | None = None
-        self.writer = CorpusWriter(settings.get("CORPUS_DB"), batch_size=settings.getint("CORPUS_BATCH_SIZE"))
+        self.writer = CorpusWriter(settings["CORPUS_DB"], batch_size=int(settings["CORPUS_BATCH_SIZE"]))
         self.run_id = None
         self.taken = None  # the requests taken from a shared queue (crawler.scaleout.ShardScheduler)
         self.finished_in_batch: list[str] = []  # their pages, finished since the writer's last commit
         self.commits_seen = 0
         try:
             self.finished = UrlKeySet(url_key(url) for url in self.writer.finished_urls())
-            if self.writer.last_run_unfinished():
-                recover_from_crash(settings.get("JOBDIR"))
+            self.last_run_unfinished = self.writer.last_run_unfinished()  # killed, or a write failed
         except BaseException:
             self.writer.close()
             raise
@@ -92,31 +91,17 @@ class CorpusSession:
             self.write_failed(error)
 
     def write_failed(self, error: CorpusWriteError, closing: bool = False) -> None:
-        """Stop the crawl after a write the corpus refused: one line says why."""
+        """Stop the run after a write the corpus refused: one line says why."""
         if self.write_failure is not None:
             return
         self.write_failure = error
-        logger.error("%s; the crawl stops, and the next run fetches the unwritten pages again", error)
-        self.crawler.stats.set_value("deepseek/errors/corpus_write", 1)
-        if not closing:
-            stopping = deferred_from_coro(self.crawler.engine.close_spider_async(reason=WRITE_FAILED))
-            stopping.addErrback(lambda failure: logger.error("could not stop the crawl: %s", failure.value))
+        logger.error("%s; the run stops, and the next run takes up the unwritten pages again", error)
+        self.stats.set_value("deepseek/errors/corpus_write", 1)
+        if not closing and self.stop is not None:
+            self.stop(error)
 
     def is_finished(self, url: str) -> bool:
         return url_key(url) in self.finished
-
-    def request_dropped(self, request, spider):
-        """The scheduler's duplicate filter refused it: it will never finish, so it is not in flight.
-        A redirect back into its own chain is a loop: the chain's pages end as errors. A redirect to a
-        page already asked for lets the URLs that led there go (the page finishes under its own URL)."""
-        chain = [*request.meta.get("redirect_urls", ()), request.url]
-        if url_key(request.url) in {url_key(url) for url in chain[:-1]}:
-            self.crawler.stats.inc_value("deepseek/errors/redirect_loop")
-            for url in chain:
-                self.mark_page(url, "error")
-            return
-        for url in chain:
-            self.writer.forget_request(url)
 
     def mark_page(self, url: str, outcome: str) -> None:
         if outcome in TERMINAL_OUTCOMES:
@@ -134,7 +119,7 @@ class CorpusSession:
             self.finished_in_batch, self.commits_seen = [], self.writer.commits
 
     def flush(self) -> bool:
-        """Write what is buffered; False (and the crawl stopped) when the corpus refuses it."""
+        """Write what is buffered; False (and the run stopped) when the corpus refuses it."""
         if self.write_failure is None:
             try:
                 self.writer.flush()
@@ -143,8 +128,8 @@ class CorpusSession:
         return self.write_failure is None
 
     def finish_run(self, reason: str) -> None:
-        """Close the run record with the crawl's stats; a shared queue keeps nothing of this shard's."""
-        stats = dict(self.crawler.stats.get_stats())
+        """Close the run record with the run's stats; a shared queue keeps nothing of this shard's."""
+        stats = dict(self.stats.get_stats())
         stats["finish_reason"] = reason
         if self.taken is not None:
             self.taken.clear()
@@ -155,7 +140,7 @@ class CorpusSession:
         failed if the corpus still takes that one small write (else the next run sees it unclosed, as
         after a kill). The shared index and queue are not released: the next run of this shard takes
         back what this one indexed and took but never wrote, as after a kill."""
-        stats, unwritten = self.crawler.stats, self.writer.batch
+        stats, unwritten = self.stats, self.writer.batch
         if unwritten.articles:
             stats.inc_value("deepseek/stored", -len(unwritten.articles))
         for duplicate in unwritten.duplicates:

@@ -1,5 +1,5 @@
-"""The crawl's near-duplicate index: loaded from the corpus at start-up, shared through Redis when
-several processes crawl, and guarded by one lock so that "is it a duplicate? then keep it" is one step
+"""A run's near-duplicate index (a crawl's, an ingest's): loaded from the corpus at start-up, shared
+through Redis when several processes crawl or ingest, and guarded by one lock so that "is it a duplicate? then keep it" is one step
 for all of them."""
 
 from __future__ import annotations
@@ -32,11 +32,12 @@ def shard_name(corpus_db: str) -> str:
 
 
 class DedupService:
-    """The dedup ``index`` of one crawl (a ``Deduplicator`` over the stored articles), its ``config`` and
+    """The dedup ``index`` of one run (a ``Deduplicator`` over the stored articles), its ``config`` and
     the ``lock`` to hold around a find and the add that follows it."""
 
     def __init__(self, settings, writer: CorpusWriter):
-        dedup_settings = settings.copy_to_dict()
+        """``settings``: the run's settings, Scrapy's or a plain mapping (DEDUP_*, REDIS_URL, CORPUS_DB)."""
+        dedup_settings = {name: settings[name] for name in settings if name.startswith("DEDUP_")}
         if settings.get("REDIS_URL") and not settings.get("DEDUP_REDIS_URL"):
             dedup_settings["DEDUP_REDIS_URL"] = settings.get("REDIS_URL")  # processes sharing a queue share the index
         self.config = DedupConfig.from_settings(dedup_settings)
