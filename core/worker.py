@@ -46,7 +46,7 @@ def analyse_page(
     seconds = {"worker_idle": idle_since_last_page()}
     trim_every_so_many_pages()
     started = time.perf_counter()
-    if prefilter is not None:
+    if prefilter is not None and not hints.get("title"):  # a feed's title may name the term where the HTML does not
         passed = may_be_on_topic(prefilter, body, content_type)
         seconds["prefilter"] = time.perf_counter() - started
         if not passed:

@@ -198,3 +198,22 @@ def test_no_terms_no_pre_filter_and_a_term_of_punctuation_passes_every_page():
     assert may_be_on_topic(None, b"<p>anything</p>")
     assert may_be_on_topic(compile_prefilter(["+++"]), b"<p>anything</p>")
     assert not may_be_on_topic(compile_prefilter(["DeepSeek"]), b"<p>anything</p>")
+
+
+def test_a_page_whose_feed_title_names_the_term_is_extracted_whatever_its_html_says():
+    from core.worker import analyse_page
+    from dedup import DedupConfig
+
+    page = (
+        "<html><head><title>Börsenbericht</title></head><body><article><h1>Börsenbericht</h1>"
+        + "<p>Die Aktien der Chiphersteller gaben am Montag deutlich nach, nachdem ein neues Sprachmodell "
+        "aus China vorgestellt worden war.</p>" * 4 + "</article></body></html>"
+    ).encode()
+    prefilter = compile_prefilter(["DeepSeek"])
+    args = ("https://example.de/boerse/bericht", "text/html; charset=utf-8")
+    extracted, _fingerprint, _seconds = analyse_page(
+        page, *args, {"title": "DeepSeek lässt Nvidia fallen"}, frozenset(), DedupConfig(), prefilter
+    )
+    assert extracted is not None and extracted["text"]
+    skipped, _fingerprint, seconds = analyse_page(page, *args, {}, frozenset(), DedupConfig(), prefilter)
+    assert skipped is None and "prefilter" in seconds
