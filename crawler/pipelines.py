@@ -14,49 +14,42 @@ from crawler.context import CrawlContext
 from storage.pipeline import CorpusStage, ExtractStage, TopicStage
 
 
-class ExtractPipeline(ExtractStage):
-    """``ExtractStage`` on the crawl's settings, stats and context."""
-
-    def __init__(self, crawler):
-        self.crawler = crawler
-        super().__init__(crawler.settings, crawler.stats)
+class CrawlerAdapter:
+    """What Scrapy asks of an item pipeline (``from_crawler``); the stage keeps its crawler at hand."""
 
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler)
 
+
+class StageOnCrawl(CrawlerAdapter):
+    """A stage on the crawl's settings, stats and CrawlContext."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        super().__init__(crawler.settings, crawler.stats)
+
     def open_spider(self):
         self.open(CrawlContext.of(self.crawler))
+
+
+class ExtractPipeline(StageOnCrawl, ExtractStage):
+    """``ExtractStage`` in the crawl."""
 
     def close_spider(self):
         self.close()
 
 
-class TopicPipeline(TopicStage):
+class TopicPipeline(CrawlerAdapter, TopicStage):
     """``TopicStage`` with the spider's topic terms."""
 
     def __init__(self, crawler):
         self.crawler = crawler
         super().__init__(crawler.stats)
 
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
-
     def open_spider(self):
         self.open(self.crawler.spider.keywords)
 
 
-class CorpusPipeline(CorpusStage):
-    """``CorpusStage`` on the crawl's settings, stats and context."""
-
-    def __init__(self, crawler):
-        self.crawler = crawler
-        super().__init__(crawler.settings, crawler.stats)
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
-
-    def open_spider(self):
-        self.open(CrawlContext.of(self.crawler))
+class CorpusPipeline(StageOnCrawl, CorpusStage):
+    """``CorpusStage`` in the crawl."""
