@@ -120,7 +120,7 @@ class OfflinePipeline:
 
     def write_failed(self, error) -> None:
         """A batch the corpus refused stops the run: there is no engine to stop, so the error goes up to
-        the command, which says it in one line; CrawlContext.close then closes the run as failed."""
+        the command, which says it in one line; RunContext.close then closes the run as failed."""
         self.context.corpus.write_failure = error
         self.stats.set_value("deepseek/errors/corpus_write", 1)
         raise error

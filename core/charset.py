@@ -6,8 +6,8 @@ decodes, by a Chinese, Japanese or Korean multi-byte encoding when charset_norma
 the same UTF-8-or-cp1252 guess.
 
 Light on purpose (no lxml, no extractor; charset_normalizer only when a declaration lies): extraction
-decodes with it (core.extraction.decode), and so does the ingest's main process, which reads every page
-for the topic pre-filter (core.topic.may_be_on_topic) before a worker extracts it.
+decodes with it (core.extraction.decode), and so does the ingest's topic pre-filter
+(core.topic.may_be_on_topic), which reads a page before it is extracted, or instead.
 """
 
 from __future__ import annotations
