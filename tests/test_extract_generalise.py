@@ -21,7 +21,14 @@ from core.extraction.decode import parse_page, parse_page_plainly, strip_leading
 from core.extraction.extractor import readability_text, readability_tree
 from core.extraction.language import page_language
 from core.extraction.metadata import decode_entities, person_names
-from core.extraction.prune import BLOCK_TAGS, caption_blocks, leaf_blocks
+from core.extraction.prune import (
+    BLOCK_TAGS,
+    caption_blocks,
+    chrome_line_blocks,
+    leaf_blocks,
+    protected_set,
+    widget_blocks,
+)
 
 PROSE = (
     "DeepSeek released a new open-weight language model on Monday, and developers started testing it "
@@ -432,3 +439,46 @@ def test_readabilitys_sentences_complete_an_article_but_never_make_a_category_pa
     page = (Path(__file__).parent / "fixtures/web/site_a/the-gioi/index.html").read_bytes()
     result = extract_page(page, "http://site-a.example/the-gioi/")
     assert result["is_article"] is False and result["text"] is None, result["reason"]
+
+
+ARTICLE_DE = "".join(
+    f"<p>{sentence} Das chinesische Unternehmen DeepSeek stellte am Montag in Hangzhou sein neues Modell vor.</p>"
+    for sentence in ("Erstens.", "Zweitens.", "Drittens.", "Viertens.")
+)
+
+
+def widgets_of(html: str) -> list[str]:
+    page = parse_page(html)
+    blocks = leaf_blocks(page)
+    protected = protected_set(page)
+    return widget_blocks(blocks, protected, chrome_line_blocks(blocks, protected))
+
+
+def test_a_widget_is_an_element_with_a_chrome_class_that_also_holds_a_chrome_line():
+    # a newsletter box inside the article: its class names chrome and its title is a chrome line, so
+    # all its blocks are a widget's, its blurb and its legal line too (readability would read them
+    # as sentences); a body box with an odd class but no chrome line, and a chrome line in a box
+    # whose class says nothing, are not widgets
+    page = (
+        f'<html><body><div class="beitrag">{ARTICLE_DE}'
+        '<div class="nl-signup-box"><p class="nl-t">Newsletter abonnieren</p>'
+        "<p>Jeden Morgen die wichtigsten Nachrichten aus der Technik, kostenlos in Ihrem Postfach.</p>"
+        "<p>Mit der Anmeldung stimmen Sie unserer Datenschutzerklärung zu.</p></div>"
+        '<div class="share-wrap"><p>Die Aktie fiel am Montag um zwölf Prozent, so stark wie seit Jahren nicht.</p></div>'
+        '<div class="k7"><p>Anzeige</p></div>'
+        f"{ARTICLE_DE}</div></body></html>"
+    )
+    assert widgets_of(page) == [
+        "Newsletter abonnieren",
+        "Jeden Morgen die wichtigsten Nachrichten aus der Technik, kostenlos in Ihrem Postfach.",
+        "Mit der Anmeldung stimmen Sie unserer Datenschutzerklärung zu.",
+    ]
+
+
+def test_readability_does_not_bring_back_a_newsletter_boxs_blurb_between_article_parts():
+    page = (Path(__file__).parent / "fixtures/extraction/en_news_split_body_inline_modules.html").read_bytes()
+    theirs = readability_text(page.decode())
+    assert "A daily briefing on the policy fights shaping the technology industry." in theirs  # it reads it
+    text = extract_page(page, "https://capitolledger.example/news/2025/01/30/limits-00201")["text"]
+    assert "daily briefing" not in text and "By signing up" not in text
+    assert text.startswith("Lawmakers from both parties") and text.endswith("as early as next month.")

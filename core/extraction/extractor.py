@@ -344,7 +344,7 @@ def _extract_into(result: dict, body, url, content_type, site_chrome, options, c
     captions = frozenset()  # the words of the page's captions, never taken from readability's text
     if options.second_opinion:
         captions = frozenset(map(comparable, run("captions", caption_blocks, blocks)))
-    run(
+    widgets = run(
         "prune",
         prune_chrome,
         tree,
@@ -419,7 +419,11 @@ def _extract_into(result: dict, body, url, content_type, site_chrome, options, c
             if len(trimmed) < options.min_article_chars:  # a short post is not cut below an article's length
                 trimmed = cleaned.text
             text = add_prose_lines(
-                trimmed, theirs, PROSE_LINE_MIN_CHARS, stops_at=is_section_heading, set_aside=captions
+                trimmed,
+                theirs,
+                PROSE_LINE_MIN_CHARS,
+                stops_at=is_section_heading,
+                set_aside=captions | frozenset(map(comparable, widgets)),  # nor a newsletter box's blurb
             )
             switched = switched or text != trimmed  # lines read from the page as it came
             if text != cleaned.text:

@@ -13,6 +13,8 @@ Owns the rules that recognise chrome in the tree:
 - by site: blocks whose hash the crawler learned as chrome of this site (at most half
   of a page: more means a page seen before).
 The container holding most of the page's paragraph text, and its ancestors, are never removed.
+The texts of the blocks in widgets (widget_blocks) are handed back, for the lines other extractors'
+readings of the page must not bring back.
 Afterwards, lead paragraphs that trafilatura's precision mode would drop ("teaser" classes,
 <header>) are made safe from it.
 """
@@ -393,6 +395,42 @@ def caption_blocks(blocks: list[tuple[HtmlElement, str]]) -> list[str]:
     return [text for element, text in blocks if in_caption(element)]
 
 
+def widget_blocks(blocks: list[tuple[HtmlElement, str]], protected: set, chrome: set) -> list[str]:
+    """Texts of the blocks that sit in a widget: the outermost element outside the protected
+    container whose class or id names chrome (as _drop_by_vocabulary reads them) and which holds
+    one of the ``chrome`` blocks (chrome_line_blocks: "Sign up for ...", "Tags: ..."), two signs
+    that agree where either alone may be wrong (a body container with an odd class, a label inside
+    the article). Read before pruning, like caption_blocks."""
+    widgets = {}  # in document order
+    for element in (element for element, _text in blocks if element in chrome):
+        widget = None
+        while element is not None and element not in protected and element.tag not in ("html", "body"):
+            kind = _class_kind(element)
+            if kind == "content":
+                break
+            if kind == "chrome":
+                widget = element  # climbing on: the outermost wins
+            element = element.getparent()
+        if widget is not None:
+            widgets[widget] = True
+    if not widgets:
+        return []
+    texts = dict(blocks)
+    return [texts[e] for widget in widgets for e in widget.iter(*BLOCK_TAG_NAMES) if e in texts]
+
+
+def _class_kind(element: HtmlElement) -> str | None:
+    """_vocabulary_kind of the element's class and id, as _drop_by_vocabulary reads them: a long
+    paragraph with an odd class is prose, not a widget."""
+    cls, ident = element.get("class"), element.get("id")
+    if cls is None and ident is None:
+        return None
+    kind = _vocabulary_kind(f"{cls or ''} {ident or ''}")
+    if kind == "chrome" and element.tag == "p" and len(text_of(element)) > 200:
+        return None
+    return kind
+
+
 def _document_elements(tree: HtmlElement):
     """Every element of tree's document in document order: what the XPath //* selects, without XPath."""
     return tree.getroottree().getroot().iter(etree.Element)
@@ -442,19 +480,28 @@ def _drop_by_vocabulary(tree, protected, keep_captions) -> None:
         remove(element)
 
 
-def _drop_by_text(blocks, hashes, protected, site_chrome, keep_captions, body_chars) -> None:
-    doomed, headings, learned = [], [], []
+def chrome_line_blocks(blocks, protected) -> set[HtmlElement]:
+    """The blocks outside the protected container whose whole text is a chrome line (attribution
+    lines are left to the line clean-up, which reads and drops them)."""
+    found = set()
     chrome_lines: dict[str, bool] = {}  # is_chrome_line of this page's texts: a fifth of them repeat
+    for element, text in blocks:
+        if len(text) > 600 or element in protected or SOURCE_LINE_RE.match(text):
+            continue
+        chrome = chrome_lines.get(text)
+        if chrome is None:
+            chrome = chrome_lines[text] = is_chrome_line(text)
+        if chrome:
+            found.add(element)
+    return found
+
+
+def _drop_by_text(blocks, hashes, protected, chrome, site_chrome, keep_captions, body_chars) -> None:
+    doomed, headings, learned = [], [], []
     for (element, text), block_key in zip(blocks, hashes):
         if element in protected or SOURCE_LINE_RE.match(text):
             continue  # attribution lines are read (and dropped) by the line clean-up
-        if len(text) <= 600:
-            chrome = chrome_lines.get(text)
-            if chrome is None:
-                chrome = chrome_lines[text] = is_chrome_line(text)
-        else:
-            chrome = False
-        if chrome:
+        if element in chrome:
             doomed.append(element)
             if is_section_heading(text):
                 headings.append(element)
@@ -639,7 +686,8 @@ def prune_chrome(
     blocks: list[tuple[HtmlElement, str]] | None = None,
     hashes: list[str | None] | None = None,
 ) -> HtmlElement:
-    """Remove chrome from tree in place and return it.
+    """Remove chrome from tree in place; return the texts of the blocks it found in widgets
+    (widget_blocks), which another extractor's reading of the page must not bring back.
 
     blocks: leaf_blocks(tree) when the caller already has them (computed after
     strip_scripts), so the page is walked once for hashes and text rules;
@@ -653,10 +701,12 @@ def prune_chrome(
         blocks = leaf_blocks(tree)
     if hashes is None:
         hashes = block_hashes(blocks) if site_chrome else [None] * len(blocks)
-    _drop_by_text(blocks, hashes, protected, site_chrome, keep_captions, body_chars)
+    chrome = chrome_line_blocks(blocks, protected)
+    widgets = widget_blocks(blocks, protected, chrome)
+    _drop_by_text(blocks, hashes, protected, chrome, site_chrome, keep_captions, body_chars)
     _drop_semantic(tree, protected, keep_captions)
     _drop_by_vocabulary(tree, protected, keep_captions)
     if structural:
         _drop_by_structure(tree, protected, body_chars)
     keep_leads_for_trafilatura(tree)
-    return tree
+    return widgets
