@@ -9,7 +9,7 @@ import pytest
 
 from core.extract import ExtractOptions, extract_page
 from core.extraction import combine, vocabulary
-from core.extraction.cleanup import is_section_heading
+from core.extraction.cleanup import is_chrome_line, is_section_heading
 from core.extraction.consensus import (
     add_agreed_lines,
     add_prose_lines,
@@ -141,6 +141,26 @@ def test_vocabulary_files_load_into_sections():
     )
     assert {"kommentar", "binhluan", "pinglun", "comments"} <= vocabulary.CHROME_CLASS_TOKENS
     assert set(vocabulary.SECTION_HEADING_PATTERNS) <= set(vocabulary.CHROME_LINE_PATTERNS)
+
+
+def test_read_also_links_and_agency_lines_are_chrome_in_the_languages_we_crawl_but_sentences_are_not():
+    for line in (
+        "Lesen Sie auch: Wie Chinas KI-Labore mit wenig Rechenleistung auskommen",
+        "Lire aussi | En Bourse, Nvidia subit la plus forte baisse de son histoire",
+        "Le Monde avec AFP",
+        "Lee también: Nvidia pierde 600.000 millones en bolsa",
+        "Leggi anche: il crollo di Nvidia a Wall Street",
+        "Leia também: Nvidia perde US$ 600 bilhões",
+        "Lees ook: Nvidia verliest honderden miljarden",
+        "Czytaj też: Nvidia traci 600 mld dolarów",
+        "Sur le même sujet",
+    ):
+        assert is_chrome_line(line), line
+    for line in (
+        "Il a discuté avec AFP de la stratégie de DeepSeek.",
+        "Lire aussi les rapports techniques de DeepSeek demande du temps, disent les chercheurs.",
+    ):
+        assert not is_chrome_line(line), line
 
 
 def test_a_vocabulary_entry_outside_a_section_is_refused(tmp_path: Path):

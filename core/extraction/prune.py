@@ -4,7 +4,7 @@ Owns the rules that recognise chrome in the tree:
 - by semantics: aside, nav, footer, form controls and the small widget around them (rating,
   share, sign-up boxes), dialogs, ARIA roles (navigation, complementary, contentinfo, search,
   dialog, menu...);
-- by class/id vocabulary (vocab/*.txt: English, German, Vietnamese, Chinese pinyin): comments,
+- by class/id vocabulary (vocab/*.txt: one file per language, Chinese pinyin too): comments,
   related/recommended/most-read lists, share/rating/newsletter widgets, cookie banners, ads,
   prev/next teasers, author boxes, breadcrumbs, captions;
 - by text: blocks whose whole text is a chrome line (cleanup.CHROME_LINE_RE), and headings
