@@ -119,7 +119,11 @@ def test_alternatives_that_may_start_anywhere_are_always_tried():
     starts = dict(zip(cleanup.CHROME_LINE_PATTERNS, cleanup.CHROME_LINE_STARTS))
     assert starts[r"[★☆✩✪⭐*\s]+"] is None  # may start with a space
     assert starts[r"[!\[\]()|\s.·•-]+"] is None
-    assert starts[r"\d+\s*comments?"] is None  # a category (vocab/en.txt)
+    assert starts[r"(?:le |la |l'|l’)?[\w-]+(?: [\w-]+)? avec (?:l'|l’)?(?:afp|reuters|ap|agences)"] is None  # \w
+    # a digit is a category too, but a known one: every character \d matches, and only those
+    digits = starts[r"\d+\s*comments?"]  # vocab/en.txt
+    for code in range(0x110000):
+        assert bool(digits.match(chr(code))) is bool(re.match(r"\d", chr(code))), hex(code)
     assert starts[r"stand\s*:\s*\d{1,2}\.\d{1,2}\.\d{2,4}.{0,30}"].match("S")
 
 

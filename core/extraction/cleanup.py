@@ -119,6 +119,9 @@ class Cleaned:
     byline: str | None = None  # the name in a "Von ..." / "By ..." line that was dropped
 
 
+DIGIT = r"\d"  # stands in _first_chars' sets for every character \d matches
+
+
 def _first_chars(items) -> tuple[set[str] | None, bool]:
     """The characters a match of parsed pattern items can start with (None: any, or not known
     here), and whether the items can match the empty string."""
@@ -134,6 +137,8 @@ def _first_chars(items) -> tuple[set[str] | None, bool]:
                     chars.add(chr(item_av))
                 elif item_op == sre_constants.RANGE and item_av[1] - item_av[0] <= 256:
                     chars.update(map(chr, range(item_av[0], item_av[1] + 1)))
+                elif item_op == sre_constants.CATEGORY and item_av == sre_constants.CATEGORY_DIGIT:
+                    chars.add(DIGIT)
                 else:
                     return None, False
             return chars, False
@@ -172,7 +177,7 @@ def _start_test(alternative: str) -> re.Pattern | None:
     chars, nullable = _first_chars(sre_parse.parse(alternative, re.I).data)
     if chars is None or nullable or not chars:
         return None
-    test = re.compile("|".join(re.escape(ch) for ch in sorted(chars)), re.I)
+    test = re.compile("|".join(ch if ch == DIGIT else re.escape(ch) for ch in sorted(chars)), re.I)
     return None if any(test.match(space) for space in SPACES) else test
 
 
