@@ -154,6 +154,14 @@ def test_read_also_links_and_agency_lines_are_chrome_in_the_languages_we_crawl_b
         "Lees ook: Nvidia verliest honderden miljarden",
         "Czytaj też: Nvidia traci 600 mld dolarów",
         "Sur le même sujet",
+        "Читайте также: Что такое DeepSeek и почему о ней все говорят",
+        "Čtěte také: Nvidia ztratila 600 miliard dolarů",
+        "Läs också: Nvidia tappar 600 miljarder dollar",
+        "Baca juga: Saham Nvidia anjlok 17 persen",
+        "관련기사: 엔비디아 주가 17% 급락",
+        "اقرأ أيضاً: سهم إنفيديا يهبط",
+        "Citește și: Nvidia pierde 600 de miliarde de dolari",
+        "コメント（124）",
     ):
         assert is_chrome_line(line), line
     for line in (
