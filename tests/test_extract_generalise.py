@@ -510,3 +510,45 @@ def test_readability_does_not_bring_back_a_newsletter_boxs_blurb_between_article
     text = extract_page(page, "https://capitolledger.example/news/2025/01/30/limits-00201")["text"]
     assert "daily briefing" not in text and "By signing up" not in text
     assert text.startswith("Lawmakers from both parties") and text.endswith("as early as next month.")
+
+
+NVIDIA_DE = (
+    "Die Aktie des Chipherstellers Nvidia verlor am Montag fast ein Fünftel ihres Werts, so viel wie nie zuvor "
+    "an einem einzigen Handelstag.",
+    "Auslöser war ein Sprachmodell des chinesischen Start-ups DeepSeek, das nach eigenen Angaben mit einem "
+    "Bruchteil der üblichen Kosten trainiert wurde.",
+    "Analysten halten die Reaktion der Börse für übertrieben, weil auch günstigere Modelle am Ende viele Chips "
+    "brauchen, um genutzt zu werden.",
+    "Die Bundesregierung prüft unterdessen, ob die App auf Diensthandys von Behörden genutzt werden darf.",
+)
+
+
+@pytest.mark.parametrize(
+    "teaser",
+    [
+        '<p><strong>Lesen Sie auch</strong><br><a href="/x-101">Warum Nvidia jetzt unter Druck gerät</a></p>',
+        '<p><strong>Lesen Sie auch</strong> <a href="/x-101">Warum Nvidia jetzt unter Druck gerät</a></p>',
+        '<p>Lesen Sie auch » <a href="/x-101">Warum Nvidia jetzt unter Druck gerät</a></p>',
+        '<p>Lire aussi | <a href="/x-101">En Bourse, Nvidia subit la plus forte baisse de son histoire</a></p>',
+    ],
+)
+def test_a_link_a_chrome_label_announces_is_chrome_whatever_separates_them(teaser):
+    body = "".join(f"<p>{p}</p>" + (teaser if i == 1 else "") for i, p in enumerate(NVIDIA_DE))
+    page = (
+        '<html lang="de"><head><meta charset="utf-8"><title>Nvidia verliert</title>'
+        f'<meta property="og:type" content="article"></head><body><div class="c1"><h1>Nvidia verliert</h1>'
+        f'<div class="t9">{body}</div></div></body></html>'
+    )
+    text = extract_page(page.encode(), "https://x.example/wirtschaft/nvidia-100")["text"]
+    assert text.split("\n\n") == list(NVIDIA_DE)
+
+
+def test_a_sentence_that_links_after_a_label_word_stays():
+    sentence = (
+        '<p>Lesen Sie auch <a href="/x-102">die Stellungnahme des Ministeriums</a>, die am Montag veröffentlicht '
+        "wurde und die Lage erklärt.</p>"
+    )
+    body = "".join(f"<p>{p}</p>" + (sentence if i == 1 else "") for i, p in enumerate(NVIDIA_DE))
+    page = f'<html lang="de"><head><meta charset="utf-8"></head><body><div class="t9">{body}</div></body></html>'
+    text = extract_page(page.encode(), "https://x.example/wirtschaft/nvidia-100")["text"]
+    assert "Lesen Sie auch die Stellungnahme des Ministeriums, die am Montag veröffentlicht wurde" in text

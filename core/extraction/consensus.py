@@ -27,8 +27,11 @@ def comparable(text: str) -> str:
     return " ".join(WORD_RE.findall(text.lower()))
 
 
-def add_agreed_lines(ours: str, first: str, second, stops_at=None) -> str:
-    """ours with the lines of first that second holds too and ours does not, in first's order.
+def add_agreed_lines(
+    ours: str, first: str, second, stops_at=None, set_aside: frozenset[str] | set[str] = frozenset()
+) -> str:
+    """ours with the lines of first that second holds too and ours does not, in first's order, but
+    for the lines whose words are in set_aside.
 
     second is the other text, or a function that reads it: called only when first has a line
     that ours lacks (reading it is the costly part, and most pages have no such line).
@@ -38,6 +41,8 @@ def add_agreed_lines(ours: str, first: str, second, stops_at=None) -> str:
 
     def agreed(line: str, words: str) -> bool:
         nonlocal second_all
+        if words in set_aside:
+            return False
         if second_all is None:
             second_all = comparable(second() if callable(second) else second)
         return words in second_all

@@ -344,7 +344,10 @@ def _extract_into(result: dict, body, url, content_type, site_chrome, options, c
     captions = frozenset()  # the words of the page's captions, never taken from readability's text
     if options.second_opinion:
         captions = frozenset(map(comparable, run("captions", caption_blocks, blocks)))
-    widgets = run(
+    # the words of the blocks pruning judged chrome by their words, and of those in widgets: never
+    # read back from another extractor's reading of the page (widgets: only when that reading merely
+    # completes ours, as they are judged by the container ours found)
+    chrome_words, widget_words = run(
         "prune",
         prune_chrome,
         tree,
@@ -354,6 +357,8 @@ def _extract_into(result: dict, body, url, content_type, site_chrome, options, c
         blocks=blocks,
         hashes=hashes,
     )
+    chrome_words = frozenset(map(comparable, chrome_words))
+    widget_words = frozenset(map(comparable, widget_words))
     raw_text = run("trafilatura", run_trafilatura, tree, page_url, options)
     if raw_text.strip():
         raw_text = best_effort(add_missing_chunks, raw_text, tree, raw_text)
@@ -397,7 +402,9 @@ def _extract_into(result: dict, body, url, content_type, site_chrome, options, c
 
             # a line of readability's after a chrome heading (comments, related links) is not added;
             # trafilatura's is cleaned first, so that chrome lines are never agreed on
-            agreed = add_agreed_lines(raw_text, second, cleaned_recall, stops_at=is_section_heading)
+            agreed = add_agreed_lines(
+                raw_text, second, cleaned_recall, stops_at=is_section_heading, set_aside=chrome_words
+            )
             if agreed != raw_text:
                 raw_text, switched, merged = agreed, True, True
     if not raw_text.strip() and options.use_fallback:
@@ -423,7 +430,7 @@ def _extract_into(result: dict, body, url, content_type, site_chrome, options, c
                 theirs,
                 PROSE_LINE_MIN_CHARS,
                 stops_at=is_section_heading,
-                set_aside=captions | frozenset(map(comparable, widgets)),  # nor a newsletter box's blurb
+                set_aside=captions | chrome_words | widget_words,
             )
             switched = switched or text != trimmed  # lines read from the page as it came
             if text != cleaned.text:

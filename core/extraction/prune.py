@@ -13,8 +13,8 @@ Owns the rules that recognise chrome in the tree:
 - by site: blocks whose hash the crawler learned as chrome of this site (at most half
   of a page: more means a page seen before).
 The container holding most of the page's paragraph text, and its ancestors, are never removed.
-The texts of the blocks in widgets (widget_blocks) are handed back, for the lines other extractors'
-readings of the page must not bring back.
+The texts of the blocks judged chrome by their words or found in widgets are handed back, for the
+lines other extractors' readings of the page must not bring back.
 Afterwards, lead paragraphs that trafilatura's precision mode would drop ("teaser" classes,
 <header>) are made safe from it.
 """
@@ -481,8 +481,9 @@ def _drop_by_vocabulary(tree, protected, keep_captions) -> None:
 
 
 def chrome_line_blocks(blocks, protected) -> set[HtmlElement]:
-    """The blocks outside the protected container whose whole text is a chrome line (attribution
-    lines are left to the line clean-up, which reads and drops them)."""
+    """The blocks outside the protected container whose whole text is a chrome line, or a link a
+    chrome label announces (_is_labelled_link); attribution lines are left to the line clean-up,
+    which reads and drops them."""
     found = set()
     chrome_lines: dict[str, bool] = {}  # is_chrome_line of this page's texts: a fifth of them repeat
     for element, text in blocks:
@@ -491,9 +492,34 @@ def chrome_line_blocks(blocks, protected) -> set[HtmlElement]:
         chrome = chrome_lines.get(text)
         if chrome is None:
             chrome = chrome_lines[text] = is_chrome_line(text)
-        if chrome:
+        if chrome or (len(text) <= INLINE_TEASER_MAX_CHARS and _is_labelled_link(element, text)):
             found.add(element)
     return found
+
+
+INLINE_TEASER_MAX_CHARS = 300
+LABEL_EDGES = " :：|»>›→–—-•·"  # what stands between a label and the link it announces
+LABEL_MAX_CHARS = 100
+
+
+def _is_labelled_link(element: HtmlElement, text: str) -> bool:
+    """A link announced by a chrome label: the block's words before its first link are a chrome line
+    ("Lesen Sie auch" + a headline linked, "Lire aussi |" + a link) and it has no words of its own
+    after it, whatever separates the label from the link."""
+    lead = (element.text or "").strip()
+    if len(lead) > LABEL_MAX_CHARS or (not lead and len(element) and element[0].tag == "a"):
+        return False  # prose before the first link, or a link first (a menu item, a teaser)
+    first = next(filter(None, map(text_of, element.iter("a"))), None)
+    at = text.find(first) if first else -1
+    if at <= 0:
+        return False  # no link, or a link first
+    label = text[:at].strip(LABEL_EDGES)
+    if len(label) > LABEL_MAX_CHARS or not any(map(str.isalpha, label)) or not is_chrome_line(label):
+        return False
+    rest = text[at:]
+    for words in map(text_of, element.iter("a")):
+        rest = rest.replace(words, " ", 1)
+    return not any(map(str.isalpha, rest))  # else words of its own after the link: a sentence that links
 
 
 def _drop_by_text(blocks, hashes, protected, chrome, site_chrome, keep_captions, body_chars) -> None:
@@ -686,8 +712,9 @@ def prune_chrome(
     blocks: list[tuple[HtmlElement, str]] | None = None,
     hashes: list[str | None] | None = None,
 ) -> HtmlElement:
-    """Remove chrome from tree in place; return the texts of the blocks it found in widgets
-    (widget_blocks), which another extractor's reading of the page must not bring back.
+    """Remove chrome from tree in place. Returns the texts of the blocks it judged chrome by their
+    words (chrome_line_blocks), and those of the blocks in widgets (widget_blocks): what another
+    extractor's reading of the page must not bring back.
 
     blocks: leaf_blocks(tree) when the caller already has them (computed after
     strip_scripts), so the page is walked once for hashes and text rules;
@@ -702,11 +729,11 @@ def prune_chrome(
     if hashes is None:
         hashes = block_hashes(blocks) if site_chrome else [None] * len(blocks)
     chrome = chrome_line_blocks(blocks, protected)
-    widgets = widget_blocks(blocks, protected, chrome)
+    judged = ([text for element, text in blocks if element in chrome], widget_blocks(blocks, protected, chrome))
     _drop_by_text(blocks, hashes, protected, chrome, site_chrome, keep_captions, body_chars)
     _drop_semantic(tree, protected, keep_captions)
     _drop_by_vocabulary(tree, protected, keep_captions)
     if structural:
         _drop_by_structure(tree, protected, body_chars)
     keep_leads_for_trafilatura(tree)
-    return widgets
+    return judged
