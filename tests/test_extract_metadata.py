@@ -155,6 +155,21 @@ def test_site_names_are_cut_from_either_end_and_the_headline_is_left_as_written(
         strip_site_name("New Zealand - Wikipedia", set(), headings=("New Zealand",), from_title_tag=True)
         == "New Zealand"
     )
+    # with the site's name cut off, a section trail is left; the page's <h1> says where the headline ends
+    kurier = site_keys("Mittelhessen Kurier", "mittelhessen-kurier.example")
+    assert (
+        strip_site_name(
+            "„Europa muss jetzt aufholen“ - Interview - Mittelhessen Kurier",
+            kurier,
+            headings=("„Europa muss jetzt aufholen“",),
+            from_title_tag=True,
+        )
+        == "„Europa muss jetzt aufholen“"
+    )
+    assert (  # no heading to say so: the trail stays, as a headline's second half would
+        strip_site_name("Nvidia bricht ein - DAX im Minus - Mittelhessen Kurier", kurier, from_title_tag=True)
+        == "Nvidia bricht ein - DAX im Minus"
+    )
     # a title meta tag that is only the site's name is no headline
     assert (
         page_title(

@@ -115,10 +115,11 @@ def strip_site_name(
     """title without the parts that name the site at either end; the text between the first and the
     last part kept is returned as written (its dashes and separators untouched).
 
-    For the <title> element (from_title_tag) more rules, used only when no part named the site:
-    when a heading of the page (an <h1>) is the title's leading parts, the title is cut there; else
-    a heading the title holds is taken (_heading_inside); else a short last part after a long
-    headline is taken for the site's name ("Lorem ipsum dolor sit amet – My website")."""
+    For the <title> element (from_title_tag) more rules: when a heading of the page (an <h1>) is
+    the leading parts of what is left, the title is cut there ("„Europa muss jetzt aufholen“ -
+    Interview - Kurier"); else, when no part named the site, a heading the title holds is taken
+    (_heading_inside), or a short last part after a long headline is taken for the site's name
+    ("Lorem ipsum dolor sit amet – My website")."""
     if not title:
         return title
     parts, spans = split_title(title)
@@ -129,23 +130,23 @@ def strip_site_name(
         last -= 1
     while first < last and is_site_name(parts[first], keys):
         first += 1
-    if (first, last) == (0, len(parts) - 1) and from_title_tag:
-        wanted = {_norm(h) for h in headings if h}
-        for end in range(len(parts) - 1, 0, -1):
-            if _norm(title[spans[0][0] : spans[end - 1][1]]) in wanted:
-                last = end - 1
-                break
-        else:
-            inner = _heading_inside(title, headings, parts[-1])
-            if inner:
-                return inner
-            rest_words = len(title[spans[0][0] : spans[-2][1]].split())
-            if (
-                len(parts[-1].split()) <= TRAIL_MAX_WORDS
-                and rest_words >= HEADLINE_MIN_WORDS
-                and rest_words > len(parts[-1].split())
-            ):
-                last -= 1
+    wanted = {_norm(h) for h in headings if h} if from_title_tag else set()
+    cut = next(
+        (end for end in range(last, first, -1) if _norm(title[spans[first][0] : spans[end - 1][1]]) in wanted), None
+    )
+    if cut is not None:  # a heading of the page is the title's leading parts: what follows is a trail
+        last = cut - 1
+    elif (first, last) == (0, len(parts) - 1) and from_title_tag:
+        inner = _heading_inside(title, headings, parts[-1])
+        if inner:
+            return inner
+        rest_words = len(title[spans[0][0] : spans[-2][1]].split())
+        if (
+            len(parts[-1].split()) <= TRAIL_MAX_WORDS
+            and rest_words >= HEADLINE_MIN_WORDS
+            and rest_words > len(parts[-1].split())
+        ):
+            last -= 1
     return title[spans[first][0] : spans[last][1]].strip() or title
 
 
