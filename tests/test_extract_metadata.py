@@ -188,6 +188,9 @@ def test_bylines_give_people_and_only_people():
     assert byline_names("By JANE DOE March 11, 2015 3:46 PM") == ["JANE DOE"]
     assert byline_names("By Daniel Kahn Gillmor, Senior Staff Technologist") == ["Daniel Kahn Gillmor"]
     assert byline_names("Par Sébastien Farcis") == ["Sébastien Farcis"]
+    # the wire services' byline: the name in capitals, then the outlet or the title
+    assert byline_names("By SAM ORTIZ Associated Press") == ["SAM ORTIZ"]
+    assert byline_names("By MATT O'BRIEN and KELVIN CHAN AP Technology Writers") == ["MATT O'BRIEN", "KELVIN CHAN"]
     assert byline_names("Written by Rob Ewaschuk Edited by Betsy Beyer") == ["Rob Ewaschuk"]
     assert byline_names("Ian LYNAMOctober 2, 2012") == ["Ian LYNAM"]
     assert byline_names("Posted by Josh Alper on November 13, 2012, 6:33 PM EST") == ["Josh Alper"]

@@ -11,6 +11,7 @@ Pure functions over strings and elements; metadata.py hands over what it read fr
 from __future__ import annotations
 
 import re
+from itertools import takewhile
 import unicodedata
 from typing import Callable
 
@@ -370,10 +371,16 @@ def byline_names(text: str) -> list[str]:
 
 def _without_trailing_acronym(name: str) -> str:
     """ "Jane O'Brien BBC" -> "Jane O'Brien": a short all-capitals last word after a name that is not
-    written in capitals is the outlet's."""
+    written in capitals is the outlet's; "SAM ORTIZ Associated Press" -> "SAM ORTIZ": words not in
+    capitals after a name that is (the wire services' byline) are the outlet's or the title's."""
     words = name.split()
     if len(words) > 2 and words[-1].isupper() and 2 <= len(words[-1]) <= 4 and not words[0].isupper():
         return " ".join(words[:-1])
+    capitals = len(list(takewhile(str.isupper, words)))
+    if 2 <= capitals < len(words):
+        if capitals > 2 and len(words[capitals - 1]) <= 4:  # "SAM ORTIZ AP Business Writer"
+            capitals -= 1
+        return " ".join(words[:capitals])
     return name
 
 
