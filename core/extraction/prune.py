@@ -711,7 +711,7 @@ def prune_chrome(
     structural: bool = True,
     blocks: list[tuple[HtmlElement, str]] | None = None,
     hashes: list[str | None] | None = None,
-) -> HtmlElement:
+) -> tuple[list[str], list[str]]:
     """Remove chrome from tree in place. Returns the texts of the blocks it judged chrome by their
     words (chrome_line_blocks), and those of the blocks in widgets (widget_blocks): what another
     extractor's reading of the page must not bring back.
