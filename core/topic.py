@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import html
+import html.entities
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -206,14 +207,37 @@ def _names_a_term(prefilter: Prefilter, letters: bytes) -> bool:
 
 
 def _unescape(text: str) -> str:
-    """Entities and backslash escapes (JSON, JavaScript) decoded, again while it changes anything."""
+    """Entities and backslash escapes (JSON, JavaScript) decoded, again while it changes anything. A round
+    that can change nothing is not run: html.unescape changes only a numeric reference or a name of
+    html.entities.html5 after an ampersand (CHANGING_REFERENCE_RE finds every such place)."""
     for _ in range(UNESCAPE_ROUNDS):
+        if not ("\\" in text and ESCAPE_RE.search(text)) and not CHANGING_REFERENCE_RE.search(text):
+            break
         decoded = ESCAPE_RE.sub(_escaped, text) if "\\" in text else text
         decoded = html.unescape(decoded)
         if decoded == text:
             break
         text = decoded
     return text
+
+
+def _alternatives(words: list[str]) -> str:
+    """A pattern matching each of ``words`` (and whatever starts with one), branching on one character
+    at a time, so that the regex engine tries few of them at each place."""
+    groups: dict[str, list[str]] = {}
+    for word in words:
+        groups.setdefault(word[:1], []).append(word[1:])
+    branches = []
+    for first, rests in sorted(groups.items()):
+        if first == "":
+            return ""  # a word ends here: whatever follows also starts with it
+        branches.append(re.escape(first) + _alternatives(rests))
+    return "(?:" + "|".join(branches) + ")"
+
+
+# where html.unescape may change a text: at a numeric reference, or a name it replaces: a key of
+# html.entities.html5 (with its semicolon if the key has one) or, without one, the start of a longer name
+CHANGING_REFERENCE_RE = re.compile("&(?:#[0-9]|#[xX][0-9a-fA-F]|" + _alternatives(sorted(html.entities.html5)) + ")")
 
 
 def _escaped(match: re.Match) -> str:
