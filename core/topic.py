@@ -134,13 +134,13 @@ def reference_may_be_on_topic(prefilter: Prefilter | None, body: bytes | str, co
     from core.charset import decode_body
 
     page = decode_body(body, content_type)
-    unescaped = _unescape(page)
+    unescaped = _reference_unescape(page)
     readings = (
         lambda: page,
         lambda: unescaped,
-        lambda: _unescape(REFERENCE_TAG_RE.sub("", page)),
+        lambda: _reference_unescape(REFERENCE_TAG_RE.sub("", page)),
         lambda: REFERENCE_TAG_RE.sub("", unescaped),
-        lambda: _unescape(PLAIN_TAG_RE.sub("", page)),
+        lambda: _reference_unescape(PLAIN_TAG_RE.sub("", page)),
         lambda: PLAIN_TAG_RE.sub("", unescaped),
     )
     seen = set()
@@ -213,6 +213,17 @@ def _unescape(text: str) -> str:
     for _ in range(UNESCAPE_ROUNDS):
         if not ("\\" in text and ESCAPE_RE.search(text)) and not CHANGING_REFERENCE_RE.search(text):
             break
+        decoded = ESCAPE_RE.sub(_escaped, text) if "\\" in text else text
+        decoded = html.unescape(decoded)
+        if decoded == text:
+            break
+        text = decoded
+    return text
+
+
+def _reference_unescape(text: str) -> str:
+    """``_unescape`` running every round."""
+    for _ in range(UNESCAPE_ROUNDS):
         decoded = ESCAPE_RE.sub(_escaped, text) if "\\" in text else text
         decoded = html.unescape(decoded)
         if decoded == text:
