@@ -54,7 +54,9 @@ def on_topic(pattern: re.Pattern | None, title: str | None, text: str | None) ->
 # maximal non-ASCII run gives the same string as folding the whole text); the tag pattern is written so
 # that the regex engine takes runs of plain characters at once (the same matches: a tag's characters
 # split into plain characters, quoted values and its closing > one way only); a reading equal to one
-# already read is not unescaped again (removing tags the two ways gives the same text on most pages).
+# already read is not unescaped again (removing tags the two ways gives the same text on most pages); a
+# round of unescaping that can change nothing is not run (``_unescape``). The tests compare the two
+# readings on tricky and adversarial pages, bench_prefilter.py on the evaluation pages.
 TAG_RE = re.compile(
     r"<!--.*?-->|<[A-Za-z/!?][^>\"']*(?:(?:\"[^\"]*\"|'[^']*')[^>\"']*)*>", re.S
 )  # quoted values may hold >
