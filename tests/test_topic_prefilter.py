@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from core.extract import extract_page
-from core.topic import compile_prefilter, compile_terms, may_be_on_topic, on_topic
+from core import topic
+from core.topic import compile_prefilter, compile_terms, may_be_on_topic, on_topic, reference_may_be_on_topic
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SEED_TERMS = ["DeepSeek", "深度求索", "Liang Wenfeng", "Lương Văn Phong"]
@@ -217,3 +218,140 @@ def test_a_page_whose_feed_title_names_the_term_is_extracted_whatever_its_html_s
     assert extracted is not None and extracted["text"]
     skipped, _fingerprint, seconds = analyse_page(page, *args, {}, frozenset(), DedupConfig(), prefilter)
     assert skipped is None and "prefilter" in seconds
+
+
+# -- the fast reading gives the reference's answer ---------------------------------------------------------
+# may_be_on_topic reads a page faster than reference_may_be_on_topic (folding only runs of non-ASCII
+# characters, a tag pattern that takes plain characters in runs, no unescaping round that can change
+# nothing): on every page and term the cases above use, and on these, the answers are the same.
+OTHER_TERMS = ["Künstliche Intelligenz", "Straße", "人工智能", "Nvidia", "KI"]
+ADVERSARIAL = [
+    ("fullwidth tag brackets", article("Neues Modell", with_sentence("Deep＜b＞Seek und Deep＜/b＞Seek."))),
+    ("fullwidth brackets around a tag", article("Neues Modell", with_sentence("Deep＜<b>＞Seek schweigt."))),
+    ("numeric reference mid-term", article("Neues Modell", with_sentence("Deep&#83;eek und De&#x65;pSeek."))),
+    ("nested entity", article("Neues Modell", with_sentence("&amp;#68;eepSeek und &#38;#x44;eepSeek."))),
+    ("entity without semicolon", article("Neues Modell", with_sentence("Liang&nbspWenfeng und Stra&szligse."))),
+    ("reference split by a tag", article("Neues Modell", with_sentence("&#6<b></b>8;eepSeek schweigt."))),
+    ("escape split by a tag", article("Neues Modell", PROSE, "<script>var s = '\\u00<b></b>44eepSeek';</script>")),
+    ("name split by a tag", article("Neues Modell", with_sentence("Deep&shy<i></i>;Seek schweigt."))),
+    ("tag in entities", article("Neues Modell", with_sentence("Deep&lt;b&gt;Seek und Deep&lt;/b&gt;Seek."))),
+    ("term only in a JSON string", article("Neues Modell", PROSE, '<script>var t = "\\u0044eep\\u0053eek";</script>')),
+    (
+        "term only in escaped markup",
+        article("Neues Modell", PROSE, '<script>var h = "Deep\\u003cb\\u003eSeek\\u003c/b\\u003e";</script>'),
+    ),
+    ("escaped backslash", article("Neues Modell", PROSE, '<script>var t = "\\\\u0044eepSeek";</script>')),
+    ("comment holding >", article("Neues Modell", with_sentence("Deep<!-- a > b -->Seek schweigt."))),
+    ("quoted > in a tag", article("Neues Modell", with_sentence("Deep<a title='x>y'>Seek</a> schweigt."))),
+    ("unclosed quote in a tag", article("Neues Modell", with_sentence('Deep<a title="x>Seek schweigt.'))),
+    ("only in an attribute", article("Neues Modell", PROSE, '<meta name="description" content="DeepSeek-Logo">')),
+    ("Chinese references", article("新模型", with_sentence("&#28145;&#24230;求索发布了人工&#x667A;能模型。"))),
+    ("umlaut as an entity", article("K&uuml;nstliche Intelligenz", PROSE)),
+    ("decomposed umlaut", article(unicodedata.normalize("NFD", "Künstliche Intelligenz"), PROSE)),
+    ("capitals and Kelvin sign", article("\u212aÜNSTLICHE INTELLIGENZ", PROSE)),
+    ("long s and sharp s", article("Straſſenverkehr", with_sentence("Die STRASSE und die Straße."))),
+    ("ligature", article("Neues Modell", with_sentence("Die Eﬃzienz von DeepSeek."))),
+    ("no-break space in a name", article("Neues Modell", with_sentence("Nvi\u00a0dia und N&#x200b;vidia."))),
+    ("no tags at all", "DeepSeek ohne Auszeichnung: Liang Wenfeng, K&uuml;nstliche Intelligenz."),
+    ("no term", article("Neues Modell", PROSE)),
+]
+
+
+def agreement_cases():
+    pages = [(name, page.encode("utf-8")) for name, page, _ in TRICKY] + [
+        (name, page.encode("utf-8")) for name, page in ADVERSARIAL
+    ]
+    for name, body in pages:
+        yield pytest.param(body, "text/html; charset=utf-8", id=name)
+    cp1252 = article(
+        "Künstliche Intelligenz", with_sentence("Gründer Liang Wenfeng äußert sich."), charset="windows-1252"
+    )
+    yield pytest.param(cp1252.encode("cp1252"), "text/html", id="windows-1252")
+
+
+@pytest.mark.parametrize("body, content_type", list(agreement_cases()))
+def test_the_fast_reading_answers_as_the_reference_on_every_tricky_page(body, content_type):
+    for terms in [SEED_TERMS, *([term] for term in SEED_TERMS + OTHER_TERMS), OTHER_TERMS, ["+++"]]:
+        prefilter = compile_prefilter(terms)
+        assert may_be_on_topic(prefilter, body, content_type) == reference_may_be_on_topic(
+            prefilter, body, content_type
+        ), terms
+
+
+def test_the_adversarial_pages_test_what_they_say():
+    """Some of them are on topic only through a reading a faster shortcut could miss."""
+    passed = {
+        name: reference_may_be_on_topic(compile_prefilter(["DeepSeek"]), page.encode()) for name, page in ADVERSARIAL
+    }
+    for name in ("reference split by a tag", "escape split by a tag", "tag in entities", "term only in escaped markup"):
+        assert passed[name], name
+    assert not passed["no term"] and not passed["fullwidth tag brackets"]
+
+
+@pytest.mark.parametrize("path, meta", list(fixture_pages()))
+def test_the_fast_reading_answers_as_the_reference_on_every_fixture_page(path, meta):
+    body = path.read_bytes()
+    content_type = meta.get("content_type") or "text/html"
+    page = extract_page(body, meta.get("url") or "https://zeitung.example/a.html", content_type=content_type)
+    words = WORD_RE.findall(f"{page['title'] or ''} {page['text'] or ''}")
+    terms = random.Random(path.name).sample(words, min(6, len(words))) + SEED_TERMS + OTHER_TERMS
+    for prefilter in [compile_prefilter(terms), *(compile_prefilter([term]) for term in terms)]:
+        assert may_be_on_topic(prefilter, body, content_type) == reference_may_be_on_topic(
+            prefilter, body, content_type
+        )
+
+
+def test_folding_runs_of_non_ascii_characters_gives_the_whole_text_fold():
+    """_letters folds each run of non-ASCII characters alone; it equals folding the whole text, for every
+    character folding changes (next to letters, marks and other such characters) and random mixtures."""
+    changed = [
+        chr(code)
+        for code in range(0x80, 0x110000)
+        if not 0xD800 <= code <= 0xDFFF and (unicodedata.decomposition(chr(code)) or chr(code).casefold() != chr(code))
+    ]
+    for start in range(0, len(changed), 50):
+        chunk = changed[start : start + 50]
+        for text in ("x".join(chunk), "".join(chunk), "Ab\u0301" + "\u0323".join(chunk) + "Z"):
+            assert topic._letters(text) == topic._reference_letters(text)
+    rng = random.Random(7)
+    alphabet = "aZ9 <>&;-\u00e4\u00df\u0130\u0131\u017f\u212a\u0301\u0323\u0345\u03a3\u03c2\ufb03\uff24\u00ad\u200b\uac00\u6df1\ufdfa"
+    for _ in range(2000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        assert topic._letters(text) == topic._reference_letters(text), text
+
+
+def test_the_tag_pattern_removes_what_the_reference_pattern_removes():
+    texts = [
+        "Deep<b>Seek</b>",
+        "Deep<a title='x>y'>Seek</a>",
+        'Deep<a title="x>Seek',
+        "a<!-- <b> -->b<!-- open",
+        '<a href="x" data-y=\'"\'>t</a><br/>',
+        "<p class=\"a\" 'b' c>x</p>< p>1 < 2 > 0",
+        "<?xml version='1.0'?><!DOCTYPE html><a b='1' c=\"2\" d>e</a>",
+        '<a title="unclosed>text<b>more</b>',
+        "<a title='x\"y'>z</a><a title=\"x'y\">z</a>",
+    ]
+    texts += [path.read_text(errors="replace") for path in sorted(FIXTURES.rglob("*.html"))]
+    for text in texts:
+        assert topic.TAG_RE.sub("", text) == topic.REFERENCE_TAG_RE.sub("", text)
+
+
+def test_a_round_of_unescaping_is_skipped_only_when_it_changes_nothing():
+    """html.unescape changes a text only where CHANGING_REFERENCE_RE finds a place: after each name of
+    html.entities.html5 (with and without its semicolon, before other characters) and numeric references."""
+    import html
+
+    texts = [f"a&{name}{after}" for name in html.entities.html5 for after in ("", "x", ";", "1", " ", "=")]
+    texts += [f"&{name.rstrip(';')}{after}" for name in html.entities.html5 for after in ("", "y;")]
+    texts += ["&#68;", "&#x44", "&#", "&#x", "&#;", "&&", "a & b", "&amp", "&null!==", "&b=2", "&#0;", "&#xD800;"]
+    for text in texts:
+        if html.unescape(text) != text:
+            assert topic.CHANGING_REFERENCE_RE.search(text), text
+
+
+def test_unescaping_without_the_rounds_that_change_nothing_gives_the_same_text():
+    pages = [page for _, page, _ in TRICKY] + [page for _, page in ADVERSARIAL]
+    pages += [path.read_text(errors="replace") for path in sorted(FIXTURES.rglob("*.html"))]
+    for page in pages:
+        assert topic._unescape(page) == topic._reference_unescape(page)

@@ -256,7 +256,8 @@ def main() -> None:
             f"with the topic filter on   {records / topical['wall']:.1f} pages/s (seed terms; not the goal's measure): "
             f"{unread / records:.1%} of the pages skipped unread by the pre-filter (no topic term in their HTML), "
             f"{topical['stats'].get('deepseek/stored', 0)} stored, pre-filter "
-            f"{1000 * topical['stats'].get('deepseek/seconds/prefilter', 0) / records:.1f} ms/page in the workers, "
+            f"{1000 * topical['stats'].get('deepseek/seconds/prefilter', 0) / records:.1f} ms/page in the workers "
+            f"(extraction: {1000 * stats.get('deepseek/seconds/extract', 0) / records:.1f} ms/page with the filter off), "
             f"peak {topical['peak'] / MB:.0f} MB"
         )
     ratio = rate / reference
