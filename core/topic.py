@@ -208,12 +208,13 @@ def _names_a_term(prefilter: Prefilter, letters: bytes) -> bool:
     return any(pattern.search(letters) for first, pattern in prefilter.others if first in letters)
 
 
-def _unescape(text: str) -> str:
+def _unescape(text: str, every_round: bool = False) -> str:
     """Entities and backslash escapes (JSON, JavaScript) decoded, again while it changes anything. A round
-    that can change nothing is not run: html.unescape changes only a numeric reference or a name of
-    html.entities.html5 after an ampersand (CHANGING_REFERENCE_RE finds every such place)."""
+    that can change nothing is not run (unless ``every_round``, as the reference reads): html.unescape
+    changes only a numeric reference or a name of html.entities.html5 after an ampersand
+    (CHANGING_REFERENCE_RE finds every such place)."""
     for _ in range(UNESCAPE_ROUNDS):
-        if not ("\\" in text and ESCAPE_RE.search(text)) and not CHANGING_REFERENCE_RE.search(text):
+        if not every_round and not ("\\" in text and ESCAPE_RE.search(text)) and not CHANGING_REFERENCE_RE.search(text):
             break
         decoded = ESCAPE_RE.sub(_escaped, text) if "\\" in text else text
         decoded = html.unescape(decoded)
@@ -224,14 +225,7 @@ def _unescape(text: str) -> str:
 
 
 def _reference_unescape(text: str) -> str:
-    """``_unescape`` running every round."""
-    for _ in range(UNESCAPE_ROUNDS):
-        decoded = ESCAPE_RE.sub(_escaped, text) if "\\" in text else text
-        decoded = html.unescape(decoded)
-        if decoded == text:
-            break
-        text = decoded
-    return text
+    return _unescape(text, every_round=True)
 
 
 def _alternatives(words: list[str]) -> str:
