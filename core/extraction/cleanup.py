@@ -89,6 +89,8 @@ BYLINE_RE = re.compile(
     r"(?P<name>" + NAME_WORD + r"(?:,?\s+(?:und\s+|and\s+|&\s+|von\s+|van\s+|de\s+)?" + NAME_WORD + r"){0,6})\s*$",
     re.I,
 )
+# a Korean byline: the name, then the word for reporter (and often an e-mail address)
+REPORTER_LINE_RE = re.compile(r"^\s*(?P<name>[가-힣]{2,4})\s?기자(?:\s*[\w.+-]+@[\w.-]+)?\s*$")
 MONTHS = (
     r"jan|feb|mär|mar|apr|mai|may|jun|jul|aug|sep|okt|oct|nov|dez|dec|januar|februar|märz|april|"
     r"juni|juli|august|september|oktober|november|dezember|january|february|march|june|july|october|"
@@ -315,7 +317,7 @@ def clean_text(
             if source is None and value:
                 source = value.strip()
             dropped.append(line)
-        elif near_edge and (byline_match := BYLINE_RE.match(line)):
+        elif near_edge and (byline_match := BYLINE_RE.match(line) or REPORTER_LINE_RE.match(line)):
             byline = byline or byline_match.group("name")
             dropped.append(line)
         elif (
