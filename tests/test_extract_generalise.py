@@ -1,7 +1,8 @@
 """The parts of extraction that must hold on pages from anywhere (issue 17): a junk line before
 <html>, paragraphs between <br>s, titles escaped twice, sites named as authors, languages the
 detector does not know, the chrome vocabulary files, the block vote, the lines two other
-extractors agree on and the fallback."""
+extractors agree on, what they must never bring back (widgets, links a chrome label announces)
+and the fallback."""
 
 from pathlib import Path
 
