@@ -172,6 +172,12 @@ def test_read_also_links_and_agency_lines_are_chrome_in_the_languages_we_crawl_b
         assert not is_chrome_line(line), line
 
 
+def test_a_paywall_prompt_ends_the_article_but_a_sentence_that_starts_alike_does_not():
+    for line in ("Weiterlesen mit NK+", "Bereits Abonnent? Hier anmelden", "Subscribe to continue reading"):
+        assert is_section_heading(line), line
+    assert not is_chrome_line("Weiterlesen mit dem Auto ist gefährlich, sagt die Polizei.")
+
+
 def test_a_vocabulary_entry_outside_a_section_is_refused(tmp_path: Path):
     (tmp_path / "xx.txt").write_text("# comment\nstray entry\n", "utf-8")
     with pytest.raises(ValueError, match="xx.txt:2"):
