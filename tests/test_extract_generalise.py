@@ -163,11 +163,15 @@ def test_read_also_links_and_agency_lines_are_chrome_in_the_languages_we_crawl_b
         "اقرأ أيضاً: سهم إنفيديا يهبط",
         "Citește și: Nvidia pierde 600 de miliarde de dolari",
         "コメント（124）",
+        "La suite après cette publicité",
+        "Continua após a publicidade",
+        "Artikel wird nach der Anzeige fortgesetzt",
     ):
         assert is_chrome_line(line), line
     for line in (
         "Il a discuté avec AFP de la stratégie de DeepSeek.",
         "Lire aussi les rapports techniques de DeepSeek demande du temps, disent les chercheurs.",
+        "A reação continua após a publicidade do governo ter sido criticada.",
     ):
         assert not is_chrome_line(line), line
 
