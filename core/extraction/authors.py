@@ -365,11 +365,11 @@ def byline_names(text: str) -> list[str]:
         parts = [q.strip() for p in parts for q in p.split(",")]
     else:  # "Jane Doe, Senior Editor": what follows the comma is about her
         parts = [text.split(",")[0].strip()]
-    names = [_without_trailing_acronym(clean_name(p)) for p in parts if p]
+    names = [_without_trailing_outlet(clean_name(p)) for p in parts if p]
     return names if names and all(looks_like_person(n) for n in names) else []
 
 
-def _without_trailing_acronym(name: str) -> str:
+def _without_trailing_outlet(name: str) -> str:
     """ "Jane O'Brien BBC" -> "Jane O'Brien": a short all-capitals last word after a name that is not
     written in capitals is the outlet's; "SAM ORTIZ Associated Press" -> "SAM ORTIZ": words not in
     capitals after a name that is (the wire services' byline) are the outlet's or the title's."""

@@ -381,10 +381,7 @@ def caption_blocks(blocks: list[tuple[HtmlElement, str]]) -> list[str]:
                 verdict = known
                 break
             path.append(element)
-            cls, ident = element.get("class"), element.get("id")
-            if element.tag in tags or (
-                (cls is not None or ident is not None) and _vocabulary_kind(f"{cls or ''} {ident or ''}") == "caption"
-            ):
+            if element.tag in tags or _class_kind(element) == "caption":
                 verdict = True
                 break
             element = element.getparent()
@@ -397,7 +394,7 @@ def caption_blocks(blocks: list[tuple[HtmlElement, str]]) -> list[str]:
 
 def widget_blocks(blocks: list[tuple[HtmlElement, str]], protected: set, chrome: set) -> list[str]:
     """Texts of the blocks that sit in a widget: the outermost element outside the protected
-    container whose class or id names chrome (as _drop_by_vocabulary reads them) and which holds
+    container whose class or id names chrome (_class_kind, as pruning reads them) and which holds
     one of the ``chrome`` blocks (chrome_line_blocks: "Sign up for ...", "Tags: ..."), two signs
     that agree where either alone may be wrong (a body container with an odd class, a label inside
     the article). Read before pruning, like caption_blocks."""
@@ -420,8 +417,8 @@ def widget_blocks(blocks: list[tuple[HtmlElement, str]], protected: set, chrome:
 
 
 def _class_kind(element: HtmlElement) -> str | None:
-    """_vocabulary_kind of the element's class and id, as _drop_by_vocabulary reads them: a long
-    paragraph with an odd class is prose, not a widget."""
+    """_vocabulary_kind of the element's class and id (None without either): a long paragraph with
+    an odd class is prose, not a widget."""
     cls, ident = element.get("class"), element.get("id")
     if cls is None and ident is None:
         return None
@@ -466,16 +463,14 @@ def _is_quoted_post(element: HtmlElement) -> bool:
 def _drop_by_vocabulary(tree, protected, keep_captions) -> None:
     doomed = []
     for element in _document_elements(tree):  # //*[@class or @id]
-        cls, ident = element.get("class"), element.get("id")
-        if (cls is None and ident is None) or element in protected or element.tag in ("html", "body"):
+        kind = _class_kind(element)
+        if not (kind == "chrome" or (kind == "caption" and not keep_captions)):
             continue
-        kind = _vocabulary_kind(f"{cls or ''} {ident or ''}")
-        if kind == "chrome" or (kind == "caption" and not keep_captions):
-            if element.tag == "p" and kind == "chrome" and len(text_of(element)) > 200:
-                continue  # a long paragraph with an odd class is prose, not a widget
-            if _is_quoted_post(element):
-                continue  # a "social embed" box holding a quoted post: the article quotes it
-            doomed.append(element)
+        if element in protected or element.tag in ("html", "body"):
+            continue
+        if _is_quoted_post(element):
+            continue  # a "social embed" box holding a quoted post: the article quotes it
+        doomed.append(element)
     for element in doomed:
         remove(element)
 

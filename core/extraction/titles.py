@@ -131,9 +131,10 @@ def strip_site_name(
     while first < last and is_site_name(parts[first], keys):
         first += 1
     wanted = {_norm(h) for h in headings if h} if from_title_tag else set()
-    cut = next(
-        (end for end in range(last, first, -1) if _norm(title[spans[first][0] : spans[end - 1][1]]) in wanted), None
-    )
+    cut = None
+    if wanted:  # the last part of what is left after which a heading of the page ends, if any
+        leading = (end for end in range(last, first, -1) if _norm(title[spans[first][0] : spans[end - 1][1]]) in wanted)
+        cut = next(leading, None)
     if cut is not None:  # a heading of the page is the title's leading parts: what follows is a trail
         last = cut - 1
     elif (first, last) == (0, len(parts) - 1) and from_title_tag:
