@@ -346,15 +346,16 @@ def ingest(
     filters = filters or IngestFilters()
     keywords = tuple(keywords) if keywords is not None else load_seeds(DEFAULT_SEEDS).keywords
     report = Report()
+    compiled = compile_prefilter(keywords) if prefilter else None  # None: no terms, or every page extracted
     pipeline = OfflinePipeline(
         corpus_db,
         keywords,
         workers=workers,
         settings={**(settings or {}), "REDIS_URL": redis_url},
         run_args={"ingest": paths, "keywords": list(keywords)},
-        prefilter=compile_prefilter(keywords) if prefilter else None,
+        prefilter=compiled,
     )
-    run = Ingest(pipeline, filters, report, progress, prefilter and bool(keywords))
+    run = Ingest(pipeline, filters, report, progress, compiled is not None)
     reason = "finished"
     try:
         if redis_url:
